@@ -1,0 +1,86 @@
+"""glassnet: feedforward neural networks trained by backpropagation, on NumPy.
+
+Every z, a, delta and gradient that the lectures derive is computed here in
+the open; see :class:`Network` for the starting point.
+"""
+
+from glassnet.activations import (
+    ACTIVATIONS,
+    Activation,
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    Sign,
+    Softmax,
+    Step,
+    Tanh,
+    get_activation,
+)
+from glassnet.callbacks import Callback, EpochLogger
+from glassnet.gradcheck import GradcheckReport, gradcheck
+from glassnet.initializers import INITIALIZERS, get_initializer
+from glassnet.layers import Dense, Layer
+from glassnet.losses import (
+    LOSSES,
+    MAE,
+    MSE,
+    SSE,
+    BinaryCrossEntropy,
+    CrossEntropy,
+    Huber,
+    Loss,
+    get_loss,
+)
+from glassnet.network import Network, Summary
+from glassnet.optimizers import OPTIMIZERS, SGD, Optimizer, get_optimizer
+from glassnet.perceptron import ConvergenceWarning, Perceptron, PerceptronResult
+from glassnet.trace import LayerTrace, Trace
+from glassnet.training import History, fit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "INITIALIZERS",
+    "LOSSES",
+    "MAE",
+    "MSE",
+    "OPTIMIZERS",
+    "SGD",
+    "SSE",
+    "Activation",
+    "BinaryCrossEntropy",
+    "Callback",
+    "ConvergenceWarning",
+    "CrossEntropy",
+    "Dense",
+    "EpochLogger",
+    "GradcheckReport",
+    "History",
+    "Huber",
+    "Identity",
+    "Layer",
+    "LayerTrace",
+    "LeakyReLU",
+    "Loss",
+    "Network",
+    "Optimizer",
+    "Perceptron",
+    "PerceptronResult",
+    "ReLU",
+    "Sigmoid",
+    "Sign",
+    "Softmax",
+    "Step",
+    "Summary",
+    "Tanh",
+    "Trace",
+    "__version__",
+    "fit",
+    "get_activation",
+    "get_initializer",
+    "get_loss",
+    "get_optimizer",
+    "gradcheck",
+]

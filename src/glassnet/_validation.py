@@ -1,0 +1,115 @@
+"""Checks of public inputs, with one message form.
+
+Messages name the parameter, what is allowed, and what was received, e.g.
+"The 'lr' parameter of SGD must be a float in (0, inf). Got -1 instead."
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def check_X(X, *, n_features: int | None = None, name: str = "X") -> np.ndarray:
+    """Return ``X`` as a 2-D numeric finite array, or raise a clear error.
+
+    Integer and unsigned arrays (e.g. uint8 images) are accepted as they are;
+    the network converts each batch to its dtype.
+    """
+    if isinstance(X, (str, bytes)) or X is None:
+        raise TypeError(
+            f"{name} must be a 2-D numeric array of shape (n_samples, n_features). "
+            f"Got {type(X).__name__} instead."
+        )
+    try:
+        arr = np.asarray(X)
+    except ValueError as exc:
+        raise ValueError(
+            f"{name} must be a 2-D numeric array of shape (n_samples, n_features); "
+            "its rows have different lengths."
+        ) from exc
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must be numeric (int or float). Got an array of dtype "
+            f"{arr.dtype} instead."
+        )
+    if arr.ndim != 2:
+        hint = " (use X.reshape(-1, 1) for a single feature)" if arr.ndim == 1 else ""
+        raise ValueError(
+            f"{name} must be 2-D of shape (n_samples, n_features). Got an array "
+            f"with {arr.ndim} dimension(s), shape {arr.shape}{hint}."
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} must contain at least one sample. Got 0 rows.")
+    if n_features is not None and arr.shape[1] != n_features:
+        raise ValueError(
+            f"{name} has {arr.shape[1]} features per sample but the network's "
+            f"first layer expects {n_features}."
+        )
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(
+            f"{name} must be finite. Got {arr[tuple(bad)]} at row {bad[0]}, "
+            f"column {bad[1]}."
+        )
+    return arr
+
+
+def check_y_length(X: np.ndarray, y, *, name: str = "y") -> np.ndarray:
+    """``y`` as an array with as many rows as ``X``."""
+    if y is None:
+        raise TypeError(f"{name} is required: the targets for the samples in X.")
+    arr = np.asarray(y)
+    if arr.ndim == 0 or arr.shape[0] != X.shape[0]:
+        got = "a scalar" if arr.ndim == 0 else f"{arr.shape[0]} targets"
+        raise ValueError(
+            f"X and {name} must have the same number of samples. Got "
+            f"{X.shape[0]} samples in X and {got} in {name}."
+        )
+    return arr
+
+
+def check_number(
+    value,
+    name: str,
+    owner: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    integer: bool = False,
+    allow_none: bool = False,
+):
+    """Validate a scalar hyperparameter against an interval."""
+    if value is None and allow_none:
+        return None
+    kind = "int" if integer else "float"
+    lo = "-inf" if low is None else low
+    hi = "inf" if high is None else high
+    interval = (
+        f"{'(' if low_open or low is None else '['}{lo}, {hi}"
+        f"{')' if high_open or high is None else ']'}"
+    )
+    message = (
+        f"The '{name}' parameter of {owner} must be "
+        f"{'an' if integer else 'a'} {kind} in the range {interval}"
+        f"{' or None' if allow_none else ''}. Got {value!r} instead."
+    )
+    valid_type = (
+        isinstance(value, numbers.Integral)
+        if integer
+        else isinstance(value, numbers.Real)
+    )
+    if isinstance(value, bool) or not valid_type:
+        raise (TypeError if not isinstance(value, numbers.Number) else ValueError)(
+            message
+        )
+    if not np.isfinite(value):
+        raise ValueError(message)
+    if low is not None and (value < low or (low_open and value == low)):
+        raise ValueError(message)
+    if high is not None and (value > high or (high_open and value == high)):
+        raise ValueError(message)
+    return int(value) if integer else float(value)

@@ -1,0 +1,356 @@
+"""Loss functions: value, gradient dC/dA, and the output delta dC/dZ.
+
+Conventions (lecture 001: "total cost is the average of individual input
+costs"): every loss is a mean over the ``n`` samples of the batch, so its
+gradients already carry the ``1/n``. ``A`` is the network output of shape
+``(n, k)`` and ``Y`` the prepared target of the same shape (see
+:meth:`Loss.prepare_targets`: class labels become one-hot rows).
+
+The output delta ``delta^L = dC/dZ^L`` is computed one of two ways:
+
+* the canonical pairs -- sigmoid + binary cross-entropy, softmax +
+  cross-entropy, identity + squared error -- use the fused form
+  ``delta^L = c (A - Y)`` with the loss's constant ``c``: the factors
+  ``1 / (a (1 - a))`` of the loss derivative and ``a (1 - a)`` of the sigmoid
+  cancel (lecture 002, "Put together"), likewise for softmax (lecture 003:
+  ``dZ = A - Y``); the loss value itself is then computed from ``Z`` with
+  log-sum-exp so it stays finite when ``A`` rounds to 0 or 1;
+* every other pair uses the general chain rule
+  ``delta^L = dC/dA * phi'(Z)`` (a Jacobian-vector product for softmax).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from glassnet.activations import Activation
+
+__all__ = [
+    "LOSSES",
+    "BinaryCrossEntropy",
+    "CrossEntropy",
+    "Huber",
+    "Loss",
+    "MAE",
+    "MSE",
+    "SSE",
+    "get_loss",
+]
+
+
+class Loss:
+    """Base class. Subclasses implement :meth:`value` and :meth:`gradient`."""
+
+    name: str = "loss"
+    #: Name of the output activation that makes the fused delta exact.
+    canonical_activation: str | None = None
+    #: "classification" or "regression": what targets the loss expects.
+    task: str = "regression"
+
+    def value(self, A: np.ndarray, Y: np.ndarray, Z: np.ndarray | None = None):
+        """Mean cost over the batch (a float).
+
+        Parameters
+        ----------
+        A : ndarray of shape (n_samples, n_outputs)
+            Output activations.
+        Y : ndarray of shape (n_samples, n_outputs)
+            Prepared targets.
+        Z : ndarray of shape (n_samples, n_outputs), optional
+            Output pre-activations; canonical pairs use them for stability.
+        """
+        raise NotImplementedError
+
+    def gradient(self, A: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """``dC/dA`` of shape (n_samples, n_outputs), including the ``1/n``."""
+        raise NotImplementedError
+
+    def fused_delta_factor(self, A: np.ndarray) -> float:
+        """Constant ``c`` in the fused output delta ``c (A - Y)``."""
+        return 1.0 / A.shape[0]
+
+    def is_canonical(self, activation: Activation) -> bool:
+        """Whether ``activation`` pairs with this loss for the fused delta."""
+        return activation.name == self.canonical_activation
+
+    def delta(self, Z, A, Y, activation: Activation) -> np.ndarray:
+        """Output delta ``dC/dZ`` of shape (n_samples, n_outputs)."""
+        if self.is_canonical(activation):
+            # Fused: the derivative of the loss and of the activation cancel.
+            return (A - Y) * self.fused_delta_factor(A)
+        return activation.backward(self.gradient(A, Y), Z, A)
+
+    def prepare_targets(self, y, n_outputs: int, dtype=np.float64) -> np.ndarray:
+        """Validate targets and shape them like the output ``(n, n_outputs)``."""
+        y = np.asarray(y)
+        if y.ndim == 1:
+            y = y.reshape(-1, 1)
+        if y.ndim != 2 or y.shape[1] != n_outputs:
+            raise ValueError(
+                f"The targets for loss '{self.name}' must have shape "
+                f"(n_samples,) or (n_samples, {n_outputs}) to match the "
+                f"{n_outputs} output unit(s). Got shape {y.shape} instead."
+            )
+        y = _as_float(y, self.name, dtype)
+        return y
+
+    def config(self) -> dict:
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        options = {k: v for k, v in self.config().items() if k != "name"}
+        args = ", ".join(f"{k}={v!r}" for k, v in options.items())
+        return f"{type(self).__name__}({args})"
+
+
+def _as_float(y: np.ndarray, loss_name: str, dtype) -> np.ndarray:
+    if y.dtype.kind not in "biuf":
+        raise ValueError(
+            f"The targets for loss '{loss_name}' must be numeric. Got an array "
+            f"of dtype {y.dtype} instead."
+        )
+    y = y.astype(dtype, copy=False)
+    if not np.all(np.isfinite(y)):
+        raise ValueError(
+            f"The targets for loss '{loss_name}' must be finite. Got NaN or infinity."
+        )
+    return y
+
+
+class MSE(Loss):
+    """Mean squared error ``C = 1/(n k) sum_i sum_j (a_ij - y_ij)^2``.
+
+    The mean runs over samples and outputs, as in Keras and PyTorch
+    (lecture 002: ``1/N sum_i (y_hat_i - y_i)^2``). ``dC/dA = 2 (A - Y) / (n k)``;
+    with an identity output the fused delta is that same ``2 (A - Y) / (n k)``.
+    """
+
+    name = "mse"
+    canonical_activation = "identity"
+
+    def value(self, A, Y, Z=None):
+        D = A - Y
+        return float(np.mean(D * D))
+
+    def gradient(self, A, Y):
+        return (A - Y) * (2.0 / A.size)
+
+    def fused_delta_factor(self, A):
+        return 2.0 / A.size
+
+
+class SSE(Loss):
+    """Sum of squared errors per sample, averaged over the batch.
+
+    ``C = 1/n sum_i sum_j (a_ij - y_ij)^2``: the per-sample cost
+    ``sum_j (y_j - a_j)^2`` that lectures 001, 003 and 004 write, averaged
+    over the batch (lecture 001's second assumption). ``dC/dA = 2 (A - Y)/n``.
+    """
+
+    name = "sse"
+    canonical_activation = "identity"
+
+    def value(self, A, Y, Z=None):
+        D = A - Y
+        return float(np.sum(D * D) / A.shape[0])
+
+    def gradient(self, A, Y):
+        return (A - Y) * (2.0 / A.shape[0])
+
+    def fused_delta_factor(self, A):
+        return 2.0 / A.shape[0]
+
+
+class MAE(Loss):
+    """Mean absolute error ``C = 1/(n k) sum |a_ij - y_ij|``.
+
+    ``dC/dA = sign(A - Y) / (n k)`` (0 where ``A = Y``, a subgradient).
+    """
+
+    name = "mae"
+
+    def value(self, A, Y, Z=None):
+        return float(np.mean(np.abs(A - Y)))
+
+    def gradient(self, A, Y):
+        return np.sign(A - Y) * (1.0 / A.size)
+
+
+class Huber(Loss):
+    """Huber loss, quadratic near zero and linear beyond ``delta``.
+
+    Per element with ``r = a - y``: ``r^2 / 2`` if ``|r| <= delta``, else
+    ``delta (|r| - delta / 2)``; averaged over samples and outputs.
+    ``dC/dA = clip(r, -delta, delta) / (n k)``.
+    """
+
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0):
+        if not np.isfinite(delta) or delta <= 0:
+            raise ValueError(
+                "The 'delta' parameter of Huber must be a float in (0, inf). "
+                f"Got {delta!r} instead."
+            )
+        self.delta = float(delta)
+
+    def value(self, A, Y, Z=None):
+        R = np.abs(A - Y)
+        quadratic = 0.5 * R * R
+        linear = self.delta * (R - 0.5 * self.delta)
+        return float(np.mean(np.where(R <= self.delta, quadratic, linear)))
+
+    def gradient(self, A, Y):
+        return np.clip(A - Y, -self.delta, self.delta) * (1.0 / A.size)
+
+    def config(self):
+        return {"name": self.name, "delta": self.delta}
+
+
+class BinaryCrossEntropy(Loss):
+    """Binary cross-entropy, lecture 002's neg-log-loss, averaged.
+
+    ``C = -1/(n k) sum [y log a + (1 - y) log(1 - a)]`` with targets in
+    [0, 1] (one sigmoid unit per label). ``dC/dA = (a - y) / (a (1 - a)) / (n k)``
+    (lecture 002). With a sigmoid output the fused delta is ``(A - Y)/(n k)``,
+    and the value is computed from ``z`` as
+    ``max(z, 0) - z y + log(1 + exp(-|z|))``, which equals the formula above
+    and never takes the log of 0.
+    """
+
+    name = "binary_cross_entropy"
+    canonical_activation = "sigmoid"
+    task = "classification"
+    #: Probabilities are clipped to [eps, 1 - eps] on the general path only.
+    eps = 1e-12
+
+    def value(self, A, Y, Z=None):
+        if Z is not None:
+            per_element = np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
+            return float(np.mean(per_element))
+        P = np.clip(A, self.eps, 1 - self.eps)
+        return float(-np.mean(Y * np.log(P) + (1 - Y) * np.log1p(-P)))
+
+    def gradient(self, A, Y):
+        P = np.clip(A, self.eps, 1 - self.eps)
+        return (P - Y) / (P * (1 - P)) * (1.0 / A.size)
+
+    def fused_delta_factor(self, A):
+        return 1.0 / A.size
+
+    def prepare_targets(self, y, n_outputs, dtype=np.float64):
+        Y = super().prepare_targets(y, n_outputs, dtype)
+        if np.any((Y < 0) | (Y > 1)):
+            bad = Y[(Y < 0) | (Y > 1)].ravel()[0]
+            raise ValueError(
+                "The targets for loss 'binary_cross_entropy' must be 0/1 labels "
+                f"(or probabilities in [0, 1]). Got the value {bad!r}."
+            )
+        return Y
+
+
+class CrossEntropy(Loss):
+    """Categorical cross-entropy ``C = -1/n sum_i sum_j y_ij log a_ij``.
+
+    Targets are integer class labels in ``[0, k)`` or one-hot rows (lecture
+    003). ``dC/dA = -Y / A / n``; with a softmax output the fused delta is
+    ``(A - Y) / n`` (lecture 003's ``dZ = A - Y``) and the value is computed
+    from ``z`` by log-sum-exp: ``-sum_j y_j (z_j - logsumexp(z))``.
+    """
+
+    name = "cross_entropy"
+    canonical_activation = "softmax"
+    task = "classification"
+    eps = 1e-12
+
+    def value(self, A, Y, Z=None):
+        if Z is not None:
+            zmax = Z.max(axis=1, keepdims=True)
+            lse = zmax + np.log(np.sum(np.exp(Z - zmax), axis=1, keepdims=True))
+            return float(-np.sum(Y * (Z - lse)) / A.shape[0])
+        return float(-np.sum(Y * np.log(np.clip(A, self.eps, None))) / A.shape[0])
+
+    def gradient(self, A, Y):
+        return -Y / np.clip(A, self.eps, None) * (1.0 / A.shape[0])
+
+    def prepare_targets(self, y, n_outputs, dtype=np.float64):
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1 and n_outputs > 1:
+            y = y.ravel()
+        if y.ndim == 1:
+            return one_hot(y, n_outputs, dtype=dtype, loss_name=self.name)
+        Y = super().prepare_targets(y, n_outputs, dtype)
+        if np.any(Y < 0) or not np.allclose(Y.sum(axis=1), 1.0, atol=1e-6):
+            raise ValueError(
+                "One-hot targets for loss 'cross_entropy' must be non-negative "
+                "rows that sum to 1. Got a row that does not."
+            )
+        return Y
+
+
+def one_hot(y, n_classes: int, *, dtype=np.float64, loss_name="cross_entropy"):
+    """Integer labels of shape (n,) to a one-hot matrix of shape (n, n_classes)."""
+    y = np.asarray(y)
+    if y.dtype.kind == "f":
+        if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
+            raise ValueError(
+                f"The targets for loss '{loss_name}' must be integer class labels "
+                f"in [0, {n_classes}) or one-hot rows. Got non-integer values."
+            )
+        y = y.astype(np.int64)
+    elif y.dtype.kind not in "iub":
+        raise ValueError(
+            f"The targets for loss '{loss_name}' must be integer class labels in "
+            f"[0, {n_classes}) or one-hot rows. Got an array of dtype {y.dtype}."
+        )
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        bad = y[(y < 0) | (y >= n_classes)][0]
+        raise ValueError(
+            f"The targets for loss '{loss_name}' must be class labels in "
+            f"[0, {n_classes}) for a network with {n_classes} output units. "
+            f"Got the label {int(bad)}."
+        )
+    Y = np.zeros((y.shape[0], n_classes), dtype=dtype)
+    Y[np.arange(y.shape[0]), y] = 1
+    return Y
+
+
+LOSSES: dict[str, type[Loss]] = {
+    "mse": MSE,
+    "mean_squared_error": MSE,
+    "sse": SSE,
+    "sum_squared_error": SSE,
+    "mae": MAE,
+    "mean_absolute_error": MAE,
+    "huber": Huber,
+    "binary_cross_entropy": BinaryCrossEntropy,
+    "bce": BinaryCrossEntropy,
+    "neg_log_loss": BinaryCrossEntropy,
+    "log_loss": BinaryCrossEntropy,
+    "cross_entropy": CrossEntropy,
+    "categorical_cross_entropy": CrossEntropy,
+}
+
+
+def get_loss(loss: str | Loss) -> Loss:
+    """Resolve a loss name or instance; an unknown name lists the valid ones."""
+    if isinstance(loss, Loss):
+        return loss
+    if isinstance(loss, str):
+        key = loss.strip().lower().replace("-", "_")
+        if key in LOSSES:
+            return LOSSES[key]()
+        raise ValueError(
+            f"Unknown loss {loss!r}. Valid names: {', '.join(sorted(LOSSES))}."
+        )
+    raise TypeError(
+        "The 'loss' parameter must be a name (str) or a Loss instance. "
+        f"Got {type(loss).__name__} instead."
+    )
+
+
+def loss_from_config(config: dict) -> Loss:
+    """Rebuild a loss from :meth:`Loss.config`."""
+    options = dict(config)
+    cls = get_loss(options.pop("name")).__class__
+    return cls(**options)

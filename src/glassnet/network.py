@@ -1,0 +1,481 @@
+"""The :class:`Network`: a stack of layers, a loss, and one parameter buffer.
+
+All parameters of a network live in one contiguous array and all gradients in
+another (``net.parameters_flat`` and ``net.gradients_flat``); each layer's
+``W`` and ``b`` are views into them. An optimizer therefore updates the whole
+network with a handful of vector operations, and ``layer.W`` is always the
+array the network trains.
+"""
+
+from __future__ import annotations
+
+import copy
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+
+from glassnet._validation import check_X, check_y_length
+from glassnet.layers import Dense, Layer
+from glassnet.losses import Loss, get_loss
+from glassnet.optimizers import Optimizer, get_optimizer
+
+__all__ = ["Network", "Summary"]
+
+_PROBABILITY_OUTPUTS = ("sigmoid", "softmax")
+_DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}
+
+
+def _resolve_dtype(dtype) -> np.dtype:
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise ValueError(
+            "The 'dtype' parameter of Network must be 'float32' or 'float64'. "
+            f"Got {dtype!r} instead."
+        ) from exc
+    if dt not in (np.float32, np.float64):
+        raise ValueError(
+            "The 'dtype' parameter of Network must be 'float32' or 'float64'. "
+            f"Got {dtype!r} instead."
+        )
+    return dt
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Layer table of a network; ``str(summary)`` lays it out."""
+
+    rows: list[tuple[str, str, int]]
+    total_params: int
+    loss: str
+    dtype: str
+
+    def __str__(self) -> str:
+        header = ("Layer", "Output shape", "Params")
+        body = [(name, shape, f"{n:,}") for name, shape, n in self.rows]
+        widths = [max(len(r[i]) for r in [header, *body]) for i in range(3)]
+        line = "  ".join("-" * w for w in widths)
+        fmt = f"{{:<{widths[0]}}}  {{:<{widths[1]}}}  {{:>{widths[2]}}}"
+        out = [fmt.format(*header), line, *(fmt.format(*r) for r in body), line]
+        out.append(f"Total parameters: {self.total_params:,}")
+        out.append(f"Loss: {self.loss}    dtype: {self.dtype}")
+        return "\n".join(out)
+
+    __repr__ = __str__
+
+
+class Network:
+    """A feedforward network trained by backpropagation.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        Applied in order; each layer's input size must equal the previous
+        layer's output size.
+    loss : str or Loss, optional
+        Default: cross-entropy after a softmax output, binary cross-entropy
+        after a sigmoid output, mean squared error otherwise.
+    seed : int, optional
+        Initializes every layer that was not given its own ``seed``/``rng``
+        (or explicit weights), so the same seed gives the same network.
+    dtype : {"float32", "float64"}, default "float32"
+        Precision of parameters and computation.
+    """
+
+    def __init__(
+        self,
+        layers: list[Layer],
+        loss: str | Loss | None = None,
+        *,
+        seed: int | None = None,
+        dtype="float32",
+    ):
+        if isinstance(layers, Layer):
+            layers = [layers]
+        if not isinstance(layers, (list, tuple)) or not layers:
+            raise ValueError(
+                "The 'layers' parameter of Network must be a non-empty list of "
+                f"layers. Got {layers!r} instead."
+            )
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(
+                    f"Layer {i + 1} must be a glassnet Layer (e.g. Dense). Got "
+                    f"{type(layer).__name__} instead."
+                )
+        self.layers: list[Layer] = list(layers)
+        self.dtype = _resolve_dtype(dtype)
+        self.seed = seed
+        self._rng = np.random.default_rng(seed)
+        self._chain_layers()
+        self._check_trainable()
+        for layer in self.layers:
+            if isinstance(layer, Dense) and not layer._user_initialized:
+                layer.reinitialize(self._rng)
+        self._bind_parameters()
+        output = self.output_activation.name
+        self.loss = get_loss(
+            loss if loss is not None else _DEFAULT_LOSS.get(output, "mse")
+        )
+        self._check_output_and_loss()
+
+    # -- construction -------------------------------------------------------------
+    @classmethod
+    def mlp(
+        cls,
+        sizes: list[int],
+        *,
+        hidden="relu",
+        output: str | None = None,
+        loss: str | Loss | None = None,
+        init=None,
+        seed: int | None = None,
+        dtype="float32",
+    ) -> Network:
+        """Build ``Dense`` layers ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``.
+
+        Parameters
+        ----------
+        sizes : list of int
+            Input size, hidden sizes, output size; at least two entries.
+        hidden : str or list of str, default "relu"
+            Activation of every hidden layer, or one per hidden layer.
+        output : str, optional
+            Output activation. Default: from the loss if given (softmax for
+            cross-entropy, sigmoid for binary cross-entropy, identity for the
+            regression losses), else softmax for several outputs and sigmoid
+            for one.
+        """
+        if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
+            raise ValueError(
+                "The 'sizes' parameter of Network.mlp must list at least the input "
+                f"and output sizes, e.g. [784, 256, 10]. Got {sizes!r} instead."
+            )
+        n_hidden = len(sizes) - 2
+        hidden_list = [hidden] * n_hidden if isinstance(hidden, str) else list(hidden)
+        if len(hidden_list) != n_hidden:
+            raise ValueError(
+                f"The 'hidden' parameter of Network.mlp lists {len(hidden_list)} "
+                f"activations for {n_hidden} hidden layers."
+            )
+        if output is None:
+            loss_name = get_loss(loss).name if loss is not None else None
+            by_loss = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
+            if loss_name is not None:
+                output = by_loss.get(loss_name, "identity")
+            else:
+                output = "softmax" if sizes[-1] > 1 else "sigmoid"
+        activations = [*hidden_list, output]
+        layers = [
+            Dense(n_in, n_out, act, init=init, dtype=dtype)
+            for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations, strict=True)
+        ]
+        return cls(layers, loss=loss, seed=seed, dtype=dtype)
+
+    def _chain_layers(self) -> None:
+        previous = None
+        for i, layer in enumerate(self.layers):
+            if previous is None:
+                if layer.n_in is None:
+                    raise ValueError(
+                        f"The first layer ({layer!r}) must know its input size; "
+                        "start the network with a Dense layer."
+                    )
+            elif layer.n_in is None:
+                layer.build(previous.n_out)
+            elif layer.n_in != previous.n_out:
+                raise ValueError(
+                    f"Layer sizes do not chain: layer {i + 1} ({layer!r}) expects "
+                    f"{layer.n_in} inputs but layer {i} ({previous!r}) gives "
+                    f"{previous.n_out} outputs."
+                )
+            previous = layer
+
+    def _check_trainable(self) -> None:
+        for i, layer in enumerate(self.layers):
+            activation = getattr(layer, "activation", None)
+            if activation is not None and not activation.differentiable:
+                raise ValueError(
+                    f"Layer {i + 1} ({layer!r}) uses the '{activation.name}' "
+                    "activation, which has no useful gradient, so backpropagation "
+                    "cannot train it. Use glassnet.Perceptron for a single "
+                    "threshold unit, or sigmoid/tanh/relu in a network."
+                )
+
+    def _check_output_and_loss(self) -> None:
+        output = self.output_activation
+        if output.name == "softmax" and self.n_outputs < 2:
+            raise ValueError(
+                "A softmax output needs at least 2 units (one per class); with a "
+                "single unit it always outputs 1. Use a sigmoid output with "
+                "binary_cross_entropy for two classes."
+            )
+        if self.loss.task == "classification" and output.name not in (
+            _PROBABILITY_OUTPUTS
+        ):
+            raise ValueError(
+                f"The loss '{self.loss.name}' needs outputs that are probabilities "
+                f"(a sigmoid or softmax output layer). Got a '{output.name}' output, "
+                "whose values can leave [0, 1]."
+            )
+
+    def _bind_parameters(self) -> None:
+        pairs = [(p, g) for layer in self.layers for p, g in _param_grads(layer)]
+        total = sum(p.size for p, _ in pairs)
+        self.parameters_flat = np.zeros(total, dtype=self.dtype)
+        self.gradients_flat = np.zeros(total, dtype=self.dtype)
+        offset = 0
+        for layer in self.layers:
+            views_p, views_g = [], []
+            for p, _ in _param_grads(layer):
+                end = offset + p.size
+                views_p.append(self.parameters_flat[offset:end].reshape(p.shape))
+                views_g.append(self.gradients_flat[offset:end].reshape(p.shape))
+                offset = end
+            layer._bind(views_p, views_g)
+
+    # -- properties ---------------------------------------------------------------
+    @property
+    def n_inputs(self) -> int:
+        return self.layers[0].n_in
+
+    @property
+    def n_outputs(self) -> int:
+        return self.layers[-1].n_out
+
+    @property
+    def output_activation(self):
+        for layer in reversed(self.layers):
+            if hasattr(layer, "activation"):
+                return layer.activation
+        raise ValueError("The network has no layer with an activation.")
+
+    @property
+    def task(self) -> str:
+        """``"classification"`` or ``"regression"``, from the loss."""
+        return self.loss.task
+
+    @property
+    def n_params(self) -> int:
+        return int(self.parameters_flat.size)
+
+    # -- forward and backward -----------------------------------------------------
+    def _as_batch(self, X: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(X, dtype=self.dtype)
+
+    def _forward(self, X: np.ndarray, training: bool) -> np.ndarray:
+        A = X
+        for layer in self.layers:
+            A = layer.forward(A, training=training)
+        return A
+
+    def forward(self, X, *, training: bool = False) -> np.ndarray:
+        """Output activations ``a^L`` of shape (n_samples, n_outputs).
+
+        Inference mode by default; ``training=True`` is what :meth:`fit` uses
+        (it matters for dropout and batch normalization).
+        """
+        X = check_X(X, n_features=self.n_inputs)
+        return self._forward(self._as_batch(X), training)
+
+    def _output_delta(self, Y: np.ndarray) -> np.ndarray:
+        last = self.layers[-1]
+        return self.loss.delta(last.Z, last.A, Y, last.activation)
+
+    def _backward(self, Y: np.ndarray) -> None:
+        # delta^L from the loss (fused for canonical pairs), then the recursion
+        # delta^l = (W^(l+1)^T delta^(l+1)) * phi'(z^l) through each layer.
+        dA = self.layers[-1].backward_delta(
+            self._output_delta(Y), need_dX=len(self.layers) > 1
+        )
+        for i in range(len(self.layers) - 2, -1, -1):
+            dA = self.layers[i].backward(dA, need_dX=i > 0)
+
+    def prepare_targets(self, y) -> np.ndarray:
+        """Targets as the loss expects them: shape (n_samples, n_outputs)."""
+        return self.loss.prepare_targets(y, self.n_outputs, dtype=self.dtype)
+
+    def _loss_value(self, Y: np.ndarray) -> float:
+        last = self.layers[-1]
+        z = last.Z if self.loss.is_canonical(last.activation) else None
+        return self.loss.value(last.A, Y, z)
+
+    def loss_and_gradients(self, X, y) -> float:
+        """One forward (training mode) and backward pass; returns the loss.
+
+        The gradients are left in ``net.gradients_flat`` (and each layer's
+        ``dW``/``db``).
+        """
+        X = check_X(X, n_features=self.n_inputs)
+        Y = self.prepare_targets(check_y_length(X, y))
+        self._forward(self._as_batch(X), training=True)
+        loss = self._loss_value(Y)
+        self._backward(Y)
+        return loss
+
+    def backward(self, y) -> list[np.ndarray]:
+        """Backpropagate the loss for the targets of the last :meth:`forward`.
+
+        Returns the gradient arrays ``[dW1, db1, dW2, db2, ...]``.
+        """
+        last = self.layers[-1]
+        if last.A is None:
+            raise RuntimeError("Call forward(X) before backward(y).")
+        Y = self.prepare_targets(y)
+        if Y.shape[0] != last.A.shape[0]:
+            raise ValueError(
+                f"backward(y) got {Y.shape[0]} targets for the {last.A.shape[0]} "
+                "samples of the last forward pass."
+            )
+        self._backward(Y)
+        return [g for layer in self.layers for g in layer.gradients()]
+
+    # -- training -------------------------------------------------------------------
+    def train_step(self, X, y, optimizer: str | Optimizer = "sgd") -> float:
+        """One gradient update on the batch ``(X, y)``; returns its loss.
+
+        The loss is the one of the parameters before the update.
+        """
+        optimizer = get_optimizer(optimizer)
+        loss = self.loss_and_gradients(X, y)
+        optimizer.step([self.parameters_flat], [self.gradients_flat])
+        return loss
+
+    def fit(self, X, y, **kwargs):
+        """Train; see :func:`glassnet.training.fit` for the parameters."""
+        from glassnet.training import fit
+
+        return fit(self, X, y, **kwargs)
+
+    # -- inference --------------------------------------------------------------------
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, shape (n_samples, n_classes).
+
+        For a single sigmoid output the two columns are ``P(y=0), P(y=1)``.
+        """
+        if self.output_activation.name not in _PROBABILITY_OUTPUTS:
+            raise ValueError(
+                "predict_proba needs a classifier (sigmoid or softmax output); "
+                f"this network has a '{self.output_activation.name}' output. "
+                "Use predict for regression."
+            )
+        A = self.forward(X)
+        if self.output_activation.name == "sigmoid" and self.n_outputs == 1:
+            return np.hstack([1 - A, A])
+        return A
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels for classifiers, values for regressors.
+
+        softmax: ``argmax`` (n_samples,); one sigmoid unit: 0/1 labels
+        (n_samples,); several sigmoid units: 0/1 matrix (multi-label);
+        otherwise the outputs, (n_samples,) for one output unit.
+        """
+        A = self.forward(X)
+        name = self.output_activation.name
+        if self.task == "classification" and name == "softmax":
+            return A.argmax(axis=1)
+        if self.task == "classification" and name == "sigmoid":
+            labels = (A >= 0.5).astype(np.int64)
+            return labels.ravel() if self.n_outputs == 1 else labels
+        return A.ravel() if self.n_outputs == 1 else A
+
+    def evaluate(self, X, y) -> dict[str, float]:
+        """Loss and, for classifiers, accuracy; for regressors, MSE."""
+        X = check_X(X, n_features=self.n_inputs)
+        Y = self.prepare_targets(check_y_length(X, y))
+        A = self._forward(self._as_batch(X), training=False)
+        result = {"loss": self._loss_value(Y)}
+        if self.task == "classification":
+            if self.n_outputs == 1 or self.output_activation.name == "sigmoid":
+                correct = np.all((A >= 0.5) == (Y >= 0.5), axis=1)
+            else:
+                correct = A.argmax(axis=1) == Y.argmax(axis=1)
+            result["accuracy"] = float(np.mean(correct))
+        else:
+            result["mse"] = float(np.mean((A - Y) ** 2))
+        return result
+
+    def trace(self, X, y):
+        """One forward and backward pass, every z, a, delta, dW and db kept.
+
+        Returns a :class:`glassnet.trace.Trace`; the parameters are unchanged.
+        """
+        from glassnet.trace import Trace
+
+        loss = self.loss_and_gradients(X, y)
+        return Trace.from_network(self, loss)
+
+    def astype(self, dtype) -> Network:
+        """A deep copy of the network with parameters in ``dtype``."""
+        clone = copy.deepcopy(self)
+        clone.dtype = _resolve_dtype(dtype)
+        clone._bind_parameters()
+        return clone
+
+    @contextmanager
+    def frozen_randomness(self):
+        """Within the block, random layers (dropout) repeat their last draw.
+
+        Used by :func:`glassnet.gradcheck` so that the loss is a deterministic
+        function of the parameters.
+        """
+        layers = [layer for layer in self.layers if hasattr(layer, "frozen")]
+        for layer in layers:
+            layer.frozen = True
+        try:
+            yield self
+        finally:
+            for layer in layers:
+                layer.frozen = False
+
+    # -- description and weights ---------------------------------------------------
+    def summary(self) -> Summary:
+        """Layers, output shapes and parameter counts (``print`` it)."""
+        rows = [
+            (f"{i + 1}: {layer!r}", f"(None, {layer.n_out})", layer.n_params)
+            for i, layer in enumerate(self.layers)
+        ]
+        return Summary(rows, self.n_params, self.loss.name, self.dtype.name)
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of every parameter array: ``[W1, b1, W2, b2, ...]``."""
+        return [p.copy() for layer in self.layers for _, p in layer.parameters()]
+
+    def set_weights(self, weights: list[np.ndarray]) -> None:
+        """Set every parameter from a list shaped like :meth:`get_weights`."""
+        targets = [
+            (i, name, p)
+            for i, layer in enumerate(self.layers)
+            for name, p in layer.parameters()
+        ]
+        if not isinstance(weights, (list, tuple)) or len(weights) != len(targets):
+            got = len(weights) if isinstance(weights, (list, tuple)) else weights
+            raise ValueError(
+                f"set_weights expects a list of {len(targets)} arrays "
+                f"(as get_weights returns). Got {got!r}."
+            )
+        checked = []
+        for (i, name, p), w in zip(targets, weights, strict=True):
+            w = np.asarray(w)
+            if w.shape != p.shape:
+                raise ValueError(
+                    f"set_weights: layer {i + 1} {name} must have shape {p.shape}. "
+                    f"Got shape {w.shape}."
+                )
+            if w.dtype.kind not in "biuf" or not np.all(np.isfinite(w)):
+                raise ValueError(
+                    f"set_weights: layer {i + 1} {name} must be finite numbers."
+                )
+            checked.append(w)
+        for (_, _, p), w in zip(targets, checked, strict=True):
+            p[...] = w
+
+    def __repr__(self) -> str:
+        inner = ", ".join(repr(layer) for layer in self.layers)
+        return f"Network([{inner}], loss={self.loss.name!r})"
+
+
+def _param_grads(layer: Layer):
+    return zip((p for _, p in layer.parameters()), layer.gradients(), strict=True)
