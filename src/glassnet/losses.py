@@ -73,7 +73,7 @@ class Loss:
         """Whether ``activation`` pairs with this loss for the fused delta."""
         return activation.name == self.canonical_activation
 
-    def delta(self, Z, A, Y, activation: Activation) -> np.ndarray:
+    def output_delta(self, Z, A, Y, activation: Activation) -> np.ndarray:
         """Output delta ``dC/dZ`` of shape (n_samples, n_outputs)."""
         if self.is_canonical(activation):
             # Fused: the derivative of the loss and of the activation cancel.
@@ -221,18 +221,15 @@ class BinaryCrossEntropy(Loss):
     name = "binary_cross_entropy"
     canonical_activation = "sigmoid"
     task = "classification"
-    #: Probabilities are clipped to [eps, 1 - eps] on the general path only.
-    eps = 1e-12
-
     def value(self, A, Y, Z=None):
         if Z is not None:
             per_element = np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
             return float(np.mean(per_element))
-        P = np.clip(A, self.eps, 1 - self.eps)
+        P = _clip_probabilities(A)
         return float(-np.mean(Y * np.log(P) + (1 - Y) * np.log1p(-P)))
 
     def gradient(self, A, Y):
-        P = np.clip(A, self.eps, 1 - self.eps)
+        P = _clip_probabilities(A)
         return (P - Y) / (P * (1 - P)) * (1.0 / A.size)
 
     def fused_delta_factor(self, A):
@@ -261,17 +258,16 @@ class CrossEntropy(Loss):
     name = "cross_entropy"
     canonical_activation = "softmax"
     task = "classification"
-    eps = 1e-12
 
     def value(self, A, Y, Z=None):
         if Z is not None:
             zmax = Z.max(axis=1, keepdims=True)
             lse = zmax + np.log(np.sum(np.exp(Z - zmax), axis=1, keepdims=True))
             return float(-np.sum(Y * (Z - lse)) / A.shape[0])
-        return float(-np.sum(Y * np.log(np.clip(A, self.eps, None))) / A.shape[0])
+        return float(-np.sum(Y * np.log(_clip_probabilities(A))) / A.shape[0])
 
     def gradient(self, A, Y):
-        return -Y / np.clip(A, self.eps, None) * (1.0 / A.shape[0])
+        return -Y / _clip_probabilities(A) * (1.0 / A.shape[0])
 
     def prepare_targets(self, y, n_outputs, dtype=np.float64):
         y = np.asarray(y)
@@ -286,6 +282,16 @@ class CrossEntropy(Loss):
                 "rows that sum to 1. Got a row that does not."
             )
         return Y
+
+
+def _clip_probabilities(A: np.ndarray) -> np.ndarray:
+    """Keep probabilities inside the open interval (0, 1) so logs stay finite.
+
+    Only values that rounded to exactly 0 or 1 move (to the smallest positive
+    float and the largest float below 1); all others are left as they are.
+    """
+    info = np.finfo(A.dtype if A.dtype.kind == "f" else np.float64)
+    return np.clip(A, info.tiny, 1 - info.epsneg)
 
 
 def one_hot(y, n_classes: int, *, dtype=np.float64, loss_name="cross_entropy"):

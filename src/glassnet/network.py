@@ -281,7 +281,7 @@ class Network:
 
     def _output_delta(self, Y: np.ndarray) -> np.ndarray:
         last = self.layers[-1]
-        return self.loss.delta(last.Z, last.A, Y, last.activation)
+        return self.loss.output_delta(last.Z, last.A, Y, last.activation)
 
     def _backward(self, Y: np.ndarray) -> None:
         # delta^L from the loss (fused for canonical pairs), then the recursion
