@@ -2,12 +2,13 @@
 
 For every parameter ``w`` the numerical derivative is the five-point central
 difference ``(-C(w+2h) + 8 C(w+h) - 8 C(w-h) + C(w-2h)) / (12 h)`` (error of
-order ``h^4``), computed in float64 on a copy of the network, and compared with the analytic ``dC/dw`` from backpropagation. The
-relative error of one entry is ``|g - n| / max(|g|, |n|, floor)``: a true
-relative error for ordinary gradients, and an absolute error scaled by
-``1 / floor`` for gradients near zero. The floor (1e-3 by default) reflects
-what float64 can resolve: rounding in the loss, about 1e-15, divided by the
-step ``h = 1e-5`` leaves the difference quotient about 1e-10 of absolute
+order ``h^4``), computed in float64 on a copy of the network, and compared
+with the analytic ``dC/dw`` from backpropagation. The relative error of one
+entry is ``|g - n| / max(|g|, |n|, floor)``: a true relative error for
+ordinary gradients, and an absolute error scaled by ``1 / floor`` for
+gradients near zero. The floor (1e-3 by default) reflects what float64 can
+resolve: rounding in the loss, about 1e-15, divided by the step
+``h = 1e-5`` leaves the difference quotient about 1e-10 of absolute
 accuracy, so a smaller gradient has no meaningful relative error.
 """
 

@@ -221,6 +221,7 @@ class BinaryCrossEntropy(Loss):
     name = "binary_cross_entropy"
     canonical_activation = "sigmoid"
     task = "classification"
+
     def value(self, A, Y, Z=None):
         if Z is not None:
             per_element = np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
