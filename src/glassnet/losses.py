@@ -242,7 +242,7 @@ class BinaryCrossEntropy(Loss):
             bad = Y[(Y < 0) | (Y > 1)].ravel()[0]
             raise ValueError(
                 "The targets for loss 'binary_cross_entropy' must be 0/1 labels "
-                f"(or probabilities in [0, 1]). Got the value {bad!r}."
+                f"(or probabilities in [0, 1]). Got the value {float(bad):g}."
             )
         return Y
 

@@ -1,0 +1,196 @@
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+
+def test_dense_shapes_and_forward_formula():
+    layer = gn.Dense(3, 2, "identity", seed=0)
+    layer.W = [[1.0, 2.0, 3.0], [0.0, -1.0, 0.5]]
+    layer.b = [0.5, -0.5]
+    X = np.array([[1.0, 0.0, 2.0]])
+    # z_k = sum_j w_kj x_j + b_k: 1 + 6 + 0.5 = 7.5 and 0 + 1 - 0.5 = 0.5
+    assert layer.forward(X).tolist() == [[7.5, 0.5]]
+    assert layer.W.shape == (2, 3) and layer.b.shape == (2,)
+
+
+def test_transfer_matrix_round_trip_is_exact():
+    rng = np.random.default_rng(0)
+    T = rng.normal(size=(5, 3))
+    layer = gn.Dense.from_transfer_matrix(T, activation="tanh")
+    assert np.array_equal(layer.transfer_matrix, T)
+    assert np.array_equal(layer.b, T[0]) and np.array_equal(layer.W, T[1:].T)
+    again = gn.Dense.from_transfer_matrix(layer.transfer_matrix, activation="tanh")
+    assert np.array_equal(again.W, layer.W)
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value", "error", "message"),
+    [
+        ("W", np.zeros((3, 2)), ValueError, r"Dense.W must have shape \(2, 3\)"),
+        ("W", [[1, 2, np.nan], [0, 0, 0]], ValueError, "must be finite"),
+        ("W", [[1, 2, np.inf], [0, 0, 0]], ValueError, "must be finite"),
+        ("b", [1.0, 2.0, 3.0], ValueError, r"Dense.b must have shape \(2,\)"),
+        ("b", ["a", "b"], TypeError, "must be numeric"),
+    ],
+)
+def test_bad_weights_are_refused(attribute, value, error, message):
+    layer = gn.Dense(3, 2, seed=0)
+    before = layer.W.copy()
+    with pytest.raises(error, match=message):
+        setattr(layer, attribute, value)
+    assert np.array_equal(layer.W, before)
+
+
+@pytest.mark.parametrize(
+    ("n_in", "message"),
+    [(0, "'n_in' parameter of Dense must be a positive int"), ("3", "positive int")],
+)
+def test_bad_layer_sizes(n_in, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        gn.Dense(n_in, 2)
+
+
+def test_bad_transfer_matrix_shape():
+    with pytest.raises(ValueError, match=r"shape \(n_in \+ 1, n_out\)"):
+        gn.Dense.from_transfer_matrix(np.ones(3))
+
+
+def test_layer_sizes_must_chain_and_the_error_names_both_layers():
+    with pytest.raises(ValueError, match=r"layer 2 \(Dense\(784, 10.*expects 784.*"
+                       r"layer 1 \(Dense\(100, 256.*gives 256"):
+        gn.Network([gn.Dense(100, 256), gn.Dense(784, 10, "softmax")])
+
+
+def test_network_parameters_live_in_one_buffer():
+    net = gn.Network.mlp([4, 5, 3], seed=0)
+    assert net.parameters_flat.size == 4 * 5 + 5 + 5 * 3 + 3
+    net.parameters_flat[0] = 42.0
+    assert net.layers[0].W[0, 0] == 42.0
+    net.layers[1].b = [1.0, 2.0, 3.0]
+    assert net.parameters_flat[-3:].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_same_seed_same_network_and_float_dtypes():
+    a = gn.Network.mlp([4, 8, 3], seed=5)
+    b = gn.Network.mlp([4, 8, 3], seed=5)
+    c = gn.Network.mlp([4, 8, 3], seed=6)
+    assert np.array_equal(a.parameters_flat, b.parameters_flat)
+    assert not np.array_equal(a.parameters_flat, c.parameters_flat)
+    assert a.dtype == np.float32 and a.forward(np.ones((2, 4))).dtype == np.float32
+    d = gn.Network.mlp([4, 8, 3], seed=5, dtype="float64")
+    assert d.forward(np.ones((2, 4))).dtype == np.float64
+    with pytest.raises(ValueError, match="'dtype' parameter of Network"):
+        gn.Network.mlp([4, 3], dtype="int32")
+
+
+def test_mlp_defaults_follow_the_task():
+    assert gn.Network.mlp([4, 3]).loss.name == "cross_entropy"
+    assert gn.Network.mlp([4, 1]).loss.name == "binary_cross_entropy"
+    reg = gn.Network.mlp([4, 8, 1], loss="mse")
+    assert reg.output_activation.name == "identity" and reg.task == "regression"
+    per_layer = gn.Network.mlp([4, 5, 6, 2], hidden=["tanh", "relu"])
+    assert [lyr.activation.name for lyr in per_layer.layers] == ["tanh", "relu", "softmax"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"output": "identity", "loss": "cross_entropy"}, "needs outputs that are probab"),
+        ({"output": "relu", "loss": "binary_cross_entropy"}, "sigmoid or softmax"),
+    ],
+)
+def test_contradictory_output_and_loss(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        gn.Network.mlp([4, 3], **kwargs)
+
+
+def test_softmax_needs_two_units():
+    with pytest.raises(ValueError, match="softmax output needs at least 2 units"):
+        gn.Network.mlp([4, 1], output="softmax")
+
+
+def test_summary_get_and_set_weights():
+    net = gn.Network.mlp([3, 4, 2], seed=0)
+    text = str(net.summary())
+    assert "Dense(3, 4" in text and "Total parameters: 26" in text
+    weights = net.get_weights()
+    assert [w.shape for w in weights] == [(4, 3), (4,), (2, 4), (2,)]
+    weights[0][:] = 1.0
+    assert not np.all(net.layers[0].W == 1.0)  # get_weights returns copies
+    net.set_weights(weights)
+    assert np.all(net.layers[0].W == 1.0)
+    with pytest.raises(ValueError, match="list of 4 arrays"):
+        net.set_weights(weights[:3])
+    with pytest.raises(ValueError, match=r"layer 2 W must have shape \(2, 4\)"):
+        net.set_weights([weights[0], weights[1], np.zeros((4, 2)), weights[3]])
+
+
+def test_predict_and_predict_proba():
+    net = gn.Network.mlp([2, 3], seed=0, dtype="float64")
+    net.set_weights([np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]), np.zeros(3)])
+    X = np.array([[2.0, 0.0], [0.0, 3.0], [-1.0, -1.0]])
+    assert net.predict(X).tolist() == [0, 1, 2]
+    P = net.predict_proba(X)
+    e = np.exp([2.0, 0.0, 0.0])
+    assert P[0] == pytest.approx(e / e.sum())
+    binary = gn.Network.mlp([1, 1], seed=0, dtype="float64")
+    binary.set_weights([np.array([[1.0]]), np.array([0.0])])
+    proba = binary.predict_proba([[0.0], [np.log(3.0)]])
+    # sigma(log 3) = 3 / 4: columns are P(y=0), P(y=1)
+    assert proba == pytest.approx(np.array([[0.5, 0.5], [0.25, 0.75]]))
+    assert binary.predict([[-1.0], [1.0]]).tolist() == [0, 1]
+    regressor = gn.Network.mlp([2, 1], loss="mse", seed=0)
+    assert regressor.predict(X).shape == (3,)
+    with pytest.raises(ValueError, match="predict_proba needs a classifier"):
+        regressor.predict_proba(X)
+
+
+def test_evaluate_reports_loss_and_accuracy_or_mse():
+    net = gn.Network.mlp([2, 3], seed=0, dtype="float64")
+    net.set_weights([np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]), np.zeros(3)])
+    X = np.array([[2.0, 0.0], [0.0, 3.0], [-1.0, -1.0], [5.0, 0.0]])
+    result = net.evaluate(X, [0, 1, 2, 1])
+    assert result["accuracy"] == 0.75
+    e = np.exp([2.0, 0.0, 0.0])
+    assert result["loss"] > -np.log(e[0] / e.sum()) / 4
+    reg = gn.Network.mlp([1, 1], loss="mse", seed=0, dtype="float64")
+    reg.set_weights([np.array([[2.0]]), np.array([1.0])])
+    # predictions 1, 3 against 0, 0: squared errors 1 and 9
+    assert reg.evaluate([[0.0], [1.0]], [0.0, 0.0]) == {"loss": 5.0, "mse": 5.0}
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "error", "message"),
+    [
+        ([1.0, 2.0, 3.0], [0], ValueError, r"2-D.*X.reshape\(-1, 1\)"),
+        ([["a", "b", "c"]], [0], TypeError, "numeric"),
+        ([[1.0, np.nan, 0.0]], [0], ValueError, "finite.*row 0, column 1"),
+        ([[1.0, 2.0]], [0], ValueError, "2 features per sample.*expects 3"),
+        ([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]], [0], ValueError, "same number of samples"),
+        ([[1.0, 2.0, 3.0]], [7], ValueError, "Got the label 7"),
+        (np.zeros((0, 3)), [], ValueError, "at least one sample"),
+        ("data.csv", [0], TypeError, "2-D numeric array"),
+    ],
+)
+def test_bad_inputs_are_clear_errors(X, y, error, message):
+    net = gn.Network.mlp([3, 4, 2], seed=0)
+    with pytest.raises(error, match=message):
+        net.fit(X, y, epochs=1)
+
+
+def test_trace_keeps_every_array_and_changes_nothing():
+    rng = np.random.default_rng(0)
+    net = gn.Network.mlp([3, 4, 2], hidden="tanh", seed=0, dtype="float64")
+    before = net.get_weights()
+    X, y = rng.normal(size=(5, 3)), rng.integers(0, 2, size=5)
+    t = net.trace(X, y)
+    assert [lt.z.shape for lt in t.layers] == [(5, 4), (5, 2)]
+    assert t.layers[0].dW.shape == (4, 3) and t.layers[1].db.shape == (2,)
+    assert t.loss == pytest.approx(net.evaluate(X, y)["loss"])
+    # the recursion: delta^1 = (delta^2 W^2) * (1 - a^1 ^ 2)
+    expected = (t.layers[1].delta @ t.layers[1].W) * (1 - t.layers[0].a ** 2)
+    assert t.layers[0].delta == pytest.approx(expected)
+    for a, b in zip(before, net.get_weights(), strict=True):
+        assert np.array_equal(a, b)
+    assert "delta" in str(t) and "loss C" in str(t)
