@@ -50,8 +50,12 @@ def test_cross_entropy_gradient_matches_finite_differences():
 
 @pytest.mark.parametrize(
     ("loss", "activation"),
-    [("binary_cross_entropy", "sigmoid"), ("cross_entropy", "softmax"),
-     ("mse", "identity"), ("sse", "identity")],
+    [
+        ("binary_cross_entropy", "sigmoid"),
+        ("cross_entropy", "softmax"),
+        ("mse", "identity"),
+        ("sse", "identity"),
+    ],
 )
 def test_fused_delta_equals_the_general_chain_rule(loss, activation):
     rng = np.random.default_rng(0)
@@ -101,7 +105,9 @@ def test_cross_entropy_targets_labels_or_one_hot():
 )
 def test_invalid_targets_are_clear_errors(loss, targets, message):
     with pytest.raises(ValueError, match=message):
-        gn.get_loss(loss).prepare_targets(targets, 3 if loss != "binary_cross_entropy" else 1)
+        gn.get_loss(loss).prepare_targets(
+            targets, 3 if loss != "binary_cross_entropy" else 1
+        )
 
 
 def test_registry_errors():

@@ -57,8 +57,11 @@ def test_bad_transfer_matrix_shape():
 
 
 def test_layer_sizes_must_chain_and_the_error_names_both_layers():
-    with pytest.raises(ValueError, match=r"layer 2 \(Dense\(784, 10.*expects 784.*"
-                       r"layer 1 \(Dense\(100, 256.*gives 256"):
+    with pytest.raises(
+        ValueError,
+        match=r"layer 2 \(Dense\(784, 10.*expects 784.*"
+        r"layer 1 \(Dense\(100, 256.*gives 256",
+    ):
         gn.Network([gn.Dense(100, 256), gn.Dense(784, 10, "softmax")])
 
 
@@ -90,13 +93,20 @@ def test_mlp_defaults_follow_the_task():
     reg = gn.Network.mlp([4, 8, 1], loss="mse")
     assert reg.output_activation.name == "identity" and reg.task == "regression"
     per_layer = gn.Network.mlp([4, 5, 6, 2], hidden=["tanh", "relu"])
-    assert [lyr.activation.name for lyr in per_layer.layers] == ["tanh", "relu", "softmax"]
+    assert [lyr.activation.name for lyr in per_layer.layers] == [
+        "tanh",
+        "relu",
+        "softmax",
+    ]
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"output": "identity", "loss": "cross_entropy"}, "needs outputs that are probab"),
+        (
+            {"output": "identity", "loss": "cross_entropy"},
+            "needs outputs that are probab",
+        ),
         ({"output": "relu", "loss": "binary_cross_entropy"}, "sigmoid or softmax"),
     ],
 )
