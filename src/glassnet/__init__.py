@@ -20,6 +20,7 @@ from glassnet.activations import (
 from glassnet.callbacks import Callback, EpochLogger
 from glassnet.gradcheck import GradcheckReport, gradcheck
 from glassnet.initializers import INITIALIZERS, get_initializer
+from glassnet.io import ModelFileError, load, save
 from glassnet.layers import Dense, Layer
 from glassnet.losses import (
     LOSSES,
@@ -46,6 +47,7 @@ __all__ = [
     "LOSSES",
     "MAE",
     "MSE",
+    "ModelFileError",
     "OPTIMIZERS",
     "SGD",
     "SSE",
@@ -83,4 +85,6 @@ __all__ = [
     "get_loss",
     "get_optimizer",
     "gradcheck",
+    "load",
+    "save",
 ]

@@ -19,7 +19,7 @@ from glassnet.initializers import (
     initializer_from_config,
 )
 
-__all__ = ["Dense", "Layer"]
+__all__ = ["LAYERS", "Dense", "Layer", "layer_from_config"]
 
 
 class Layer:
@@ -65,6 +65,15 @@ class Layer:
         """Move parameters and gradients into the given views (a flat buffer)."""
         if params:
             raise NotImplementedError
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Non-trainable arrays a saved model must keep (e.g. running statistics)."""
+        return {}
+
+    def set_state(self, state: dict[str, np.ndarray]) -> None:
+        """Restore what :meth:`state` returned."""
+        if state:
+            raise ValueError(f"{self!r} keeps no state; got {sorted(state)}.")
 
     def config(self) -> dict:
         raise NotImplementedError
@@ -286,3 +295,17 @@ class Dense(Layer):
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r})"
+
+
+#: Registry of layer types for model files: ``config()["type"]`` -> class.
+LAYERS: dict[str, type[Layer]] = {"Dense": Dense}
+
+
+def layer_from_config(config: dict, dtype=np.float64) -> Layer:
+    """Rebuild a layer (with fresh parameters) from :meth:`Layer.config`."""
+    kind = config.get("type") if isinstance(config, dict) else None
+    if kind not in LAYERS:
+        raise ValueError(
+            f"Unknown layer type {kind!r}. Valid types: {', '.join(sorted(LAYERS))}."
+        )
+    return LAYERS[kind].from_config(config, dtype=dtype)

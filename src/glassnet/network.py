@@ -105,6 +105,10 @@ class Network:
                     f"{type(layer).__name__} instead."
                 )
         self.layers: list[Layer] = list(layers)
+        #: Optional input scaling / label mapping applied by the public methods.
+        self.preprocessing = None
+        #: JSON-serialisable facts saved with the model (config, history, ...).
+        self.metadata: dict = {}
         self.dtype = _resolve_dtype(dtype)
         self.seed = seed
         self._rng = np.random.default_rng(seed)
@@ -406,6 +410,12 @@ class Network:
 
         loss = self.loss_and_gradients(X, y)
         return Trace.from_network(self, loss)
+
+    def save(self, path, *, metadata: dict | None = None):
+        """Write the network to a model file; see :func:`glassnet.io.save`."""
+        from glassnet.io import save
+
+        return save(self, path, metadata=metadata)
 
     def astype(self, dtype) -> Network:
         """A deep copy of the network with parameters in ``dtype``."""
