@@ -1,16 +1,22 @@
 """Datasets for glassnet: loaders returning a seeded train/test split."""
 
 from glassnet.datasets.base import Dataset
+from glassnet.datasets.csv_loader import load_csv
 from glassnet.datasets.digits import load_digits
 from glassnet.datasets.idx import read_idx
 from glassnet.datasets.mnist import load_fashion_mnist, load_mnist
 from glassnet.datasets.split import train_test_split
+from glassnet.datasets.table import CsvTable, encode_table, read_csv_table
 
 __all__ = [
+    "CsvTable",
     "Dataset",
+    "encode_table",
+    "load_csv",
     "load_digits",
     "load_fashion_mnist",
     "load_mnist",
+    "read_csv_table",
     "read_idx",
     "train_test_split",
 ]
