@@ -3,7 +3,9 @@
 from glassnet.datasets.base import Dataset
 from glassnet.datasets.csv_loader import load_csv
 from glassnet.datasets.digits import load_digits
+from glassnet.datasets.housing import load_california_housing
 from glassnet.datasets.idx import read_idx
+from glassnet.datasets.ilpd import load_ilpd
 from glassnet.datasets.mnist import load_fashion_mnist, load_mnist
 from glassnet.datasets.split import train_test_split
 from glassnet.datasets.table import CsvTable, encode_table, read_csv_table
@@ -12,9 +14,11 @@ __all__ = [
     "CsvTable",
     "Dataset",
     "encode_table",
+    "load_california_housing",
     "load_csv",
     "load_digits",
     "load_fashion_mnist",
+    "load_ilpd",
     "load_mnist",
     "read_csv_table",
     "read_idx",
