@@ -9,6 +9,16 @@ from glassnet.datasets.ilpd import load_ilpd
 from glassnet.datasets.mnist import load_fashion_mnist, load_mnist
 from glassnet.datasets.split import train_test_split
 from glassnet.datasets.table import CsvTable, encode_table, read_csv_table
+from glassnet.datasets.toy import (
+    load_toy,
+    make_circle,
+    make_gauss,
+    make_moons,
+    make_multi_gauss,
+    make_plane,
+    make_spiral,
+    make_xor,
+)
 
 __all__ = [
     "CsvTable",
@@ -20,6 +30,14 @@ __all__ = [
     "load_fashion_mnist",
     "load_ilpd",
     "load_mnist",
+    "load_toy",
+    "make_circle",
+    "make_gauss",
+    "make_moons",
+    "make_multi_gauss",
+    "make_plane",
+    "make_spiral",
+    "make_xor",
     "read_csv_table",
     "read_idx",
     "train_test_split",
