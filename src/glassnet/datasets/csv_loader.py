@@ -1,0 +1,239 @@
+"""Load any CSV table as a :class:`Dataset`."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import numpy as np
+
+from glassnet.datasets._checks import check_choice
+from glassnet.datasets.base import Dataset
+from glassnet.datasets.split import train_test_split
+from glassnet.datasets.table import (
+    CsvTable,
+    display_name,
+    is_missing,
+    is_numeric_column,
+    missing_error,
+    numeric_column,
+    read_csv_table,
+)
+from glassnet.preprocessing import FeatureSchema
+
+#: ``task="auto"`` treats an integer-valued numeric target with at most this
+#: many distinct values as class labels.
+MAX_AUTO_CLASSES = 20
+
+_MISSING_HINT = "; pass missing='median' or missing='drop' to handle missing values"
+
+
+def _format_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _kinds(table: CsvTable, categorical) -> dict[str, bool]:
+    """Column name -> True if numeric."""
+    if isinstance(categorical, str):
+        categorical = [categorical]
+    for name in categorical:
+        table.column_index(name, what="column listed in 'categorical'")
+    forced = set(categorical)
+    return {
+        name: name not in forced and is_numeric_column(table, j)
+        for j, name in enumerate(table.columns)
+    }
+
+
+def _keep_rows(table: CsvTable, t: int, missing: str) -> np.ndarray:
+    """Indices of the rows used, after the missing-value policy."""
+    gaps = np.array([[is_missing(c) for c in row] for row in table.rows], dtype=bool)
+    if missing == "error" and gaps.any():
+        i, j = np.argwhere(gaps)[0]
+        raise missing_error(table, int(i), int(j), _MISSING_HINT)
+    # "median" keeps every row with a target: a missing target cannot be filled.
+    keep = ~gaps.any(axis=1) if missing == "drop" else ~gaps[:, t]
+    if not keep.any():
+        raise ValueError(
+            f"{table.path}: no rows are left after removing rows with missing "
+            f"values (missing={missing!r})."
+        )
+    return np.flatnonzero(keep)
+
+
+def _target(table, t: int, numeric: bool, task: str, rows: np.ndarray):
+    """Return (y, target_names, task) for the kept rows."""
+    name = table.columns[t]
+    if numeric:
+        values = numeric_column(table, t, allow_missing=True)[rows]
+    else:
+        values = np.array([table.rows[i][t] for i in rows], dtype=object)
+    if task == "auto":
+        distinct = np.unique(values)
+        integral = numeric and np.all(np.mod(values, 1) == 0)
+        small = distinct.size <= MAX_AUTO_CLASSES
+        task = "classification" if not numeric or (integral and small) else "regression"
+    if task == "regression":
+        if not numeric:
+            raise ValueError(
+                f"{table.path}: task='regression' needs a numeric target, but "
+                f"column {name!r} holds text such as {values[0]!r}."
+            )
+        return values.astype(np.float32), None, task
+    classes, codes = np.unique(values, return_inverse=True)
+    names = [_format_number(c) if numeric else str(c) for c in classes]
+    if len(classes) < 2:
+        raise ValueError(
+            f"{table.path}: target column {name!r} has a single class "
+            f"{names[0]!r}; classification needs at least 2 classes."
+        )
+    return codes.ravel().astype(np.int64), names, task
+
+
+def load_csv(
+    path: str | os.PathLike,
+    *,
+    target: str,
+    test_size=0.2,
+    seed=0,
+    task: str = "auto",
+    missing: str = "error",
+    categorical=(),
+) -> Dataset:
+    """Load a CSV file with a header row as a :class:`Dataset`.
+
+    Parsing follows :mod:`glassnet.datasets.table` (stdlib ``csv``, comma
+    separator, missing cells are empty, ``NA``, ``NaN`` or ``?``). Columns
+    other than ``target`` are features: a column is numeric when more than half
+    of its non-missing cells are numbers (the others are then errors), else
+    categorical. Numeric columns are used as they are; a categorical column
+    ``col`` becomes one-hot features ``"col=<category>"``, categories sorted,
+    in the column's place. The categories are those of all used rows.
+
+    Split: :func:`train_test_split` with ``np.random.default_rng(seed)``,
+    stratified by class for classification, plain random for regression.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    target : str
+        Name of the target column.
+    test_size : float in (0, 1) or int, default 0.2
+    seed : int >= 0 or None, default 0
+    task : {"auto", "classification", "regression"}, default "auto"
+        "auto": classification if the target is non-numeric, or
+        integer-valued with at most 20 distinct values; else regression.
+        Class labels are sorted (numerically for numbers) and coded 0..k-1;
+        ``target_names`` holds them as strings.
+    missing : {"error", "median", "drop"}, default "error"
+        "error": any missing cell raises ValueError. "drop": rows with a
+        missing cell are removed before splitting. "median": rows with a
+        missing target are removed; missing feature cells are filled with the
+        training part's median (numeric) or most frequent category
+        (categorical; ties to the first in sorted order), computed after the
+        split on training rows only. These fill values are stored in the
+        returned ``schema.fill_values`` for every feature column.
+    categorical : sequence of str, default ()
+        Columns to treat as categorical even if their values are numbers
+        (e.g. integer codes).
+
+    Returns
+    -------
+    Dataset
+        X float32 (n, n_features); y int64 codes or float32 values; ``name``
+        is the file stem; ``schema`` describes the input columns and their
+        encoding.
+
+    Raises
+    ------
+    ValueError
+        Naming file, line and column: bad numbers ("data.csv, line 7, column
+        'age': expected a number, got 'abc'"), infinite values, missing cells
+        under missing="error", ragged rows, an empty file, an unknown target
+        column (listing the available ones), a single class.
+    """
+    check_choice(task, "task", ("auto", "classification", "regression"))
+    check_choice(missing, "missing", ("error", "median", "drop"))
+    if not isinstance(target, str):
+        raise TypeError(
+            f"The 'target' parameter must be a column name (str). Got "
+            f"{type(target).__name__} instead."
+        )
+    table = read_csv_table(path)
+    t = table.column_index(target, what="target column")
+    if len(table.columns) < 2:
+        raise ValueError(f"{table.path} has no feature columns besides {target!r}.")
+    numeric = _kinds(table, categorical)
+    rows = _keep_rows(table, t, missing)
+    y, target_names, task = _target(table, t, numeric[target], task, rows)
+    idx_train, idx_test, _, _ = train_test_split(
+        np.arange(rows.size),
+        y,
+        test_size=test_size,
+        seed=seed,
+        stratify=y if task == "classification" else None,
+    )
+    features = [c for c in table.columns if c != target]
+    blocks, categories, fills = [], {}, {}
+    for name in features:
+        j = table.columns.index(name)
+        if numeric[name]:
+            values = numeric_column(table, j, allow_missing=True)[rows]
+            if missing == "median":
+                fills[name] = _median(table, name, values[idx_train])
+                values[np.isnan(values)] = fills[name]
+            blocks.append(values[:, None])
+            continue
+        cells = [table.rows[i][j] for i in rows]
+        cats = sorted({c for c in cells if not is_missing(c)})
+        if not cats:
+            raise ValueError(f"{table.path}: column {name!r} has no values.")
+        if missing == "median":
+            fills[name] = _mode([cells[i] for i in idx_train], cats)
+            cells = [fills[name] if is_missing(c) else c for c in cells]
+        position = {c: k for k, c in enumerate(cats)}
+        onehot = np.zeros((rows.size, len(cats)))
+        onehot[np.arange(rows.size), [position[c] for c in cells]] = 1.0
+        blocks.append(onehot)
+        categories[name] = cats
+    X = np.hstack(blocks).astype(np.float32)
+    schema = FeatureSchema(features, categories=categories, fill_values=fills)
+    description = (
+        f"Table read from {table.path}: {rows.size} rows used of {table.n_rows}, "
+        f"{len(features)} input columns ({len(categories)} categorical, one-hot "
+        f"encoded) giving {X.shape[1]} features, target column {target!r} "
+        f"({task}). Missing values: {missing!r}. Split: "
+        f"{'stratified' if task == 'classification' else 'random'}, "
+        f"test_size={test_size!r}, seed={seed!r}. Source and licence: those of "
+        "the file."
+    )
+    return Dataset(
+        X_train=X[idx_train],
+        y_train=y[idx_train],
+        X_test=X[idx_test],
+        y_test=y[idx_test],
+        feature_names=schema.feature_names,
+        target_names=target_names,
+        task=task,
+        name=display_name(table.path),
+        description=description,
+        schema=schema,
+    )
+
+
+def _median(table: CsvTable, name: str, train_values: np.ndarray) -> float:
+    present = train_values[~np.isnan(train_values)]
+    if present.size == 0:
+        raise ValueError(
+            f"{table.path}: column {name!r} has no values in the training part, "
+            "so missing='median' cannot fill it."
+        )
+    return float(np.median(present))
+
+
+def _mode(cells: list[str], categories: list[str]) -> str:
+    """Most frequent non-missing cell, ties to the first in sorted order."""
+    counts = Counter(c for c in cells if not is_missing(c))
+    if not counts:
+        return categories[0]
+    return min(counts, key=lambda c: (-counts[c], c))

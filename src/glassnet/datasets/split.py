@@ -1,0 +1,121 @@
+"""Seeded, optionally stratified train/test splitting."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from glassnet.datasets._checks import check_seed
+
+
+def resolve_test_size(test_size, n_samples: int) -> int:
+    """Number of test samples for ``test_size`` (a fraction or a count).
+
+    A float ``f`` in (0, 1) gives ``ceil(f * n_samples)``; an int is a count.
+    Either way the result must lie in ``[1, n_samples - 1]``.
+    """
+    message = (
+        "The 'test_size' parameter must be a float in (0, 1) or an int in "
+        f"[1, n_samples - 1] = [1, {n_samples - 1}]. Got {test_size!r} instead."
+    )
+    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
+        raise TypeError(message)
+    if isinstance(test_size, numbers.Integral):
+        n_test = int(test_size)
+    elif 0.0 < test_size < 1.0:
+        n_test = math.ceil(float(test_size) * n_samples)
+    else:
+        raise ValueError(message)
+    if not 1 <= n_test <= n_samples - 1:
+        if isinstance(test_size, numbers.Integral):
+            raise ValueError(message)
+        raise ValueError(
+            f"The 'test_size' parameter {test_size!r} gives {n_test} test samples "
+            f"out of {n_samples}; both sides need at least one sample."
+        )
+    return n_test
+
+
+def _stratified_counts(counts: np.ndarray, n_test: int) -> np.ndarray:
+    """Test samples per class: proportional, exact total, each class with >= 2
+    samples on both sides, singleton classes in training."""
+    n = counts.sum()
+    ideal = counts * n_test / n
+    low = np.where(counts >= 2, 1, 0)
+    high = np.where(counts >= 2, counts - 1, 0)
+    if low.sum() > n_test or high.sum() < n_test:
+        raise ValueError(
+            f"Cannot split {n} samples of {counts.size} classes with {n_test} test "
+            "samples and stratification: every class with at least 2 samples "
+            "needs a sample on each side and a class with a single sample goes "
+            f"to training, which needs between {low.sum()} and {high.sum()} test "
+            "samples. Change 'test_size'."
+        )
+    take = np.clip(np.floor(ideal).astype(np.int64), low, high)
+    # Largest remainders first; ties go to the lower class index.
+    while take.sum() < n_test:
+        gap = np.where(take < high, ideal - take, -np.inf)
+        take[int(np.argmax(gap))] += 1
+    while take.sum() > n_test:
+        gap = np.where(take > low, take - ideal, -np.inf)
+        take[int(np.argmax(gap))] -= 1
+    return take
+
+
+def train_test_split(X, y, *, test_size=0.2, seed=0, stratify=None):
+    """Split arrays into random train and test parts.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, ...)
+    y : array-like of shape (n_samples,)
+    test_size : float in (0, 1) or int, default 0.2
+        Fraction of samples for the test part (rounded up) or their count.
+    seed : int >= 0 or None, default 0
+        Seed of ``np.random.default_rng``; the same seed gives the same split.
+    stratify : array-like of shape (n_samples,), optional
+        Class labels (usually ``y``). Each class then keeps its proportion in
+        both parts (largest-remainder rounding, the total still equals the test
+        size); every class with at least 2 samples appears on both sides and a
+        class with a single sample goes to the training part.
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test : ndarray
+        Both parts in shuffled order.
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim == 0 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+        raise ValueError(
+            "X must have shape (n_samples, ...) and y shape (n_samples,) with the "
+            f"same n_samples. Got {X.shape} and {y.shape}."
+        )
+    n = X.shape[0]
+    if n < 2:
+        raise ValueError(f"Splitting needs at least 2 samples. Got {n}.")
+    n_test = resolve_test_size(test_size, n)
+    rng = check_seed(seed)
+    if stratify is None:
+        order = rng.permutation(n)
+        test_idx, train_idx = order[:n_test], order[n_test:]
+    else:
+        strat = np.asarray(stratify)
+        if strat.shape != (n,):
+            raise ValueError(
+                f"The 'stratify' parameter must have shape ({n},), one label per "
+                f"sample. Got {strat.shape} instead."
+            )
+        _, codes = np.unique(strat, return_inverse=True)
+        codes = codes.ravel()
+        take = _stratified_counts(np.bincount(codes), n_test)
+        test_parts, train_parts = [], []
+        for k, n_k in enumerate(take):
+            members = rng.permutation(np.flatnonzero(codes == k))
+            test_parts.append(members[:n_k])
+            train_parts.append(members[n_k:])
+        test_idx = rng.permutation(np.concatenate(test_parts))
+        train_idx = rng.permutation(np.concatenate(train_parts))
+    return X[train_idx], X[test_idx], y[train_idx], y[test_idx]

@@ -1,0 +1,276 @@
+"""Reading comma-separated tables and turning their cells into numbers.
+
+The rules, shared by :func:`glassnet.datasets.load_csv`, the ILPD and
+California-housing loaders and prediction input files:
+
+- UTF-8 text (a leading byte-order mark is ignored), comma-separated, fields
+  may be quoted; the first row is the header unless column names are given;
+  cells are stripped of surrounding spaces; blank lines are skipped (a line
+  of empty fields such as ``,,`` is a row of missing values).
+- Every row must have as many fields as the header.
+- A cell is *missing* when it is empty or one of ``NA``, ``NaN``, ``?``
+  (case-insensitive).
+- A *numeric* cell is a decimal or scientific literal (``3``, ``-0.5``,
+  ``1e-3``); ``inf``, ``infinity`` and values that overflow to infinity are
+  rejected.
+
+Errors are ValueError messages of the form
+``"data.csv, line 7, column 'age': expected a number, got 'abc'"``, with the
+1-based line number in the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from glassnet.datasets._checks import check_file
+from glassnet.preprocessing import FeatureSchema
+
+MISSING_TOKENS = frozenset({"", "na", "nan", "?"})
+
+
+@dataclass(frozen=True, eq=False)
+class CsvTable:
+    """The cells of a CSV file, as stripped strings.
+
+    Attributes
+    ----------
+    path : str
+        The file, as given (used in error messages).
+    columns : list of str
+        Column names, unique.
+    rows : list of list of str
+        One list of ``len(columns)`` cells per data row.
+    lines : list of int
+        The 1-based line number in the file of each row.
+    """
+
+    path: str
+    columns: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+
+    @property
+    def n_rows(self) -> int:
+        """Number of data rows."""
+        return len(self.rows)
+
+    def column_index(self, name: str, what: str = "column") -> int:
+        """Position of column ``name``; ValueError listing the columns if absent."""
+        if name not in self.columns:
+            raise ValueError(
+                f"{self.path} has no {what} {name!r}. Available columns: "
+                f"{', '.join(repr(c) for c in self.columns)}."
+            )
+        return self.columns.index(name)
+
+    def where(self, row: int, col: int) -> str:
+        """``"path, line N, column 'name'"`` for error messages."""
+        return f"{self.path}, line {self.lines[row]}, column {self.columns[col]!r}"
+
+
+def read_csv_table(path: str | os.PathLike, *, columns=None) -> CsvTable:
+    """Read a CSV file into a :class:`CsvTable` (no conversion of cells).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    columns : list of str, optional
+        Column names of a file without a header row; by default the first
+        non-blank row is the header.
+
+    Returns
+    -------
+    CsvTable
+
+    Raises
+    ------
+    ValueError
+        Empty file, header without data rows, empty or duplicate column names,
+        a row with a different number of fields ("data.csv, line 5 has 3
+        fields, expected 4"), text that is not UTF-8 or malformed quoting.
+    """
+    path = check_file(path)
+    name = str(path)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    header = None
+    if columns is not None:
+        header = [str(c) for c in columns]
+        _check_header(header, "The 'columns' parameter", None)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f, strict=True)
+            for record in reader:
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue  # a blank line
+                cells = [cell.strip() for cell in record]
+                if header is None:
+                    header = cells
+                    _check_header(header, name, reader.line_num)
+                    continue
+                if len(cells) != len(header):
+                    raise ValueError(
+                        f"{name}, line {reader.line_num} has {len(cells)} fields, "
+                        f"expected {len(header)}, one per column."
+                    )
+                rows.append(cells)
+                lines.append(reader.line_num)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{name} is not UTF-8 text ({exc}).") from exc
+    except csv.Error as exc:
+        raise ValueError(
+            f"{name}, line {reader.line_num}: malformed CSV ({exc})."
+        ) from exc
+    if header is None:
+        raise ValueError(f"{name} is empty: expected a header row and data rows.")
+    if not rows:
+        what = "no rows" if columns is not None else "a header row but no data rows"
+        raise ValueError(f"{name} has {what}.")
+    return CsvTable(name, header, rows, lines)
+
+
+def _check_header(header: list[str], name: str, line: int | None) -> None:
+    where = name if line is None else f"{name}, line {line}"
+    for i, col in enumerate(header, start=1):
+        if not col:
+            raise ValueError(f"{where}: column {i} of the header has an empty name.")
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    if dupes:
+        raise ValueError(
+            f"{where}: column names must be unique; repeated: "
+            f"{', '.join(repr(c) for c in dupes)}."
+        )
+
+
+def is_missing(cell: str) -> bool:
+    """True for an empty cell or ``NA``, ``NaN``, ``?`` (any case)."""
+    return cell.lower() in MISSING_TOKENS
+
+
+def as_float(cell: str) -> float | None:
+    """The value of a numeric literal, or None if the cell is not one."""
+    if "_" in cell:
+        return None
+    try:
+        return float(cell)
+    except ValueError:
+        return None
+
+
+def parse_number(table: CsvTable, row: int, col: int) -> float:
+    """The finite value of a non-missing numeric cell, else ValueError."""
+    cell = table.rows[row][col]
+    value = as_float(cell)
+    if value is None:
+        raise ValueError(f"{table.where(row, col)}: expected a number, got {cell!r}.")
+    if not math.isfinite(value):
+        raise ValueError(
+            f"{table.where(row, col)}: expected a finite number, got {cell!r}."
+        )
+    return value
+
+
+def missing_error(table: CsvTable, row: int, col: int, hint: str = "") -> ValueError:
+    """The error for a missing cell where none is allowed."""
+    return ValueError(
+        f"{table.where(row, col)}: missing value {table.rows[row][col]!r}{hint}."
+    )
+
+
+def numeric_column(table: CsvTable, col: int, *, allow_missing: bool) -> np.ndarray:
+    """Column ``col`` as float64, shape (n_rows,); missing cells become NaN
+    when ``allow_missing``, else raise."""
+    out = np.empty(table.n_rows, dtype=np.float64)
+    for i, row in enumerate(table.rows):
+        if is_missing(row[col]):
+            if not allow_missing:
+                raise missing_error(table, i, col)
+            out[i] = np.nan
+        else:
+            out[i] = parse_number(table, i, col)
+    return out
+
+
+def is_numeric_column(table: CsvTable, col: int) -> bool:
+    """Whether a column is numeric: more than half of its non-missing cells
+    are numeric literals. (The others are then reported as errors; a column
+    that is mostly text is categorical.)"""
+    values = [row[col] for row in table.rows if not is_missing(row[col])]
+    numeric = sum(as_float(v) is not None for v in values)
+    return numeric > len(values) / 2
+
+
+def encode_table(
+    table: CsvTable, schema: FeatureSchema, *, allow_extra: bool = False
+) -> np.ndarray:
+    """Encode the rows of an input table as a schema describes.
+
+    Used to prepare new input files for a trained model: numeric columns are
+    parsed, categorical ones one-hot encoded with the schema's categories, and
+    missing cells filled with ``schema.fill_values`` (an error where the
+    column has none).
+
+    Parameters
+    ----------
+    table : CsvTable
+    schema : FeatureSchema
+    allow_extra : bool, default False
+        Ignore columns the schema does not use (e.g. a target column).
+
+    Returns
+    -------
+    ndarray of shape (table.n_rows, schema.n_features), float32
+
+    Raises
+    ------
+    ValueError
+        Missing or unexpected columns, bad numbers, unknown categories or
+        missing cells without a fill value, naming file, line and column.
+    """
+    schema.check(table.columns, allow_extra=allow_extra)
+    parts = []
+    for name in schema.columns:
+        j = table.columns.index(name)
+        fill = schema.fill_values.get(name)
+        cats = schema.categories.get(name)
+        if cats is None:
+            values = numeric_column(table, j, allow_missing=True)
+            gaps = np.isnan(values)
+            if gaps.any():
+                if fill is None:
+                    raise missing_error(
+                        table, int(np.argmax(gaps)), j, "; the model has no fill value"
+                    )
+                values[gaps] = fill
+            parts.append(values[:, None])
+            continue
+        index = {c: k for k, c in enumerate(cats)}
+        onehot = np.zeros((table.n_rows, len(cats)))
+        for i, row in enumerate(table.rows):
+            cell = row[j]
+            if is_missing(cell):
+                if fill is None:
+                    raise missing_error(table, i, j, "; the model has no fill value")
+                cell = fill
+            if cell not in index:
+                raise ValueError(
+                    f"{table.where(i, j)}: unknown category {cell!r}; known "
+                    f"categories: {', '.join(repr(c) for c in cats)}."
+                )
+            onehot[i, index[cell]] = 1.0
+        parts.append(onehot)
+    if not parts:
+        return np.zeros((table.n_rows, 0), dtype=np.float32)
+    return np.hstack(parts).astype(np.float32)
+
+
+def display_name(path: str | os.PathLike) -> str:
+    """The file's stem, used as a dataset name (``"data"`` for ``data.csv``)."""
+    return Path(path).stem
