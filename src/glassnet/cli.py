@@ -18,6 +18,13 @@ class UsageError(Exception):
     """A problem with what the user asked for: exit code 2, one line."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with glassnet's error form: one line on stderr, exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"glassnet: error: {message} (see '{self.prog} --help')\n")
+
+
 def _parse_layers(text: str) -> list[int]:
     try:
         sizes = [int(part) for part in text.split(",") if part.strip()]
@@ -36,22 +43,22 @@ def _add_train(sub) -> None:
     p = sub.add_parser(
         "train",
         help="train a network (default: a small MLP on the bundled 8x8 digits)",
-        description="Train a multilayer perceptron. Without arguments: a 64-64-10 "
+        description="Train a multilayer perceptron. Without arguments: a 64-128-10 "
         "ReLU network on the bundled 8x8 handwritten digits, by mini-batch SGD.",
     )
     p.add_argument("--data", default="digits", help="dataset name (default: digits)")
     p.add_argument(
         "--layers",
         type=_parse_layers,
-        default=[64],
-        help="hidden layer sizes, comma-separated (default: 64)",
+        default=[128],
+        help="hidden layer sizes, comma-separated (default: 128)",
     )
     p.add_argument("--activation", default="relu", help="hidden activation")
-    p.add_argument("--epochs", type=int, default=30, help="passes over the data")
+    p.add_argument("--epochs", type=int, default=40, help="passes over the data")
     p.add_argument(
         "--batch-size",
         type=int,
-        default=32,
+        default=16,
         help="samples per update; 0 means the whole training set",
     )
     p.add_argument("--lr", type=float, default=0.1, help="learning rate")
@@ -86,11 +93,11 @@ def _run_train(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="glassnet",
         description="Feedforward neural networks trained by backpropagation.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     _add_train(sub)
     return parser
