@@ -262,7 +262,7 @@ def load(path):
         raise ModelFileError(f"{path} is corrupt: {exc}") from None
     network.metadata = manifest.get("metadata") or {}
     if manifest.get("preprocessing") is not None:
-        from glassnet.preprocessing import Preprocessing
+        from glassnet.pipeline import Preprocessing
 
         try:
             network.preprocessing = Preprocessing.from_config(manifest["preprocessing"])

@@ -280,8 +280,21 @@ class Network:
         Inference mode by default; ``training=True`` is what :meth:`fit` uses
         (it matters for dropout and batch normalization).
         """
-        X = check_X(X, n_features=self.n_inputs)
-        return self._forward(self._as_batch(X), training)
+        return self._forward(self._as_batch(self._inputs(X)), training)
+
+    def _inputs(self, X, name: str = "X") -> np.ndarray:
+        """Checked inputs, scaled by ``self.preprocessing`` when it is set."""
+        X = check_X(X, n_features=self.n_inputs, name=name)
+        if self.preprocessing is not None:
+            X = self.preprocessing.transform(X)
+        return X
+
+    def _targets(self, X: np.ndarray, y, name: str = "y") -> np.ndarray:
+        """Checked targets (class names mapped to codes), shaped for the loss."""
+        y = check_y_length(X, y, name=name)
+        if self.preprocessing is not None:
+            y = self.preprocessing.encode(y)
+        return self.prepare_targets(y)
 
     def _output_delta(self, Y: np.ndarray) -> np.ndarray:
         last = self.layers[-1]
@@ -311,8 +324,8 @@ class Network:
         The gradients are left in ``net.gradients_flat`` (and each layer's
         ``dW``/``db``).
         """
-        X = check_X(X, n_features=self.n_inputs)
-        Y = self.prepare_targets(check_y_length(X, y))
+        X = self._inputs(X)
+        Y = self._targets(X, y)
         self._forward(self._as_batch(X), training=True)
         loss = self._loss_value(Y)
         self._backward(Y)
@@ -326,6 +339,8 @@ class Network:
         last = self.layers[-1]
         if last.A is None:
             raise RuntimeError("Call forward(X) before backward(y).")
+        if self.preprocessing is not None:
+            y = self.preprocessing.encode(y)
         Y = self.prepare_targets(y)
         if Y.shape[0] != last.A.shape[0]:
             raise ValueError(
@@ -379,16 +394,23 @@ class Network:
         A = self.forward(X)
         name = self.output_activation.name
         if self.task == "classification" and name == "softmax":
-            return A.argmax(axis=1)
+            labels = A.argmax(axis=1)
+            if self.preprocessing is not None:
+                return self.preprocessing.decode(labels)
+            return labels
         if self.task == "classification" and name == "sigmoid":
             labels = (A >= 0.5).astype(np.int64)
-            return labels.ravel() if self.n_outputs == 1 else labels
+            if self.n_outputs > 1:
+                return labels
+            if self.preprocessing is not None:
+                return self.preprocessing.decode(labels.ravel())
+            return labels.ravel()
         return A.ravel() if self.n_outputs == 1 else A
 
     def evaluate(self, X, y) -> dict[str, float]:
         """Loss and, for classifiers, accuracy; for regressors, MSE."""
-        X = check_X(X, n_features=self.n_inputs)
-        Y = self.prepare_targets(check_y_length(X, y))
+        X = self._inputs(X)
+        Y = self._targets(X, y)
         A = self._forward(self._as_batch(X), training=False)
         result = {"loss": self._loss_value(Y)}
         if self.task == "classification":

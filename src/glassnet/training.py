@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from glassnet._validation import check_number, check_X, check_y_length
+from glassnet._validation import check_number
 from glassnet.callbacks import Callback, CallbackList, EpochLogger
 from glassnet.optimizers import Optimizer, get_optimizer
 
@@ -54,9 +54,8 @@ def _check_validation(network, validation_data):
             "The 'validation_data' parameter must be a pair (X_val, y_val). Got "
             f"{type(validation_data).__name__} instead."
         )
-    X_val = check_X(validation_data[0], n_features=network.n_inputs, name="X_val")
-    y_val = check_y_length(X_val, validation_data[1], name="y_val")
-    return X_val, network.prepare_targets(y_val)
+    X_val = network._inputs(validation_data[0], name="X_val")
+    return X_val, network._targets(X_val, validation_data[1], name="y_val")
 
 
 def fit(
@@ -100,8 +99,8 @@ def fit(
     -------
     History
     """
-    X = check_X(X, n_features=network.n_inputs)
-    Y = network.prepare_targets(check_y_length(X, y))
+    X = network._inputs(X)
+    Y = network._targets(X, y)
     n = X.shape[0]
     epochs = check_number(epochs, "epochs", "fit", low=1, integer=True)
     if batch_size is None:
