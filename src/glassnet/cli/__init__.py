@@ -1,0 +1,57 @@
+"""The ``glassnet`` command.
+
+Every command prints results on stdout and problems on stderr, exits 0 on
+success and 2 on bad usage or input (one line: ``glassnet: error: ...``), and
+with ``--json`` prints one JSON document instead of text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from glassnet.cli._common import UsageError
+
+__all__ = ["UsageError", "build_parser", "main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with glassnet's error form: one line on stderr, exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"glassnet: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from glassnet.cli import inspect_cmds, misc, train
+
+    parser = _Parser(
+        prog="glassnet",
+        description="Feedforward neural networks trained by backpropagation.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    train.add_parser(sub)
+    inspect_cmds.add_parsers(sub)
+    misc.add_parsers(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``glassnet`` console script; returns the exit code."""
+    from glassnet.io import ModelFileError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (UsageError, ModelFileError, ValueError, TypeError, OSError) as exc:
+        text = str(exc).strip()
+        message = text.splitlines()[0] if text else type(exc).__name__
+        if isinstance(exc, FileNotFoundError) and exc.filename and not text:
+            message = f"{exc.filename}: file not found"
+        print(f"glassnet: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("glassnet: interrupted", file=sys.stderr)
+        return 130

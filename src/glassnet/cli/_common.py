@@ -1,0 +1,96 @@
+"""Pieces the commands share: data by name or file, output, atomic writes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: exit code 2, one line."""
+
+
+def is_csv_path(data: str) -> bool:
+    return data.lower().endswith(".csv") or os.sep in data or Path(data).is_file()
+
+
+def load_data(data: str, *, target: str | None, seed: int, data_dir=None):
+    """A :class:`Dataset` from a registry name or a CSV path (with ``target``)."""
+    from glassnet.datasets import load, load_csv
+
+    if is_csv_path(data):
+        if not target:
+            raise UsageError(
+                f"--target is required with a CSV file ({data}): name the column "
+                "to predict."
+            )
+        path = Path(data)
+        if not path.is_file():
+            raise UsageError(f"data file {data} does not exist")
+        if not os.access(path, os.R_OK):
+            raise UsageError(f"data file {data} is not readable")
+        return load_csv(path, target=target, seed=seed, missing="median")
+    if target:
+        raise UsageError("--target applies to CSV files only, not to named datasets")
+    kwargs = {"seed": seed}
+    if data_dir is not None:
+        kwargs["data_dir"] = data_dir
+    return load(data, **kwargs)
+
+
+def print_json(document) -> None:
+    json.dump(document, sys.stdout, indent=2, default=_json_default)
+    sys.stdout.write("\n")
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+def write_text_atomically(path: str | Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageError(f"cannot write {path}: directory {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def csv_text(header: list[str], rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def format_table(header: list[str], rows: list[list]) -> str:
+    cells = [[str(c) for c in header], *[[_cell(c) for c in row] for row in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)

@@ -1,0 +1,216 @@
+"""``glassnet evaluate``, ``predict`` and ``inspect``: using a saved model."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from glassnet.cli._common import (
+    UsageError,
+    csv_text,
+    format_table,
+    is_csv_path,
+    load_data,
+    print_json,
+    write_text_atomically,
+)
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="loss and every metric of a model on a dataset",
+        description="Evaluate a saved model: on the test split of a named dataset "
+        "(split as in training), or on every row of a CSV file.",
+    )
+    p.add_argument("model", help="model file")
+    p.add_argument("--data", required=True, help="dataset name or PATH.csv")
+    p.add_argument("--target", help="target column of a CSV file")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(run=run_evaluate)
+
+    p = sub.add_parser(
+        "predict",
+        help="predictions of a model for the rows of a CSV file",
+        description="Predict with a saved model. The CSV file must have exactly the "
+        "model's input columns (see 'glassnet inspect').",
+    )
+    p.add_argument("model", help="model file")
+    p.add_argument("--input", required=True, help="CSV file with the input columns")
+    p.add_argument("--output", help="CSV file to write (default: standard output)")
+    p.add_argument("--proba", action="store_true", help="class probabilities")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(run=run_predict)
+
+    p = sub.add_parser(
+        "inspect",
+        help="summary, training config and weight statistics of a model",
+        description="Describe a saved model.",
+    )
+    p.add_argument("model", help="model file")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(run=run_inspect)
+
+
+def _load_model(path: str):
+    from glassnet.io import load
+
+    return load(path)
+
+
+def _evaluation_data(net, args):
+    """X and y to evaluate on: a CSV file's rows, or a dataset's test split."""
+    from glassnet.datasets import encode_table, read_csv_table
+
+    if is_csv_path(args.data):
+        if not args.target:
+            raise UsageError("--target is required with a CSV file")
+        table = read_csv_table(args.data)
+        j = table.column_index(args.target, "target column")
+        y = np.array([row[j] for row in table.rows])
+        schema = net.preprocessing.schema if net.preprocessing else None
+        if schema is None:
+            raise UsageError("the model has no input schema to read a CSV file with")
+        X = encode_table(table, schema, allow_extra=True)
+        if net.task == "regression":
+            y = y.astype(np.float64)
+        return X, y
+    seed = net.metadata.get("config", {}).get("seed", 0)
+    data = load_data(args.data, target=None, seed=seed)
+    return data.X_test, data.y_test
+
+
+def evaluation(net, X, y) -> dict:
+    from glassnet import metrics
+
+    result = {key: float(v) for key, v in net.evaluate(X, y).items()}
+    if net.task != "classification":
+        predicted = net.predict(X)
+        y = np.asarray(y, dtype=np.float64)
+        result["rmse"] = metrics.root_mean_squared_error(y, predicted)
+        result["mae"] = metrics.mean_absolute_error(y, predicted)
+        result["r2"] = metrics.r2_score(y, predicted)
+        return {k: float(v) for k, v in result.items()}
+    encode = net.preprocessing.encode if net.preprocessing else np.asarray
+    truth = encode(np.asarray(y))
+    predicted = encode(net.predict(X))
+    n = max(2, net.n_outputs)
+    result["balanced_accuracy"] = float(metrics.balanced_accuracy(truth, predicted))
+    for name in ("precision", "recall", "f1_score"):
+        result[f"{name}_macro"] = float(
+            getattr(metrics, name)(truth, predicted, n_classes=n)
+        )
+    if n == 2:
+        result["roc_auc"] = float(metrics.roc_auc(truth, net.predict_proba(X)[:, 1]))
+    result["per_class_accuracy"] = metrics.per_class_accuracy(
+        truth, predicted, n_classes=n
+    ).tolist()
+    result["confusion_matrix"] = metrics.confusion_matrix(
+        truth, predicted, n_classes=n
+    ).tolist()
+    return result
+
+
+def run_evaluate(args) -> int:
+    net = _load_model(args.model)
+    X, y = _evaluation_data(net, args)
+    result = evaluation(net, X, y)
+    if args.json:
+        print_json(result)
+        return 0
+    for key, value in result.items():
+        if isinstance(value, float):
+            print(f"{key}: {value:.4f}")
+    if "confusion_matrix" in result:
+        names = _class_names(net)
+        rows = [[name, f"{acc:.4f}"] for name, acc in
+                zip(names, result["per_class_accuracy"], strict=True)]
+        print("\nper-class accuracy\n" + format_table(["class", "accuracy"], rows))
+        matrix = [[name, *counts] for name, counts in
+                  zip(names, result["confusion_matrix"], strict=True)]
+        print("\nconfusion matrix (rows: true class, columns: predicted)")
+        print(format_table(["", *names], matrix))
+    return 0
+
+
+def _class_names(net) -> list[str]:
+    classes = net.preprocessing.classes if net.preprocessing else None
+    n = max(2, net.n_outputs)
+    return [str(c) for c in classes] if classes else [str(k) for k in range(n)]
+
+
+def run_predict(args) -> int:
+    from glassnet.datasets import encode_table, read_csv_table
+
+    net = _load_model(args.model)
+    schema = net.preprocessing.schema if net.preprocessing else None
+    if schema is None:
+        raise UsageError("the model has no input schema to read a CSV file with")
+    table = read_csv_table(args.input)
+    X = encode_table(table, schema)
+    if args.proba:
+        if net.task != "classification":
+            raise UsageError("--proba needs a classifier; this model is a regressor")
+        values = net.predict_proba(X)
+        header = [f"p({name})" for name in _class_names(net)]
+        rows = [[f"{p:.6g}" for p in row] for row in values]
+    else:
+        values = net.predict(X)
+        header = ["prediction"]
+        rows = [[v if isinstance(v, str) else f"{v:.9g}" if isinstance(v, float)
+                 else v] for v in values.tolist()]
+    if args.json:
+        print_json({"columns": header, "rows": rows})
+    elif args.output:
+        write_text_atomically(args.output, csv_text(header, rows))
+    else:
+        print(csv_text(header, rows), end="")
+    return 0
+
+
+def weight_statistics(net) -> list[dict]:
+    stats = []
+    for i, layer in enumerate(net.layers):
+        for name, p in layer.parameters():
+            stats.append({
+                "layer": i + 1, "param": name, "shape": list(p.shape),
+                "mean": float(p.mean()), "std": float(p.std()),
+                "min": float(p.min()), "max": float(p.max()),
+                "norm": float(np.linalg.norm(p)),
+            })
+    return stats
+
+
+def run_inspect(args) -> int:
+    net = _load_model(args.model)
+    stats = weight_statistics(net)
+    summary = net.summary()
+    if args.json:
+        print_json({
+            "layers": [layer.config() for layer in net.layers],
+            "loss": net.loss.config(), "dtype": net.dtype.name,
+            "total_params": summary.total_params,
+            "preprocessing": None if net.preprocessing is None
+            else net.preprocessing.to_config(),
+            "metadata": net.metadata, "weights": stats,
+        })
+        return 0
+    print(summary)
+    meta = net.metadata
+    if net.preprocessing is not None and net.preprocessing.feature_names:
+        names = net.preprocessing.feature_names
+        print(f"\ninput columns ({len(names)}): {', '.join(names)}")
+        if net.preprocessing.classes:
+            print(f"classes: {', '.join(map(str, net.preprocessing.classes))}")
+    if "config" in meta:
+        print("\ntraining config")
+        for key, value in meta["config"].items():
+            print(f"  {key} = {value!r}")
+    if "test_metrics" in meta:
+        print("test metrics: " + ", ".join(
+            f"{k} {v:.4f}" for k, v in meta["test_metrics"].items()))
+    print("\nweight statistics")
+    rows = [[s["layer"], s["param"], "x".join(map(str, s["shape"])), s["mean"],
+             s["std"], s["min"], s["max"], s["norm"]] for s in stats]
+    print(format_table(
+        ["layer", "param", "shape", "mean", "std", "min", "max", "norm"], rows))
+    return 0
