@@ -18,6 +18,7 @@ from glassnet.initializers import (
     get_initializer,
     initializer_from_config,
 )
+from glassnet.regularizers import Regularizer, get_regularizer
 
 __all__ = ["Dense", "Layer"]
 
@@ -117,6 +118,9 @@ class Dense(Layer):
     init : str or Initializer, optional
         Weight initializer; default He for relu-family activations, Glorot
         otherwise. Biases start at zero.
+    regularizer : str or Regularizer, optional
+        Penalty on ``W`` (never on ``b``); see :mod:`glassnet.regularizers`.
+        ``None`` uses the network's regularizer, if any.
     seed : int, optional
     rng : numpy.random.Generator, optional
         Randomness for the initializer. Without either, a network built from
@@ -135,6 +139,8 @@ class Dense(Layer):
     """
 
     trainable = True
+    #: Regularizers apply to this layer's ``W``.
+    penalizes_weights = True
 
     def __init__(
         self,
@@ -143,6 +149,7 @@ class Dense(Layer):
         activation: str | Activation = "identity",
         *,
         init: str | Initializer | None = None,
+        regularizer: str | Regularizer | None = None,
         seed: int | None = None,
         rng: np.random.Generator | None = None,
         dtype=np.float64,
@@ -155,6 +162,7 @@ class Dense(Layer):
             if init is None
             else get_initializer(init)
         )
+        self.regularizer = get_regularizer(regularizer)
         # Explicit randomness marks the layer as initialized for good; without
         # it the owning network re-initializes it from the network's seed.
         self._user_initialized = seed is not None or rng is not None
@@ -265,13 +273,16 @@ class Dense(Layer):
 
     # -- description ------------------------------------------------------------
     def config(self) -> dict:
-        return {
+        config = {
             "type": "Dense",
             "n_in": self.n_in,
             "n_out": self.n_out,
             "activation": self.activation.config(),
             "init": self.init.config(),
         }
+        if self.regularizer is not None:
+            config["regularizer"] = self.regularizer.config()
+        return config
 
     @classmethod
     def from_config(cls, config: dict, dtype=np.float64) -> Dense:
@@ -280,9 +291,11 @@ class Dense(Layer):
             config["n_out"],
             activation_from_config(config["activation"]),
             init=initializer_from_config(config["init"]),
+            regularizer=get_regularizer(config.get("regularizer")),
             seed=0,
             dtype=dtype,
         )
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r})"
+

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet._validation import check_X, check_y_length
+from glassnet import regularizers
+from glassnet._validation import check_sample_weight, check_X, check_y_length
 from glassnet.layers import Dense, Layer
 from glassnet.losses import Loss, get_loss
 from glassnet.optimizers import Optimizer, get_optimizer
+from glassnet.regularizers import Regularizer, get_regularizer
 
 __all__ = ["Network", "Summary"]
 
@@ -81,6 +83,9 @@ class Network:
         (or explicit weights), so the same seed gives the same network.
     dtype : {"float32", "float64"}, default "float32"
         Precision of parameters and computation.
+    regularizer : str or Regularizer, optional
+        Weight penalty (L1/L2) for every Dense layer without its own; see
+        :mod:`glassnet.regularizers`.
     """
 
     def __init__(
@@ -90,6 +95,7 @@ class Network:
         *,
         seed: int | None = None,
         dtype="float32",
+        regularizer: str | Regularizer | None = None,
     ):
         if isinstance(layers, Layer):
             layers = [layers]
@@ -106,6 +112,7 @@ class Network:
                 )
         self.layers: list[Layer] = list(layers)
         self.dtype = _resolve_dtype(dtype)
+        self.regularizer = get_regularizer(regularizer)
         self.seed = seed
         self._rng = np.random.default_rng(seed)
         self._chain_layers()
@@ -132,6 +139,7 @@ class Network:
         init=None,
         seed: int | None = None,
         dtype="float32",
+        regularizer: str | Regularizer | None = None,
     ) -> Network:
         """Build ``Dense`` layers ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``.
 
@@ -171,7 +179,7 @@ class Network:
             Dense(n_in, n_out, act, init=init, dtype=dtype)
             for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations, strict=True)
         ]
-        return cls(layers, loss=loss, seed=seed, dtype=dtype)
+        return cls(layers, loss=loss, seed=seed, dtype=dtype, regularizer=regularizer)
 
     def _chain_layers(self) -> None:
         previous = None
@@ -279,39 +287,46 @@ class Network:
         X = check_X(X, n_features=self.n_inputs)
         return self._forward(self._as_batch(X), training)
 
-    def _output_delta(self, Y: np.ndarray) -> np.ndarray:
+    def _output_delta(self, Y: np.ndarray, weights=None) -> np.ndarray:
         last = self.layers[-1]
-        return self.loss.delta(last.Z, last.A, Y, last.activation)
+        return self.loss.delta(last.Z, last.A, Y, last.activation, weights)
 
-    def _backward(self, Y: np.ndarray) -> None:
+    def _backward(self, Y: np.ndarray, weights=None) -> None:
         # delta^L from the loss (fused for canonical pairs), then the recursion
         # delta^l = (W^(l+1)^T delta^(l+1)) * phi'(z^l) through each layer.
         dA = self.layers[-1].backward_delta(
-            self._output_delta(Y), need_dX=len(self.layers) > 1
+            self._output_delta(Y, weights), need_dX=len(self.layers) > 1
         )
         for i in range(len(self.layers) - 2, -1, -1):
             dA = self.layers[i].backward(dA, need_dX=i > 0)
+        # The penalty R(W) is part of the cost, so dR/dW is part of dC/dW.
+        regularizers.add_penalty_gradients(self)
 
     def prepare_targets(self, y) -> np.ndarray:
         """Targets as the loss expects them: shape (n_samples, n_outputs)."""
         return self.loss.prepare_targets(y, self.n_outputs, dtype=self.dtype)
 
-    def _loss_value(self, Y: np.ndarray) -> float:
+    def _loss_value(self, Y: np.ndarray, weights=None) -> float:
         last = self.layers[-1]
         z = last.Z if self.loss.is_canonical(last.activation) else None
-        return self.loss.value(last.A, Y, z)
+        # C = data term + weight penalty R(W) (lecture 003's regularized loss)
+        return self.loss.value(last.A, Y, z, weights) + regularizers.penalty(self)
 
-    def loss_and_gradients(self, X, y) -> float:
+    def loss_and_gradients(self, X, y, *, sample_weight=None) -> float:
         """One forward (training mode) and backward pass; returns the loss.
 
         The gradients are left in ``net.gradients_flat`` (and each layer's
-        ``dW``/``db``).
+        ``dW``/``db``). ``sample_weight`` of shape (n_samples,) weights each
+        sample's cost (rescaled to average 1).
         """
         X = check_X(X, n_features=self.n_inputs)
         Y = self.prepare_targets(check_y_length(X, y))
+        w = None
+        if sample_weight is not None:
+            w = check_sample_weight(sample_weight, X.shape[0], dtype=self.dtype)
         self._forward(self._as_batch(X), training=True)
-        loss = self._loss_value(Y)
-        self._backward(Y)
+        loss = self._loss_value(Y, w)
+        self._backward(Y, w)
         return loss
 
     def backward(self, y) -> list[np.ndarray]:
@@ -332,13 +347,15 @@ class Network:
         return [g for layer in self.layers for g in layer.gradients()]
 
     # -- training -------------------------------------------------------------------
-    def train_step(self, X, y, optimizer: str | Optimizer = "sgd") -> float:
+    def train_step(
+        self, X, y, optimizer: str | Optimizer = "sgd", *, sample_weight=None
+    ) -> float:
         """One gradient update on the batch ``(X, y)``; returns its loss.
 
         The loss is the one of the parameters before the update.
         """
         optimizer = get_optimizer(optimizer)
-        loss = self.loss_and_gradients(X, y)
+        loss = self.loss_and_gradients(X, y, sample_weight=sample_weight)
         optimizer.step([self.parameters_flat], [self.gradients_flat])
         return loss
 
