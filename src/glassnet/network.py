@@ -191,7 +191,7 @@ class Network:
                         "start the network with a Dense layer."
                     )
             elif layer.n_in is None:
-                layer.build(previous.n_out)
+                layer.build(previous.n_out, rng=self._rng)
             elif layer.n_in != previous.n_out:
                 raise ValueError(
                     f"Layer sizes do not chain: layer {i + 1} ({layer!r}) expects "
@@ -212,6 +212,11 @@ class Network:
                 )
 
     def _check_output_and_loss(self) -> None:
+        if not hasattr(self.layers[-1], "backward_delta"):
+            raise ValueError(
+                f"The last layer ({self.layers[-1]!r}) must be a Dense layer: it "
+                "produces the outputs that the loss compares with the targets."
+            )
         output = self.output_activation
         if output.name == "softmax" and self.n_outputs < 2:
             raise ValueError(
@@ -457,15 +462,19 @@ class Network:
         return Summary(rows, self.n_params, self.loss.name, self.dtype.name)
 
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of every parameter array: ``[W1, b1, W2, b2, ...]``."""
-        return [p.copy() for layer in self.layers for _, p in layer.parameters()]
+        """Copies of every parameter array: ``[W1, b1, W2, b2, ...]``.
+
+        Each layer's buffers (batch normalization's running statistics)
+        follow its parameters.
+        """
+        return [p.copy() for layer in self.layers for _, p in _weight_arrays(layer)]
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         """Set every parameter from a list shaped like :meth:`get_weights`."""
         targets = [
             (i, name, p)
             for i, layer in enumerate(self.layers)
-            for name, p in layer.parameters()
+            for name, p in _weight_arrays(layer)
         ]
         if not isinstance(weights, (list, tuple)) or len(weights) != len(targets):
             got = len(weights) if isinstance(weights, (list, tuple)) else weights
@@ -492,6 +501,10 @@ class Network:
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"Network([{inner}], loss={self.loss.name!r})"
+
+
+def _weight_arrays(layer: Layer):
+    return [*layer.parameters(), *layer.buffers()]
 
 
 def _param_grads(layer: Layer):
