@@ -403,21 +403,24 @@ class Network:
             return labels.ravel() if self.n_outputs == 1 else labels
         return A.ravel() if self.n_outputs == 1 else A
 
-    def evaluate(self, X, y) -> dict[str, float]:
-        """Loss and, for classifiers, accuracy; for regressors, MSE."""
-        X = check_X(X, n_features=self.n_inputs)
-        Y = self.prepare_targets(check_y_length(X, y))
-        A = self._forward(self._as_batch(X), training=False)
-        result = {"loss": self._loss_value(Y)}
-        if self.task == "classification":
-            if self.n_outputs == 1 or self.output_activation.name == "sigmoid":
-                correct = np.all((A >= 0.5) == (Y >= 0.5), axis=1)
-            else:
-                correct = A.argmax(axis=1) == Y.argmax(axis=1)
-            result["accuracy"] = float(np.mean(correct))
-        else:
-            result["mse"] = float(np.mean((A - Y) ** 2))
-        return result
+    def evaluate(
+        self, X, y, *, metrics=None, sample_weight=None, batch_size: int = 4096
+    ) -> dict:
+        """Loss and metrics on ``(X, y)`` in inference mode.
+
+        ``metrics`` default to the task's (accuracy for classifiers, MAE for
+        regressors); see :func:`glassnet.training.evaluate`.
+        """
+        from glassnet.training import evaluate
+
+        return evaluate(
+            self,
+            X,
+            y,
+            metrics=metrics,
+            sample_weight=sample_weight,
+            batch_size=batch_size,
+        )
 
     def trace(self, X, y):
         """One forward and backward pass, every z, a, delta, dW and db kept.
