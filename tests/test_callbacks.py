@@ -364,3 +364,10 @@ def test_callbacks_must_be_callbacks(noisy):
     X, y, _, _ = noisy
     with pytest.raises(TypeError, match="must be a glassnet Callback"):
         overfitting_net().fit(X, y, epochs=1, callbacks=[print])
+
+
+def test_checkpoint_path_naming_a_missing_log_says_so(tmp_path, noisy):
+    X, y, _, _ = noisy
+    checkpoint = gn.ModelCheckpoint(tmp_path / "m-{val_loss:.2f}.npz", monitor="loss")
+    with pytest.raises(ValueError, match=r"names \{val_loss\}, which is not in the"):
+        overfitting_net().fit(X, y, epochs=1, callbacks=checkpoint)

@@ -256,7 +256,13 @@ class ModelCheckpoint(Callback):
                 return
             self.monitor.best = value
         scalars = scalar_logs(logs)
-        path = self.filepath.format(epoch=epoch + 1, **scalars)
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **scalars)
+        except KeyError as exc:
+            raise ValueError(
+                f"The filepath of ModelCheckpoint names {{{exc.args[0]}}}, which is "
+                f"not in the epoch logs (available: epoch, {', '.join(scalars)})."
+            ) from None
         meta = {"epoch": epoch + 1, "logs": scalars}
         atomic_save(path, lambda tmp: self.save(self.network, tmp, meta))
         self.last_saved = path

@@ -205,6 +205,8 @@ def fit(
     batch_size = min(
         check_number(batch_size, "batch_size", "fit", low=1, integer=True), n
     )
+    if isinstance(callbacks, Callback):
+        callbacks = [callbacks]
     history = History()
     params = {
         "epochs": epochs,
@@ -220,13 +222,20 @@ def fit(
     network.optimizer = optimizer
     loop = _Loop(network, optimizer, train, batch_size, shuffle, rng)
     loop.outputs = np.empty_like(train.Y) if metric_list else None
+    _run(loop, hooks, epochs, metric_list, validation)
+    return history
+
+
+def _run(loop, hooks, epochs: int, metric_list, validation) -> None:
+    """The epochs: train, then the epoch's logs to the callbacks; stop on request."""
+    network, optimizer = loop.network, loop.optimizer
     logs: dict = {}
     hooks.on_train_begin(logs)
     for epoch in range(epochs):
         hooks.on_epoch_begin(epoch, {})
         start, lr = time.perf_counter(), optimizer.lr
         logs = {"loss": loop.run_epoch(hooks)}
-        logs.update(_epoch_metrics(network, metric_list, loop.outputs, train.Y))
+        logs.update(_epoch_metrics(network, metric_list, loop.outputs, loop.data.Y))
         if validation is not None:
             logs.update(_validation_logs(network, metric_list, validation))
         logs["lr"] = lr
@@ -235,7 +244,6 @@ def fit(
         if network.stop_training:
             break
     hooks.on_train_end(logs)
-    return history
 
 
 def _verbose_callbacks(verbose: int) -> list[Callback]:
