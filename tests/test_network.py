@@ -156,7 +156,7 @@ def test_predict_and_predict_proba():
         regressor.predict_proba(X)
 
 
-def test_evaluate_reports_loss_and_accuracy_or_mse():
+def test_evaluate_reports_loss_and_accuracy_or_mae():
     net = gn.Network.mlp([2, 3], seed=0, dtype="float64")
     net.set_weights([np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]), np.zeros(3)])
     X = np.array([[2.0, 0.0], [0.0, 3.0], [-1.0, -1.0], [5.0, 0.0]])
@@ -166,8 +166,8 @@ def test_evaluate_reports_loss_and_accuracy_or_mse():
     assert result["loss"] > -np.log(e[0] / e.sum()) / 4
     reg = gn.Network.mlp([1, 1], loss="mse", seed=0, dtype="float64")
     reg.set_weights([np.array([[2.0]]), np.array([1.0])])
-    # predictions 1, 3 against 0, 0: squared errors 1 and 9
-    assert reg.evaluate([[0.0], [1.0]], [0.0, 0.0]) == {"loss": 5.0, "mse": 5.0}
+    # predictions 1, 3 against 0, 0: squared errors 1 and 9, absolute 1 and 3
+    assert reg.evaluate([[0.0], [1.0]], [0.0, 0.0]) == {"loss": 5.0, "mae": 2.0}
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,21 @@ from glassnet.activations import (
     Tanh,
     get_activation,
 )
-from glassnet.callbacks import Callback, EpochLogger
+from glassnet.callbacks import (
+    Callback,
+    CSVLogger,
+    DivergenceWarning,
+    EarlyStopping,
+    EpochLogger,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
 from glassnet.gradcheck import GradcheckReport, gradcheck
 from glassnet.initializers import INITIALIZERS, get_initializer
 from glassnet.io import ModelFileError, load, save
-from glassnet.layers import Dense, Layer
+from glassnet.layers import BatchNorm, Dense, Dropout, Layer
 from glassnet.losses import (
     LOSSES,
     MAE,
@@ -33,57 +43,119 @@ from glassnet.losses import (
     Loss,
     get_loss,
 )
+from glassnet.metrics import METRICS, get_metric
 from glassnet.network import Network, Summary
-from glassnet.optimizers import OPTIMIZERS, SGD, Optimizer, get_optimizer
+from glassnet.optimizers import (
+    OPTIMIZERS,
+    SGD,
+    Adagrad,
+    Adam,
+    AdamW,
+    Optimizer,
+    RMSProp,
+    get_optimizer,
+)
 from glassnet.perceptron import ConvergenceWarning, Perceptron, PerceptronResult
+from glassnet.progress import ProgressBar
+from glassnet.regularizers import (
+    L1,
+    L1L2,
+    L2,
+    REGULARIZERS,
+    Regularizer,
+    get_regularizer,
+)
+from glassnet.schedules import (
+    SCHEDULES,
+    Constant,
+    CosineDecay,
+    ExponentialDecay,
+    InverseScaling,
+    ReduceOnPlateau,
+    Schedule,
+    StepDecay,
+    get_schedule,
+)
 from glassnet.trace import LayerTrace, Trace
-from glassnet.training import History, fit
+from glassnet.training import History, evaluate, fit
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
     "INITIALIZERS",
+    "L1",
+    "L1L2",
+    "L2",
     "LOSSES",
     "MAE",
+    "METRICS",
     "MSE",
     "ModelFileError",
     "OPTIMIZERS",
+    "REGULARIZERS",
+    "SCHEDULES",
     "SGD",
     "SSE",
     "Activation",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "BatchNorm",
     "BinaryCrossEntropy",
+    "CSVLogger",
     "Callback",
+    "Constant",
     "ConvergenceWarning",
+    "CosineDecay",
     "CrossEntropy",
     "Dense",
+    "DivergenceWarning",
+    "Dropout",
+    "EarlyStopping",
     "EpochLogger",
+    "ExponentialDecay",
     "GradcheckReport",
     "History",
     "Huber",
     "Identity",
+    "InverseScaling",
     "Layer",
     "LayerTrace",
     "LeakyReLU",
+    "LearningRateScheduler",
     "Loss",
+    "ModelCheckpoint",
     "Network",
     "Optimizer",
     "Perceptron",
     "PerceptronResult",
+    "ProgressBar",
+    "RMSProp",
     "ReLU",
+    "ReduceLROnPlateau",
+    "ReduceOnPlateau",
+    "Regularizer",
+    "Schedule",
     "Sigmoid",
     "Sign",
     "Softmax",
     "Step",
+    "StepDecay",
     "Summary",
     "Tanh",
+    "TerminateOnNaN",
     "Trace",
     "__version__",
+    "evaluate",
     "fit",
     "get_activation",
     "get_initializer",
     "get_loss",
+    "get_metric",
     "get_optimizer",
+    "get_regularizer",
+    "get_schedule",
     "gradcheck",
     "load",
     "save",

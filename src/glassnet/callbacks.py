@@ -2,16 +2,40 @@
 
 The loop in :mod:`glassnet.training` calls the hooks below on every callback
 in order. A callback never reaches into the loop; it reads ``logs`` (the
-epoch's ``loss``, ``val_loss`` and metrics) and the network it is given, and
-asks the loop to stop by setting ``network.stop_training = True``.
+epoch's ``loss``, ``val_loss``, metrics, ``lr`` and ``epoch_time``; a batch's
+``loss`` and ``size``) and the network it is given (``network.optimizer`` is
+the optimizer in use), and asks the loop to stop by setting
+``network.stop_training = True``.
 """
 
 from __future__ import annotations
 
+import csv
+import math
+import os
 import sys
 import time
+import warnings
 
-__all__ = ["Callback", "CallbackList", "EpochLogger"]
+import numpy as np
+
+from glassnet._files import atomic_save
+from glassnet._monitor import Monitor
+from glassnet._validation import check_number
+from glassnet.schedules import ReduceOnPlateau, Schedule, get_schedule
+
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "DivergenceWarning",
+    "EarlyStopping",
+    "EpochLogger",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+]
 
 
 class Callback:
@@ -60,15 +84,40 @@ class CallbackList:
         if not hook.startswith("on_"):
             raise AttributeError(hook)
 
-        def call(*args):
-            for cb in self.callbacks:
-                getattr(cb, hook)(*args)
+        methods = [getattr(cb, hook) for cb in self.callbacks]
 
+        def call(*args):
+            for method in methods:
+                method(*args)
+
+        # Cache it: the loop calls on_batch_end once per batch.
+        setattr(self, hook, call)
         return call
 
 
+def scalar_logs(logs: dict) -> dict:
+    """The entries of ``logs`` that are single numbers (not per-class arrays)."""
+    return {
+        k: float(v)
+        for k, v in logs.items()
+        if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+    }
+
+
+def format_logs(logs: dict) -> str:
+    """``loss 0.1234  val_loss 0.2345 ...`` for the scalar entries of ``logs``."""
+    return "  ".join(
+        f"{key} {value:.4g}" if key == "lr" else f"{key} {value:.4f}"
+        for key, value in scalar_logs(logs).items()
+        if key != "epoch_time"
+    )
+
+
 class EpochLogger(Callback):
-    """Prints one line per epoch: loss, validation loss and metrics, time."""
+    """Prints one line per epoch: loss, validation loss and metrics, time.
+
+    ``fit(verbose=2)`` uses it.
+    """
 
     def __init__(self, stream=None):
         self.stream = stream
@@ -77,12 +126,326 @@ class EpochLogger(Callback):
         self._start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs):
-        width = len(str(self.params.get("epochs", epoch + 1)))
-        parts = [f"epoch {epoch + 1:>{width}}/{self.params.get('epochs', '?')}"]
-        parts += [
-            f"{key} {value:.4f}"
-            for key, value in logs.items()
-            if isinstance(value, float) and key not in ("lr", "epoch_time")
-        ]
-        parts.append(f"{time.perf_counter() - self._start:.2f}s")
-        print("  ".join(parts), file=self.stream or sys.stdout, flush=True)
+        epochs = self.params.get("epochs", epoch + 1)
+        width = len(str(epochs))
+        line = f"epoch {epoch + 1:>{width}}/{epochs}  {format_logs(logs)}"
+        line += f"  {time.perf_counter() - self._start:.2f}s"
+        print(line, file=self.stream or sys.stdout, flush=True)
+
+
+class EarlyStopping(Callback):
+    """Stop when a monitored quantity has stopped improving (lecture 002).
+
+    Parameters
+    ----------
+    monitor : str, default "val_loss"
+        Key of the epoch logs, e.g. "val_loss", "val_accuracy", "loss".
+    mode : {"auto", "min", "max"}, default "auto"
+        "auto" maximizes accuracy-like metrics and minimizes the rest.
+    patience : int >= 0, default 0
+        Epochs without improvement before stopping.
+    min_delta : float >= 0, default 0
+        An improvement must beat the best by more than this.
+    restore_best : bool, default False
+        When training ends -- stopped here, or by running out of epochs --
+        set the weights back to those of the best epoch.
+
+    Attributes
+    ----------
+    best : float
+        Best monitored value; ``best_epoch`` is its epoch (0-based).
+    stopped_epoch : int or None
+        Epoch after which this callback stopped training.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        *,
+        mode: str = "auto",
+        patience: int = 0,
+        min_delta: float = 0.0,
+        restore_best: bool = False,
+    ):
+        self.monitor = Monitor(monitor, mode, min_delta, "EarlyStopping")
+        self.patience = check_number(
+            patience, "patience", "EarlyStopping", low=0, integer=True
+        )
+        self.restore_best = bool(restore_best)
+
+    @property
+    def best(self) -> float:
+        return self.monitor.best
+
+    def on_train_begin(self, logs):
+        self.monitor.reset()
+        self.wait = 0
+        self.best_epoch = None
+        self.best_weights = None
+        self.stopped_epoch = None
+
+    def on_epoch_end(self, epoch, logs):
+        value = self.monitor.value(logs)
+        if self.monitor.improved(value):
+            self.monitor.best = value
+            self.best_epoch = epoch
+            self.wait = 0
+            if self.restore_best:
+                self.best_weights = self.network.get_weights()
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = epoch
+            self.network.stop_training = True
+
+    def on_train_end(self, logs):
+        if self.restore_best and self.best_weights is not None:
+            self.network.set_weights(self.best_weights)
+
+
+class ModelCheckpoint(Callback):
+    """Save the model after every epoch, or only when it is the best so far.
+
+    Every file is written atomically (through a temporary file and
+    :func:`os.replace`), so a crash never leaves a half-written checkpoint.
+
+    Parameters
+    ----------
+    filepath : str or os.PathLike
+        May hold ``str.format`` fields filled from the epoch (1-based) and
+        the scalar logs, e.g. ``"ckpt-{epoch:02d}-{val_loss:.3f}.glassnet"``.
+    monitor : str, default "val_loss"
+    mode : {"auto", "min", "max"}, default "auto"
+    save_best_only : bool, default False
+        Save only when ``monitor`` improves on the best so far.
+    min_delta : float >= 0, default 0
+    save : callable, optional
+        ``save(network, path, meta)`` writes a complete file to ``path``.
+        Default: a model file (:func:`glassnet.io.write_model`; load it with
+        :func:`glassnet.load`), whose metadata holds the epoch and the logs.
+
+    Attributes
+    ----------
+    last_saved : str or None
+        Path of the last file written.
+    """
+
+    def __init__(
+        self,
+        filepath,
+        *,
+        monitor: str = "val_loss",
+        mode: str = "auto",
+        save_best_only: bool = False,
+        min_delta: float = 0.0,
+        save=None,
+    ):
+        self.filepath = os.fspath(filepath)
+        self.monitor = Monitor(monitor, mode, min_delta, "ModelCheckpoint")
+        self.save_best_only = bool(save_best_only)
+        self.save = save if save is not None else _write_model
+        self.last_saved = None
+
+    def on_train_begin(self, logs):
+        self.monitor.reset()
+
+    def on_epoch_end(self, epoch, logs):
+        if self.save_best_only:
+            value = self.monitor.value(logs)
+            if not self.monitor.improved(value):
+                return
+            self.monitor.best = value
+        scalars = scalar_logs(logs)
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **scalars)
+        except KeyError as exc:
+            raise ValueError(
+                f"The filepath of ModelCheckpoint names {{{exc.args[0]}}}, which is "
+                f"not in the epoch logs (available: epoch, {', '.join(scalars)})."
+            ) from None
+        meta = {"epoch": epoch + 1, "logs": scalars}
+        atomic_save(path, lambda tmp: self.save(self.network, tmp, meta))
+        self.last_saved = path
+
+
+def _write_model(network, path, meta):
+    from glassnet.io import write_model
+
+    write_model(network, path, metadata=meta)
+
+
+class LearningRateScheduler(Callback):
+    """Set the optimizer's learning rate before every epoch from a schedule.
+
+    Parameters
+    ----------
+    schedule : Schedule, str or callable
+        A :class:`~glassnet.schedules.Schedule` (or its name, e.g.
+        "cosine"), called as ``schedule(epoch, lr0, epochs)`` with ``lr0`` the
+        optimizer's rate when training began; or, as in Keras, any
+        ``f(epoch, lr) -> new_lr`` of the current rate.
+    **kwargs
+        Options of a schedule given by name.
+    """
+
+    def __init__(self, schedule, **kwargs):
+        if isinstance(schedule, str):
+            schedule = get_schedule(schedule, **kwargs)
+        if not callable(schedule):
+            raise TypeError(
+                "The 'schedule' parameter of LearningRateScheduler must be a "
+                "Schedule, a schedule name or a function f(epoch, lr). Got "
+                f"{type(schedule).__name__} instead."
+            )
+        self.schedule = schedule
+
+    def on_train_begin(self, logs):
+        self.lr0 = self.network.optimizer.lr
+        if isinstance(self.schedule, Schedule):
+            self.schedule.reset()
+
+    def on_epoch_begin(self, epoch, logs):
+        optimizer = self.network.optimizer
+        if isinstance(self.schedule, Schedule):
+            lr = self.schedule(epoch, self.lr0, self.params.get("epochs"))
+        else:
+            lr = self.schedule(epoch, optimizer.lr)
+        optimizer.lr = lr
+
+    def on_epoch_end(self, epoch, logs):
+        if isinstance(self.schedule, Schedule):
+            self.schedule.observe(epoch, logs)
+
+
+class ReduceLROnPlateau(LearningRateScheduler):
+    """Divide the learning rate when a monitored quantity stops improving.
+
+    A :class:`LearningRateScheduler` with the
+    :class:`~glassnet.schedules.ReduceOnPlateau` schedule; the parameters
+    (``monitor``, ``factor``, ``patience``, ``mode``, ``min_delta``,
+    ``cooldown``, ``min_lr``) and their defaults are Keras's.
+    """
+
+    def __init__(self, monitor: str = "val_loss", **kwargs):
+        super().__init__(ReduceOnPlateau(monitor, **kwargs))
+
+    def on_epoch_end(self, epoch, logs):
+        super().on_epoch_end(epoch, logs)
+        # Apply a reduction at once, as Keras does, so that the optimizer
+        # holds the reduced rate after the last epoch too.
+        self.on_epoch_begin(epoch + 1, logs)
+
+
+class DivergenceWarning(RuntimeWarning):
+    """Training diverged: the loss or the weights became NaN or infinite."""
+
+
+class TerminateOnNaN(Callback):
+    """Stop when the loss or the weights become non-finite, and undo the damage.
+
+    The loss is checked after every batch, the weights after every epoch.
+    On failure the weights (and batch-norm statistics) go back to the last
+    ones known finite -- those at the end of the last good epoch, or the
+    initial ones -- the optimizer's state is reset (it holds NaN too), and a
+    :class:`DivergenceWarning` suggests a lower learning rate or scaled
+    inputs.
+
+    Attributes
+    ----------
+    terminated : bool
+    """
+
+    def on_train_begin(self, logs):
+        self.terminated = False
+        self._good = self.network.get_weights()
+        self._good_epoch = None
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs):
+        self._epoch = epoch
+
+    def on_batch_end(self, batch, logs):
+        if not self.terminated and not math.isfinite(logs["loss"]):
+            self._terminate(f"the loss became {logs['loss']} at batch {batch + 1}")
+
+    def on_epoch_end(self, epoch, logs):
+        if self.terminated:
+            return
+        weights = self.network.get_weights()
+        if not math.isfinite(logs.get("loss", 0.0)):
+            self._terminate(f"the loss became {logs['loss']}")
+        elif not all(np.all(np.isfinite(w)) for w in weights):
+            self._terminate("the weights became NaN or infinite")
+        else:
+            self._good, self._good_epoch = weights, epoch
+
+    def _terminate(self, what: str) -> None:
+        self.terminated = True
+        self.network.set_weights(self._good)
+        optimizer = getattr(self.network, "optimizer", None)
+        if optimizer is not None:
+            optimizer.reset()
+        self.network.stop_training = True
+        restored = (
+            "the initial weights"
+            if self._good_epoch is None
+            else f"the weights from the end of epoch {self._good_epoch + 1}"
+        )
+        lr = f" (lr={optimizer.lr:g})" if optimizer is not None else ""
+        warnings.warn(
+            f"Training diverged in epoch {self._epoch + 1}: {what}. Stopped and "
+            f"restored {restored}, the last finite ones. Try a lower learning "
+            f"rate{lr}, gradient clipping, or scaling the inputs (e.g. "
+            "standardize each feature).",
+            DivergenceWarning,
+            stacklevel=2,
+        )
+
+
+class CSVLogger(Callback):
+    """Write one CSV row per epoch: the epoch and every scalar log.
+
+    Parameters
+    ----------
+    filename : str or os.PathLike
+    separator : str, default ","
+    append : bool, default False
+        Append to an existing file (no second header) instead of replacing it.
+    """
+
+    def __init__(self, filename, *, separator: str = ",", append: bool = False):
+        self.filename = os.fspath(filename)
+        self.separator = separator
+        self.append = bool(append)
+        self._file = None
+
+    def on_train_begin(self, logs):
+        has_rows = self.append and os.path.exists(self.filename)
+        has_rows = has_rows and os.path.getsize(self.filename) > 0
+        self._file = open(  # noqa: SIM115 -- closed in on_train_end
+            self.filename, "a" if self.append else "w", newline=""
+        )
+        self._writer = None
+        self._write_header = not has_rows
+
+    def on_epoch_end(self, epoch, logs):
+        row = {"epoch": epoch + 1, **scalar_logs(logs)}
+        if self._writer is None:
+            self._writer = csv.DictWriter(
+                self._file,
+                fieldnames=list(row),
+                delimiter=self.separator,
+                restval="",
+                extrasaction="ignore",
+            )
+            if self._write_header:
+                self._writer.writeheader()
+        self._writer.writerow(
+            {k: repr(v) if isinstance(v, float) else v for k, v in row.items()}
+        )
+        self._file.flush()
+
+    def on_train_end(self, logs):
+        if self._file is not None:
+            self._file.close()
+            self._file = None

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet._validation import check_X, check_y_length
+from glassnet._validation import check_sample_weight, check_X, check_y_length
 
 __all__ = ["GradcheckReport", "ParameterCheck", "gradcheck"]
 
@@ -79,6 +79,7 @@ def gradcheck(
     eps: float = 1e-5,
     tolerance: float = 1e-6,
     floor: float = 1e-3,
+    sample_weight=None,
 ) -> GradcheckReport:
     """Compare analytic and numerical gradients of ``network``'s loss on (X, y).
 
@@ -94,14 +95,20 @@ def gradcheck(
         Largest relative error that passes.
     floor : float, default 1e-3
         Lower bound of the relative error's denominator.
+    sample_weight : array-like of shape (n_samples,), optional
+        Checks the weighted loss ``1/n sum_i w_i C_i`` (weights rescaled to
+        average 1, as in training).
     """
     X = check_X(X, n_features=network.n_inputs)
     y = check_y_length(X, y)
     net = network.astype("float64")
     Xd = np.asarray(X, dtype=np.float64)
     Y = net.prepare_targets(y)
+    w = None
+    if sample_weight is not None:
+        w = check_sample_weight(sample_weight, Xd.shape[0], dtype=np.float64)
     with net.frozen_randomness():
-        loss = net.loss_and_gradients(Xd, y)
+        loss = net.loss_and_gradients(Xd, y, sample_weight=w)
         analytic = net.gradients_flat.copy()
         theta = net.parameters_flat
         numeric = np.empty_like(theta)
@@ -111,7 +118,7 @@ def gradcheck(
             for step in (2, 1, -1, -2):
                 theta[i] = original + step * eps
                 net._forward(Xd, training=True)
-                values.append(net._loss_value(Y))
+                values.append(net._loss_value(Y, w))
             theta[i] = original
             c2, c1, m1, m2 = values
             numeric[i] = (-c2 + 8 * c1 - 8 * m1 + m2) / (12 * eps)

@@ -21,14 +21,21 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "ModelFileError", "load", "save"]
+from glassnet._files import atomic_save
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "ModelFileError",
+    "load",
+    "save",
+    "write_model",
+]
 
 FORMAT_NAME = "glassnet-model"
 FORMAT_VERSION = 1
@@ -57,24 +64,13 @@ def _to_json(value, what: str) -> str:
         ) from None
 
 
-def save(network, path, *, metadata: dict | None = None) -> Path:
-    """Write ``network`` to ``path`` atomically; returns the path.
-
-    Parameters
-    ----------
-    network : Network
-    path : str or Path
-        Conventionally ending in ``.glassnet``.
-    metadata : dict, optional
-        JSON-serialisable extra information (training config, history, ...),
-        merged over ``network.metadata``.
-    """
+def write_model(network, path, *, metadata: dict | None = None) -> None:
+    """Write the model file to ``path`` directly (see :func:`save`)."""
     from glassnet import __version__
 
-    path = Path(path)
     arrays: dict[str, np.ndarray] = {}
     for i, layer in enumerate(network.layers):
-        for name, value in [*layer.parameters(), *layer.state().items()]:
+        for name, value in [*layer.parameters(), *layer.buffers()]:
             arrays[f"layers/{i}/{name}.npy"] = value
     blobs = {member: _array_bytes(value) for member, value in arrays.items()}
     preprocessing = getattr(network, "preprocessing", None)
@@ -85,6 +81,7 @@ def save(network, path, *, metadata: dict | None = None) -> Path:
         "dtype": network.dtype.name,
         "layers": [layer.config() for layer in network.layers],
         "loss": network.loss.config(),
+        "regularizer": _regularizer_config(network),
         "preprocessing": None if preprocessing is None else preprocessing.to_config(),
         "metadata": {**getattr(network, "metadata", {}), **(metadata or {})},
         "arrays": {
@@ -97,25 +94,39 @@ def save(network, path, *, metadata: dict | None = None) -> Path:
         },
     }
     text = _to_json(manifest, "metadata and preprocessing")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, text)
+        for member, blob in blobs.items():
+            archive.writestr(member, blob)
+
+
+def _regularizer_config(network):
+    regularizer = getattr(network, "regularizer", None)
+    return None if regularizer is None else regularizer.config()
+
+
+def save(network, path, *, metadata: dict | None = None) -> Path:
+    """Write ``network`` to ``path`` atomically; returns the path.
+
+    Parameters
+    ----------
+    network : Network
+    path : str or Path
+        Conventionally ending in ``.glassnet``.
+    metadata : dict, optional
+        JSON-serialisable extra information (training config, history, ...),
+        merged over ``network.metadata``.
+    """
+    path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise FileNotFoundError(
             f"Cannot save the model to {path}: the directory {directory} does not "
             "exist."
         )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-                archive.writestr(MANIFEST, text)
-                for member, blob in blobs.items():
-                    archive.writestr(member, blob)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Fail on unserialisable metadata before any file exists.
+    _to_json({**getattr(network, "metadata", {}), **(metadata or {})}, "metadata")
+    atomic_save(path, lambda tmp: write_model(network, tmp, metadata=metadata))
     return path
 
 
@@ -204,6 +215,7 @@ def load(path):
     from glassnet.layers import layer_from_config
     from glassnet.losses import loss_from_config
     from glassnet.network import Network
+    from glassnet.regularizers import get_regularizer
 
     path = Path(path)
     if not path.is_file():
@@ -230,34 +242,27 @@ def load(path):
             dtype = manifest["dtype"]
             layers = [layer_from_config(c, dtype=dtype) for c in manifest["layers"]]
             loss = loss_from_config(manifest["loss"])
-            network = Network(layers, loss=loss, seed=0, dtype=dtype)
+            regularizer = get_regularizer(manifest.get("regularizer"))
+            network = Network(
+                layers, loss=loss, seed=0, dtype=dtype, regularizer=regularizer
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(
                 f"{path} is corrupt: its architecture cannot be rebuilt ({exc})."
             ) from None
-        weights, states = [], []
-        for i, layer in enumerate(network.layers):
-            for name, _ in layer.parameters():
-                member = f"layers/{i}/{name}.npy"
-                weights.append(_load_array(archive, member, listed.get(member), path))
-            state = {}
-            for name in layer.state():
-                member = f"layers/{i}/{name}.npy"
-                state[name] = _load_array(archive, member, listed.get(member), path)
-            states.append(state)
-        expected = {
-            f"layers/{i}/{n}.npy"
-            for i, lyr in enumerate(network.layers)
-            for n in [*(p for p, _ in lyr.parameters()), *lyr.state()]
-        }
-        if expected != set(listed):
+        expected = [
+            f"layers/{i}/{name}.npy"
+            for i, layer in enumerate(network.layers)
+            for name, _ in [*layer.parameters(), *layer.buffers()]
+        ]
+        if set(expected) != set(listed):
             raise ModelFileError(
                 f"{path} is corrupt: its arrays do not match its layers."
             )
+        # get_weights order: each layer's parameters, then its buffers
+        weights = [_load_array(archive, m, listed[m], path) for m in expected]
     try:
         network.set_weights(weights)
-        for layer, state in zip(network.layers, states, strict=True):
-            layer.set_state(state)
     except ValueError as exc:
         raise ModelFileError(f"{path} is corrupt: {exc}") from None
     network.metadata = manifest.get("metadata") or {}

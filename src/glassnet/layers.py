@@ -1,4 +1,4 @@
-"""Layers: the :class:`Layer` protocol and the fully connected :class:`Dense`.
+"""Layers: the Layer protocol; :class:`Dense`, :class:`Dropout`, :class:`BatchNorm`.
 
 A layer goes forward (keeping exactly what backward needs) and backward
 (turning ``dC/dA`` of its output into ``dC/dX`` of its input and filling its
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet._validation import check_number
 from glassnet.activations import Activation, activation_from_config, get_activation
 from glassnet.initializers import (
     Initializer,
@@ -18,8 +19,9 @@ from glassnet.initializers import (
     get_initializer,
     initializer_from_config,
 )
+from glassnet.regularizers import Regularizer, get_regularizer
 
-__all__ = ["LAYERS", "Dense", "Layer", "layer_from_config"]
+__all__ = ["LAYERS", "BatchNorm", "Dense", "Dropout", "Layer", "layer_from_config"]
 
 
 class Layer:
@@ -57,6 +59,14 @@ class Layer:
         """Gradient arrays in the order of :meth:`parameters`."""
         return []
 
+    def buffers(self) -> list[tuple[str, np.ndarray]]:
+        """``[(name, array), ...]`` of state that is not trained by gradients.
+
+        E.g. batch normalization's running statistics; saved and restored with
+        the parameters by :meth:`Network.get_weights`.
+        """
+        return []
+
     @property
     def n_params(self) -> int:
         return int(sum(p.size for _, p in self.parameters()))
@@ -65,15 +75,6 @@ class Layer:
         """Move parameters and gradients into the given views (a flat buffer)."""
         if params:
             raise NotImplementedError
-
-    def state(self) -> dict[str, np.ndarray]:
-        """Non-trainable arrays a saved model must keep (e.g. running statistics)."""
-        return {}
-
-    def set_state(self, state: dict[str, np.ndarray]) -> None:
-        """Restore what :meth:`state` returned."""
-        if state:
-            raise ValueError(f"{self!r} keeps no state; got {sorted(state)}.")
 
     def config(self) -> dict:
         raise NotImplementedError
@@ -100,15 +101,15 @@ def _check_finite_array(value, name: str, shape: tuple[int, ...], owner: str):
     return arr
 
 
-def _check_size(value, name: str) -> int:
+def _check_size(value, name: str, owner: str = "Dense") -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(
-            f"The '{name}' parameter of Dense must be a positive int. "
+            f"The '{name}' parameter of {owner} must be a positive int. "
             f"Got {value!r} instead."
         )
     if value < 1:
         raise ValueError(
-            f"The '{name}' parameter of Dense must be a positive int. "
+            f"The '{name}' parameter of {owner} must be a positive int. "
             f"Got {value!r} instead."
         )
     return int(value)
@@ -126,6 +127,9 @@ class Dense(Layer):
     init : str or Initializer, optional
         Weight initializer; default He for relu-family activations, Glorot
         otherwise. Biases start at zero.
+    regularizer : str or Regularizer, optional
+        Penalty on ``W`` (never on ``b``); see :mod:`glassnet.regularizers`.
+        ``None`` uses the network's regularizer, if any.
     seed : int, optional
     rng : numpy.random.Generator, optional
         Randomness for the initializer. Without either, a network built from
@@ -144,6 +148,8 @@ class Dense(Layer):
     """
 
     trainable = True
+    #: Regularizers apply to this layer's ``W``.
+    penalizes_weights = True
 
     def __init__(
         self,
@@ -152,6 +158,7 @@ class Dense(Layer):
         activation: str | Activation = "identity",
         *,
         init: str | Initializer | None = None,
+        regularizer: str | Regularizer | None = None,
         seed: int | None = None,
         rng: np.random.Generator | None = None,
         dtype=np.float64,
@@ -164,6 +171,7 @@ class Dense(Layer):
             if init is None
             else get_initializer(init)
         )
+        self.regularizer = get_regularizer(regularizer)
         # Explicit randomness marks the layer as initialized for good; without
         # it the owning network re-initializes it from the network's seed.
         self._user_initialized = seed is not None or rng is not None
@@ -274,13 +282,16 @@ class Dense(Layer):
 
     # -- description ------------------------------------------------------------
     def config(self) -> dict:
-        return {
+        config = {
             "type": "Dense",
             "n_in": self.n_in,
             "n_out": self.n_out,
             "activation": self.activation.config(),
             "init": self.init.config(),
         }
+        if self.regularizer is not None:
+            config["regularizer"] = self.regularizer.config()
+        return config
 
     @classmethod
     def from_config(cls, config: dict, dtype=np.float64) -> Dense:
@@ -289,6 +300,7 @@ class Dense(Layer):
             config["n_out"],
             activation_from_config(config["activation"]),
             init=initializer_from_config(config["init"]),
+            regularizer=get_regularizer(config.get("regularizer")),
             seed=0,
             dtype=dtype,
         )
@@ -297,12 +309,251 @@ class Dense(Layer):
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r})"
 
 
-#: Registry of layer types for model files: ``config()["type"]`` -> class.
-LAYERS: dict[str, type[Layer]] = {"Dense": Dense}
+class Dropout(Layer):
+    """Inverted dropout: in training, keep each input with probability ``1 - rate``.
+
+    Training: ``A = X * mask`` with ``mask = keep / (1 - rate)``, ``keep`` a
+    fresh Bernoulli(``1 - rate``) draw per entry. Scaling the kept units by
+    ``1 / (1 - rate)`` keeps ``E[A] = X``, so inference is the identity
+    ``A = X`` with no rescaling (lecture 002: "nix the output from randomly
+    picked neurons").
+
+    Parameters
+    ----------
+    rate : float in [0, 1), default 0.5
+        Fraction of inputs dropped.
+    seed : int, optional
+        Seeds the masks. Without it, a network draws them from its own seeded
+        generator (so ``Network(..., seed=0)`` fixes them too).
+
+    Attributes
+    ----------
+    mask : ndarray of shape (n_samples, n_in) or None
+        The last training pass's mask (0 or ``1 / (1 - rate)``); ``None``
+        after an inference pass.
+    frozen : bool
+        While True (see :meth:`Network.frozen_randomness`), training passes
+        reuse the last mask, so the loss is a deterministic function of the
+        parameters (for gradient checking).
+    """
+
+    trainable = False
+
+    def __init__(self, rate: float = 0.5, *, seed: int | None = None):
+        self.rate = check_number(rate, "rate", "Dropout", low=0, high=1, high_open=True)
+        self.seed = seed
+        self._rng = np.random.default_rng(seed)
+        self.mask: np.ndarray | None = None
+        self.frozen = False
+
+    def build(self, n_in, rng=None):
+        super().build(n_in, rng)
+        if rng is not None and self.seed is None:
+            self._rng = rng
+
+    def forward(self, X, *, training=False):
+        """``X * mask`` in training, ``X`` itself at inference; shape (n, n_in)."""
+        if not training or self.rate == 0.0:
+            self.mask = None
+            return X
+        reuse = self.frozen and self.mask is not None and self.mask.shape == X.shape
+        if not reuse:
+            self.mask = self._draw_mask(X.shape, X.dtype)
+        return X * self.mask
+
+    def backward(self, dA, *, need_dX=True):
+        """``dC/dX = dC/dA * mask`` (the identity after an inference pass)."""
+        if not need_dX:
+            return None
+        # A = X * mask elementwise  =>  dA/dX = mask
+        return dA if self.mask is None else dA * self.mask
+
+    def _draw_mask(self, shape, dtype) -> np.ndarray:
+        dtype = np.result_type(dtype, np.float32)
+        # Reuse the previous mask's memory: u ~ U[0, 1), then keep = (u >= rate).
+        mask = self.mask
+        if mask is None or mask.shape != shape or mask.dtype != dtype:
+            mask = np.empty(shape, dtype=dtype)
+        self._rng.random(out=mask, dtype=dtype)
+        np.greater_equal(mask, self.rate, out=mask)
+        mask *= 1.0 / (1.0 - self.rate)
+        return mask
+
+    def config(self) -> dict:
+        return {"type": "Dropout", "rate": self.rate, "seed": self.seed}
+
+    @classmethod
+    def from_config(cls, config: dict, dtype=np.float64) -> Dropout:
+        return cls(config["rate"], seed=config.get("seed"))
+
+    def __repr__(self) -> str:
+        return f"Dropout({self.rate!r})"
+
+
+class BatchNorm(Layer):
+    """Batch normalization of each feature, a learnable scale and shift, ``phi``.
+
+    ``x_hat = (X - mu) / sqrt(var + eps)``, ``Z = gamma * x_hat + beta``,
+    ``A = phi(Z)`` (Ioffe & Szegedy, 2015; lecture 002: "normalize/scale data
+    within each training batch"). In training ``mu`` and ``var`` are the
+    batch's mean and (biased) variance per feature, and running averages
+    ``running = momentum * running + (1 - momentum) * batch`` are kept; at
+    inference ``mu`` and ``var`` are those running averages.
+
+    Parameters
+    ----------
+    n_features : int, optional
+        Number of features; a network sets it from the previous layer.
+    momentum : float in [0, 1), default 0.9
+        Weight of the old running statistics (PyTorch's ``momentum=0.1``).
+    eps : float > 0, default 1e-5
+        Added to the variance.
+    activation : str or Activation, default "identity"
+        ``phi``; so ``Dense(n, m)`` then ``BatchNorm(activation="relu")``
+        normalizes before the nonlinearity as in the original paper.
+
+    Attributes
+    ----------
+    gamma, beta : ndarray of shape (n_features,)
+        Scale (starts at 1) and shift (starts at 0); ``dgamma``, ``dbeta``
+        are their gradients.
+    running_mean, running_var : ndarray of shape (n_features,)
+    X_hat, Z, A, delta : ndarrays of shape (n_samples, n_features)
+        Kept from the last forward/backward pass; ``delta = dC/dZ``.
+    inv_std : ndarray of shape (n_features,)
+        ``1 / sqrt(var + eps)`` of the last forward pass.
+    """
+
+    trainable = True
+
+    def __init__(
+        self,
+        n_features: int | None = None,
+        *,
+        momentum: float = 0.9,
+        eps: float = 1e-5,
+        activation: str | Activation = "identity",
+    ):
+        self.momentum = check_number(
+            momentum, "momentum", "BatchNorm", low=0, high=1, high_open=True
+        )
+        self.eps = check_number(eps, "eps", "BatchNorm", low=0, low_open=True)
+        self.activation = get_activation(activation)
+        self.X_hat = self.Z = self.A = self.delta = self.inv_std = None
+        self._training = False
+        if n_features is not None:
+            self.build(_check_size(n_features, "n_features", "BatchNorm"))
+
+    def build(self, n_in, rng=None):
+        super().build(n_in, rng)
+        if getattr(self, "gamma", None) is None:
+            self.gamma = np.ones(n_in)
+            self.beta = np.zeros(n_in)
+            self.dgamma = np.zeros(n_in)
+            self.dbeta = np.zeros(n_in)
+            self.running_mean = np.zeros(n_in)
+            self.running_var = np.ones(n_in)
+
+    def parameters(self):
+        return [("gamma", self.gamma), ("beta", self.beta)] if self.n_in else []
+
+    def gradients(self):
+        return [self.dgamma, self.dbeta] if self.n_in else []
+
+    def buffers(self):
+        return [("running_mean", self.running_mean), ("running_var", self.running_var)]
+
+    def _bind(self, params, grads):
+        gamma, beta = params
+        gamma[...] = self.gamma
+        beta[...] = self.beta
+        self.gamma, self.beta = gamma, beta
+        self.dgamma, self.dbeta = grads
+        self.running_mean = self.running_mean.astype(gamma.dtype)
+        self.running_var = self.running_var.astype(gamma.dtype)
+
+    def forward(self, X, *, training=False):
+        """``A = phi(gamma * x_hat + beta)``; X and A of shape (n_samples, n)."""
+        if training:
+            mu = X.mean(axis=0)
+            Xc = X - mu
+            var = np.mean(Xc * Xc, axis=0)
+            self._update_running(mu, var)
+        else:
+            Xc = X - self.running_mean
+            var = self.running_var
+        self._training = training
+        self.inv_std = 1.0 / np.sqrt(var + self.eps)
+        Xc *= self.inv_std
+        self.X_hat = Xc
+        self.Z = self.X_hat * self.gamma + self.beta
+        self.A = self.activation(self.Z)
+        return self.A
+
+    def backward(self, dA, *, need_dX=True):
+        """From ``dC/dA`` to ``dC/dX``, both (n_samples, n); fills dgamma, dbeta."""
+        # delta = dC/dZ = dC/dA * phi'(Z), as in Dense
+        dZ = self.delta = self.activation.backward(dA, self.Z, self.A)
+        # Z = gamma * x_hat + beta  =>  dC/dgamma = sum_i dZ_i x_hat_i,
+        #                              dC/dbeta = sum_i dZ_i
+        np.sum(dZ * self.X_hat, axis=0, out=self.dgamma)
+        np.sum(dZ, axis=0, out=self.dbeta)
+        if not need_dX:
+            return None
+        G = dZ * self.gamma  # dC/dx_hat
+        if not self._training:
+            # Running statistics are constants: x_hat = (x - mu) * inv_std.
+            return G * self.inv_std
+        # In training mu and var depend on every sample of the batch. With
+        # x_hat_i = (x_i - mu) s, s = (var + eps)^(-1/2), the chain rule through
+        # mu and var collapses to
+        #   dC/dx_i = s / N * (N g_i - sum_j g_j - x_hat_i sum_j g_j x_hat_j).
+        n = G.shape[0]
+        sum_G = G.sum(axis=0)
+        sum_G_xhat = np.sum(G * self.X_hat, axis=0)
+        return (self.inv_std / n) * (n * G - sum_G - self.X_hat * sum_G_xhat)
+
+    def _update_running(self, mu, var) -> None:
+        m = self.momentum
+        self.running_mean *= m
+        self.running_mean += (1.0 - m) * mu
+        self.running_var *= m
+        self.running_var += (1.0 - m) * var
+
+    def config(self) -> dict:
+        return {
+            "type": "BatchNorm",
+            "n_features": self.n_in,
+            "momentum": self.momentum,
+            "eps": self.eps,
+            "activation": self.activation.config(),
+        }
+
+    @classmethod
+    def from_config(cls, config: dict, dtype=np.float64) -> BatchNorm:
+        return cls(
+            config.get("n_features"),
+            momentum=config["momentum"],
+            eps=config["eps"],
+            activation=activation_from_config(config["activation"]),
+        )
+
+    def __repr__(self) -> str:
+        act = self.activation.name
+        extra = "" if act == "identity" else f", activation={act!r}"
+        return f"BatchNorm({self.n_in}{extra})"
+
+
+#: Registry of layer types by the ``"type"`` of their :meth:`Layer.config`.
+LAYERS: dict[str, type[Layer]] = {
+    "Dense": Dense,
+    "Dropout": Dropout,
+    "BatchNorm": BatchNorm,
+}
 
 
 def layer_from_config(config: dict, dtype=np.float64) -> Layer:
-    """Rebuild a layer (with fresh parameters) from :meth:`Layer.config`."""
+    """Rebuild a layer from its :meth:`Layer.config`."""
     kind = config.get("type") if isinstance(config, dict) else None
     if kind not in LAYERS:
         raise ValueError(

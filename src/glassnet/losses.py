@@ -17,6 +17,14 @@ The output delta ``delta^L = dC/dZ^L`` is computed one of two ways:
   log-sum-exp so it stays finite when ``A`` rounds to 0 or 1;
 * every other pair uses the general chain rule
   ``delta^L = dC/dA * phi'(Z)`` (a Jacobian-vector product for softmax).
+
+Sample weights: ``value``, ``gradient`` and ``delta`` take optional
+``weights`` of shape ``(n,)``. The cost becomes ``1/n sum_i w_i C_i`` with
+``C_i`` the cost of sample ``i`` (:meth:`Loss.sample_costs`), and row ``i``
+of the gradient and of the delta is scaled by ``w_i``. Weights are expected
+to average 1 over the data set (``fit`` normalises them so), so that equal
+weights give exactly the unweighted mean and the learning rate keeps its
+meaning.
 """
 
 from __future__ import annotations
@@ -39,7 +47,12 @@ __all__ = [
 
 
 class Loss:
-    """Base class. Subclasses implement :meth:`value` and :meth:`gradient`."""
+    """Base class.
+
+    Subclasses implement :meth:`sample_costs` (the cost of each sample) and
+    :meth:`_gradient` (``dC/dA`` of the unweighted mean); the base class
+    averages and applies sample weights.
+    """
 
     name: str = "loss"
     #: Name of the output activation that makes the fused delta exact.
@@ -47,8 +60,10 @@ class Loss:
     #: "classification" or "regression": what targets the loss expects.
     task: str = "regression"
 
-    def value(self, A: np.ndarray, Y: np.ndarray, Z: np.ndarray | None = None):
-        """Mean cost over the batch (a float).
+    def sample_costs(
+        self, A: np.ndarray, Y: np.ndarray, Z: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Cost of each sample, shape (n_samples,); their mean is :meth:`value`.
 
         Parameters
         ----------
@@ -61,9 +76,29 @@ class Loss:
         """
         raise NotImplementedError
 
-    def gradient(self, A: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        """``dC/dA`` of shape (n_samples, n_outputs), including the ``1/n``."""
+    def value(self, A, Y, Z=None, weights: np.ndarray | None = None) -> float:
+        """Mean cost over the batch (a float).
+
+        ``A``, ``Y`` and ``Z`` as in :meth:`sample_costs`; ``weights`` of shape
+        (n_samples,) gives ``1/n sum_i w_i C_i``.
+        """
+        costs = self.sample_costs(A, Y, Z)
+        if weights is None:
+            return float(np.mean(costs))
+        return float(np.dot(weights, costs) / costs.shape[0])
+
+    def _gradient(self, A: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """``dC/dA`` of the unweighted mean cost; subclasses implement it."""
         raise NotImplementedError
+
+    def gradient(self, A, Y, weights: np.ndarray | None = None) -> np.ndarray:
+        """``dC/dA`` of shape (n_samples, n_outputs), including the ``1/n``.
+
+        With ``weights`` (n_samples,), row ``i`` is scaled by ``w_i``: the
+        derivative of ``1/n sum_i w_i C_i``.
+        """
+        G = self._gradient(A, Y)
+        return G if weights is None else _scale_rows(G, weights)
 
     def fused_delta_factor(self, A: np.ndarray) -> float:
         """Constant ``c`` in the fused output delta ``c (A - Y)``."""
@@ -73,12 +108,21 @@ class Loss:
         """Whether ``activation`` pairs with this loss for the fused delta."""
         return activation.name == self.canonical_activation
 
-    def output_delta(self, Z, A, Y, activation: Activation) -> np.ndarray:
-        """Output delta ``dC/dZ`` of shape (n_samples, n_outputs)."""
+    def output_delta(
+        self, Z, A, Y, activation: Activation, weights: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Output delta ``dC/dZ`` of shape (n_samples, n_outputs).
+
+        ``weights`` (n_samples,) scales row ``i`` by ``w_i``: sample ``i``'s
+        delta only depends on its own row, so weighting its cost weights its
+        delta.
+        """
         if self.is_canonical(activation):
             # Fused: the derivative of the loss and of the activation cancel.
-            return (A - Y) * self.fused_delta_factor(A)
-        return activation.backward(self.gradient(A, Y), Z, A)
+            delta = (A - Y) * self.fused_delta_factor(A)
+        else:
+            delta = activation.backward(self._gradient(A, Y), Z, A)
+        return delta if weights is None else _scale_rows(delta, weights)
 
     def prepare_targets(self, y, n_outputs: int, dtype=np.float64) -> np.ndarray:
         """Validate targets and shape them like the output ``(n, n_outputs)``."""
@@ -101,6 +145,12 @@ class Loss:
         options = {k: v for k, v in self.config().items() if k != "name"}
         args = ", ".join(f"{k}={v!r}" for k, v in options.items())
         return f"{type(self).__name__}({args})"
+
+
+def _scale_rows(G: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``G`` (n, k) with row ``i`` multiplied by ``weights[i]``, in place."""
+    G *= weights[:, None]
+    return G
 
 
 def _as_float(y: np.ndarray, loss_name: str, dtype) -> np.ndarray:
@@ -128,11 +178,11 @@ class MSE(Loss):
     name = "mse"
     canonical_activation = "identity"
 
-    def value(self, A, Y, Z=None):
+    def sample_costs(self, A, Y, Z=None):
         D = A - Y
-        return float(np.mean(D * D))
+        return np.mean(D * D, axis=1)
 
-    def gradient(self, A, Y):
+    def _gradient(self, A, Y):
         return (A - Y) * (2.0 / A.size)
 
     def fused_delta_factor(self, A):
@@ -150,11 +200,11 @@ class SSE(Loss):
     name = "sse"
     canonical_activation = "identity"
 
-    def value(self, A, Y, Z=None):
+    def sample_costs(self, A, Y, Z=None):
         D = A - Y
-        return float(np.sum(D * D) / A.shape[0])
+        return np.sum(D * D, axis=1)
 
-    def gradient(self, A, Y):
+    def _gradient(self, A, Y):
         return (A - Y) * (2.0 / A.shape[0])
 
     def fused_delta_factor(self, A):
@@ -169,10 +219,10 @@ class MAE(Loss):
 
     name = "mae"
 
-    def value(self, A, Y, Z=None):
-        return float(np.mean(np.abs(A - Y)))
+    def sample_costs(self, A, Y, Z=None):
+        return np.mean(np.abs(A - Y), axis=1)
 
-    def gradient(self, A, Y):
+    def _gradient(self, A, Y):
         return np.sign(A - Y) * (1.0 / A.size)
 
 
@@ -182,6 +232,9 @@ class Huber(Loss):
     Per element with ``r = a - y``: ``r^2 / 2`` if ``|r| <= delta``, else
     ``delta (|r| - delta / 2)``; averaged over samples and outputs.
     ``dC/dA = clip(r, -delta, delta) / (n k)``.
+
+    The threshold is stored as ``threshold`` (``delta`` is the method every
+    loss has for the output delta).
     """
 
     name = "huber"
@@ -192,19 +245,20 @@ class Huber(Loss):
                 "The 'delta' parameter of Huber must be a float in (0, inf). "
                 f"Got {delta!r} instead."
             )
-        self.delta = float(delta)
+        self.threshold = float(delta)
 
-    def value(self, A, Y, Z=None):
+    def sample_costs(self, A, Y, Z=None):
+        d = self.threshold
         R = np.abs(A - Y)
         quadratic = 0.5 * R * R
-        linear = self.delta * (R - 0.5 * self.delta)
-        return float(np.mean(np.where(R <= self.delta, quadratic, linear)))
+        linear = d * (R - 0.5 * d)
+        return np.mean(np.where(R <= d, quadratic, linear), axis=1)
 
-    def gradient(self, A, Y):
-        return np.clip(A - Y, -self.delta, self.delta) * (1.0 / A.size)
+    def _gradient(self, A, Y):
+        return np.clip(A - Y, -self.threshold, self.threshold) * (1.0 / A.size)
 
     def config(self):
-        return {"name": self.name, "delta": self.delta}
+        return {"name": self.name, "delta": self.threshold}
 
 
 class BinaryCrossEntropy(Loss):
@@ -222,14 +276,14 @@ class BinaryCrossEntropy(Loss):
     canonical_activation = "sigmoid"
     task = "classification"
 
-    def value(self, A, Y, Z=None):
+    def sample_costs(self, A, Y, Z=None):
         if Z is not None:
             per_element = np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
-            return float(np.mean(per_element))
+            return np.mean(per_element, axis=1)
         P = _clip_probabilities(A)
-        return float(-np.mean(Y * np.log(P) + (1 - Y) * np.log1p(-P)))
+        return -np.mean(Y * np.log(P) + (1 - Y) * np.log1p(-P), axis=1)
 
-    def gradient(self, A, Y):
+    def _gradient(self, A, Y):
         P = _clip_probabilities(A)
         return (P - Y) / (P * (1 - P)) * (1.0 / A.size)
 
@@ -260,14 +314,14 @@ class CrossEntropy(Loss):
     canonical_activation = "softmax"
     task = "classification"
 
-    def value(self, A, Y, Z=None):
+    def sample_costs(self, A, Y, Z=None):
         if Z is not None:
             zmax = Z.max(axis=1, keepdims=True)
             lse = zmax + np.log(np.sum(np.exp(Z - zmax), axis=1, keepdims=True))
-            return float(-np.sum(Y * (Z - lse)) / A.shape[0])
-        return float(-np.sum(Y * np.log(_clip_probabilities(A))) / A.shape[0])
+            return -np.sum(Y * (Z - lse), axis=1)
+        return -np.sum(Y * np.log(_clip_probabilities(A)), axis=1)
 
-    def gradient(self, A, Y):
+    def _gradient(self, A, Y):
         return -Y / _clip_probabilities(A) * (1.0 / A.shape[0])
 
     def prepare_targets(self, y, n_outputs, dtype=np.float64):

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet._validation import check_X, check_y_length
+from glassnet import regularizers
+from glassnet._validation import check_sample_weight, check_X, check_y_length
 from glassnet.layers import Dense, Layer
 from glassnet.losses import Loss, get_loss
 from glassnet.optimizers import Optimizer, get_optimizer
+from glassnet.regularizers import Regularizer, get_regularizer
 
 __all__ = ["Network", "Summary"]
 
@@ -81,6 +83,9 @@ class Network:
         (or explicit weights), so the same seed gives the same network.
     dtype : {"float32", "float64"}, default "float32"
         Precision of parameters and computation.
+    regularizer : str or Regularizer, optional
+        Weight penalty (L1/L2) for every Dense layer without its own; see
+        :mod:`glassnet.regularizers`.
     """
 
     def __init__(
@@ -90,6 +95,7 @@ class Network:
         *,
         seed: int | None = None,
         dtype="float32",
+        regularizer: str | Regularizer | None = None,
     ):
         if isinstance(layers, Layer):
             layers = [layers]
@@ -110,6 +116,7 @@ class Network:
         #: JSON-serialisable facts saved with the model (config, history, ...).
         self.metadata: dict = {}
         self.dtype = _resolve_dtype(dtype)
+        self.regularizer = get_regularizer(regularizer)
         self.seed = seed
         self._rng = np.random.default_rng(seed)
         self._chain_layers()
@@ -136,6 +143,7 @@ class Network:
         init=None,
         seed: int | None = None,
         dtype="float32",
+        regularizer: str | Regularizer | None = None,
     ) -> Network:
         """Build ``Dense`` layers ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``.
 
@@ -175,7 +183,7 @@ class Network:
             Dense(n_in, n_out, act, init=init, dtype=dtype)
             for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations, strict=True)
         ]
-        return cls(layers, loss=loss, seed=seed, dtype=dtype)
+        return cls(layers, loss=loss, seed=seed, dtype=dtype, regularizer=regularizer)
 
     def _chain_layers(self) -> None:
         previous = None
@@ -187,7 +195,7 @@ class Network:
                         "start the network with a Dense layer."
                     )
             elif layer.n_in is None:
-                layer.build(previous.n_out)
+                layer.build(previous.n_out, rng=self._rng)
             elif layer.n_in != previous.n_out:
                 raise ValueError(
                     f"Layer sizes do not chain: layer {i + 1} ({layer!r}) expects "
@@ -208,6 +216,11 @@ class Network:
                 )
 
     def _check_output_and_loss(self) -> None:
+        if not hasattr(self.layers[-1], "backward_delta"):
+            raise ValueError(
+                f"The last layer ({self.layers[-1]!r}) must be a Dense layer: it "
+                "produces the outputs that the loss compares with the targets."
+            )
         output = self.output_activation
         if output.name == "softmax" and self.n_outputs < 2:
             raise ValueError(
@@ -296,39 +309,46 @@ class Network:
             y = self.preprocessing.encode(y)
         return self.prepare_targets(y)
 
-    def _output_delta(self, Y: np.ndarray) -> np.ndarray:
+    def _output_delta(self, Y: np.ndarray, weights=None) -> np.ndarray:
         last = self.layers[-1]
-        return self.loss.output_delta(last.Z, last.A, Y, last.activation)
+        return self.loss.output_delta(last.Z, last.A, Y, last.activation, weights)
 
-    def _backward(self, Y: np.ndarray) -> None:
+    def _backward(self, Y: np.ndarray, weights=None) -> None:
         # delta^L from the loss (fused for canonical pairs), then the recursion
         # delta^l = (W^(l+1)^T delta^(l+1)) * phi'(z^l) through each layer.
         dA = self.layers[-1].backward_delta(
-            self._output_delta(Y), need_dX=len(self.layers) > 1
+            self._output_delta(Y, weights), need_dX=len(self.layers) > 1
         )
         for i in range(len(self.layers) - 2, -1, -1):
             dA = self.layers[i].backward(dA, need_dX=i > 0)
+        # The penalty R(W) is part of the cost, so dR/dW is part of dC/dW.
+        regularizers.add_penalty_gradients(self)
 
     def prepare_targets(self, y) -> np.ndarray:
         """Targets as the loss expects them: shape (n_samples, n_outputs)."""
         return self.loss.prepare_targets(y, self.n_outputs, dtype=self.dtype)
 
-    def _loss_value(self, Y: np.ndarray) -> float:
+    def _loss_value(self, Y: np.ndarray, weights=None) -> float:
         last = self.layers[-1]
         z = last.Z if self.loss.is_canonical(last.activation) else None
-        return self.loss.value(last.A, Y, z)
+        # C = data term + weight penalty R(W) (lecture 003's regularized loss)
+        return self.loss.value(last.A, Y, z, weights) + regularizers.penalty(self)
 
-    def loss_and_gradients(self, X, y) -> float:
+    def loss_and_gradients(self, X, y, *, sample_weight=None) -> float:
         """One forward (training mode) and backward pass; returns the loss.
 
         The gradients are left in ``net.gradients_flat`` (and each layer's
-        ``dW``/``db``).
+        ``dW``/``db``). ``sample_weight`` of shape (n_samples,) weights each
+        sample's cost (rescaled to average 1).
         """
         X = self._inputs(X)
         Y = self._targets(X, y)
+        w = None
+        if sample_weight is not None:
+            w = check_sample_weight(sample_weight, X.shape[0], dtype=self.dtype)
         self._forward(self._as_batch(X), training=True)
-        loss = self._loss_value(Y)
-        self._backward(Y)
+        loss = self._loss_value(Y, w)
+        self._backward(Y, w)
         return loss
 
     def backward(self, y) -> list[np.ndarray]:
@@ -351,13 +371,15 @@ class Network:
         return [g for layer in self.layers for g in layer.gradients()]
 
     # -- training -------------------------------------------------------------------
-    def train_step(self, X, y, optimizer: str | Optimizer = "sgd") -> float:
+    def train_step(
+        self, X, y, optimizer: str | Optimizer = "sgd", *, sample_weight=None
+    ) -> float:
         """One gradient update on the batch ``(X, y)``; returns its loss.
 
         The loss is the one of the parameters before the update.
         """
         optimizer = get_optimizer(optimizer)
-        loss = self.loss_and_gradients(X, y)
+        loss = self.loss_and_gradients(X, y, sample_weight=sample_weight)
         optimizer.step([self.parameters_flat], [self.gradients_flat])
         return loss
 
@@ -407,21 +429,24 @@ class Network:
             return labels.ravel()
         return A.ravel() if self.n_outputs == 1 else A
 
-    def evaluate(self, X, y) -> dict[str, float]:
-        """Loss and, for classifiers, accuracy; for regressors, MSE."""
-        X = self._inputs(X)
-        Y = self._targets(X, y)
-        A = self._forward(self._as_batch(X), training=False)
-        result = {"loss": self._loss_value(Y)}
-        if self.task == "classification":
-            if self.n_outputs == 1 or self.output_activation.name == "sigmoid":
-                correct = np.all((A >= 0.5) == (Y >= 0.5), axis=1)
-            else:
-                correct = A.argmax(axis=1) == Y.argmax(axis=1)
-            result["accuracy"] = float(np.mean(correct))
-        else:
-            result["mse"] = float(np.mean((A - Y) ** 2))
-        return result
+    def evaluate(
+        self, X, y, *, metrics=None, sample_weight=None, batch_size: int = 4096
+    ) -> dict:
+        """Loss and metrics on ``(X, y)`` in inference mode.
+
+        ``metrics`` default to the task's (accuracy for classifiers, MAE for
+        regressors); see :func:`glassnet.training.evaluate`.
+        """
+        from glassnet.training import evaluate
+
+        return evaluate(
+            self,
+            X,
+            y,
+            metrics=metrics,
+            sample_weight=sample_weight,
+            batch_size=batch_size,
+        )
 
     def trace(self, X, y):
         """One forward and backward pass, every z, a, delta, dW and db kept.
@@ -472,15 +497,19 @@ class Network:
         return Summary(rows, self.n_params, self.loss.name, self.dtype.name)
 
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of every parameter array: ``[W1, b1, W2, b2, ...]``."""
-        return [p.copy() for layer in self.layers for _, p in layer.parameters()]
+        """Copies of every parameter array: ``[W1, b1, W2, b2, ...]``.
+
+        Each layer's buffers (batch normalization's running statistics)
+        follow its parameters.
+        """
+        return [p.copy() for layer in self.layers for _, p in _weight_arrays(layer)]
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         """Set every parameter from a list shaped like :meth:`get_weights`."""
         targets = [
             (i, name, p)
             for i, layer in enumerate(self.layers)
-            for name, p in layer.parameters()
+            for name, p in _weight_arrays(layer)
         ]
         if not isinstance(weights, (list, tuple)) or len(weights) != len(targets):
             got = len(weights) if isinstance(weights, (list, tuple)) else weights
@@ -507,6 +536,10 @@ class Network:
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"Network([{inner}], loss={self.loss.name!r})"
+
+
+def _weight_arrays(layer: Layer):
+    return [*layer.parameters(), *layer.buffers()]
 
 
 def _param_grads(layer: Layer):

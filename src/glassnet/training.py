@@ -4,21 +4,25 @@ The loop only batches and calls hooks (lecture 003): per epoch it shuffles
 the samples, cuts them into batches -- all of them at once for batch gradient
 descent, one for stochastic gradient descent, ``k`` for mini-batch SGD --
 and for each batch runs forward, the loss's output delta, backward and the
-optimizer's update. Everything else (printing, early stopping, schedules)
-is a callback.
+optimizer's update. Everything else (printing, early stopping, schedules,
+checkpoints) is a callback; after each epoch the loop computes the epoch's
+metrics once and hands them to the callbacks in ``logs``.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet._validation import check_number
+from glassnet import _fit_data
+from glassnet._validation import check_number, check_sample_weight
 from glassnet.callbacks import Callback, CallbackList, EpochLogger
+from glassnet.metrics import compute_metrics, output_kind, resolve_metrics
 from glassnet.optimizers import Optimizer, get_optimizer
 
-__all__ = ["History", "fit"]
+__all__ = ["History", "evaluate", "fit"]
 
 
 class History(Callback):
@@ -27,7 +31,10 @@ class History(Callback):
     Attributes
     ----------
     history : dict of str to list
-        ``loss`` and, with validation data, ``val_loss``; one entry per epoch.
+        One entry per epoch for each key of the epoch logs: ``loss``, every
+        metric (e.g. ``accuracy``), with validation data ``val_loss`` and the
+        ``val_`` twin of every metric, ``lr`` (the learning rate used in the
+        epoch) and ``epoch_time`` (seconds, validation included).
     epoch : list of int
         The epoch numbers recorded (0-based).
     """
@@ -46,16 +53,72 @@ class History(Callback):
         return f"History(epochs={len(self.epoch)}, keys=[{keys}])"
 
 
-def _check_validation(network, validation_data):
-    if validation_data is None:
-        return None
-    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+@dataclass
+class _Split:
+    """Samples, prepared targets (n, n_outputs) and weights (n,) or None."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    weights: np.ndarray | None = None
+
+
+def _validation_part(network, validation_data) -> _Split:
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (
+        2,
+        3,
+    ):
         raise ValueError(
-            "The 'validation_data' parameter must be a pair (X_val, y_val). Got "
+            "The 'validation_data' parameter must be a pair (X_val, y_val) or a "
+            "triple (X_val, y_val, sample_weight_val). Got "
             f"{type(validation_data).__name__} instead."
         )
     X_val = network._inputs(validation_data[0], name="X_val")
-    return X_val, network._targets(X_val, validation_data[1], name="y_val")
+    Y_val = network._targets(X_val, validation_data[1], name="y_val")
+    w_val = None
+    if len(validation_data) == 3 and validation_data[2] is not None:
+        w_val = check_sample_weight(
+            validation_data[2], X_val.shape[0], dtype=network.dtype
+        )
+    return _Split(X_val, Y_val, w_val)
+
+
+def _prepare_data(network, X, Y, options, rng) -> tuple[_Split, _Split | None]:
+    """The training part (with its weights) and the validation part, if any."""
+    sample_weight = options["sample_weight"]
+    if sample_weight is not None:
+        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+    labels = _fit_data.class_labels(network, Y)
+    fraction = check_number(
+        options["validation_split"],
+        "validation_split",
+        "fit",
+        low=0,
+        high=1,
+        high_open=True,
+        allow_none=True,
+    )
+    validation = None
+    if options["validation_data"] is not None:
+        if fraction:
+            raise ValueError(
+                "Pass either validation_data or validation_split to fit, not both."
+            )
+        validation = _validation_part(network, options["validation_data"])
+    elif fraction:
+        train, val = _fit_data.split_indices(X.shape[0], labels, fraction, rng)
+        w_val = None
+        if sample_weight is not None:
+            w_val = check_sample_weight(
+                sample_weight[val], val.size, dtype=network.dtype
+            )
+            sample_weight = sample_weight[train]
+        validation = _Split(X[val], Y[val], w_val)
+        X, Y = X[train], Y[train]
+        labels = None if labels is None else labels[train]
+    weights = _fit_data.training_weights(
+        network, Y, labels, sample_weight, options["class_weight"]
+    )
+    return _Split(X, Y, weights), validation
 
 
 def fit(
@@ -66,7 +129,11 @@ def fit(
     epochs: int = 10,
     batch_size: int | None = 32,
     optimizer: str | Optimizer = "sgd",
+    metrics=None,
     validation_data=None,
+    validation_split: float | None = None,
+    sample_weight=None,
+    class_weight=None,
     shuffle: bool = True,
     seed: int | None = None,
     verbose: int = 0,
@@ -85,14 +152,28 @@ def fit(
         ``None``: full-batch gradient descent (one update per epoch);
         ``1``: stochastic gradient descent; ``k``: mini-batch SGD.
     optimizer : str or Optimizer, default "sgd"
-    validation_data : (X_val, y_val), optional
-        Evaluated after every epoch into ``val_loss``.
+    metrics : list of str, optional
+        Computed after every epoch on the training outputs of that epoch
+        (training mode, as Keras does) and on the validation data. Default:
+        ``["accuracy"]`` for classifiers, ``["mae"]`` for regressors; ``[]``
+        for none. See :mod:`glassnet.metrics`.
+    validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val)
+        Evaluated after every epoch into ``val_loss`` and ``val_<metric>``.
+    validation_split : float in [0, 1), optional
+        Hold out this fraction of ``(X, y)`` for validation instead: a random
+        split seeded by ``seed``, stratified by class for classifiers.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weight of each sample's cost, in the loss and in its
+        gradient (rescaled to average 1).
+    class_weight : dict or "balanced", optional
+        Weight of each class's samples; "balanced" weighs class ``c`` by
+        ``n / (n_classes n_c)``. Multiplies ``sample_weight``.
     shuffle : bool, default True
         Visit the samples in a new random order every epoch.
     seed : int, optional
-        Seeds the shuffling.
-    verbose : {0, 1}
-        0 prints nothing, 1 one line per epoch.
+        Seeds the validation split and the shuffling.
+    verbose : {0, 1, 2}, default 0
+        0 prints nothing, 1 a progress bar per epoch, 2 one line per epoch.
     callbacks : list of Callback, optional
 
     Returns
@@ -101,64 +182,172 @@ def fit(
     """
     X = network._inputs(X)
     Y = network._targets(X, y)
-    n = X.shape[0]
     epochs = check_number(epochs, "epochs", "fit", low=1, integer=True)
+    verbose = check_number(verbose, "verbose", "fit", low=0, high=2, integer=True)
+    optimizer = get_optimizer(optimizer)
+    metric_list = resolve_metrics(metrics, network)
+    rng = np.random.default_rng(seed)
+    options = {
+        "sample_weight": sample_weight,
+        "class_weight": class_weight,
+        "validation_data": validation_data,
+        "validation_split": validation_split,
+    }
+    train, validation = _prepare_data(network, X, Y, options, rng)
+    n = train.X.shape[0]
     if batch_size is None:
         batch_size = n
     batch_size = min(
         check_number(batch_size, "batch_size", "fit", low=1, integer=True), n
     )
-    verbose = check_number(verbose, "verbose", "fit", low=0, high=2, integer=True)
-    optimizer = get_optimizer(optimizer)
-    validation = _check_validation(network, validation_data)
-    rng = np.random.default_rng(seed)
-
+    if isinstance(callbacks, Callback):
+        callbacks = [callbacks]
     history = History()
-    extra = [EpochLogger()] if verbose else []
-    steps = -(-n // batch_size)
     params = {
         "epochs": epochs,
         "batch_size": batch_size,
-        "steps": steps,
+        "steps": -(-n // batch_size),
         "n_samples": n,
+        "metrics": [m.name for m in metric_list],
     }
-    hooks = CallbackList([history, *(callbacks or []), *extra], network, params)
+    hooks = CallbackList(
+        [history, *(callbacks or []), *_verbose_callbacks(verbose)], network, params
+    )
     network.stop_training = False
     network.optimizer = optimizer
+    loop = _Loop(network, optimizer, train, batch_size, shuffle, rng)
+    loop.outputs = np.empty_like(train.Y) if metric_list else None
+    _run(loop, hooks, epochs, metric_list, validation)
+    return history
+
+
+def _run(loop, hooks, epochs: int, metric_list, validation) -> None:
+    """The epochs: train, then the epoch's logs to the callbacks; stop on request."""
+    network, optimizer = loop.network, loop.optimizer
     logs: dict = {}
     hooks.on_train_begin(logs)
     for epoch in range(epochs):
         hooks.on_epoch_begin(epoch, {})
-        start = time.perf_counter()
-        order = rng.permutation(n) if shuffle else np.arange(n)
-        loss_sum = 0.0
-        for step in range(steps):
-            idx = order[step * batch_size : (step + 1) * batch_size]
-            Xb = network._as_batch(X[idx])
-            Yb = Y[idx]
-            network._forward(Xb, training=True)
-            batch_loss = network._loss_value(Yb)
-            network._backward(Yb)
-            optimizer.step([network.parameters_flat], [network.gradients_flat])
-            loss_sum += batch_loss * len(idx)
-            hooks.on_batch_end(step, {"loss": batch_loss, "size": len(idx)})
-        logs = {"loss": loss_sum / n}
+        start, lr = time.perf_counter(), optimizer.lr
+        logs = {"loss": loop.run_epoch(hooks)}
+        logs.update(_epoch_metrics(network, metric_list, loop.outputs, loop.data.Y))
         if validation is not None:
-            logs["val_loss"] = _loss_on(network, *validation)
+            logs.update(_validation_logs(network, metric_list, validation))
+        logs["lr"] = lr
         logs["epoch_time"] = time.perf_counter() - start
         hooks.on_epoch_end(epoch, logs)
         if network.stop_training:
             break
     hooks.on_train_end(logs)
-    return history
 
 
-def _loss_on(network, X, Y, batch_size: int = 4096) -> float:
-    """Mean loss over ``(X, Y)`` in inference mode, in chunks to bound memory."""
+def _verbose_callbacks(verbose: int) -> list[Callback]:
+    if verbose == 1:
+        from glassnet.progress import ProgressBar
+
+        return [ProgressBar()]
+    return [EpochLogger()] if verbose == 2 else []
+
+
+class _Loop:
+    """One epoch of batches: forward, loss, backward, update, ``on_batch_end``."""
+
+    def __init__(self, network, optimizer, data: _Split, batch_size, shuffle, rng):
+        self.network, self.optimizer, self.data = network, optimizer, data
+        self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
+        self.outputs: np.ndarray | None = None
+
+    def batches(self):
+        """Index arrays (shuffled) or slices (in order: views, no copies)."""
+        n, size = self.data.X.shape[0], self.batch_size
+        order = self.rng.permutation(n) if self.shuffle else None
+        for start in range(0, n, size):
+            yield (
+                order[start : start + size]
+                if order is not None
+                else slice(start, start + size)
+            )
+
+    def run_epoch(self, hooks) -> float:
+        """Train on every batch once; the mean loss of the batches seen."""
+        net, data = self.network, self.data
+        params, grads = [net.parameters_flat], [net.gradients_flat]
+        loss_sum, seen = 0.0, 0
+        for step, idx in enumerate(self.batches()):
+            Xb, Yb = net._as_batch(data.X[idx]), data.Y[idx]
+            wb = None if data.weights is None else data.weights[idx]
+            A = net._forward(Xb, training=True)
+            batch_loss = net._loss_value(Yb, wb)
+            net._backward(Yb, wb)
+            self.optimizer.step(params, grads)
+            if self.outputs is not None:
+                self.outputs[idx] = A
+            loss_sum += batch_loss * Xb.shape[0]
+            seen += Xb.shape[0]
+            hooks.on_batch_end(step, {"loss": batch_loss, "size": Xb.shape[0]})
+            if net.stop_training:
+                break
+        return loss_sum / seen
+
+
+def _epoch_metrics(network, metric_list, outputs, Y) -> dict:
+    if outputs is None:
+        return {}
+    return compute_metrics(metric_list, outputs, Y, output_kind(network))
+
+
+def _validation_logs(network, metric_list, validation: _Split) -> dict:
+    loss, A = _loss_and_outputs(network, validation)
+    logs = {"val_loss": loss}
+    metrics = compute_metrics(metric_list, A, validation.Y, output_kind(network))
+    logs.update({f"val_{name}": value for name, value in metrics.items()})
+    return logs
+
+
+def _loss_and_outputs(network, data: _Split, batch_size: int = 4096):
+    """Mean loss and outputs (n, n_outputs) in inference mode, in chunks."""
+    n = data.X.shape[0]
+    outputs = np.empty((n, network.n_outputs), dtype=network.dtype)
     total = 0.0
-    for start in range(0, X.shape[0], batch_size):
-        Xb = network._as_batch(X[start : start + batch_size])
-        Yb = Y[start : start + batch_size]
-        network._forward(Xb, training=False)
-        total += network._loss_value(Yb) * Xb.shape[0]
-    return total / X.shape[0]
+    for start in range(0, n, batch_size):
+        chunk = slice(start, start + batch_size)
+        Xb = network._as_batch(data.X[chunk])
+        outputs[chunk] = network._forward(Xb, training=False)
+        wb = None if data.weights is None else data.weights[chunk]
+        total += network._loss_value(data.Y[chunk], wb) * Xb.shape[0]
+    return total / n, outputs
+
+
+def evaluate(
+    network, X, y, *, metrics=None, sample_weight=None, batch_size: int = 4096
+) -> dict:
+    """Loss and metrics of ``network`` on ``(X, y)`` in inference mode.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    metrics : list of str, optional
+        Default: ``["accuracy"]`` for classifiers, ``["mae"]`` for
+        regressors. Per-class metrics (e.g. "per_class_recall",
+        "confusion_matrix") give arrays.
+    sample_weight : array-like of shape (n_samples,), optional
+        Weights the loss (not the metrics).
+    batch_size : int, default 4096
+        Samples per forward pass (bounds memory).
+
+    Returns
+    -------
+    dict
+        ``{"loss": ..., "<metric>": ...}``; the loss includes any weight
+        penalty, as in training.
+    """
+    X = network._inputs(X)
+    Y = network._targets(X, y)
+    batch_size = check_number(batch_size, "batch_size", "evaluate", low=1, integer=True)
+    metric_list = resolve_metrics(metrics, network)
+    weights = None
+    if sample_weight is not None:
+        weights = check_sample_weight(sample_weight, X.shape[0], dtype=network.dtype)
+    loss, A = _loss_and_outputs(network, _Split(X, Y, weights), batch_size)
+    return {"loss": loss, **compute_metrics(metric_list, A, Y, output_kind(network))}

@@ -7,7 +7,6 @@ import io
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,9 @@ def is_csv_path(data: str) -> bool:
     return data.lower().endswith(".csv") or os.sep in data or Path(data).is_file()
 
 
-def load_data(data: str, *, target: str | None, seed: int, data_dir=None):
+def load_data(
+    data: str, *, target: str | None, seed: int, data_dir=None, missing="error"
+):
     """A :class:`Dataset` from a registry name or a CSV path (with ``target``)."""
     from glassnet.datasets import load, load_csv
 
@@ -32,11 +33,13 @@ def load_data(data: str, *, target: str | None, seed: int, data_dir=None):
                 "to predict."
             )
         path = Path(data)
+        if path.exists() and not path.is_file():
+            raise UsageError(f"data file {data} is not a readable file")
         if not path.is_file():
             raise UsageError(f"data file {data} does not exist")
         if not os.access(path, os.R_OK):
             raise UsageError(f"data file {data} is not readable")
-        return load_csv(path, target=target, seed=seed, missing="median")
+        return load_csv(path, target=target, seed=seed, missing=missing)
     if target:
         raise UsageError("--target applies to CSV files only, not to named datasets")
     kwargs = {"seed": seed}
@@ -59,19 +62,19 @@ def _json_default(value):
 
 
 def write_text_atomically(path: str | Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it."""
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    from glassnet._files import atomic_save
+
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(f"cannot write {path}: directory {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
+
+    def write(tmp):
+        with open(tmp, "w", newline="") as handle:
             handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    atomic_save(path, write)
 
 
 def csv_text(header: list[str], rows) -> str:
@@ -85,7 +88,9 @@ def csv_text(header: list[str], rows) -> str:
 def format_table(header: list[str], rows: list[list]) -> str:
     cells = [[str(c) for c in header], *[[_cell(c) for c in row] for row in rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    lines = [
+        "  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

@@ -122,11 +122,15 @@ def run_evaluate(args) -> int:
             print(f"{key}: {value:.4f}")
     if "confusion_matrix" in result:
         names = _class_names(net)
-        rows = [[name, f"{acc:.4f}"] for name, acc in
-                zip(names, result["per_class_accuracy"], strict=True)]
+        rows = [
+            [name, f"{acc:.4f}"]
+            for name, acc in zip(names, result["per_class_accuracy"], strict=True)
+        ]
         print("\nper-class accuracy\n" + format_table(["class", "accuracy"], rows))
-        matrix = [[name, *counts] for name, counts in
-                  zip(names, result["confusion_matrix"], strict=True)]
+        matrix = [
+            [name, *counts]
+            for name, counts in zip(names, result["confusion_matrix"], strict=True)
+        ]
         print("\nconfusion matrix (rows: true class, columns: predicted)")
         print(format_table(["", *names], matrix))
     return 0
@@ -156,8 +160,10 @@ def run_predict(args) -> int:
     else:
         values = net.predict(X)
         header = ["prediction"]
-        rows = [[v if isinstance(v, str) else f"{v:.9g}" if isinstance(v, float)
-                 else v] for v in values.tolist()]
+        rows = [
+            [v if isinstance(v, str) else f"{v:.9g}" if isinstance(v, float) else v]
+            for v in values.tolist()
+        ]
     if args.json:
         print_json({"columns": header, "rows": rows})
     elif args.output:
@@ -171,12 +177,18 @@ def weight_statistics(net) -> list[dict]:
     stats = []
     for i, layer in enumerate(net.layers):
         for name, p in layer.parameters():
-            stats.append({
-                "layer": i + 1, "param": name, "shape": list(p.shape),
-                "mean": float(p.mean()), "std": float(p.std()),
-                "min": float(p.min()), "max": float(p.max()),
-                "norm": float(np.linalg.norm(p)),
-            })
+            stats.append(
+                {
+                    "layer": i + 1,
+                    "param": name,
+                    "shape": list(p.shape),
+                    "mean": float(p.mean()),
+                    "std": float(p.std()),
+                    "min": float(p.min()),
+                    "max": float(p.max()),
+                    "norm": float(np.linalg.norm(p)),
+                }
+            )
     return stats
 
 
@@ -185,14 +197,19 @@ def run_inspect(args) -> int:
     stats = weight_statistics(net)
     summary = net.summary()
     if args.json:
-        print_json({
-            "layers": [layer.config() for layer in net.layers],
-            "loss": net.loss.config(), "dtype": net.dtype.name,
-            "total_params": summary.total_params,
-            "preprocessing": None if net.preprocessing is None
-            else net.preprocessing.to_config(),
-            "metadata": net.metadata, "weights": stats,
-        })
+        print_json(
+            {
+                "layers": [layer.config() for layer in net.layers],
+                "loss": net.loss.config(),
+                "dtype": net.dtype.name,
+                "total_params": summary.total_params,
+                "preprocessing": None
+                if net.preprocessing is None
+                else net.preprocessing.to_config(),
+                "metadata": net.metadata,
+                "weights": stats,
+            }
+        )
         return 0
     print(summary)
     meta = net.metadata
@@ -206,11 +223,27 @@ def run_inspect(args) -> int:
         for key, value in meta["config"].items():
             print(f"  {key} = {value!r}")
     if "test_metrics" in meta:
-        print("test metrics: " + ", ".join(
-            f"{k} {v:.4f}" for k, v in meta["test_metrics"].items()))
+        print(
+            "test metrics: "
+            + ", ".join(f"{k} {v:.4f}" for k, v in meta["test_metrics"].items())
+        )
     print("\nweight statistics")
-    rows = [[s["layer"], s["param"], "x".join(map(str, s["shape"])), s["mean"],
-             s["std"], s["min"], s["max"], s["norm"]] for s in stats]
-    print(format_table(
-        ["layer", "param", "shape", "mean", "std", "min", "max", "norm"], rows))
+    rows = [
+        [
+            s["layer"],
+            s["param"],
+            "x".join(map(str, s["shape"])),
+            s["mean"],
+            s["std"],
+            s["min"],
+            s["max"],
+            s["norm"],
+        ]
+        for s in stats
+    ]
+    print(
+        format_table(
+            ["layer", "param", "shape", "mean", "std", "min", "max", "norm"], rows
+        )
+    )
     return 0

@@ -11,8 +11,7 @@ def add_parsers(sub) -> None:
     p = sub.add_parser(
         "datasets",
         help="each dataset: bundled, found locally, or downloadable",
-        description="List the datasets and where each one is (nothing is "
-        "downloaded).",
+        description="List the datasets and where each one is (nothing is downloaded).",
     )
     p.add_argument("--data-dir", help="also look in this directory")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -54,10 +53,18 @@ def _random_problem(args):
     try:
         sizes = [int(s) for s in args.sizes.split(",")]
     except ValueError:
-        raise UsageError(f"--sizes must be integers such as 4,5,3; got {args.sizes!r}")
+        raise UsageError(
+            f"--sizes must be integers such as 4,5,3; got {args.sizes!r}"
+        ) from None
     rng = np.random.default_rng(args.seed)
-    net = gn.Network.mlp(sizes, hidden=args.activation, output=args.output,
-                         loss=args.loss, seed=args.seed, dtype="float64")
+    net = gn.Network.mlp(
+        sizes,
+        hidden=args.activation,
+        output=args.output,
+        loss=args.loss,
+        seed=args.seed,
+        dtype="float64",
+    )
     X = rng.normal(size=(args.samples, sizes[0]))
     if net.loss.name == "cross_entropy":
         y = rng.integers(0, sizes[-1], size=args.samples)
@@ -84,10 +91,12 @@ def run_gradcheck(args) -> int:
         net, X, y = _random_problem(args)
     report = gn.gradcheck(net, X, y)
     if args.json:
-        print_json({
-            "passed": report.passed,
-            "checks": [vars(c) | {"shape": list(c.shape)} for c in report.checks],
-        })
+        print_json(
+            {
+                "passed": report.passed,
+                "checks": [vars(c) | {"shape": list(c.shape)} for c in report.checks],
+            }
+        )
     else:
         print(report)
     return 0 if report.passed else 1

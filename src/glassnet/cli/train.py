@@ -15,6 +15,7 @@ from glassnet.cli._common import UsageError, load_data, print_json
 DEFAULTS: dict = {
     "data": "digits",
     "target": None,
+    "missing": "error",
     "layers": [128],
     "activation": "relu",
     "output": None,
@@ -63,33 +64,65 @@ def add_parser(sub) -> None:
     )
     a = p.add_argument
     a("--config", help="TOML file with any of the settings below")
-    a("--data", help="digits, mnist, fashion-mnist, ilpd, california-housing, xor, "
-      "circle, gauss, spiral, moons, plane, or PATH.csv (default: digits)")
+    a(
+        "--data",
+        help="digits, mnist, fashion-mnist, ilpd, california-housing, xor, "
+        "circle, gauss, spiral, moons, plane, or PATH.csv (default: digits)",
+    )
     a("--target", help="target column of a CSV file")
+    a(
+        "--missing",
+        choices=["error", "median", "drop"],
+        help="empty, NA or ? cells of a CSV file: an error (default), filled with the "
+        "training median (most frequent category), or rows dropped",
+    )
     a("--layers", type=_layers, help="hidden layer sizes, e.g. 256,128 (default: 128)")
     a("--activation", help="hidden activation (default: relu)")
     a("--output", help="output activation (default: from the task)")
     a("--loss", help="loss (default: from the task)")
-    a("--optimizer", help="sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw "
-      "(default: adam)")
+    a(
+        "--optimizer",
+        help="sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw (default: adam)",
+    )
     a("--lr", type=float, help="learning rate (default: 0.001)")
     a("--epochs", type=int, help="passes over the training data (default: 20)")
-    a("--batch-size", type=int, dest="batch_size",
-      help="samples per update; 0 for the whole training set (default: 32)")
+    a(
+        "--batch-size",
+        type=int,
+        dest="batch_size",
+        help="samples per update; 0 for the whole training set (default: 32)",
+    )
     a("--l1", type=float, help="L1 penalty on weights (default: 0)")
     a("--l2", type=float, help="L2 penalty on weights (default: 0)")
     a("--dropout", type=float, help="dropout rate after each hidden layer (default: 0)")
-    a("--batch-norm", dest="batch_norm", action="store_const", const=True,
-      help="batch normalization after each hidden layer")
-    a("--early-stopping", dest="early_stopping", type=int, metavar="PATIENCE",
-      help="stop when the validation loss has not improved for PATIENCE epochs and "
-      "restore the best weights (default: off)")
-    a("--validation-split", dest="validation_split", type=float,
-      help="fraction of the training data held out for validation (default: 0, or "
-      "0.1 with early stopping)")
-    a("--scale", choices=["standard", "minmax", "none"],
-      help="input scaling fitted on the training data (default: standard for "
-      "tables, none for images)")
+    a(
+        "--batch-norm",
+        dest="batch_norm",
+        action="store_const",
+        const=True,
+        help="batch normalization after each hidden layer",
+    )
+    a(
+        "--early-stopping",
+        dest="early_stopping",
+        type=int,
+        metavar="PATIENCE",
+        help="stop when the validation loss has not improved for PATIENCE epochs and "
+        "restore the best weights (default: off)",
+    )
+    a(
+        "--validation-split",
+        dest="validation_split",
+        type=float,
+        help="fraction of the training data held out for validation (default: 0, or "
+        "0.1 with early stopping)",
+    )
+    a(
+        "--scale",
+        choices=["standard", "minmax", "none"],
+        help="input scaling fitted on the training data (default: standard for "
+        "tables, none for images)",
+    )
     a("--seed", type=int, help="seed of the split, initialization and order")
     a("--out", help="model file to write (default: model.glassnet)")
     a("--json", action="store_true", help="print the results as JSON")
@@ -145,7 +178,12 @@ def resolve_settings(args) -> dict:
 
 def _output_and_loss(settings: dict, data) -> tuple[str, str, int]:
     """Output activation, loss and number of outputs for the task."""
+    import glassnet as gn
+
     output, loss = settings["output"], settings["loss"]
+    # Resolve names first: an unknown one is an error whatever the task.
+    output = None if output is None else gn.get_activation(output).name
+    loss = None if loss is None else gn.get_loss(loss).name
     if data.task == "regression":
         if output in ("softmax", "sigmoid") or loss in (
             "cross_entropy",
@@ -186,7 +224,9 @@ def build_network(settings: dict, data):
         if settings["batch_norm"]:
             layers.append(gn.BatchNorm())
         if settings["dropout"]:
-            layers.append(gn.Dropout(settings["dropout"], seed=int(rng.integers(2**31))))
+            layers.append(
+                gn.Dropout(settings["dropout"], seed=int(rng.integers(2**31)))
+            )
         n_in = size
     layers.append(gn.Dense(n_in, n_out, output))
     regularizer = None
@@ -227,7 +267,12 @@ def run(args) -> int:
     out = Path(settings["out"])
     if not (out.parent if str(out.parent) else Path(".")).is_dir():
         raise UsageError(f"cannot write {out}: directory {out.parent} does not exist")
-    data = load_data(settings["data"], target=settings["target"], seed=settings["seed"])
+    data = load_data(
+        settings["data"],
+        target=settings["target"],
+        seed=settings["seed"],
+        missing=settings["missing"],
+    )
     net = build_network(settings, data)
     attach_preprocessing(net, settings, data)
     optimizer = gn.get_optimizer(settings["optimizer"], lr=settings["lr"])
@@ -239,10 +284,13 @@ def run(args) -> int:
     quiet = args.quiet or args.json
     if not quiet:
         sizes = [data.X_train.shape[1], *settings["layers"], net.n_outputs]
-        print(f"{data.name}: {data.X_train.shape[0]} training and "
-              f"{data.X_test.shape[0]} test samples; network "
-              f"{'-'.join(map(str, sizes))}, {settings['optimizer']} "
-              f"lr {settings['lr']:g}", flush=True)
+        print(
+            f"{data.name}: {data.X_train.shape[0]} training and "
+            f"{data.X_test.shape[0]} test samples; network "
+            f"{'-'.join(map(str, sizes))}, {settings['optimizer']} "
+            f"lr {settings['lr']:g}",
+            flush=True,
+        )
     start = time.perf_counter()
     history = net.fit(
         data.X_train,
@@ -268,8 +316,15 @@ def run(args) -> int:
     }
     net.save(out)
     if args.json:
-        print_json({"test": result, "epochs": len(history.epoch), "seconds": seconds,
-                    "model": str(out), "config": settings})
+        print_json(
+            {
+                "test": result,
+                "epochs": len(history.epoch),
+                "seconds": seconds,
+                "model": str(out),
+                "config": settings,
+            }
+        )
     else:
         for key, value in result.items():
             print(f"test {key}: {value:.4f}")

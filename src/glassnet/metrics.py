@@ -1,0 +1,412 @@
+"""Metrics: how good predictions are, for classifiers and regressors.
+
+The functions take NumPy arrays -- class labels ``y_true``, ``y_pred`` of
+shape (n_samples,), scores, or regression values -- and follow
+scikit-learn's definitions. :func:`get_metric` resolves the names used in
+``fit(metrics=[...])`` and :meth:`Network.evaluate`; the defaults follow the
+task: accuracy for classifiers, MAE for regressors.
+
+Classification (lecture 003: accuracy and per-class accuracy):
+
+* ``accuracy`` -- fraction of samples predicted correctly;
+* ``per_class_accuracy`` -- for each class, the fraction of its samples
+  predicted correctly (its recall);
+* ``confusion_matrix`` -- ``C[i, j]`` counts samples of class ``i``
+  predicted as ``j``;
+* ``precision`` / ``recall`` / ``f1`` -- per class, or their macro average
+  over the classes present in ``y_true`` or ``y_pred``;
+* ``balanced_accuracy`` -- mean per-class recall over the classes present
+  in ``y_true`` (robust to imbalance);
+* ``roc_auc`` -- area under the ROC curve of a binary task's scores.
+
+Regression: ``mse``, ``rmse``, ``mae``, ``r2``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "METRICS",
+    "Metric",
+    "accuracy",
+    "balanced_accuracy",
+    "confusion_matrix",
+    "f1_score",
+    "get_metric",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "per_class_accuracy",
+    "precision",
+    "r2_score",
+    "recall",
+    "roc_auc",
+    "root_mean_squared_error",
+]
+
+
+def _labels(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    y_true = np.asarray(y_true).ravel()
+    y_pred = np.asarray(y_pred).ravel()
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            "y_true and y_pred must have the same number of samples. Got "
+            f"{y_true.shape[0]} and {y_pred.shape[0]}."
+        )
+    if y_true.size == 0:
+        raise ValueError("y_true and y_pred must contain at least one sample.")
+    return y_true.astype(np.int64), y_pred.astype(np.int64)
+
+
+def accuracy(y_true, y_pred) -> float:
+    """Fraction of correct predictions; labels of shape (n_samples,)."""
+    y_true, y_pred = _labels(y_true, y_pred)
+    return float(np.mean(y_true == y_pred))
+
+
+def confusion_matrix(y_true, y_pred, *, n_classes: int | None = None) -> np.ndarray:
+    """Counts ``C[i, j]`` of samples of class ``i`` predicted as class ``j``.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        Integer class labels in ``[0, n_classes)``.
+    n_classes : int, optional
+        Default: ``1 + the largest label``.
+
+    Returns
+    -------
+    ndarray of shape (n_classes, n_classes), int64
+    """
+    y_true, y_pred = _labels(y_true, y_pred)
+    if min(y_true.min(), y_pred.min()) < 0:
+        raise ValueError("Class labels must be non-negative integers.")
+    k = int(max(y_true.max(), y_pred.max())) + 1
+    if n_classes is not None:
+        if k > n_classes:
+            raise ValueError(f"Got the label {k - 1} with n_classes={n_classes}.")
+        k = n_classes
+    # Each (true, predicted) pair is one cell of the k x k table.
+    counts = np.bincount(y_true * k + y_pred, minlength=k * k)
+    return counts.reshape(k, k)
+
+
+def per_class_accuracy(y_true, y_pred, *, n_classes: int | None = None) -> np.ndarray:
+    """For each class, the fraction of its samples predicted correctly.
+
+    Lecture 003: "the accuracy of the class '1' is 50%". This is each class's
+    recall. NaN for a class without samples. Shape (n_classes,).
+    """
+    C = confusion_matrix(y_true, y_pred, n_classes=n_classes)
+    support = C.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.diag(C) / support
+
+
+def _per_class(y_true, y_pred, n_classes, average: str | None, which: str):
+    """Precision, recall or F1 per class, or their macro average."""
+    if average not in (None, "macro"):
+        raise ValueError(
+            f"The 'average' parameter of {which} must be None (per class) or "
+            f"'macro'. Got {average!r} instead."
+        )
+    C = confusion_matrix(y_true, y_pred, n_classes=n_classes)
+    tp = np.diag(C).astype(np.float64)
+    predicted, actual = C.sum(axis=0), C.sum(axis=1)
+    # A class never predicted has precision 0 (scikit-learn's zero_division=0).
+    prec = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    rec = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+    if which == "precision":
+        values = prec
+    elif which == "recall":
+        values = rec
+    else:
+        # F1 = harmonic mean of precision and recall = 2 P R / (P + R)
+        denominator = prec + rec
+        values = np.divide(
+            2 * prec * rec, denominator, out=np.zeros_like(tp), where=denominator > 0
+        )
+    if average is None:
+        return values
+    present = (predicted + actual) > 0
+    return float(values[present].mean())
+
+
+def precision(y_true, y_pred, *, average: str | None = "macro", n_classes=None):
+    """Precision ``TP / (TP + FP)`` per class (``average=None``) or macro mean."""
+    return _per_class(y_true, y_pred, n_classes, average, "precision")
+
+
+def recall(y_true, y_pred, *, average: str | None = "macro", n_classes=None):
+    """Recall ``TP / (TP + FN)`` per class (``average=None``) or macro mean."""
+    return _per_class(y_true, y_pred, n_classes, average, "recall")
+
+
+def f1_score(y_true, y_pred, *, average: str | None = "macro", n_classes=None):
+    """F1 ``2 P R / (P + R)`` per class (``average=None``) or macro mean."""
+    return _per_class(y_true, y_pred, n_classes, average, "f1")
+
+
+def balanced_accuracy(y_true, y_pred) -> float:
+    """Mean recall over the classes present in ``y_true``."""
+    y_true, y_pred = _labels(y_true, y_pred)
+    recalls = per_class_accuracy(y_true, y_pred)
+    return float(np.nanmean(recalls))
+
+
+def roc_auc(y_true, scores) -> float:
+    """Area under the ROC curve of a binary task.
+
+    The probability that a random positive sample scores higher than a
+    random negative one (ties count half), computed from ranks
+    (Mann-Whitney U): ``(sum of positive ranks - P (P + 1) / 2) / (P N)``.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        0/1 labels; both classes must occur.
+    scores : array-like of shape (n_samples,)
+        Higher means more likely class 1 (e.g. ``predict_proba(X)[:, 1]``).
+    """
+    y_true = np.asarray(y_true).ravel()
+    scores = np.asarray(scores, dtype=np.float64).ravel()
+    if y_true.shape != scores.shape:
+        raise ValueError(
+            "y_true and scores must have the same number of samples. Got "
+            f"{y_true.shape[0]} and {scores.shape[0]}."
+        )
+    positive = y_true == 1
+    n_pos = int(positive.sum())
+    n_neg = y_true.size - n_pos
+    if n_pos == 0 or n_neg == 0:
+        raise ValueError(
+            "roc_auc needs samples of both classes in y_true; only one is present."
+        )
+    return float(
+        (_average_ranks(scores)[positive].sum() - n_pos * (n_pos + 1) / 2)
+        / (n_pos * n_neg)
+    )
+
+
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of ``values``, tied values sharing their mean rank."""
+    order = np.argsort(values, kind="mergesort")
+    sorted_values = values[order]
+    # Start of each run of equal values, and the mean rank of each run.
+    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    ends = np.r_[starts[1:], values.size]
+    run_rank = (starts + 1 + ends) / 2.0
+    ranks = np.empty(values.size)
+    ranks[order] = np.repeat(run_rank, ends - starts)
+    return ranks
+
+
+def _values(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.ndim == 1:
+        y_true = y_true.reshape(-1, 1)
+    if y_pred.ndim == 1:
+        y_pred = y_pred.reshape(-1, 1)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"y_true and y_pred must have the same shape. Got {y_true.shape} and "
+            f"{y_pred.shape}."
+        )
+    return y_true, y_pred
+
+
+def mean_squared_error(y_true, y_pred) -> float:
+    """``1/(n k) sum (y - y_hat)^2`` over (n_samples,) or (n_samples, k)."""
+    y_true, y_pred = _values(y_true, y_pred)
+    return float(np.mean((y_true - y_pred) ** 2))
+
+
+def root_mean_squared_error(y_true, y_pred) -> float:
+    """``sqrt(MSE)``, in the units of the target."""
+    return float(np.sqrt(mean_squared_error(y_true, y_pred)))
+
+
+def mean_absolute_error(y_true, y_pred) -> float:
+    """``1/(n k) sum |y - y_hat|``."""
+    y_true, y_pred = _values(y_true, y_pred)
+    return float(np.mean(np.abs(y_true - y_pred)))
+
+
+def r2_score(y_true, y_pred) -> float:
+    """Coefficient of determination ``1 - SS_res / SS_tot``, averaged over outputs.
+
+    1 is a perfect fit, 0 predicting the mean; an output whose target is
+    constant scores 1 if predicted exactly, else 0 (scikit-learn).
+    """
+    y_true, y_pred = _values(y_true, y_pred)
+    ss_res = np.sum((y_true - y_pred) ** 2, axis=0)
+    ss_tot = np.sum((y_true - y_true.mean(axis=0)) ** 2, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(ss_tot > 0, 1 - ss_res / ss_tot, np.where(ss_res == 0, 1.0, 0.0))
+    return float(np.mean(r2))
+
+
+# -- metrics by name, computed from a network's outputs --------------------------
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A named metric as ``fit`` and ``evaluate`` use it.
+
+    ``kind`` says what it is computed from: ``"labels"`` (true and predicted
+    class labels), ``"scores"`` (true labels and the positive-class score of
+    a binary task) or ``"values"`` (regression targets and outputs).
+    """
+
+    name: str
+    function: Callable
+    kind: str
+    greater_is_better: bool = True
+    per_class: bool = False
+
+    @property
+    def task(self) -> str:
+        return "regression" if self.kind == "values" else "classification"
+
+
+def _macro(fn):
+    return lambda t, p, k: fn(t, p, average="macro", n_classes=k)
+
+
+def _each(fn):
+    return lambda t, p, k: fn(t, p, average=None, n_classes=k)
+
+
+_ALL = [
+    Metric("accuracy", lambda t, p, k: accuracy(t, p), "labels"),
+    Metric("balanced_accuracy", lambda t, p, k: balanced_accuracy(t, p), "labels"),
+    Metric(
+        "per_class_accuracy",
+        lambda t, p, k: per_class_accuracy(t, p, n_classes=k),
+        "labels",
+        per_class=True,
+    ),
+    Metric(
+        "confusion_matrix",
+        lambda t, p, k: confusion_matrix(t, p, n_classes=k),
+        "labels",
+        per_class=True,
+    ),
+    Metric("precision", _macro(precision), "labels"),
+    Metric("recall", _macro(recall), "labels"),
+    Metric("f1", _macro(f1_score), "labels"),
+    Metric("per_class_precision", _each(precision), "labels", per_class=True),
+    Metric("per_class_recall", _each(recall), "labels", per_class=True),
+    Metric("per_class_f1", _each(f1_score), "labels", per_class=True),
+    Metric("roc_auc", lambda t, s, k: roc_auc(t, s), "scores"),
+    Metric("mse", mean_squared_error, "values", greater_is_better=False),
+    Metric("rmse", root_mean_squared_error, "values", greater_is_better=False),
+    Metric("mae", mean_absolute_error, "values", greater_is_better=False),
+    Metric("r2", r2_score, "values"),
+]
+
+#: Registry: name -> :class:`Metric`.
+METRICS: dict[str, Metric] = {m.name: m for m in _ALL}
+_ALIASES = {
+    "acc": "accuracy",
+    "auc": "roc_auc",
+    "f1_score": "f1",
+    "r2_score": "r2",
+    "mean_squared_error": "mse",
+    "mean_absolute_error": "mae",
+    "root_mean_squared_error": "rmse",
+}
+_DEFAULT = {"classification": ["accuracy"], "regression": ["mae"]}
+
+
+def get_metric(metric: str | Metric) -> Metric:
+    """Resolve a name (or :class:`Metric`); an unknown name lists the valid ones."""
+    if isinstance(metric, Metric):
+        return metric
+    if isinstance(metric, str):
+        key = metric.strip().lower().replace("-", "_")
+        key = _ALIASES.get(key, key)
+        if key in METRICS:
+            return METRICS[key]
+        raise ValueError(
+            f"Unknown metric {metric!r}. Valid names: {', '.join(sorted(METRICS))}."
+        )
+    raise TypeError(
+        f"A metric must be a name (str) or a Metric. Got {type(metric).__name__}."
+    )
+
+
+def resolve_metrics(metrics, network) -> list[Metric]:
+    """The metrics for ``network``: ``None`` gives the task's defaults.
+
+    Raises a clear error for a metric that does not fit the network's task.
+    """
+    kind = output_kind(network)
+    task = "regression" if kind == "regression" else "classification"
+    if metrics is None:
+        metrics = _DEFAULT[task]
+    elif isinstance(metrics, (str, Metric)):
+        metrics = [metrics]
+    resolved = [get_metric(m) for m in metrics]
+    for m in resolved:
+        if m.task != task:
+            raise ValueError(
+                f"The metric {m.name!r} is for {m.task}; this network is a "
+                f"{'regressor' if task == 'regression' else 'classifier'}."
+            )
+        if kind == "multilabel" and m.name != "accuracy":
+            raise ValueError(
+                f"The metric {m.name!r} needs one label per sample; with several "
+                "sigmoid outputs (multi-label) only 'accuracy' is available."
+            )
+        if m.kind == "scores" and kind == "multiclass" and network.n_outputs != 2:
+            raise ValueError(
+                f"The metric {m.name!r} is defined for binary tasks; this network "
+                f"has {network.n_outputs} classes."
+            )
+    return resolved
+
+
+def output_kind(network) -> str:
+    """``"binary"``, ``"multiclass"``, ``"multilabel"`` or ``"regression"``."""
+    if network.task != "classification":
+        return "regression"
+    if network.output_activation.name == "softmax":
+        return "multiclass"
+    return "binary" if network.n_outputs == 1 else "multilabel"
+
+
+def compute_metrics(metrics: list[Metric], A, Y, kind: str) -> dict:
+    """Every metric of the outputs ``A`` against the prepared targets ``Y``.
+
+    Parameters
+    ----------
+    metrics : list of Metric
+    A : ndarray of shape (n_samples, n_outputs)
+        Network outputs (probabilities for classifiers).
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets as the loss prepared them (one-hot rows for softmax).
+    kind : str
+        :func:`output_kind` of the network.
+    """
+    if not metrics:
+        return {}
+    if kind == "regression":
+        return {m.name: m.function(Y, A) for m in metrics}
+    if kind == "multilabel":
+        return {"accuracy": float(np.mean(np.all((A >= 0.5) == (Y >= 0.5), axis=1)))}
+    if kind == "binary":
+        y_true, y_pred, scores = Y[:, 0] >= 0.5, A[:, 0] >= 0.5, A[:, 0]
+        n_classes = 2
+    else:
+        y_true, y_pred, n_classes = Y.argmax(axis=1), A.argmax(axis=1), A.shape[1]
+        scores = A[:, -1]
+    results = {}
+    for m in metrics:
+        second = scores if m.kind == "scores" else y_pred
+        results[m.name] = m.function(y_true, second, n_classes)
+    return results

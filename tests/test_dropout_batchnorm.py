@@ -1,0 +1,262 @@
+"""Dropout and BatchNorm: forward, backward, modes, and gradient checks."""
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+# (loss, output activation, number of outputs): every loss of the library,
+# with its canonical output and, for the regression losses, also a non-
+# canonical output (the general chain-rule path).
+LOSS_CASES = [
+    ("mse", "identity", 2),
+    ("mse", "sigmoid", 2),
+    ("sse", "identity", 2),
+    ("mae", "identity", 2),
+    ("huber", "identity", 2),
+    ("huber", "tanh", 2),
+    ("binary_cross_entropy", "sigmoid", 1),
+    ("binary_cross_entropy", "sigmoid", 3),
+    ("cross_entropy", "softmax", 3),
+]
+LOSS_IDS = [f"{loss}-{act}-{k}" for loss, act, k in LOSS_CASES]
+
+
+def targets(loss, n_out, rng, n):
+    """Random targets that suit ``loss`` for ``n`` samples."""
+    if loss == "cross_entropy":
+        return rng.integers(0, n_out, n)
+    if loss == "binary_cross_entropy":
+        y = rng.integers(0, 2, (n, n_out))
+        return y.ravel() if n_out == 1 else y
+    return rng.normal(size=(n, n_out)) * 0.5
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(3)
+
+
+# -- Dropout ---------------------------------------------------------------------
+
+
+def test_dropout_is_inverted_and_identity_at_inference(rng):
+    layer = gn.Dropout(0.25, seed=0)
+    layer.build(1000)
+    X = np.ones((200, 1000))
+    out = layer.forward(X, training=True)
+    kept = out != 0
+    # Kept entries are scaled by 1 / (1 - rate); about 75% are kept.
+    np.testing.assert_allclose(out[kept], 1 / 0.75)
+    assert kept.mean() == pytest.approx(0.75, abs=0.01)
+    assert out.mean() == pytest.approx(1.0, abs=0.01)
+    assert layer.forward(X, training=False) is X
+
+
+def test_dropout_backward_uses_the_same_mask(rng):
+    layer = gn.Dropout(0.5, seed=1)
+    layer.build(6)
+    X, dA = rng.normal(size=(4, 6)), rng.normal(size=(4, 6))
+    A = layer.forward(X, training=True)
+    dX = layer.backward(dA)
+    np.testing.assert_array_equal(dX == 0, A == 0)
+    np.testing.assert_allclose(dX, dA * layer.mask)
+
+
+def test_dropout_masks_are_seeded_by_the_network():
+    X = np.ones((4, 3))
+
+    def masks(seed):
+        net = gn.Network(
+            [gn.Dense(3, 8, "relu"), gn.Dropout(0.5), gn.Dense(8, 2, "softmax")],
+            seed=seed,
+        )
+        net.forward(X, training=True)
+        first = net.layers[1].mask.copy()
+        net.forward(X, training=True)
+        return first, net.layers[1].mask.copy()
+
+    a1, a2 = masks(0)
+    b1, b2 = masks(0)
+    np.testing.assert_array_equal(a1, b1)
+    np.testing.assert_array_equal(a2, b2)
+    assert not np.array_equal(a1, a2)  # a fresh mask per training pass
+
+
+def test_adding_dropout_does_not_change_the_initial_weights():
+    plain = gn.Network([gn.Dense(3, 8, "relu"), gn.Dense(8, 2, "softmax")], seed=4)
+    dropped = gn.Network(
+        [gn.Dense(3, 8, "relu"), gn.Dropout(0.3), gn.Dense(8, 2, "softmax")], seed=4
+    )
+    for a, b in zip(plain.get_weights(), dropped.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_frozen_dropout_repeats_its_mask():
+    net = gn.Network(
+        [gn.Dense(3, 8, "relu"), gn.Dropout(0.5, seed=2), gn.Dense(8, 2, "softmax")]
+    )
+    X = np.ones((5, 3))
+    net.forward(X, training=True)
+    mask = net.layers[1].mask.copy()
+    with net.frozen_randomness():
+        net.forward(X, training=True)
+        np.testing.assert_array_equal(net.layers[1].mask, mask)
+    net.forward(X, training=True)
+    assert not np.array_equal(net.layers[1].mask, mask)
+
+
+def test_predict_and_forward_are_inference_mode(rng):
+    net = gn.Network(
+        [gn.Dense(3, 16, "relu"), gn.Dropout(0.5), gn.Dense(16, 2, "softmax")], seed=0
+    )
+    X = rng.normal(size=(10, 3))
+    np.testing.assert_array_equal(net.forward(X), net.forward(X))
+    np.testing.assert_array_equal(net.predict_proba(X), net.forward(X))
+    assert not np.allclose(net.forward(X, training=True), net.forward(X))
+
+
+@pytest.mark.parametrize(
+    "rate", [-0.1, 1.0, 1.5, float("nan")], ids=["negative", "one", "above_one", "nan"]
+)
+def test_dropout_rate_outside_unit_interval_is_refused(rate):
+    with pytest.raises(ValueError, match=r"'rate' parameter of Dropout .* \[0, 1\)"):
+        gn.Dropout(rate)
+
+
+def test_dropout_rate_must_be_a_number():
+    with pytest.raises(TypeError, match="'rate' parameter of Dropout"):
+        gn.Dropout("0.5")
+
+
+# -- BatchNorm -------------------------------------------------------------------
+
+
+def test_batchnorm_training_normalizes_each_feature(rng):
+    layer = gn.BatchNorm(4)
+    X = rng.normal(loc=5.0, scale=3.0, size=(64, 4))
+    A = layer.forward(X, training=True)
+    np.testing.assert_allclose(A.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(A.std(axis=0), 1, atol=1e-4)
+    # Running statistics moved 10% of the way to the batch's.
+    np.testing.assert_allclose(layer.running_mean, 0.1 * X.mean(axis=0))
+    np.testing.assert_allclose(layer.running_var, 0.9 + 0.1 * X.var(axis=0))
+
+
+def test_batchnorm_inference_uses_running_statistics(rng):
+    layer = gn.BatchNorm(3, momentum=0.0)  # running stats = last batch's
+    X = rng.normal(loc=2.0, size=(32, 3))
+    layer.forward(X, training=True)
+    layer.gamma[...] = [1.0, 2.0, 3.0]
+    layer.beta[...] = [0.0, -1.0, 1.0]
+    x = rng.normal(size=(5, 3))
+    expected = (x - X.mean(0)) / np.sqrt(X.var(0) + 1e-5) * layer.gamma + layer.beta
+    np.testing.assert_allclose(layer.forward(x, training=False), expected)
+    # One sample at inference does not depend on the others.
+    np.testing.assert_allclose(layer.forward(x[:1], training=False), expected[:1])
+
+
+def test_batchnorm_running_statistics_travel_with_the_weights(rng):
+    net = gn.Network(
+        [gn.Dense(3, 4, "relu"), gn.BatchNorm(), gn.Dense(4, 2, "softmax")], seed=0
+    )
+    X, y = rng.normal(size=(30, 3)), rng.integers(0, 2, 30)
+    net.fit(X, y, epochs=2, batch_size=10, optimizer="adam", metrics=[])
+    weights = net.get_weights()
+    names = [
+        n for layer in net.layers for n, _ in [*layer.parameters(), *layer.buffers()]
+    ]
+    assert names == ["W", "b", "gamma", "beta", "running_mean", "running_var", "W", "b"]
+    fresh = gn.Network(
+        [gn.Dense(3, 4, "relu"), gn.BatchNorm(), gn.Dense(4, 2, "softmax")], seed=1
+    )
+    fresh.set_weights(weights)
+    np.testing.assert_allclose(fresh.forward(X), net.forward(X), rtol=1e-6)
+
+
+def test_batchnorm_in_float64_copy_keeps_its_statistics_dtype():
+    net = gn.Network([gn.Dense(3, 4), gn.BatchNorm(), gn.Dense(4, 1)], seed=0)
+    assert net.layers[1].running_var.dtype == np.float32
+    assert net.astype("float64").layers[1].running_var.dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: gn.BatchNorm(momentum=1.0), "'momentum' parameter of BatchNorm"),
+        (lambda: gn.BatchNorm(eps=0), "'eps' parameter of BatchNorm"),
+        (lambda: gn.BatchNorm(0), "'n_features' parameter of BatchNorm"),
+    ],
+    ids=["momentum_one", "eps_zero", "no_features"],
+)
+def test_bad_batchnorm_parameters(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_last_layer_must_be_dense():
+    with pytest.raises(ValueError, match="last layer .* must be a Dense layer"):
+        gn.Network([gn.Dense(3, 2, "softmax"), gn.Dropout(0.1)])
+
+
+# -- gradient checks inside networks, with every loss -------------------------------
+
+
+# Step of the central differences. Some true gradients here are exactly 0
+# (a Dense bias right before batch normalization, which subtracts the batch
+# mean; an MAE bias whose residual signs balance), so the check sees pure
+# rounding: one ulp of a loss near 1 over 2 eps is 1.1e-10 at eps = 1e-6,
+# which gradcheck's floor (1e-4) turns into a relative error of 1.1e-6. At
+# eps = 1e-5 rounding gives 1.1e-7 while truncation, O(eps^2), stays ~1e-10.
+GRADCHECK_EPS = 1e-5
+
+
+def _network(kind, n_out, output, loss):
+    hidden = {
+        "dropout": [gn.Dense(4, 6, "tanh"), gn.Dropout(0.4)],
+        "batchnorm": [gn.Dense(4, 6, "tanh"), gn.BatchNorm()],
+        "batchnorm_preactivation": [gn.Dense(4, 6), gn.BatchNorm(activation="tanh")],
+        "all": [
+            gn.Dense(4, 6, "relu"),
+            gn.BatchNorm(activation="sigmoid"),
+            gn.Dropout(0.3),
+            gn.Dense(6, 5, "tanh", regularizer=gn.L1(0.01)),
+        ],
+    }[kind]
+    n_hidden = hidden[-1].n_out or 6
+    return gn.Network(
+        [*hidden, gn.Dense(n_hidden, n_out, output)],
+        loss=loss,
+        seed=5,
+        dtype="float64",
+        regularizer=gn.L2(0.01),
+    )
+
+
+@pytest.mark.parametrize("loss, output, n_out", LOSS_CASES, ids=LOSS_IDS)
+@pytest.mark.parametrize(
+    "kind", ["dropout", "batchnorm", "batchnorm_preactivation", "all"]
+)
+def test_gradcheck_in_training_mode_with_every_loss(rng, kind, loss, output, n_out):
+    X = rng.normal(size=(8, 4))
+    y = targets(loss, n_out, rng, 8)
+    net = _network(kind, n_out, output, loss)
+    # Move gamma and beta off their initial 1 and 0 so their gradients are
+    # generic, and run one training pass to draw the dropout mask.
+    for layer in net.layers:
+        if isinstance(layer, gn.BatchNorm):
+            layer.gamma[...] = rng.uniform(0.5, 1.5, layer.gamma.shape)
+            layer.beta[...] = rng.normal(scale=0.3, size=layer.beta.shape)
+    net.forward(X, training=True)
+    report = gn.gradcheck(net, X, y, eps=GRADCHECK_EPS)
+    assert report.passed, str(report)
+    assert report.max_rel_error < 1e-6
+
+
+def test_gradcheck_checks_the_weighted_loss(rng):
+    X, y = rng.normal(size=(8, 4)), rng.integers(0, 3, 8)
+    net = _network("all", 3, "softmax", "cross_entropy")
+    net.forward(X, training=True)
+    weights = rng.uniform(0, 3, 8)
+    report = gn.gradcheck(net, X, y, sample_weight=weights, eps=GRADCHECK_EPS)
+    assert report.passed, str(report)
