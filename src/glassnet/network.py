@@ -423,15 +423,16 @@ class Network:
             result["mse"] = float(np.mean((A - Y) ** 2))
         return result
 
-    def trace(self, X, y):
+    def trace(self, X, y, optimizer: str | Optimizer | None = None):
         """One forward and backward pass, every z, a, delta, dW and db kept.
 
         Returns a :class:`glassnet.trace.Trace`; the parameters are unchanged.
+        With an ``optimizer``, the trace also shows the updated parameters and
+        the new prediction, from ``train_step`` on a copy of the network.
         """
-        from glassnet.trace import Trace
+        from glassnet.trace import trace_network
 
-        loss = self.loss_and_gradients(X, y)
-        return Trace.from_network(self, loss)
+        return trace_network(self, X, y, optimizer=optimizer)
 
     def save(self, path, *, metadata: dict | None = None):
         """Write the network to a model file; see :func:`glassnet.io.save`."""
