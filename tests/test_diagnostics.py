@@ -11,6 +11,7 @@ from glassnet.diagnostics import (
     DiagnosticWarning,
     dead_fraction,
     diagnose,
+    overfitting_since,
     overfitting_start,
     saturation,
 )
@@ -229,6 +230,11 @@ def test_overfitting_start_by_hand():
     assert overfitting_start(loss[:4], val[:4], patience=3) is None
     # both rising is divergence, not overfitting
     assert overfitting_start(val, val, patience=3) is None
+    # a rise the validation loss recovers from is flagged while it lasts only
+    recovered = [1.0, 0.9, 0.95, 1.0, 1.1, 0.8, 0.85]
+    falling = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4]
+    assert overfitting_since(falling[:5], recovered[:5], patience=3) == 1
+    assert overfitting_start(falling, recovered, patience=3) is None
 
 
 def test_growing_validation_loss_warns_of_overfitting():
@@ -253,7 +259,7 @@ def test_growing_validation_loss_warns_of_overfitting():
         assert len(messages) == (1 if epoch == 4 else 0)
         warned += messages
     # printed 1-based, as the epoch logger counts: the best epoch was the 2nd
-    assert "since epoch 2" in warned[0] and "early stopping" in warned[0]
+    assert "best 0.9 at epoch 2" in warned[0] and "early stopping" in warned[0]
 
 
 def test_a_run_that_memorizes_noise_warns_of_overfitting():

@@ -30,7 +30,7 @@ MARK_TEXT = "\u2020"  # dagger: a number that corrects the printed example
 MARK_LATEX = r"^{\dagger}"
 
 
-# -- the document -----------------------------------------------------------------
+# -- the document --------------------------------------------------------------
 @dataclass(frozen=True)
 class Sym:
     """A symbol or formula, as plain text and as LaTeX."""
@@ -77,7 +77,7 @@ def render(trace, fmt: str, notation: str, precision: int) -> str:
     return writer(precision).write(items)
 
 
-# -- values -------------------------------------------------------------------------
+# -- values --------------------------------------------------------------------
 def _grid(display: np.ndarray, marks: set) -> Mat:
     """A 2-D array as cells, long axes cut to their first and last EDGE entries."""
     n_rows, n_cols = display.shape
@@ -134,7 +134,7 @@ def scalar(value: float) -> Mat:
     return Mat([[(float(value), False)]])
 
 
-# -- activations in formulas --------------------------------------------------------
+# -- activations in formulas ---------------------------------------------------
 _PHI = {
     "sigmoid": Sym("sigma", r"\sigma"),
     "tanh": Sym("tanh", r"\tanh"),
@@ -230,7 +230,7 @@ def _sgd_rate(trace) -> str | None:
     return None
 
 
-# -- the two notations --------------------------------------------------------------
+# -- the two notations ---------------------------------------------------------
 class _Layout:
     """What both notations share: title, parameter count, notes, corrections."""
 
@@ -601,7 +601,7 @@ def _psi_of_bias(activation: str) -> float | None:
     return {"sigmoid": 0.0, "tanh": 0.0}.get(activation)
 
 
-# -- writers ------------------------------------------------------------------------
+# -- writers -------------------------------------------------------------------
 class _Writer:
     def __init__(self, precision: int):
         self.precision = precision

@@ -37,6 +37,7 @@ __all__ = [
     "Diagnostics",
     "dead_fraction",
     "diagnose",
+    "overfitting_since",
     "overfitting_start",
     "rms",
     "saturation",
@@ -183,27 +184,56 @@ def _ratio(figures: dict, layers) -> float:
     return figures[f"grad_norm/{first}"] / top if top > 0 else float("nan")
 
 
-def overfitting_start(loss, val_loss, *, patience: int = 3) -> int | None:
-    """The first epoch after which validation loss rose ``patience`` epochs in a row
-    while the training loss fell.
+def overfitting_since(loss, val_loss, *, patience: int = 3) -> int | None:
+    """Whether the last epoch shows overfitting, and since when.
+
+    Lecture 002: "If the loss on test set increases significantly above that
+    on training set, overfitting might have happened." Here: the validation
+    loss rose in each of the last ``patience`` epochs, its best value so far
+    is at least ``patience`` epochs old, and the training loss has fallen
+    since that best epoch.
 
     Parameters
     ----------
-    loss, val_loss : sequence of float, one per epoch
+    loss, val_loss : sequence of float, one per epoch so far
 
     Returns
     -------
     int or None
-        The epoch (0-based) just before the rise -- the best validation loss of
-        that stretch -- or ``None``.
+        The best epoch so far (0-based), after which the validation loss
+        rose, or ``None``.
     """
     loss = np.asarray(loss, dtype=float)
     val = np.asarray(val_loss, dtype=float)
-    for start in range(len(val) - patience):
-        end = start + patience
-        rising = np.all(np.diff(val[start : end + 1]) > 0)
-        if rising and loss[end] < loss[start]:
-            return start
+    last = len(val) - 1
+    if last < patience:
+        return None
+    best = int(np.argmin(val))
+    rising = np.all(np.diff(val[last - patience :]) > 0)
+    if rising and last - best >= patience and loss[last] < loss[best]:
+        return best
+    return None
+
+
+def overfitting_start(loss, val_loss, *, patience: int = 3) -> int | None:
+    """The epoch after which a finished run overfitted, or ``None``.
+
+    The run's best validation epoch, if at some later epoch
+    :func:`overfitting_since` flagged overfitting since it (so a rise that
+    the validation loss later recovered from does not count).
+
+    Parameters
+    ----------
+    loss, val_loss : sequence of float, one per epoch
+    """
+    loss = np.asarray(loss, dtype=float)
+    val = np.asarray(val_loss, dtype=float)
+    if val.size == 0:
+        return None
+    best = int(np.argmin(val))
+    for end in range(best + patience + 1, len(val) + 1):
+        if overfitting_since(loss[:end], val[:end], patience=patience) == best:
+            return best
     return None
 
 
@@ -292,7 +322,7 @@ class Diagnostics(Callback):
                 out[:, j] = values
         return out
 
-    # -- hooks ----------------------------------------------------------------
+    # -- hooks -----------------------------------------------------------------
     def on_train_begin(self, logs):
         self._layers = _dense_layers(self.network)
         if self.X_eval is not None:
@@ -385,7 +415,7 @@ class Diagnostics(Callback):
                 figures[f"dead_relu/{i}"] = float(np.mean(~self._alive[i]))
         return figures
 
-    # -- warnings -------------------------------------------------------------
+    # -- warnings --------------------------------------------------------------
     def _describe(self, i: int) -> str:
         return f"layer {i} ({self.network.layers[i - 1]!r})"
 
@@ -444,15 +474,15 @@ class Diagnostics(Callback):
             return
         self._losses.append(float(logs["loss"]))
         self._val_losses.append(float(logs["val_loss"]))
-        start = overfitting_start(
+        start = overfitting_since(
             self._losses, self._val_losses, patience=self.patience
         )
         if start is not None:
             self._once(
                 ("overfitting",),
-                f"Overfitting: the validation loss has risen for {self.patience} "
-                f"epochs in a row since epoch {start + 1} "
-                f"({self._val_losses[start]:.4g} -> {self._val_losses[-1]:.4g}) "
-                "while the training loss fell.",
+                f"Overfitting: the validation loss rose in each of the last "
+                f"{self.patience} epochs, from its best {self._val_losses[start]:.4g} "
+                f"at epoch {start + 1} to {self._val_losses[-1]:.4g}, while the "
+                "training loss fell.",
                 "overfitting",
             )

@@ -505,6 +505,11 @@ class Network:
         for (_, _, p), w in zip(targets, checked, strict=True):
             p[...] = w
 
+    def _repr_html_(self) -> str:
+        from glassnet.notebook import network_html
+
+        return network_html(self)
+
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"Network([{inner}], loss={self.loss.name!r})"

@@ -179,7 +179,7 @@ class Trace:
             )
         return cls(loss=float(loss), layers=entries, **options)
 
-    # -- quantities -----------------------------------------------------------------
+    # -- quantities ------------------------------------------------------------
     @property
     def input(self) -> np.ndarray:
         """The traced batch ``X`` (n_samples, n_inputs), in the network's dtype."""
@@ -195,7 +195,7 @@ class Trace:
         """Learnable parameters of the traced layers."""
         return int(sum(t.W.size + t.b.size for t in self.layers))
 
-    # -- renderings -----------------------------------------------------------------
+    # -- renderings ------------------------------------------------------------
     def render(
         self,
         format: str = "text",
