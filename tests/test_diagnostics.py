@@ -1,6 +1,8 @@
 """Diagnostics on constructed cases whose answers are known by hand."""
 
+import runpy
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +17,8 @@ from glassnet.diagnostics import (
     overfitting_start,
     saturation,
 )
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def dense(n_in, n_out, activation, W, b):
@@ -171,26 +175,47 @@ def toy_data(rng, n=200):
     return X, (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 1)
 
 
-def test_deep_sigmoid_network_warns_of_vanishing_gradients(rng):
-    X, y = toy_data(rng)
+@pytest.fixture(scope="module")
+def example():
+    """The functions of the two example scripts, without running them."""
+    return {
+        name: runpy.run_path(str(EXAMPLES / f"{name}.py"))
+        for name in ("vanishing_gradients", "saturation")
+    }
+
+
+def test_deep_sigmoid_example_warns_of_vanishing_gradients(example):
+    vanishing = example["vanishing_gradients"]
+    X, y = vanishing["load_digits"]()
     diagnostics = Diagnostics()
     with pytest.warns(DiagnosticWarning, match=r"Vanishing gradients.*layer 1 .*ReLU"):
-        deep_network("sigmoid").fit(
-            X, y, epochs=2, batch_size=50, callbacks=[diagnostics]
+        vanishing["build"]("sigmoid").fit(
+            X[:256], y[:256], epochs=1, batch_size=64, callbacks=[diagnostics]
         )
     # each sigmoid layer scales the gradient by at most 1/4: orders of magnitude
-    assert max(diagnostics.figures["grad_ratio"]) < 1e-3
+    assert diagnostics.figures["grad_ratio"][0] < 1e-3
 
 
-def test_deep_relu_network_with_he_initialization_does_not(rng):
-    X, y = toy_data(rng)
+def test_same_depth_with_relu_and_he_initialization_does_not(example):
+    vanishing = example["vanishing_gradients"]
+    X, y = vanishing["load_digits"]()
     diagnostics = Diagnostics()
     with warnings.catch_warnings():
         warnings.simplefilter("error", DiagnosticWarning)
-        deep_network("relu", "he_normal").fit(
-            X, y, epochs=2, batch_size=50, callbacks=[diagnostics]
+        vanishing["build"]("relu", "he_normal").fit(
+            X[:256], y[:256], epochs=1, batch_size=64, callbacks=[diagnostics]
         )
-    assert min(diagnostics.figures["grad_ratio"]) > 1e-2
+    assert diagnostics.figures["grad_ratio"][0] > 1e-2
+
+
+def test_saturation_example_large_weights_saturate_small_ones_do_not(example):
+    saturation_example = example["saturation"]
+    X, y = saturation_example["load_digits"]()
+    with pytest.warns(DiagnosticWarning, match="Saturation"):
+        _, large, _ = saturation_example["run"](3.0, X, y, epochs=1)
+    assert large.figures["saturation/1"][0] > 0.5
+    _, small, _ = saturation_example["run"](0.3, X, y, epochs=1)
+    assert small.figures["saturation/1"][0] == 0.0
 
 
 def test_each_condition_warns_once(rng):

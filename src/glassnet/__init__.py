@@ -4,6 +4,7 @@ Every z, a, delta and gradient that the lectures derive is computed here in
 the open; see :class:`Network` for the starting point.
 """
 
+from glassnet import plotting  # matplotlib itself loads on the first plot
 from glassnet.activations import (
     ACTIVATIONS,
     Activation,
@@ -18,6 +19,7 @@ from glassnet.activations import (
     get_activation,
 )
 from glassnet.callbacks import Callback, EpochLogger
+from glassnet.diagnostics import Diagnostics, DiagnosticWarning, diagnose
 from glassnet.gradcheck import GradcheckReport, gradcheck
 from glassnet.initializers import INITIALIZERS, get_initializer
 from glassnet.io import ModelFileError, load, save
@@ -36,7 +38,7 @@ from glassnet.losses import (
 from glassnet.network import Network, Summary
 from glassnet.optimizers import OPTIMIZERS, SGD, Optimizer, get_optimizer
 from glassnet.perceptron import ConvergenceWarning, Perceptron, PerceptronResult
-from glassnet.trace import LayerTrace, Trace
+from glassnet.trace import LayerTrace, Trace, lecture_examples
 from glassnet.training import History, fit
 
 __version__ = "0.1.0"
@@ -57,6 +59,8 @@ __all__ = [
     "ConvergenceWarning",
     "CrossEntropy",
     "Dense",
+    "DiagnosticWarning",
+    "Diagnostics",
     "EpochLogger",
     "GradcheckReport",
     "History",
@@ -79,12 +83,15 @@ __all__ = [
     "Tanh",
     "Trace",
     "__version__",
+    "diagnose",
     "fit",
     "get_activation",
     "get_initializer",
     "get_loss",
     "get_optimizer",
     "gradcheck",
+    "lecture_examples",
     "load",
+    "plotting",
     "save",
 ]

@@ -24,7 +24,9 @@ lectures give. :func:`diagnose` computes them once for a batch.
 
 from __future__ import annotations
 
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -424,7 +426,9 @@ class Diagnostics(Callback):
             return
         self._warned.add(condition)
         warnings.warn(
-            f"{message} Remedies: {REMEDIES[remedy]}.", DiagnosticWarning, stacklevel=2
+            f"{message} Remedies: {REMEDIES[remedy]}.",
+            DiagnosticWarning,
+            stacklevel=_user_stacklevel(),
         )
 
     def _check(self, figures: dict, logs: dict) -> None:
@@ -455,8 +459,9 @@ class Diagnostics(Callback):
                 self._once(
                     ("saturation", i),
                     f"Saturation: {share:.0%} of the activations of "
-                    f"{self._describe(i)} are within {self.tol:g} of their limits "
-                    f"(threshold {self.saturated:.0%}).",
+                    f"{self._describe(i)} are saturated, within {self.tol:.0%} of "
+                    f"the activation's range from its limits (threshold "
+                    f"{self.saturated:.0%}).",
                     "saturation",
                 )
             share = figures.get(f"dead_relu/{i}")
@@ -486,3 +491,12 @@ class Diagnostics(Callback):
                 "training loss fell.",
                 "overfitting",
             )
+
+
+def _user_stacklevel() -> int:
+    """``stacklevel`` that points a warning at the first frame outside glassnet."""
+    package = str(Path(__file__).resolve().parent)
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level

@@ -461,6 +461,7 @@ def plot_diagnostics(history, *, save=None):
                 epochs, values, style, marker="o", ms=3, label=f"layer {index} {label}"
             )
     axes[1].set_ylim(-0.05, 1.05)
+    axes[1].set_ylabel("fraction")
     axes[1].set_title("Saturated activations / dead ReLUs")
     for index, values in _per_layer(records, "update_ratio").items():
         epochs = np.arange(1, len(values) + 1)
@@ -503,7 +504,7 @@ def plot_gradient_flow(runs: dict, *, epoch: int = 0, save=None):
             )
         layers = sorted(grads)
         ax.semilogy(layers, [grads[i][epoch] for i in layers], "o-", label=label)
-    ax.set_xlabel("layer (1 = first hidden layer)")
+    ax.set_xlabel("layer (1 = first weight layer; the last is the output)")
     ax.set_ylabel("gradient norm, RMS of dC/dW")
     ax.set_title("Gradient flow: first layers against last")
     ax.grid(alpha=0.3, which="both")
