@@ -27,7 +27,8 @@ def check_png(path, min_width=300, min_height=200, min_colours=20):
     assert width >= min_width and height >= min_height
     pixels = image[..., :3].reshape(-1, 3)
     assert pixels.std() > 0.05  # not a blank canvas
-    assert len(np.unique(np.round(pixels * 255), axis=0)) >= min_colours
+    rgb = np.round(pixels * 255).astype(np.int64) @ np.array([65536, 256, 1])
+    assert len(np.unique(rgb)) >= min_colours
     return image
 
 
@@ -221,6 +222,28 @@ def test_missing_matplotlib_names_the_plot_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_agg", None)
     with pytest.raises(ImportError, match=r"glassnet\[plot\]"):
         plotting.plot_learning_curves({"loss": [1.0, 0.5]})
+
+
+def test_save_training_plots_writes_what_fits_the_run(mpl, tmp_path, trained_2d):
+    net, X, y, history, diagnostics = trained_2d
+    written = plotting.save_training_plots(
+        net, history, tmp_path / "plots", X=X, y=y, diagnostics=diagnostics
+    )
+    assert set(written) == {
+        "learning_curves",
+        "network",
+        "diagnostics",
+        "confusion_matrix",
+        "decision_boundary",
+    }
+    for path in written.values():
+        check_png(path, min_colours=10)
+    image_net = gn.Network.mlp([16, 3, 2], seed=0)
+    written = plotting.save_training_plots(
+        image_net, {"loss": [1.0, 0.5]}, tmp_path / "svg", format="svg"
+    )
+    assert set(written) == {"learning_curves", "network", "first_layer_weights"}
+    assert written["network"].suffix == ".svg"
 
 
 # -- notebooks ------------------------------------------------------------------

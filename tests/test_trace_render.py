@@ -157,6 +157,37 @@ def test_lecture_symbols_in_each_notation():
     assert "delta^(1)" in text and "dC/dW^(2)" in text and "loss C" in text
 
 
+@pytest.mark.parametrize(
+    ("hidden", "output", "loss"),
+    [
+        ("relu", "identity", "mse"),
+        ("leaky_relu", "sigmoid", "mse"),
+        ("tanh", "softmax", "cross_entropy"),
+        ("identity", "identity", "huber"),
+        ("sigmoid", "sigmoid", "binary_cross_entropy"),
+    ],
+)
+def test_every_pair_renders_in_every_format_and_notation(rng, hidden, output, loss):
+    net = gn.Network.mlp([3, 4, 2], hidden=hidden, output=output, loss=loss, seed=0)
+    y = (
+        rng.integers(0, 2, size=3)
+        if loss == "cross_entropy"
+        else rng.uniform(size=(3, 2))
+    )
+    if loss == "binary_cross_entropy":
+        y = np.round(y)
+    t = net.trace(rng.normal(size=(3, 3)), y, optimizer="sgd")
+    for fmt in ("text", "markdown", "latex", "json"):
+        for notation in ("wb", "transfer"):
+            assert t.render(fmt, notation=notation)
+    text = t.to_text()
+    if net.loss.is_canonical(net.layers[-1].activation):
+        # the fused output delta, with the loss's constant (1/3 for 3 samples)
+        assert "a^(2) - y" in text
+    else:
+        assert "dC/da^(2) o" in text
+
+
 def test_notebook_renderings():
     t = grounded_network().trace([[0, 1]], [1])
     assert t._repr_markdown_().startswith("Network 2-2-1")

@@ -511,10 +511,16 @@ class _Transfer(_Layout):
             if t.psi is not None:
                 formula = derivative_formula(t.activation, x, x)
                 bias = _psi_of_bias(t.activation)
+                # Without a value for the bias entry, show psi of the neurons only.
+                shown = (
+                    psi
+                    if bias is not None
+                    else Sym(f"{psi.text}_[1+]", rf"{psi.latex}_{{[1+]}}")
+                )
                 items.append(
                     Eq(
                         [
-                            psi,
+                            shown,
                             *([formula] if formula else []),
                             per_sample(t.psi, prepend=bias),
                         ]

@@ -30,6 +30,7 @@ __all__ = [
     "plot_gradient_flow",
     "plot_learning_curves",
     "plot_network",
+    "save_training_plots",
 ]
 
 POSITIVE, NEGATIVE = "#1f77b4", "#ff7f0e"  # blue and orange, as the Playground
@@ -597,3 +598,63 @@ def _link(ax, start, end, weight: float, scale: float) -> None:
         solid_capstyle="round",
         zorder=1,
     )
+
+
+# -- all that fit a run ---------------------------------------------------------
+def save_training_plots(
+    network, history, directory, *, X=None, y=None, diagnostics=None, format="png"
+) -> dict[str, Path]:
+    """Write every plot that fits this network and run into ``directory``.
+
+    Always the learning curves and the network diagram; the diagnostics when
+    recorded (in ``history`` or a separate ``diagnostics`` callback); with
+    data ``(X, y)``, the confusion matrix of a classifier and the decision
+    boundary of a 2-input network; the first-layer weights when the inputs
+    form a square image (at least 4 x 4).
+
+    Parameters
+    ----------
+    network : Network
+    history : History or dict
+    directory : str or Path
+        Created if missing.
+    X : array-like of shape (n_samples, n_features), optional
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs), optional
+    diagnostics : Diagnostics, optional
+    format : {"png", "svg", "pdf"}, default "png"
+
+    Returns
+    -------
+    dict of str to Path
+        Plot name -> file written.
+    """
+    if f".{format}" not in SAVE_FORMATS:
+        raise ValueError(
+            "The 'format' parameter of save_training_plots must be one of "
+            f"{', '.join(f[1:] for f in SAVE_FORMATS)}. Got {format!r} instead."
+        )
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    plots = {
+        "learning_curves": lambda: plot_learning_curves(history),
+        "network": lambda: plot_network(network),
+    }
+    source = diagnostics if diagnostics is not None else history
+    if _per_layer(_records(source), "grad_norm"):
+        plots["diagnostics"] = lambda: plot_diagnostics(source)
+    if X is not None and y is not None:
+        if network.task == "classification":
+            plots["confusion_matrix"] = lambda: plot_confusion_matrix(
+                y, network.predict(X)
+            )
+        if network.n_inputs == 2:
+            plots["decision_boundary"] = lambda: plot_decision_boundary(network, X, y)
+    side = math.isqrt(network.n_inputs)
+    if side >= 4 and side * side == network.n_inputs:
+        plots["first_layer_weights"] = lambda: plot_first_layer_weights(network)
+    written = {}
+    for name, draw in plots.items():
+        path = directory / f"{name}.{format}"
+        _finish(draw(), path)
+        written[name] = path
+    return written
