@@ -129,6 +129,9 @@ class Trace:
         (a canonical loss/activation pair); ``None`` for the chain rule.
     optimizer : str or None
         The optimizer of the traced update, if any.
+    step_size : float or None
+        The learning rate when that update was a plain gradient step
+        ``W <- W - lr dC/dW`` (SGD without momentum), else ``None``.
     new_output : ndarray of shape (n_samples, n_outputs) or None
         The network's prediction after the update.
     new_loss : float or None
@@ -146,6 +149,7 @@ class Trace:
     loss_name: str = ""
     fused_factor: float | None = None
     optimizer: str | None = None
+    step_size: float | None = None
     new_output: np.ndarray | None = None
     new_loss: float | None = None
     title: str = ""
@@ -282,6 +286,7 @@ class Trace:
             "output": _plain(self.output),
             "layers": layers,
             "optimizer": self.optimizer,
+            "step_size": self.step_size,
             "new_output": _plain(self.new_output),
             "new_loss": self.new_loss,
             "notes": list(self.notes),
@@ -361,10 +366,13 @@ def trace_network(network, X, y, *, optimizer=None) -> Trace:
         replace(t, W_new=updated[t.index].W.copy(), b_new=updated[t.index].b.copy())
         for t in trace.layers
     ]
+    extras = [v for k, v in optimizer.config().items() if k not in ("name", "lr")]
+    plain = optimizer.name == "sgd" and not any(extras)
     return replace(
         trace,
         layers=layers,
         optimizer=repr(optimizer),
+        step_size=optimizer.lr if plain else None,
         new_output=new_output,
         new_loss=float(new_loss),
     )
