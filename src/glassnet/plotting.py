@@ -537,7 +537,8 @@ def plot_network(network, *, max_units: int = 12, save=None):
     height = max(shown) + 1
 
     def y_of(count: int, k: int) -> float:
-        return (height - count) / 2 + k
+        # neuron 1 on top, each column centred
+        return (height + count) / 2 - 1 - k
 
     scale = (
         max(

@@ -406,6 +406,6 @@ def lecture_examples() -> dict:
     return dict(EXAMPLES)
 
 
-# The registry builds networks, and glassnet.network imports this module's
-# classes lazily, so the import sits here, after everything it needs.
+# The registry's module imports Correction and trace_network from this one, so
+# it is imported last, once they exist.
 from glassnet._lecture_examples import EXAMPLES  # noqa: E402
