@@ -275,3 +275,19 @@ def test_history_html_without_matplotlib_is_a_table(monkeypatch, trained_2d):
     long = {"loss": [float(i) for i in range(50)]}
     table = notebook._table(long)
     assert table.count("<tr>") == 1 + notebook.MAX_ROWS + 1
+
+
+def test_class_names_as_labels(mpl, tmp_path):
+    from glassnet.pipeline import Preprocessing
+
+    fig = plotting.plot_confusion_matrix(["no", "yes", "yes"], ["no", "no", "yes"])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["no", "yes"]
+    assert [t.get_text() for t in ax.texts] == ["1", "0", "1", "1"]
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    net = gn.Network.mlp([2, 3, 1], seed=0)
+    net.preprocessing = Preprocessing(classes=["no", "yes"])
+    plotting.plot_decision_boundary(
+        net, X, ["no", "yes", "yes", "no"], resolution=20, save=tmp_path / "n.png"
+    )
+    check_png(tmp_path / "n.png")

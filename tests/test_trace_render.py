@@ -260,3 +260,17 @@ def test_bad_render_options(options, error, message):
     t = grounded_network().trace([[0, 1]], [1])
     with pytest.raises(error, match=message):
         t.render(**options)
+
+
+def test_trace_of_a_model_with_preprocessing_shows_what_the_network_computed():
+    from glassnet.pipeline import Preprocessing
+    from glassnet.preprocessing import StandardScaler
+
+    X = np.array([[100.0, -5.0], [130.0, -3.0], [70.0, -7.0]])
+    net = gn.Network.mlp([2, 3, 1], hidden="tanh", seed=0, dtype="float64")
+    scaler = StandardScaler().fit(X)
+    net.preprocessing = Preprocessing(scaler=scaler, classes=["no", "yes"])
+    t = net.trace(X, ["no", "yes", "no"])
+    assert np.array_equal(t.input, scaler.transform(X))
+    assert t.targets[:, 0].tolist() == [0.0, 1.0, 0.0]
+    assert "after the network's preprocessing" in t.to_text()

@@ -60,7 +60,7 @@ class LectureExample:
         return replace(
             traced,
             title=self.title,
-            notes=self.notes,
+            notes=(*traced.notes, *self.notes),
             corrections=self.corrections,
             notation=self.notation,
             precision=self.precision,

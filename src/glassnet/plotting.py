@@ -166,17 +166,33 @@ def plot_learning_curves(
 
 
 # -- confusion matrix ----------------------------------------------------------
-def _labels_1d(y, name: str) -> np.ndarray:
+def _flat_labels(y, name: str) -> np.ndarray:
+    """Labels of shape (n_samples,): one-hot or probability rows become argmax."""
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] > 1:
         y = y.argmax(axis=1)
     y = y.ravel()
     if y.dtype.kind == "f" and not np.all(y == np.round(y)):
         raise ValueError(
-            f"{name} must hold integer class labels (or one-hot rows). Got "
-            "non-integer values."
+            f"{name} must hold class labels (or one-hot rows). Got non-integer numbers."
         )
-    return y.astype(np.int64)
+    return y
+
+
+def _class_codes(y_true, y_pred) -> tuple[np.ndarray, np.ndarray, list | None]:
+    """Integer codes of both label arrays, and the class names if not integers."""
+    true, pred = _flat_labels(y_true, "y_true"), _flat_labels(y_pred, "y_pred")
+    if true.shape != pred.shape:
+        raise ValueError(
+            f"y_true and y_pred must have the same number of samples. Got "
+            f"{true.size} and {pred.size}."
+        )
+    if true.dtype.kind in "biuf" and pred.dtype.kind in "biuf":
+        return true.astype(np.int64), pred.astype(np.int64), None
+    # Class names (e.g. strings decoded by the network's preprocessing).
+    classes = np.unique(np.concatenate([true.astype(str), pred.astype(str)]))
+    codes = [np.searchsorted(classes, a.astype(str)) for a in (true, pred)]
+    return codes[0], codes[1], [str(c) for c in classes]
 
 
 def plot_confusion_matrix(
@@ -189,18 +205,14 @@ def plot_confusion_matrix(
     y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_classes)
         Integer labels, or one-hot / probability rows (argmax is taken).
     labels : list of str, optional
-        Class names, one per class.
+        Class names, one per class. Default: the labels themselves when they
+        are not integers (e.g. names), else 0, 1, ...
     normalize : bool, default False
         Show each row as fractions of that true class.
     save : str or Path, optional
     """
-    true = _labels_1d(y_true, "y_true")
-    pred = _labels_1d(y_pred, "y_pred")
-    if true.shape != pred.shape:
-        raise ValueError(
-            f"y_true and y_pred must have the same number of samples. Got "
-            f"{true.size} and {pred.size}."
-        )
+    true, pred, names = _class_codes(y_true, y_pred)
+    labels = names if labels is None else labels
     n = int(max(true.max(), pred.max()) + 1) if labels is None else len(labels)
     counts = np.zeros((n, n), dtype=np.int64)
     np.add.at(counts, (true, pred), 1)
@@ -310,7 +322,11 @@ def plot_decision_boundary(
 
 def _draw_output(ax, network, gx, gy, output, X, y) -> None:
     name = network.output_activation.name
-    labels = _labels_1d(y, "y") if network.task == "classification" else None
+    labels = None
+    if network.task == "classification":
+        # The targets as the network encodes them, so colours match its outputs.
+        Y = network._targets(network._inputs(X), y)
+        labels = Y[:, 0] if Y.shape[1] == 1 else Y.argmax(axis=1)
     if network.task == "classification" and output.shape[1] == 1:
         surface = output[:, 0].reshape(gx.shape)
         image = ax.contourf(

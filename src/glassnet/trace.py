@@ -350,9 +350,10 @@ def trace_network(network, X, y, *, optimizer=None) -> Trace:
     trace = Trace.from_network(
         network,
         loss,
-        targets=np.array(network.prepare_targets(np.asarray(y))),
+        targets=np.array(network._targets(network.layers[0].X, y)),
         loss_name=network.loss.name,
         fused_factor=fused,
+        notes=_preprocessing_note(network),
     )
     if optimizer is None:
         return trace
@@ -375,6 +376,15 @@ def trace_network(network, X, y, *, optimizer=None) -> Trace:
         step_size=optimizer.lr if plain else None,
         new_output=new_output,
         new_loss=float(new_loss),
+    )
+
+
+def _preprocessing_note(network) -> tuple[str, ...]:
+    if getattr(network, "preprocessing", None) is None:
+        return ()
+    return (
+        "The input x is the sample after the network's preprocessing; the "
+        "targets y are the labels as the network encodes them.",
     )
 
 
