@@ -4,6 +4,7 @@ Every z, a, delta and gradient that the lectures derive is computed here in
 the open; see :class:`Network` for the starting point.
 """
 
+from glassnet import plotting  # matplotlib itself loads on the first plot
 from glassnet.activations import (
     ACTIVATIONS,
     Activation,
@@ -28,6 +29,7 @@ from glassnet.callbacks import (
     ReduceLROnPlateau,
     TerminateOnNaN,
 )
+from glassnet.diagnostics import Diagnostics, DiagnosticWarning, diagnose
 from glassnet.gradcheck import GradcheckReport, gradcheck
 from glassnet.initializers import INITIALIZERS, get_initializer
 from glassnet.io import ModelFileError, load, save
@@ -76,7 +78,7 @@ from glassnet.schedules import (
     StepDecay,
     get_schedule,
 )
-from glassnet.trace import LayerTrace, Trace
+from glassnet.trace import LayerTrace, Trace, lecture_examples
 from glassnet.training import History, evaluate, fit
 
 __version__ = "0.1.0"
@@ -113,6 +115,8 @@ __all__ = [
     "DivergenceWarning",
     "Dropout",
     "EarlyStopping",
+    "DiagnosticWarning",
+    "Diagnostics",
     "EpochLogger",
     "ExponentialDecay",
     "GradcheckReport",
@@ -148,6 +152,7 @@ __all__ = [
     "Trace",
     "__version__",
     "evaluate",
+    "diagnose",
     "fit",
     "get_activation",
     "get_initializer",
@@ -157,6 +162,8 @@ __all__ = [
     "get_regularizer",
     "get_schedule",
     "gradcheck",
+    "lecture_examples",
     "load",
+    "plotting",
     "save",
 ]

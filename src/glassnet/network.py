@@ -448,15 +448,16 @@ class Network:
             batch_size=batch_size,
         )
 
-    def trace(self, X, y):
+    def trace(self, X, y, optimizer: str | Optimizer | None = None):
         """One forward and backward pass, every z, a, delta, dW and db kept.
 
         Returns a :class:`glassnet.trace.Trace`; the parameters are unchanged.
+        With an ``optimizer``, the trace also shows the updated parameters and
+        the new prediction, from ``train_step`` on a copy of the network.
         """
-        from glassnet.trace import Trace
+        from glassnet.trace import trace_network
 
-        loss = self.loss_and_gradients(X, y)
-        return Trace.from_network(self, loss)
+        return trace_network(self, X, y, optimizer=optimizer)
 
     def save(self, path, *, metadata: dict | None = None):
         """Write the network to a model file; see :func:`glassnet.io.save`."""
@@ -532,6 +533,11 @@ class Network:
             checked.append(w)
         for (_, _, p), w in zip(targets, checked, strict=True):
             p[...] = w
+
+    def _repr_html_(self) -> str:
+        from glassnet.notebook import network_html
+
+        return network_html(self)
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)

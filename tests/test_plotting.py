@@ -1,0 +1,293 @@
+"""Every plot renders to a non-blank PNG; the notebook HTML hooks."""
+
+import base64
+import sys
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import notebook, plotting
+from glassnet.diagnostics import Diagnostics
+
+
+@pytest.fixture
+def mpl():
+    return pytest.importorskip("matplotlib")
+
+
+def check_png(path, min_width=300, min_height=200, min_colours=20):
+    """The file is a PNG of a reasonable size with varied content."""
+    from matplotlib.image import imread
+
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    image = imread(path)
+    height, width = image.shape[:2]
+    assert width >= min_width and height >= min_height
+    pixels = image[..., :3].reshape(-1, 3)
+    assert pixels.std() > 0.05  # not a blank canvas
+    rgb = np.round(pixels * 255).astype(np.int64) @ np.array([65536, 256, 1])
+    assert len(np.unique(rgb)) >= min_colours
+    return image
+
+
+@pytest.fixture
+def trained_2d(rng):
+    X = rng.normal(size=(80, 2))
+    y = (np.hypot(X[:, 0], X[:, 1]) > 1.0).astype(int)
+    net = gn.Network.mlp([2, 5, 3, 1], hidden="tanh", seed=0)
+    diagnostics = Diagnostics(warn=False)
+    history = net.fit(
+        X[:60],
+        y[:60],
+        epochs=15,
+        batch_size=16,
+        optimizer=gn.SGD(lr=0.3),
+        validation_data=(X[60:], y[60:]),
+        callbacks=[diagnostics],
+        seed=0,
+    )
+    return net, X, y, history, diagnostics
+
+
+def overfitting_history():
+    # validation loss bottoms out at epoch 4 (index 3) and rises for 4 epochs
+    return {
+        "loss": [1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2],
+        "val_loss": [1.1, 0.9, 0.8, 0.7, 0.75, 0.8, 0.9, 1.0],
+        "accuracy": [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95],
+        "val_accuracy": [0.5, 0.55, 0.6, 0.65, 0.64, 0.63, 0.6, 0.58],
+    }
+
+
+def test_learning_curves_mark_the_best_epoch_and_overfitting(mpl, tmp_path):
+    fig = plotting.plot_learning_curves(overfitting_history(), save=tmp_path / "lc.png")
+    check_png(tmp_path / "lc.png")
+    loss_axes, metric_axes = fig.axes[:2]
+    assert metric_axes.get_ylabel() == "accuracy"
+    labels = [t.get_text() for t in loss_axes.get_legend().get_texts()]
+    assert "best epoch 4" in labels and "overfitting" in labels
+    # the shaded span runs from the best epoch to the last
+    (span,) = loss_axes.patches
+    if hasattr(span, "get_width"):  # a Rectangle (matplotlib >= 3.9)
+        x = [span.get_x(), span.get_x() + span.get_width()]
+    else:  # a Polygon
+        x = np.asarray(span.get_xy())[:, 0]
+    assert min(x) == 4 and max(x) == 8
+
+
+def test_learning_curves_from_a_history(mpl, tmp_path, trained_2d):
+    history = trained_2d[3]
+    fig = plotting.plot_learning_curves(history, save=tmp_path / "lc.svg")
+    assert fig.axes[0].get_ylabel() == "loss"
+    assert (tmp_path / "lc.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_confusion_matrix_counts(mpl, tmp_path):
+    y_true = [0, 0, 1, 1, 2, 2, 2]
+    y_pred = [0, 1, 1, 1, 2, 0, 2]
+    fig = plotting.plot_confusion_matrix(
+        y_true, y_pred, labels=["a", "b", "c"], save=tmp_path / "cm.png"
+    )
+    check_png(tmp_path / "cm.png", min_width=250, min_colours=10)
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    # row = true class, column = predicted: [[1, 1, 0], [0, 2, 0], [1, 0, 2]]
+    assert texts == ["1", "1", "0", "0", "2", "0", "1", "0", "2"]
+    assert "71.4%" in ax.get_title()  # 5 of 7 right
+
+
+def test_decision_boundary_with_one_heatmap_per_hidden_unit(mpl, tmp_path, trained_2d):
+    net, X, y, _, _ = trained_2d
+    fig = plotting.plot_decision_boundary(
+        net, X, y, resolution=60, save=tmp_path / "db.png"
+    )
+    check_png(tmp_path / "db.png", min_width=600)
+    titles = [ax.get_title() for ax in fig.axes]
+    units = [t for t in titles if t.startswith("layer")]
+    assert len(units) == 5 + 3  # hidden layers of 5 and 3 units
+    assert "layer 2, unit 3" in units
+    fig = plotting.plot_decision_boundary(net, X, y, resolution=30, max_units=2)
+    assert len([ax for ax in fig.axes if ax.get_title().startswith("layer")]) == 4
+
+
+def test_decision_boundary_of_a_softmax_network(mpl, tmp_path, rng):
+    X = rng.normal(size=(60, 2))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0)
+    net = gn.Network.mlp([2, 4, 3], hidden="relu", seed=0)
+    net.fit(X, y, epochs=5, batch_size=16, seed=0)
+    plotting.plot_decision_boundary(net, X, y, resolution=40, save=tmp_path / "s.png")
+    check_png(tmp_path / "s.png")
+
+
+def test_first_layer_weights_as_images(mpl, tmp_path):
+    net = gn.Network.mlp([64, 10, 10], seed=0)
+    fig = plotting.plot_first_layer_weights(net, save=tmp_path / "w.png")
+    check_png(tmp_path / "w.png", min_width=250)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 10
+    assert images[0].get_array().shape == (8, 8)
+    # neuron 3's image is its row of W, pixel for pixel
+    assert np.allclose(images[2].get_array(), net.layers[0].W[2].reshape(8, 8))
+    fig = plotting.plot_first_layer_weights(
+        gn.Network.mlp([6, 4, 2], seed=0), image_shape=(2, 3), max_units=3
+    )
+    assert len([ax for ax in fig.axes if ax.images]) == 3
+
+
+def test_gradient_norms_and_saturation_over_epochs(mpl, tmp_path, trained_2d):
+    diagnostics = trained_2d[4]
+    fig = plotting.plot_diagnostics(diagnostics, save=tmp_path / "d.png")
+    check_png(tmp_path / "d.png", min_width=800)
+    grads = fig.axes[0]
+    assert len(grads.lines) == 3  # one line per layer
+    assert np.allclose(grads.lines[0].get_ydata(), diagnostics.figures["grad_norm/1"])
+    saturation_lines = fig.axes[1].lines
+    assert len(saturation_lines) == 3  # two tanh layers and the sigmoid output
+
+
+def test_gradient_flow_of_two_runs(mpl, tmp_path, rng):
+    X, y = rng.normal(size=(64, 6)), rng.integers(0, 2, size=64)
+    runs = {}
+    for hidden in ("sigmoid", "relu"):
+        diagnostics = Diagnostics(warn=False)
+        net = gn.Network.mlp([6, 8, 8, 8, 2], hidden=hidden, seed=0)
+        net.fit(X, y, epochs=1, batch_size=32, callbacks=[diagnostics])
+        runs[hidden] = diagnostics
+    fig = plotting.plot_gradient_flow(runs, save=tmp_path / "flow.png")
+    check_png(tmp_path / "flow.png", min_colours=10)
+    assert [line.get_label() for line in fig.axes[0].lines] == ["sigmoid", "relu"]
+
+
+def test_network_diagram_widths_and_colours(mpl, tmp_path):
+    hidden = gn.Dense(2, 2, "tanh", seed=0)
+    hidden.W, hidden.b = [[1.0, -1.0], [0.5, 0.0]], [0.0, 0.0]
+    out = gn.Dense(2, 1, "sigmoid", seed=0)
+    out.W, out.b = [[-2.0, 1.0]], [1.0]
+    net = gn.Network([hidden, out])
+    fig = plotting.plot_network(net, save=tmp_path / "net.png")
+    check_png(tmp_path / "net.png", min_colours=10)
+    links = [line for line in fig.axes[0].lines if len(line.get_xdata()) == 2]
+    # nonzero weights and biases: 1, -1, 0.5 into layer 1; -2, 1, bias 1 into layer 2
+    assert len(links) == 6
+    widths = sorted(round(line.get_linewidth(), 6) for line in links)
+    # width = 4 |w| / max |w| with max |w| = 2
+    assert widths == [1.0, 2.0, 2.0, 2.0, 2.0, 4.0]
+    negative = [line for line in links if line.get_color() == plotting.NEGATIVE]
+    assert sorted(round(line.get_linewidth(), 6) for line in negative) == [2.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: plotting.plot_decision_boundary(
+                gn.Network.mlp([3, 2, 1], seed=0), np.zeros((4, 3)), [0, 1, 0, 1]
+            ),
+            ValueError,
+            "needs a network with 2 inputs",
+        ),
+        (
+            lambda: plotting.plot_first_layer_weights(
+                gn.Network.mlp([5, 2, 2], seed=0)
+            ),
+            ValueError,
+            "'image_shape' parameter",
+        ),
+        (
+            lambda: plotting.plot_diagnostics({"loss": [1.0]}),
+            ValueError,
+            "no 'grad_norm/<layer>' entries",
+        ),
+        (
+            lambda: plotting.plot_learning_curves({"loss": [1.0]}, save="curve.jpg"),
+            ValueError,
+            "'save' parameter must be a path ending in .png",
+        ),
+        (
+            lambda: plotting.plot_learning_curves([1, 2]),
+            TypeError,
+            "Expected a History",
+        ),
+    ],
+)
+def test_bad_inputs(mpl, call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_missing_matplotlib_names_the_plot_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_agg", None)
+    with pytest.raises(ImportError, match=r"glassnet\[plot\]"):
+        plotting.plot_learning_curves({"loss": [1.0, 0.5]})
+
+
+def test_save_training_plots_writes_what_fits_the_run(mpl, tmp_path, trained_2d):
+    net, X, y, history, diagnostics = trained_2d
+    written = plotting.save_training_plots(
+        net, history, tmp_path / "plots", X=X, y=y, diagnostics=diagnostics
+    )
+    assert set(written) == {
+        "learning_curves",
+        "network",
+        "diagnostics",
+        "confusion_matrix",
+        "decision_boundary",
+    }
+    for path in written.values():
+        check_png(path, min_colours=10)
+    image_net = gn.Network.mlp([16, 3, 2], seed=0)
+    written = plotting.save_training_plots(
+        image_net, {"loss": [1.0, 0.5]}, tmp_path / "svg", format="svg"
+    )
+    assert set(written) == {"learning_curves", "network", "first_layer_weights"}
+    assert written["network"].suffix == ".svg"
+
+
+# -- notebooks ------------------------------------------------------------------
+def test_network_html_summary_table():
+    net = gn.Network.mlp([3, 4, 2], hidden="sigmoid", seed=0)
+    html = net._repr_html_()
+    assert html.startswith("<table>") and html.count("<tr>") == 1 + 2 + 1
+    assert "Total parameters: 26" in html
+    assert "Dense(3, 4, activation=&#x27;sigmoid&#x27;)" in html
+
+
+def test_history_html_is_an_inline_png(mpl, trained_2d):
+    html = notebook.history_html(trained_2d[3])
+    prefix = "<img src='data:image/png;base64,"
+    assert html.startswith(prefix)
+    data = base64.b64decode(html[len(prefix) : html.index("'", len(prefix))])
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_history_html_without_matplotlib_is_a_table(monkeypatch, trained_2d):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_agg", None)
+    history = trained_2d[3]
+    html = notebook.history_html(history)
+    assert html.startswith("<table>")
+    assert "<th>loss</th>" in html and "<th>val_loss</th>" in html
+    assert "grad_norm" not in html  # per-layer diagnostics stay out of the table
+    assert f"<td>{history.history['loss'][0]:.4g}</td>" in html
+    long = {"loss": [float(i) for i in range(50)]}
+    table = notebook._table(long)
+    assert table.count("<tr>") == 1 + notebook.MAX_ROWS + 1
+
+
+def test_class_names_as_labels(mpl, tmp_path):
+    from glassnet.pipeline import Preprocessing
+
+    fig = plotting.plot_confusion_matrix(["no", "yes", "yes"], ["no", "no", "yes"])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["no", "yes"]
+    assert [t.get_text() for t in ax.texts] == ["1", "0", "1", "1"]
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    net = gn.Network.mlp([2, 3, 1], seed=0)
+    net.preprocessing = Preprocessing(classes=["no", "yes"])
+    plotting.plot_decision_boundary(
+        net, X, ["no", "yes", "yes", "no"], resolution=20, save=tmp_path / "n.png"
+    )
+    check_png(tmp_path / "n.png")
