@@ -359,3 +359,15 @@ def test_evaluation_batch_must_match_the_network():
             epochs=1,
             callbacks=[Diagnostics(np.zeros((2, 3)))],
         )
+
+
+def test_fit_with_diagnostics_records_them_in_the_history():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(64, 5)), rng.integers(0, 3, size=64)
+    net = gn.Network.mlp([5, 6, 4, 3], hidden="tanh", seed=0)
+    history = net.fit(X, y, epochs=3, batch_size=16, diagnostics=True)
+    for key in ("grad_norm/1", "grad_norm/3", "saturation/1", "update_ratio/2"):
+        assert len(history.history[key]) == 3
+    assert "<img" in history._repr_html_() or "<table" in history._repr_html_()
+    with pytest.raises(TypeError, match="'diagnostics' parameter of fit"):
+        net.fit(X, y, epochs=1, diagnostics="yes")

@@ -109,7 +109,8 @@ def format_logs(logs: dict) -> str:
     return "  ".join(
         f"{key} {value:.4g}" if key == "lr" else f"{key} {value:.4f}"
         for key, value in scalar_logs(logs).items()
-        if key != "epoch_time"
+        # per-layer diagnostics ("grad_norm/1", ...) are for plots, not the line
+        if key != "epoch_time" and "/" not in key and key != "grad_ratio"
     )
 
 

@@ -48,6 +48,11 @@ class History(Callback):
         for key, value in logs.items():
             self.history.setdefault(key, []).append(value)
 
+    def _repr_html_(self) -> str:
+        from glassnet.notebook import history_html
+
+        return history_html(self)
+
     def __repr__(self) -> str:
         keys = ", ".join(self.history)
         return f"History(epochs={len(self.epoch)}, keys=[{keys}])"
@@ -138,6 +143,7 @@ def fit(
     seed: int | None = None,
     verbose: int = 0,
     callbacks: list[Callback] | None = None,
+    diagnostics=False,
 ) -> History:
     """Train ``network`` on ``(X, y)`` by backpropagation.
 
@@ -175,6 +181,11 @@ def fit(
     verbose : {0, 1, 2}, default 0
         0 prints nothing, 1 a progress bar per epoch, 2 one line per epoch.
     callbacks : list of Callback, optional
+    diagnostics : bool or Diagnostics, default False
+        Record per-layer gradient norms, saturation, dead units and update
+        ratios every epoch (keys such as ``"grad_norm/1"`` in the History) and
+        warn about vanishing or exploding gradients, saturation and
+        overfitting; see :class:`glassnet.Diagnostics`.
 
     Returns
     -------
@@ -210,8 +221,10 @@ def fit(
         "n_samples": n,
         "metrics": [m.name for m in metric_list],
     }
+    callbacks = [*(callbacks or []), *_diagnostics_callbacks(diagnostics)]
+    # History comes last so that it records what the other callbacks add to logs.
     hooks = CallbackList(
-        [history, *(callbacks or []), *_verbose_callbacks(verbose)], network, params
+        [*callbacks, *_verbose_callbacks(verbose), history], network, params
     )
     network.stop_training = False
     network.optimizer = optimizer
@@ -239,6 +252,21 @@ def _run(loop, hooks, epochs: int, metric_list, validation) -> None:
         if network.stop_training:
             break
     hooks.on_train_end(logs)
+
+
+def _diagnostics_callbacks(diagnostics) -> list[Callback]:
+    if diagnostics is True:
+        from glassnet.diagnostics import Diagnostics
+
+        return [Diagnostics()]
+    if diagnostics is False or diagnostics is None:
+        return []
+    if isinstance(diagnostics, Callback):
+        return [diagnostics]
+    raise TypeError(
+        "The 'diagnostics' parameter of fit must be True, False or a Diagnostics "
+        f"callback. Got {diagnostics!r} instead."
+    )
 
 
 def _verbose_callbacks(verbose: int) -> list[Callback]:
