@@ -109,17 +109,25 @@ class Loss:
         return activation.name == self.canonical_activation
 
     def output_delta(
-        self, Z, A, Y, activation: Activation, weights: np.ndarray | None = None
+        self,
+        Z,
+        A,
+        Y,
+        activation: Activation,
+        weights: np.ndarray | None = None,
+        *,
+        out: np.ndarray | None = None,
     ) -> np.ndarray:
         """Output delta ``dC/dZ`` of shape (n_samples, n_outputs).
 
         ``weights`` (n_samples,) scales row ``i`` by ``w_i``: sample ``i``'s
         delta only depends on its own row, so weighting its cost weights its
-        delta.
+        delta. ``out`` receives the fused delta without a new array.
         """
         if self.is_canonical(activation):
             # Fused: the derivative of the loss and of the activation cancel.
-            delta = (A - Y) * self.fused_delta_factor(A)
+            delta = np.subtract(A, Y, out=out)
+            delta *= self.fused_delta_factor(A)
         else:
             delta = activation.backward(self._gradient(A, Y), Z, A)
         return delta if weights is None else _scale_rows(delta, weights)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet import _fit_data
+from glassnet import _fit_data, regularizers
+from glassnet._batches import BatchGather
 from glassnet._validation import check_number, check_sample_weight
 from glassnet.callbacks import Callback, CallbackList, EpochLogger
 from glassnet.metrics import compute_metrics, output_kind, resolve_metrics
@@ -229,7 +230,6 @@ def fit(
     network.stop_training = False
     network.optimizer = optimizer
     loop = _Loop(network, optimizer, train, batch_size, shuffle, rng)
-    loop.outputs = np.empty_like(train.Y) if metric_list else None
     _run(loop, hooks, epochs, metric_list, validation)
     return history
 
@@ -242,8 +242,9 @@ def _run(loop, hooks, epochs: int, metric_list, validation) -> None:
     for epoch in range(epochs):
         hooks.on_epoch_begin(epoch, {})
         start, lr = time.perf_counter(), optimizer.lr
-        logs = {"loss": loop.run_epoch(hooks)}
-        logs.update(_epoch_metrics(network, metric_list, loop.outputs, loop.data.Y))
+        with network.workspace():
+            seen = loop.run_epoch(hooks)
+        logs = loop.epoch_logs(seen, metric_list)
         if validation is not None:
             logs.update(_validation_logs(network, metric_list, validation))
         logs["lr"] = lr
@@ -278,50 +279,63 @@ def _verbose_callbacks(verbose: int) -> list[Callback]:
 
 
 class _Loop:
-    """One epoch of batches: forward, loss, backward, update, ``on_batch_end``."""
+    """One epoch of batches: forward, output delta, backward, update.
+
+    The step does nothing else: the output pre-activations of every batch
+    are kept, and the epoch's loss (the mean of the batch losses, each with
+    the weights of its own step) and metrics are computed once from them at
+    the end of the epoch. A batch's loss is computed during the epoch only
+    when a callback watches ``on_batch_end`` (e.g. the progress bar).
+    """
 
     def __init__(self, network, optimizer, data: _Split, batch_size, shuffle, rng):
         self.network, self.optimizer, self.data = network, optimizer, data
         self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
-        self.outputs: np.ndarray | None = None
+        self.gather = BatchGather(network, data.X, data.Y, data.weights)
+        n = data.X.shape[0]
+        self.z_out = np.empty((n, network.n_outputs), dtype=network.dtype)
+        self.order = np.arange(n)
 
-    def batches(self):
-        """Index arrays (shuffled) or slices (in order: views, no copies)."""
-        n, size = self.data.X.shape[0], self.batch_size
-        order = self.rng.permutation(n) if self.shuffle else None
-        for start in range(0, n, size):
-            yield (
-                order[start : start + size]
-                if order is not None
-                else slice(start, start + size)
-            )
-
-    def run_epoch(self, hooks) -> float:
-        """Train on every batch once; the mean loss of the batches seen."""
-        net, data = self.network, self.data
+    def run_epoch(self, hooks) -> int:
+        """Train on every batch once; returns the number of samples seen."""
+        net, size = self.network, self.batch_size
         params, grads = [net.parameters_flat], [net.gradients_flat]
-        loss_sum, seen = 0.0, 0
-        for step, idx in enumerate(self.batches()):
-            Xb, Yb = net._as_batch(data.X[idx]), data.Y[idx]
-            wb = None if data.weights is None else data.weights[idx]
-            A = net._forward(Xb, training=True)
-            batch_loss = net._loss_value(Yb, wb)
+        last, step_fn = net.layers[-1], self.optimizer.step
+        batch_logs = hooks.overrides("on_batch_end")
+        n = self.data.X.shape[0]
+        if self.shuffle:
+            self.order = self.rng.permutation(n)
+        seen = 0
+        for step, start in enumerate(range(0, n, size)):
+            idx = self.order[start : start + size]
+            Xb, Yb, wb = self.gather(idx)
+            net._forward(Xb, training=True)
+            self.z_out[start : start + idx.shape[0]] = last.Z
+            if batch_logs:
+                loss = net._loss_value(Yb, wb)
             net._backward(Yb, wb)
-            self.optimizer.step(params, grads)
-            if self.outputs is not None:
-                self.outputs[idx] = A
-            loss_sum += batch_loss * Xb.shape[0]
-            seen += Xb.shape[0]
-            hooks.on_batch_end(step, {"loss": batch_loss, "size": Xb.shape[0]})
+            step_fn(params, grads)
+            seen = start + idx.shape[0]
+            if batch_logs:
+                hooks.on_batch_end(step, {"loss": loss, "size": idx.shape[0]})
             if net.stop_training:
                 break
-        return loss_sum / seen
+        return seen
 
-
-def _epoch_metrics(network, metric_list, outputs, Y) -> dict:
-    if outputs is None:
-        return {}
-    return compute_metrics(metric_list, outputs, Y, output_kind(network))
+    def epoch_logs(self, seen: int, metric_list) -> dict:
+        """Loss and metrics of the epoch from the kept outputs of its batches."""
+        net, data = self.network, self.data
+        idx = self.order[:seen]
+        Z = self.z_out[:seen]
+        Y = data.Y[idx]
+        weights = None if data.weights is None else data.weights[idx]
+        last = net.layers[-1]
+        A = last.activation(Z)
+        z = Z if net.loss.is_canonical(last.activation) else None
+        # the penalty of the weights as they are at the end of the epoch
+        logs = {"loss": net.loss.value(A, Y, z, weights) + regularizers.penalty(net)}
+        logs.update(compute_metrics(metric_list, A, Y, output_kind(net)))
+        return logs
 
 
 def _validation_logs(network, metric_list, validation: _Split) -> dict:
