@@ -53,3 +53,67 @@ class BatchGather:
         Yb = np.take(self.Y, idx, axis=0, out=buffers["Y"], mode="clip")
         wb = None if self.weights is None else self.weights[idx]
         return Xb, Yb, wb
+
+
+class StreamLoop:
+    """Training epochs over batches that come from outside, for data too big
+    for memory: ``fit(batches, epochs=...)`` with no ``y``.
+
+    ``source`` is re-iterable (a list, a ``Sequence``-like object) or a
+    function returning a new iterator of ``(X_batch, y_batch)`` pairs for
+    every epoch; a one-shot generator serves one epoch. Each batch is checked
+    and converted as the network takes it (uint8 pixels to [0, 1], the
+    network's preprocessing); the epoch's loss and metrics come from the kept
+    outputs of its batches, as in :class:`~glassnet.training.fit`'s loop.
+    """
+
+    def __init__(self, network, optimizer, source):
+        if not callable(source) and not hasattr(source, "__iter__"):
+            raise TypeError(
+                "Without y, fit's first argument must be an iterable of "
+                "(X_batch, y_batch) pairs or a function returning one. Got "
+                f"{type(source).__name__} instead."
+            )
+        self.network, self.optimizer, self.source = network, optimizer, source
+        self.epochs_run = 0
+        self.Z = self.Y = None
+
+    def _batches(self):
+        return iter(self.source() if callable(self.source) else self.source)
+
+    def run_epoch(self, hooks) -> int:
+        from glassnet.training import _check_pair
+
+        net, last = self.network, self.network.layers[-1]
+        params, grads = [net.parameters_flat], [net.gradients_flat]
+        batch_logs = hooks.overrides("on_batch_end")
+        outputs, targets, seen = [], [], 0
+        for step, item in enumerate(self._batches()):
+            Xb, yb = _check_pair(item, step)
+            Yb = net._targets(Xb, yb)
+            net._forward(net._as_batch(Xb), training=True)
+            outputs.append(last.Z.copy())
+            targets.append(Yb)
+            if batch_logs:
+                loss = net._loss_value(Yb)
+            net._backward(Yb)
+            self.optimizer.step(params, grads)
+            seen += Xb.shape[0]
+            if batch_logs:
+                hooks.on_batch_end(step, {"loss": loss, "size": Xb.shape[0]})
+            if net.stop_training:
+                break
+        self.epochs_run += 1
+        if not outputs:
+            raise ValueError(
+                f"The batches given to fit yielded nothing in epoch "
+                f"{self.epochs_run}: a generator serves one epoch only; pass a "
+                "list, or a function that returns a new iterator per epoch."
+            )
+        self.Z, self.Y = np.concatenate(outputs), np.concatenate(targets)
+        return seen
+
+    def epoch_logs(self, seen: int, metric_list) -> dict:
+        from glassnet.training import outputs_logs
+
+        return outputs_logs(self.network, self.Z, self.Y, None, metric_list)

@@ -395,7 +395,7 @@ class Network:
         optimizer.step([self.parameters_flat], [self.gradients_flat])
         return loss
 
-    def fit(self, X, y, **kwargs):
+    def fit(self, X, y=None, **kwargs):
         """Train; see :func:`glassnet.training.fit` for the parameters."""
         from glassnet.training import fit
 

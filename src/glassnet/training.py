@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassnet import _fit_data, regularizers
-from glassnet._batches import BatchGather
-from glassnet._validation import check_number, check_sample_weight
+from glassnet._batches import BatchGather, StreamLoop
+from glassnet._validation import check_number, check_sample_weight, check_X
 from glassnet.callbacks import Callback, CallbackList, EpochLogger
 from glassnet.metrics import compute_metrics, output_kind, resolve_metrics
 from glassnet.optimizers import Optimizer, get_optimizer
@@ -130,7 +130,7 @@ def _prepare_data(network, X, Y, options, rng) -> tuple[_Split, _Split | None]:
 def fit(
     network,
     X,
-    y,
+    y=None,
     *,
     epochs: int = 10,
     batch_size: int | None = 32,
@@ -150,7 +150,12 @@ def fit(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
+    X : array-like of shape (n_samples, n_features), or batches
+        Samples as rows: float, integer, or uint8 pixels (converted to
+        ``x / 255`` batch by batch, so a uint8 array or a memory map is never
+        copied whole into floats). Or, with ``y`` omitted, an iterable of
+        ``(X_batch, y_batch)`` pairs (re-iterable, or a function returning a
+        new iterator per epoch) for data that does not fit in memory.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Class labels (one-hot accepted) or regression targets.
     epochs : int, default 10
@@ -192,6 +197,18 @@ def fit(
     -------
     History
     """
+    if y is None:
+        return _fit_stream(
+            network,
+            X,
+            epochs=epochs,
+            optimizer=optimizer,
+            metrics=metrics,
+            validation_data=validation_data,
+            verbose=verbose,
+            callbacks=callbacks,
+            diagnostics=diagnostics,
+        )
     X = network._inputs(X)
     Y = network._targets(X, y)
     epochs = check_number(epochs, "epochs", "fit", low=1, integer=True)
@@ -212,9 +229,6 @@ def fit(
     batch_size = min(
         check_number(batch_size, "batch_size", "fit", low=1, integer=True), n
     )
-    if isinstance(callbacks, Callback):
-        callbacks = [callbacks]
-    history = History()
     params = {
         "epochs": epochs,
         "batch_size": batch_size,
@@ -222,15 +236,60 @@ def fit(
         "n_samples": n,
         "metrics": [m.name for m in metric_list],
     }
+    loop = _Loop(network, optimizer, train, batch_size, shuffle, rng)
+    return _train(
+        network, loop, params, callbacks, verbose, diagnostics, metric_list, validation
+    )
+
+
+def _fit_stream(
+    network,
+    source,
+    *,
+    epochs,
+    optimizer,
+    metrics,
+    validation_data,
+    verbose,
+    callbacks,
+    diagnostics,
+) -> History:
+    """fit on batches from an iterable (no y): see :class:`StreamLoop`."""
+    epochs = check_number(epochs, "epochs", "fit", low=1, integer=True)
+    verbose = check_number(verbose, "verbose", "fit", low=0, high=2, integer=True)
+    optimizer = get_optimizer(optimizer)
+    metric_list = resolve_metrics(metrics, network)
+    loop = StreamLoop(network, optimizer, source)
+    validation = None
+    if validation_data is not None:
+        validation = _validation_part(network, validation_data)
+    params = {
+        "epochs": epochs,
+        "batch_size": None,
+        "steps": None,
+        "n_samples": None,
+        "metrics": [m.name for m in metric_list],
+    }
+    return _train(
+        network, loop, params, callbacks, verbose, diagnostics, metric_list, validation
+    )
+
+
+def _train(
+    network, loop, params, callbacks, verbose, diagnostics, metric_list, validation
+) -> History:
+    """Set up the callbacks around ``loop`` and run the epochs."""
+    if isinstance(callbacks, Callback):
+        callbacks = [callbacks]
+    history = History()
     callbacks = [*(callbacks or []), *_diagnostics_callbacks(diagnostics)]
     # History comes last so that it records what the other callbacks add to logs.
     hooks = CallbackList(
         [*callbacks, *_verbose_callbacks(verbose), history], network, params
     )
     network.stop_training = False
-    network.optimizer = optimizer
-    loop = _Loop(network, optimizer, train, batch_size, shuffle, rng)
-    _run(loop, hooks, epochs, metric_list, validation)
+    network.optimizer = loop.optimizer
+    _run(loop, hooks, params["epochs"], metric_list, validation)
     return history
 
 
@@ -324,18 +383,31 @@ class _Loop:
 
     def epoch_logs(self, seen: int, metric_list) -> dict:
         """Loss and metrics of the epoch from the kept outputs of its batches."""
-        net, data = self.network, self.data
-        idx = self.order[:seen]
-        Z = self.z_out[:seen]
-        Y = data.Y[idx]
+        data, idx = self.data, self.order[:seen]
         weights = None if data.weights is None else data.weights[idx]
-        last = net.layers[-1]
-        A = last.activation(Z)
-        z = Z if net.loss.is_canonical(last.activation) else None
-        # the penalty of the weights as they are at the end of the epoch
-        logs = {"loss": net.loss.value(A, Y, z, weights) + regularizers.penalty(net)}
-        logs.update(compute_metrics(metric_list, A, Y, output_kind(net)))
-        return logs
+        return outputs_logs(
+            self.network, self.z_out[:seen], data.Y[idx], weights, metric_list
+        )
+
+
+def outputs_logs(network, Z, Y, weights, metric_list) -> dict:
+    """Loss and metrics from output pre-activations Z (n, k) and targets Y."""
+    last = network.layers[-1]
+    A = last.activation(Z)
+    z = Z if network.loss.is_canonical(last.activation) else None
+    # the penalty of the weights as they are at the end of the epoch
+    loss = network.loss.value(A, Y, z, weights) + regularizers.penalty(network)
+    return {"loss": loss, **compute_metrics(metric_list, A, Y, output_kind(network))}
+
+
+def _check_pair(item, step: int):
+    """One ``(X_batch, y_batch)`` of a batch stream, X checked."""
+    if not isinstance(item, (tuple, list)) or len(item) != 2:
+        raise ValueError(
+            f"Batch {step} of the batches given to fit must be a pair "
+            f"(X_batch, y_batch). Got {type(item).__name__} instead."
+        )
+    return check_X(item[0], name=f"X of batch {step}"), item[1]
 
 
 def _validation_logs(network, metric_list, validation: _Split) -> dict:
