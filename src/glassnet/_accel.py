@@ -32,15 +32,14 @@ def _compile() -> dict:
     def adam(p, g, m, v, lr_t, b1, c1, b2, c2, eps_hat, tiny):  # pragma: no cover
         # c1 = 1 - b1 and c2 = 1 - b2 come in rounded from float64, as NumPy
         # rounds them, so that both paths use the very same constants
+        zero = tiny - tiny  # a zero of the arrays' float type (keeps it float32)
         for i in range(p.shape[0]):
             gi = g[i]
             mi = b1 * m[i] + c1 * gi
             vi = b2 * v[i] + c2 * (gi * gi)
             # flush what would decay into slow subnormal numbers
-            if abs(mi) < tiny:
-                mi = 0
-            if vi < tiny:
-                vi = 0
+            mi = mi if abs(mi) >= tiny else zero
+            vi = vi if vi >= tiny else zero
             m[i] = mi
             v[i] = vi
             p[i] -= lr_t * mi / (np.sqrt(vi) + eps_hat)
