@@ -8,6 +8,7 @@ with ``--json`` prints one JSON document instead of text.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from glassnet.cli._common import UsageError
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:  # e.g. piped into head: the reader left, not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
     except (UsageError, ModelFileError, ValueError, TypeError, OSError) as exc:
         text = str(exc).strip()
         message = text.splitlines()[0] if text else type(exc).__name__

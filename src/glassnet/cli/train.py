@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from glassnet.cli._common import UsageError, load_data, print_json
+from glassnet.optimizers import OPTIMIZERS
 
 #: Every setting of a run, with its default. Flags and ``--config`` use these keys.
 DEFAULTS: dict = {
@@ -82,7 +83,7 @@ def add_parser(sub) -> None:
     a("--loss", help="loss (default: from the task)")
     a(
         "--optimizer",
-        help="sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw (default: adam)",
+        help=f"{', '.join(OPTIMIZERS)} (default: adam)",
     )
     a("--lr", type=float, help="learning rate (default: 0.001)")
     a("--epochs", type=int, help="passes over the training data (default: 20)")
