@@ -27,7 +27,10 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--out", default="report.html", help="HTML file to write (report.html)"
     )
-    p.add_argument("--title", help="page title (default: the model file's name)")
+    p.add_argument(
+        "--title",
+        help="page title (default: 'glassnet report: ' and the model file's name)",
+    )
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(run=run)
 

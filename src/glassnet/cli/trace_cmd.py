@@ -33,7 +33,8 @@ def add_parser(sub) -> None:
         "--input",
         metavar="ROW",
         help="the sample: comma-separated numbers (the model's input features in "
-        "order) or a CSV file with the model's input columns and one row",
+        "order; --input=-1,2 when the first is negative) or a CSV file with the "
+        "model's input columns and one row",
     )
     p.add_argument(
         "--target",
@@ -136,12 +137,12 @@ def _model_trace(args):
     y = parse_target(net, args.target)
     optimizer = None if args.lr is None else gn.SGD(lr=args.lr)
     trace = net.trace(X, y, optimizer=optimizer)
-    hidden = sorted({type(layer).__name__ for layer in net.layers} - {"Dense"})
+    others = sorted({type(layer).__name__ for layer in net.layers} - {"Dense"})
     notes = [f"{_describe_input(args.input)}; target {args.target}."]
-    if hidden:
+    if others:
         notes.append(
-            f"The model's {' and '.join(hidden)} layers are applied (in training "
-            "mode) but not shown."
+            f"The model's {' and '.join(others)} layers run (in training mode) "
+            "between the Dense layers shown; the formulas leave them out."
         )
     return replace(
         trace,

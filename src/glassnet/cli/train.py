@@ -131,8 +131,8 @@ def add_parser(sub) -> None:
         "--plots",
         metavar="DIR",
         help="record diagnostics and write the run's plots (PNG) into DIR: learning "
-        "curves, network, diagnostics, and on the test split the confusion matrix, "
-        "decision boundary (2-D data) or first-layer weights (images)",
+        "curves, network, diagnostics, the confusion matrix and decision boundary "
+        "(2-D data) on the test split, first-layer weights (images)",
     )
     a("--json", action="store_true", help="print the results as JSON")
     a("--quiet", action="store_true", help="no progress output")
