@@ -240,3 +240,28 @@ def test_bad_trace_requests(args, message, moons_model, tmp_path):
     result = run("trace", *args, cwd=tmp_path)
     assert_usage_error(result, message)
     assert result.stdout == ""
+
+
+def test_model_trace_names_the_layers_its_formulas_leave_out(tmp_path):
+    trained = run(
+        "train",
+        "--data",
+        "moons",
+        "--layers",
+        "3",
+        "--batch-norm",
+        "--dropout",
+        "0.1",
+        "--epochs",
+        "1",
+        "--quiet",
+        cwd=tmp_path,
+    )
+    assert trained.returncode == 0, trained.stderr
+    result = run(
+        "trace", "model.glassnet", "--input=-1,2", "--target", "0", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "BatchNorm and Dropout layers run (in training mode)" in " ".join(
+        result.stdout.split()
+    )
