@@ -38,7 +38,8 @@ th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #e6e9ee;
   text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 th { background: #eef1f5; }
-figure { margin: 0.8rem 0; }
+figure { margin: 0.8rem 0; display: table; }
+figcaption { display: table-caption; caption-side: bottom; }
 .row { display: flex; flex-wrap: wrap; gap: 0 2rem; align-items: flex-start; }
 .row > div { min-width: 0; }
 dl.config { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr));
