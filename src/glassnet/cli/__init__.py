@@ -24,7 +24,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from glassnet.cli import inspect_cmds, misc, train
+    from glassnet.cli import inspect_cmds, misc, report_cmd, trace_cmd, train
 
     parser = _Parser(
         prog="glassnet",
@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parser(sub)
     inspect_cmds.add_parsers(sub)
     misc.add_parsers(sub)
+    trace_cmd.add_parser(sub)
+    report_cmd.add_parser(sub)
     return parser
 
 
