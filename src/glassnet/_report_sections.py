@@ -153,10 +153,10 @@ def curves_section(records: dict, figures: Figures) -> str:
 
 
 def metrics_section(network, X, y, figures: Figures) -> str:
-    from glassnet.cli.inspect_cmds import evaluation
+    from glassnet.metrics import evaluation_report
     from glassnet.plotting import plot_confusion_matrix
 
-    result = evaluation(network, X, y)
+    result = evaluation_report(network, X, y)
     scalars = [[k, v] for k, v in result.items() if isinstance(v, float)]
     parts = [table(["metric", "value"], scalars, numeric=(1,))]
     if "confusion_matrix" in result:
