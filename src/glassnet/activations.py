@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet._registry import from_config, resolve
+
 __all__ = [
     "ACTIVATIONS",
     "Activation",
@@ -361,25 +363,9 @@ def get_activation(activation: str | Activation | None) -> Activation:
     """
     if activation is None:
         return Identity()
-    if isinstance(activation, Activation):
-        return activation
-    if isinstance(activation, str):
-        key = activation.strip().lower().replace("-", "_")
-        if key in ACTIVATIONS:
-            return ACTIVATIONS[key]()
-        raise ValueError(
-            f"Unknown activation {activation!r}. Valid names: "
-            f"{', '.join(sorted(ACTIVATIONS))}."
-        )
-    raise TypeError(
-        "The 'activation' parameter must be a name (str) or an Activation "
-        f"instance. Got {type(activation).__name__} instead."
-    )
+    return resolve(activation, ACTIVATIONS, Activation, "activation", "activation")
 
 
 def activation_from_config(config: dict) -> Activation:
     """Rebuild an activation from :meth:`Activation.config`."""
-    options = dict(config)
-    name = options.pop("name")
-    cls = get_activation(name).__class__
-    return cls(**options)
+    return from_config(config, ACTIVATIONS, "activation")

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet._registry import from_config, resolve
 from glassnet.activations import Activation
 
 __all__ = [
@@ -403,23 +404,9 @@ LOSSES: dict[str, type[Loss]] = {
 
 def get_loss(loss: str | Loss) -> Loss:
     """Resolve a loss name or instance; an unknown name lists the valid ones."""
-    if isinstance(loss, Loss):
-        return loss
-    if isinstance(loss, str):
-        key = loss.strip().lower().replace("-", "_")
-        if key in LOSSES:
-            return LOSSES[key]()
-        raise ValueError(
-            f"Unknown loss {loss!r}. Valid names: {', '.join(sorted(LOSSES))}."
-        )
-    raise TypeError(
-        "The 'loss' parameter must be a name (str) or a Loss instance. "
-        f"Got {type(loss).__name__} instead."
-    )
+    return resolve(loss, LOSSES, Loss, "loss", "loss")
 
 
 def loss_from_config(config: dict) -> Loss:
     """Rebuild a loss from :meth:`Loss.config`."""
-    options = dict(config)
-    cls = get_loss(options.pop("name")).__class__
-    return cls(**options)
+    return from_config(config, LOSSES, "loss")

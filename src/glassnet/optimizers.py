@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from glassnet import _accel
+from glassnet._registry import resolve
 from glassnet._validation import check_number
 
 __all__ = [
@@ -501,17 +502,4 @@ def get_optimizer(optimizer: str | Optimizer, **kwargs) -> Optimizer:
 
     ``kwargs`` (e.g. ``lr=0.1``) go to the constructor when a name is given.
     """
-    if isinstance(optimizer, Optimizer):
-        return optimizer
-    if isinstance(optimizer, str):
-        key = optimizer.strip().lower()
-        if key in OPTIMIZERS:
-            return OPTIMIZERS[key](**kwargs)
-        raise ValueError(
-            f"Unknown optimizer {optimizer!r}. Valid names: "
-            f"{', '.join(sorted(OPTIMIZERS))}."
-        )
-    raise TypeError(
-        "The 'optimizer' parameter must be a name (str) or an Optimizer instance. "
-        f"Got {type(optimizer).__name__} instead."
-    )
+    return resolve(optimizer, OPTIMIZERS, Optimizer, "optimizer", "optimizer", **kwargs)
