@@ -534,6 +534,12 @@ class Network:
         for (_, _, p), w in zip(targets, checked, strict=True):
             p[...] = w
 
+    def __setstate__(self, state: dict) -> None:
+        # pickle and copy.deepcopy copy each array on its own, so the layers'
+        # W and b would stop being views of parameters_flat: bind them again.
+        self.__dict__.update(state)
+        self._bind_parameters()
+
     def _repr_html_(self) -> str:
         from glassnet.notebook import network_html
 
