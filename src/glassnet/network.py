@@ -465,6 +465,18 @@ class Network:
 
         return save(self, path, metadata=metadata)
 
+    def to_onnx(self, path=None, **kwargs):
+        """The network as an ONNX model; see :func:`glassnet.onnx_export.to_onnx`."""
+        from glassnet.onnx_export import to_onnx
+
+        return to_onnx(self, path, **kwargs)
+
+    def to_torch(self):
+        """A ``torch.nn.Sequential``; see :func:`glassnet.torch_interop.to_torch`."""
+        from glassnet.torch_interop import to_torch
+
+        return to_torch(self)
+
     def astype(self, dtype) -> Network:
         """A deep copy of the network with parameters in ``dtype``."""
         clone = copy.deepcopy(self)
