@@ -78,6 +78,8 @@ from glassnet.schedules import (
     StepDecay,
     get_schedule,
 )
+from glassnet.sklearn_interop import from_sklearn, to_sklearn, to_sklearn_coefs
+from glassnet.torch_interop import from_torch
 from glassnet.trace import LayerTrace, Trace, lecture_examples
 from glassnet.training import History, evaluate, fit
 
@@ -154,6 +156,8 @@ __all__ = [
     "evaluate",
     "diagnose",
     "fit",
+    "from_sklearn",
+    "from_torch",
     "get_activation",
     "get_initializer",
     "get_loss",
@@ -166,4 +170,6 @@ __all__ = [
     "load",
     "plotting",
     "save",
+    "to_sklearn",
+    "to_sklearn_coefs",
 ]
