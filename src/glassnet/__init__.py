@@ -79,6 +79,7 @@ from glassnet.schedules import (
     get_schedule,
 )
 from glassnet.sklearn_interop import from_sklearn, to_sklearn, to_sklearn_coefs
+from glassnet.sweep import SweepResult, sweep
 from glassnet.torch_interop import from_torch
 from glassnet.trace import LayerTrace, Trace, lecture_examples
 from glassnet.training import History, evaluate, fit
@@ -149,6 +150,7 @@ __all__ = [
     "Step",
     "StepDecay",
     "Summary",
+    "SweepResult",
     "Tanh",
     "TerminateOnNaN",
     "Trace",
@@ -170,6 +172,7 @@ __all__ = [
     "load",
     "plotting",
     "save",
+    "sweep",
     "to_sklearn",
     "to_sklearn_coefs",
 ]

@@ -23,7 +23,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from glassnet.cli import export_cmd, inspect_cmds, misc, train
+    from glassnet.cli import export_cmd, inspect_cmds, misc, sweep_cmd, train
 
     parser = _Parser(
         prog="glassnet",
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect_cmds.add_parsers(sub)
     misc.add_parsers(sub)
     export_cmd.add_parser(sub)
+    sweep_cmd.add_parser(sub)
     return parser
 
 
