@@ -4,9 +4,10 @@ import json
 
 import numpy as np
 import pytest
+from optional_support import require
 
-onnx = pytest.importorskip("onnx", reason="ONNX export needs the onnx package")
-ort = pytest.importorskip("onnxruntime", reason="the checks run the model")
+onnx = require("onnx", "onnx")
+ort = require("onnxruntime", "onnx")
 
 from test_cli import assert_usage_error, run  # noqa: E402
 

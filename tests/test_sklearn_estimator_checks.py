@@ -12,13 +12,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from optional_support import require
 
-pytest.importorskip("sklearn", reason="the estimators need scikit-learn")
+require("sklearn", "sklearn")
 
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 from glassnet.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
 
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 SRC = Path(__file__).resolve().parents[1] / "src"
 ESTIMATORS = [MLPClassifier(max_iter=100), MLPRegressor(max_iter=100)]
 

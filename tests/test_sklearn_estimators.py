@@ -5,8 +5,9 @@ import warnings
 
 import numpy as np
 import pytest
+from optional_support import require
 
-pytest.importorskip("sklearn", reason="the estimators need scikit-learn")
+require("sklearn", "sklearn")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import make_multilabel_classification  # noqa: E402

@@ -144,6 +144,7 @@ def test_all_configurations_failing_has_no_best(digits):
         result.best_network()
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_gridsearchcv_on_the_joblib_dask_backend(digits):
     require("sklearn", "sklearn")
     import joblib
