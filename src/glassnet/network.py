@@ -238,6 +238,8 @@ class Network:
             )
 
     def _bind_parameters(self) -> None:
+        # work arrays are made for one dtype and layout: start afresh
+        self._workspaces: dict = {}
         pairs = [(p, g) for layer in self.layers for p, g in _param_grads(layer)]
         total = sum(p.size for p, _ in pairs)
         self.parameters_flat = np.zeros(total, dtype=self.dtype)
@@ -485,21 +487,31 @@ class Network:
         arrays a layer returns inside the block are overwritten by the next
         batch of the same size, so nothing outside the loop should keep them.
         """
-        stores = self.__dict__.setdefault("_workspaces", {})
         for i, layer in enumerate(self.layers):
-            layer.workspace = stores.setdefault(i, {})
+            layer.workspace = self._workspaces.setdefault(i, {})
         try:
             yield self
         finally:
             for layer in self.layers:
                 layer.workspace = None
 
+    def to_onnx(self, path=None, **kwargs):
+        """The network as an ONNX model; see :func:`glassnet.onnx_export.to_onnx`."""
+        from glassnet.onnx_export import to_onnx
+
+        return to_onnx(self, path, **kwargs)
+
+    def to_torch(self):
+        """A ``torch.nn.Sequential``; see :func:`glassnet.torch_interop.to_torch`."""
+        from glassnet.torch_interop import to_torch
+
+        return to_torch(self)
+
     def astype(self, dtype) -> Network:
         """A deep copy of the network with parameters in ``dtype``."""
         clone = copy.deepcopy(self)
         clone.dtype = _resolve_dtype(dtype)
         clone._bind_parameters()
-        clone._workspaces = {}
         return clone
 
     @contextmanager
@@ -563,6 +575,12 @@ class Network:
             checked.append(w)
         for (_, _, p), w in zip(targets, checked, strict=True):
             p[...] = w
+
+    def __setstate__(self, state: dict) -> None:
+        # pickle and copy.deepcopy copy each array on its own, so the layers'
+        # W and b would stop being views of parameters_flat: bind them again.
+        self.__dict__.update(state)
+        self._bind_parameters()
 
     def _repr_html_(self) -> str:
         from glassnet.notebook import network_html

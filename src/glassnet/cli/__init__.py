@@ -24,7 +24,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from glassnet.cli import inspect_cmds, misc, report_cmd, trace_cmd, train
+    from glassnet.cli import (
+        export_cmd,
+        inspect_cmds,
+        misc,
+        report_cmd,
+        sweep_cmd,
+        trace_cmd,
+        train,
+    )
 
     parser = _Parser(
         prog="glassnet",
@@ -37,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     misc.add_parsers(sub)
     trace_cmd.add_parser(sub)
     report_cmd.add_parser(sub)
+    export_cmd.add_parser(sub)
+    sweep_cmd.add_parser(sub)
     return parser
 
 
