@@ -304,9 +304,34 @@ class Network:
         """Output activations ``a^L`` of shape (n_samples, n_outputs).
 
         Inference mode by default; ``training=True`` is what :meth:`fit` uses
-        (it matters for dropout and batch normalization).
+        (it matters for dropout and batch normalization). Inference on more
+        than ``INFERENCE_CHUNK`` samples runs chunk by chunk on reused work
+        arrays (each row's output is the same); :meth:`backward` follows a
+        ``training=True`` pass.
         """
-        return self._forward(self._as_batch(self._inputs(X)), training)
+        X = self._inputs(X)
+        if training or X.shape[0] <= self.INFERENCE_CHUNK:
+            return self._forward(self._as_batch(X), training)
+        return self._infer(X)
+
+    #: Rows per chunk of inference: the activations of a chunk stay in cache.
+    INFERENCE_CHUNK = 2048
+
+    def _infer(self, X: np.ndarray, each_chunk=None, size=None) -> np.ndarray:
+        """Outputs (n, n_outputs) of checked inputs, in chunks, inference mode.
+
+        ``each_chunk(rows, A)``, if given, sees every chunk's rows (a slice)
+        and outputs while the layers still hold that chunk's arrays.
+        """
+        n, size = X.shape[0], size or self.INFERENCE_CHUNK
+        outputs = np.empty((n, self.n_outputs), dtype=self.dtype)
+        with self.workspace():
+            for start in range(0, n, size):
+                rows = slice(start, start + size)
+                outputs[rows] = A = self._forward(self._as_batch(X[rows]), False)
+                if each_chunk is not None:
+                    each_chunk(rows, A)
+        return outputs
 
     def _inputs(self, X, name: str = "X") -> np.ndarray:
         """Checked inputs (still raw: :meth:`_as_batch` converts each batch)."""
@@ -444,7 +469,7 @@ class Network:
         return A.ravel() if self.n_outputs == 1 else A
 
     def evaluate(
-        self, X, y, *, metrics=None, sample_weight=None, batch_size: int = 4096
+        self, X, y, *, metrics=None, sample_weight=None, batch_size: int = 2048
     ) -> dict:
         """Loss and metrics on ``(X, y)`` in inference mode.
 

@@ -418,22 +418,20 @@ def _validation_logs(network, metric_list, validation: _Split) -> dict:
     return logs
 
 
-def _loss_and_outputs(network, data: _Split, batch_size: int = 4096):
+def _loss_and_outputs(network, data: _Split, batch_size=None):
     """Mean loss and outputs (n, n_outputs) in inference mode, in chunks."""
-    n = data.X.shape[0]
-    outputs = np.empty((n, network.n_outputs), dtype=network.dtype)
-    total = 0.0
-    for start in range(0, n, batch_size):
-        chunk = slice(start, start + batch_size)
-        Xb = network._as_batch(data.X[chunk])
-        outputs[chunk] = network._forward(Xb, training=False)
-        wb = None if data.weights is None else data.weights[chunk]
-        total += network._loss_value(data.Y[chunk], wb) * Xb.shape[0]
-    return total / n, outputs
+    total = [0.0]
+
+    def add_loss(rows, A):
+        wb = None if data.weights is None else data.weights[rows]
+        total[0] += network._loss_value(data.Y[rows], wb) * A.shape[0]
+
+    outputs = network._infer(data.X, add_loss, batch_size)
+    return total[0] / data.X.shape[0], outputs
 
 
 def evaluate(
-    network, X, y, *, metrics=None, sample_weight=None, batch_size: int = 4096
+    network, X, y, *, metrics=None, sample_weight=None, batch_size: int = 2048
 ) -> dict:
     """Loss and metrics of ``network`` on ``(X, y)`` in inference mode.
 
@@ -447,7 +445,7 @@ def evaluate(
         "confusion_matrix") give arrays.
     sample_weight : array-like of shape (n_samples,), optional
         Weights the loss (not the metrics).
-    batch_size : int, default 4096
+    batch_size : int, default 2048
         Samples per forward pass (bounds memory).
 
     Returns
