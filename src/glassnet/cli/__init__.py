@@ -23,7 +23,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from glassnet.cli import inspect_cmds, misc, train
+    from glassnet.cli import inspect_cmds, misc, playground_cmd, train
 
     parser = _Parser(
         prog="glassnet",
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parser(sub)
     inspect_cmds.add_parsers(sub)
     misc.add_parsers(sub)
+    playground_cmd.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,152 @@
+"""A playground run as ``glassnet train`` settings, TOML, a command line and CSV.
+
+The run's network is built by the command's own :func:`build_network` from
+:func:`train_settings`, and trained epoch by epoch in the order that
+:func:`glassnet.fit` visits the samples, so ``glassnet train`` with the
+exported settings reproduces the run's weights whenever the settings say
+everything about it. What they cannot say (input features other than
+``x1, x2``, weights edited by hand, a run stopped between epochs) is listed
+in the notes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shlex
+
+import numpy as np
+
+from glassnet.cli.train import DEFAULTS as TRAIN_DEFAULTS
+from glassnet.playground.data import Points, expand, feature_names
+
+__all__ = ["command_line", "data_csv", "train_settings", "toml_text"]
+
+MODEL_FILE = "playground.glassnet"
+
+#: The command-line flag of each setting written into the command.
+_FLAGS = {
+    "data": "--data",
+    "target": "--target",
+    "n_samples": "--n-samples",
+    "noise": "--noise",
+    "test_size": "--test-size",
+    "layers": "--layers",
+    "activation": "--activation",
+    "output": "--output",
+    "loss": "--loss",
+    "optimizer": "--optimizer",
+    "lr": "--lr",
+    "epochs": "--epochs",
+    "batch_size": "--batch-size",
+    "l1": "--l1",
+    "l2": "--l2",
+    "dropout": "--dropout",
+    "scale": "--scale",
+    "seed": "--seed",
+    "out": "--out",
+}
+
+
+def train_settings(config: dict, points: Points, filename: str | None) -> dict:
+    """The ``glassnet train`` settings (keys of its DEFAULTS) of a run.
+
+    ``epochs`` is 1 here; :func:`for_epochs` sets the run's count.
+    """
+    activations = config["activation"]
+    if not activations:
+        activation = TRAIN_DEFAULTS["activation"]
+    elif len(set(activations)) == 1:
+        activation = activations[0]
+    else:
+        activation = list(activations)
+    upload = config["data"] == "upload"
+    settings = dict(TRAIN_DEFAULTS)
+    settings.update(
+        data=filename if upload else config["data"],
+        target=points.target if upload else None,
+        n_samples=None if upload else config["n_samples"],
+        noise=None if upload else config["noise"],
+        test_size=config["test_size"],
+        layers=list(config["layers"]),
+        activation=activation,
+        output=None if config["output"] == "auto" else config["output"],
+        loss=None if config["loss"] == "auto" else config["loss"],
+        optimizer=config["optimizer"],
+        lr=config["lr"],
+        epochs=1,
+        batch_size=config["batch_size"],
+        l1=config["l1"],
+        l2=config["l2"],
+        dropout=config["dropout"],
+        batch_norm=False,
+        early_stopping=0,
+        validation_split=0.0,
+        scale=config["scale"],
+        seed=config["seed"],
+        out=MODEL_FILE,
+    )
+    return settings
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+
+
+def toml_text(settings: dict, notes: list[str]) -> str:
+    """The settings as a ``glassnet train --config`` file (unset ones left out)."""
+    lines = ["# glassnet train --config playground.toml", "# exported by glassnet"]
+    lines += [f"# note: {note}" for note in notes]
+    lines.append("")
+    for key in TRAIN_DEFAULTS:
+        value = settings[key]
+        if value is not None:
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _flag_value(value) -> str:
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def command_line(settings: dict) -> str:
+    """``glassnet train ...`` with every setting of the run spelled out."""
+    words = ["glassnet", "train"]
+    for key, flag in _FLAGS.items():
+        value = settings[key]
+        if value is not None:
+            words += [flag, _flag_value(value)]
+    return shlex.join(words)
+
+
+def data_csv(points: Points, features: list[str]) -> str:
+    """The points as CSV: the model's input columns and the label column,
+    training points first, then test points."""
+    names = feature_names(features, points.columns)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*names, points.target])
+    for X, y in ((points.X_train, points.y_train), (points.X_test, points.y_test)):
+        values = expand(X, features)  # float32: str() is the shortest exact text
+        labels = (
+            [points.classes[int(c)] for c in y]
+            if points.classes is not None
+            else [str(v) for v in np.asarray(y, dtype=np.float32)]
+        )
+        for row, label in zip(values, labels, strict=True):
+            writer.writerow([*(str(v) for v in row), label])
+    return buffer.getvalue()
+
+
+def for_epochs(settings: dict, epochs: int) -> dict:
+    """The settings with ``epochs`` set to the run's whole epochs (at least 1)."""
+    return {**settings, "epochs": max(1, int(epochs))}
