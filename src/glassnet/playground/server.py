@@ -81,6 +81,10 @@ class SessionStore:
         with self._lock:
             return len(self._sessions)
 
+    def __contains__(self, session_id: str) -> bool:
+        with self._lock:
+            return session_id in self._sessions
+
     def create(self, config: dict) -> Session:
         self.reap()
         self._check_room()
@@ -416,7 +420,8 @@ class Handler(BaseHTTPRequestHandler):
         upload = read_upload(
             content, filename, self.headers.get("Content-Type", ""), limits
         )
-        config = {**session.config, "data": "upload"}
+        # A new file may be another task: its output and loss follow from it.
+        config = {**session.config, "data": "upload", "output": "auto", "loss": "auto"}
         session.reconfigure(config, upload)
         self.route_state(sid)
 

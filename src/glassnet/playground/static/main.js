@@ -79,15 +79,22 @@ function pad(n) {
   return `${text.slice(0, 3)},${text.slice(3)}`;
 }
 
+let shownDiagnostics = null;
+
 function draw() {
   drawPending = false;
   const { setup, frame } = app;
   if (!setup || !frame) return;
+  const began = performance.now();
   const discretize = $("discretize").checked;
   drawOutput($("boundary"), setup, frame, { showTest: $("show-test").checked, discretize, point: app.point });
   drawLossChart($("loss-chart"), frame.history);
   network.update(frame, discretize);
-  renderDiagnostics($("diagnostics"), setup, frame);
+  const diagnostics = JSON.stringify([setup.id, setup.layers, frame.diagnostics]);
+  if (diagnostics !== shownDiagnostics) {
+    renderDiagnostics($("diagnostics"), setup, frame);
+    shownDiagnostics = diagnostics;
+  }
   const epoch = $("epoch");
   epoch.textContent = pad(frame.epoch);
   epoch.dataset.epoch = String(frame.epoch);
@@ -107,6 +114,7 @@ function draw() {
   if (frame.notice && frame.notice !== app.shownNotice) showMessage(frame.notice, "error");
   app.shownNotice = frame.notice;
   app.framesDrawn += 1;
+  app.drawMilliseconds = performance.now() - began;
 }
 
 function fmt(v) {
@@ -140,6 +148,11 @@ async function act(promise) {
 }
 
 async function change(patch) {
+  if ("data" in patch) {
+    // Another task needs another output and loss: back to the task's own.
+    const regression = app.options.regression.includes(patch.data);
+    if (regression !== (app.setup.task === "regression")) Object.assign(patch, { output: "auto", loss: "auto" });
+  }
   const config = { ...app.config, ...patch };
   const state = await act(request("POST", `${base()}/config`, config));
   if (state) {
@@ -252,6 +265,11 @@ const exportNow = throttled(async () => {
   $("command").textContent = answer.command;
   const notes = $("export-notes");
   notes.replaceChildren();
+  if (answer.exact) {
+    const item = document.createElement("li");
+    item.textContent = "This command trains the same weights as the run (same data, seed, order and steps).";
+    notes.append(item);
+  }
   for (const note of answer.notes) {
     const item = document.createElement("li");
     item.textContent = note;

@@ -176,6 +176,7 @@ export class NetworkView {
 
   choose(choice, event) {
     this.chosen = choice;
+    this.mark(choice);
     const editor = document.getElementById("editor");
     const layer = this.setup.layers[choice.li];
     const l = layer.index;
@@ -216,8 +217,20 @@ export class NetworkView {
     output.dataset.value = String(value);
   }
 
+  // Outline the chosen link or unit.
+  mark(choice) {
+    for (const old of this.container.querySelectorAll(".chosen")) old.classList.remove("chosen");
+    if (!choice) return;
+    if (choice.param === "W") {
+      this.links[choice.li][choice.row][choice.col].classList.add("chosen");
+    } else {
+      this.unitCanvases[choice.li][choice.row].parentElement.classList.add("chosen");
+    }
+  }
+
   close() {
     this.chosen = null;
+    this.mark(null);
     document.getElementById("editor").hidden = true;
   }
 }

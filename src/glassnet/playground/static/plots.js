@@ -105,12 +105,14 @@ function ticks(domain) {
   return out;
 }
 
+let offscreen = null;
+
 // The network's output over the plane, the points, and the traced point.
 export function drawOutput(canvas, setup, frame, options) {
   const context = canvas.getContext("2d");
   context.clearRect(0, 0, canvas.width, canvas.height);
   const size = setup.grid.boundary;
-  const offscreen = document.createElement("canvas");
+  if (!offscreen) offscreen = document.createElement("canvas");
   offscreen.width = size;
   offscreen.height = size;
   offscreen.getContext("2d").putImageData(outputImage(frame.boundary, size, options.discretize), 0, 0);

@@ -67,13 +67,14 @@ function scalar(value, quantity) {
 
 function head(info) {
   const t = info.trace;
-  const where = info.batch ? `epoch ${info.epoch + 1}, ${info.batch} batches in` : `${info.epoch} epochs`;
+  const where = info.batch ? `${info.batch} batches of epoch ${info.epoch + 1}` : `${info.epoch} epochs`;
+  const label = typeof info.y === "number" ? info.y.toPrecision(4) : String(info.y);
   const step = t.step_size !== null
     ? `a plain gradient step with learning rate &eta; = ${t.step_size}`
     : `one step of ${t.optimizer}, its state copied from the run`;
   const box = element("div", "head");
   box.innerHTML = `Training point <b>#${info.point}</b>: <i>x</i> = (${info.x.map((v) => v.toFixed(3)).join(", ")}), `
-    + `<i>y</i> = <b>${String(info.y).replace(/[<>&]/g, "")}</b>. The network after ${where} (update ${info.updates}). `
+    + `<i>y</i> = <b>${label.replace(/[<>&"']/g, "")}</b>. The network after ${where} (update ${info.updates}). `
     + `Forward and backward pass on this point alone, then ${step}, on a copy: the run itself is not changed.`;
   return box;
 }
@@ -165,6 +166,7 @@ export function renderTrace(container, info, { notation, text }) {
   container.dataset.version = info.version;
   container.dataset.point = info.point;
   container.dataset.updates = info.updates;
+  container.dataset.notation = notation;
   container.append(head(info));
   if (text) {
     container.append(element("pre", "", info.text));
