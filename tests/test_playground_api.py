@@ -185,7 +185,8 @@ def test_export_notes_what_the_command_cannot_say(server):
     document = call(server, "GET", f"/api/sessions/{sid}/train-config").json()
     assert not document["exact"]
     notes = " ".join(document["notes"])
-    assert "x1^2, sin(x2)" in notes and "1 of 25 batches into epoch 1" in notes
+    assert "x1^2, sin(x2): the command trains on x1 and x2 only" in notes
+    assert "1 of 25 batches into epoch 1" in notes
     csv_text = call(server, "GET", f"/api/sessions/{sid}/data.csv").body.decode()
     header, first = csv_text.splitlines()[:2]
     assert header == "x1,x2,x1^2,sin(x2),label"

@@ -14,14 +14,27 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import shlex
 
 import numpy as np
 
 from glassnet.cli.train import DEFAULTS as TRAIN_DEFAULTS
+from glassnet.io import write_model
+from glassnet.playground import frames
+from glassnet.playground.config import FEATURES, PlaygroundError
 from glassnet.playground.data import Points, expand, feature_names
 
-__all__ = ["command_line", "data_csv", "train_settings", "toml_text"]
+__all__ = [
+    "command_line",
+    "data_csv",
+    "for_epochs",
+    "model_file",
+    "points_csv",
+    "toml_text",
+    "train_config",
+    "train_settings",
+]
 
 MODEL_FILE = "playground.glassnet"
 
@@ -150,3 +163,88 @@ def data_csv(points: Points, features: list[str]) -> str:
 def for_epochs(settings: dict, epochs: int) -> dict:
     """The settings with ``epochs`` set to the run's whole epochs (at least 1)."""
     return {**settings, "epochs": max(1, int(epochs))}
+
+
+# -- a session's exports -----------------------------------------------------------
+def model_file(session) -> bytes:
+    """The network as a glassnet model file (what ``net.save`` writes)."""
+    with session.cond:
+        if not np.all(np.isfinite(session.net.parameters_flat)):
+            raise PlaygroundError(
+                409,
+                "The network's weights are not finite numbers (training "
+                "diverged), so there is no model to save. Reset the run.",
+            )
+        settings = for_epochs(session.settings, session.epoch)
+        metadata = {
+            "config": settings,
+            "dataset": session.points.name,
+            "task": session.points.task,
+            "feature_names": session.feature_names,
+            "test_metrics": {
+                k[5:]: float(v)
+                for k, v in session.metrics.items()
+                if k.startswith("test_") and math.isfinite(v)
+            },
+            "playground": {
+                "config": session.config,
+                "epoch": session.epoch,
+                "batch": session.cursor,
+                "updates": session.updates,
+                "edited": session.edited,
+                "history": [
+                    [p[0], frames.finite(p[1]), frames.finite(p[2])]
+                    for p in frames.thin(session.history, 1000)
+                ],
+            },
+        }
+        buffer = io.BytesIO()
+        write_model(session.net, buffer, metadata=metadata)
+        return buffer.getvalue()
+
+
+def train_config(session) -> dict:
+    """The ``glassnet train`` command and TOML file of this run."""
+    with session.cond:
+        settings = for_epochs(session.settings, session.epoch)
+        notes = _notes(session, settings["epochs"])
+        return {
+            "command": command_line(settings),
+            "toml": toml_text(settings, notes),
+            "settings": settings,
+            "notes": notes,
+            "exact": not notes,
+        }
+
+
+def _notes(session, epochs: int) -> list[str]:
+    notes = []
+    if session.config["features"] != ["x1", "x2"]:
+        derived = [FEATURES[f] for f in session.config["features"]]
+        notes.append(
+            "glassnet train cannot compute the input features "
+            f"{', '.join(d.format('x1', 'x2') for d in derived)}: the command "
+            "trains on x1 and x2 only. The data CSV holds the points with these "
+            "features (glassnet train --data FILE.csv splits it its own way)."
+        )
+    if session.cursor:
+        notes.append(
+            f"The run is {session.cursor} of {session.n_batches} batches into epoch "
+            f"{session.epoch + 1}; the command trains {epochs} whole epoch(s)."
+        )
+    elif session.epoch == 0:
+        notes.append("No epoch has been trained yet; the command trains 1.")
+    if session.edited:
+        notes.append("Weights and biases edited by hand are not in the command.")
+    if session.upload is not None:
+        notes.append(
+            f"The command reads the uploaded file {session.upload.filename}; "
+            "download it next to the command."
+        )
+    return notes
+
+
+def points_csv(session) -> str:
+    """The session's points as CSV (see :func:`data_csv`)."""
+    with session.cond:
+        return data_csv(session.points, session.config["features"])

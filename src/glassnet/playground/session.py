@@ -12,7 +12,6 @@ never see a half-made update.
 from __future__ import annotations
 
 import copy
-import io
 import json
 import math
 import secrets
@@ -23,16 +22,14 @@ import numpy as np
 
 from glassnet.cli._common import UsageError
 from glassnet.cli.train import attach_preprocessing, build_network
-from glassnet.diagnostics import REMEDIES, dead_fraction, rms, saturation
-from glassnet.io import write_model
+from glassnet.diagnostics import dead_fraction, rms, saturation
 from glassnet.optimizers import get_optimizer
-from glassnet.playground import export, frames
-from glassnet.playground.config import FEATURES, NOTATIONS, Limits, PlaygroundError
+from glassnet.playground import export, frames, views
+from glassnet.playground.config import NOTATIONS, Limits, PlaygroundError
 from glassnet.playground.data import (
     Upload,
     expand,
     feature_dataset,
-    feature_names,
     load_points,
 )
 
@@ -218,127 +215,26 @@ class Session:
                 "numbers. Lower the learning rate, then reset."
             )
 
-    # -- what the page draws -------------------------------------------------------
+    # -- what the page draws, and exports ----------------------------------------------
     def frame(self) -> dict:
-        """The run's state now: counters, losses, pictures, weights, diagnostics."""
-        with self.cond, np.errstate(all="ignore"):
-            boundary = frames.boundary_image(
-                self.net.forward(self.grid), self.kind, self.value_range
-            )
-            self.net.forward(self.unit_grid)
-            units = frames.unit_images([layer.A for _, layer in self.dense])
-            return {
-                "version": self.version,
-                "epoch": self.epoch,
-                "batch": self.cursor,
-                "n_batches": self.n_batches,
-                "updates": self.updates,
-                "playing": self.playing,
-                "edited": self.edited,
-                "notice": self.notice,
-                "metrics": {k: frames.finite(v) for k, v in self.metrics.items()},
-                "history": [
-                    [p[0], frames.finite(p[1]), frames.finite(p[2])]
-                    for p in frames.thin(self.history)
-                ],
-                "boundary": boundary,
-                "units": units,
-                "weights": [
-                    {
-                        "W": frames.encode_floats(layer.W),
-                        "b": frames.encode_floats(layer.b),
-                    }
-                    for _, layer in self.dense
-                ],
-                "diagnostics": self._diagnostics(),
-            }
-
-    def _diagnostics(self) -> dict:
-        norms = self.grad_norms
-        notes = []
-        if norms and len(norms) > 1 and norms[-1] > 0:
-            ratio = norms[0] / norms[-1]
-            if ratio < 1e-2:
-                notes.append(
-                    f"Vanishing gradients: the first layer's gradient is {ratio:.1e} "
-                    f"of the last layer's. Remedies: {REMEDIES['vanishing']}."
-                )
-            elif ratio > 1e2:
-                notes.append(
-                    f"Exploding gradients: the first layer's gradient is {ratio:.1e} "
-                    f"times the last layer's. Remedies: {REMEDIES['exploding']}."
-                )
-        for (index, _), share in zip(
-            self.dense[:-1], self.saturation[:-1], strict=True
-        ):
-            if share is not None and share > 0.5:
-                notes.append(
-                    f"Layer {index} is saturated: {share:.0%} of its activations are "
-                    f"within 1% of their limits. Remedies: {REMEDIES['saturation']}."
-                )
-        for (index, _), share in zip(self.dense, self.dead, strict=True):
-            if share is not None and share > 0.5:
-                notes.append(
-                    f"Layer {index}: {share:.0%} of its ReLU units are dead (0 for "
-                    f"every training point). Remedies: {REMEDIES['dead']}."
-                )
-        return {
-            "grad_norm": None if norms is None else [frames.finite(v) for v in norms],
-            "saturation": [frames.finite(v) for v in self.saturation],
-            "dead": [frames.finite(v) for v in self.dead],
-            "notes": notes,
-        }
+        """The run's state now (see :func:`glassnet.playground.views.frame`)."""
+        return views.frame(self)
 
     def setup(self) -> dict:
-        """What stays fixed during a run: settings, points, network shape."""
-        with self.cond:
-            points = self.points
-            every = list(FEATURES)
-            feature_values = expand(
-                frames.grid_points(points.domain, frames.UNIT_SIZE), every
-            )
-            return {
-                "id": self.id,
-                "config": self.config,
-                "name": points.name,
-                "upload": None if self.upload is None else self.upload.filename,
-                "task": points.task,
-                "kind": self.kind,
-                "classes": points.classes,
-                "columns": list(points.columns),
-                "target": points.target,
-                "domain": list(points.domain),
-                "value_range": list(self.value_range),
-                "train": _point_rows(points.X_train, points.y_train),
-                "test": _point_rows(points.X_test, points.y_test),
-                "features": [
-                    {
-                        "key": key,
-                        "name": name,
-                        "image": image,
-                        "on": key in self.config["features"],
-                    }
-                    for key, name, image in zip(
-                        every,
-                        feature_names(every, points.columns),
-                        frames.feature_images(feature_values),
-                        strict=True,
-                    )
-                ],
-                "layers": [
-                    {
-                        "index": index,
-                        "n_in": layer.n_in,
-                        "n_out": layer.n_out,
-                        "activation": layer.activation.name,
-                    }
-                    for index, layer in self.dense
-                ],
-                "loss": self.net.loss.name,
-                "optimizer": repr(self.optimizer),
-                "batch_size": self.batch_size,
-                "grid": {"boundary": frames.BOUNDARY_SIZE, "units": frames.UNIT_SIZE},
-            }
+        """What stays fixed during the run (see :mod:`glassnet.playground.views`)."""
+        return views.setup(self)
+
+    def model_file(self) -> bytes:
+        """The network as a glassnet model file."""
+        return export.model_file(self)
+
+    def train_config(self) -> dict:
+        """The ``glassnet train`` command and TOML file of this run."""
+        return export.train_config(self)
+
+    def data_csv(self) -> str:
+        """The points as CSV: the model's input columns and the label."""
+        return export.points_csv(self)
 
     # -- editing -----------------------------------------------------------------
     def set_parameter(self, request: dict) -> None:
@@ -416,85 +312,6 @@ class Session:
         info["text"] = trace.render("text", notation=notation)
         return info
 
-    # -- export ------------------------------------------------------------------
-    def model_file(self) -> bytes:
-        """The network as a glassnet model file (what ``net.save`` writes)."""
-        with self.cond:
-            if not np.all(np.isfinite(self.net.parameters_flat)):
-                raise PlaygroundError(
-                    409,
-                    "The network's weights are not finite numbers (training "
-                    "diverged), so there is no model to save. Reset the run.",
-                )
-            settings = export.for_epochs(self.settings, self.epoch)
-            metadata = {
-                "config": settings,
-                "dataset": self.points.name,
-                "task": self.points.task,
-                "feature_names": self.feature_names,
-                "test_metrics": {
-                    k[5:]: float(v)
-                    for k, v in self.metrics.items()
-                    if k.startswith("test_") and math.isfinite(v)
-                },
-                "playground": {
-                    "config": self.config,
-                    "epoch": self.epoch,
-                    "batch": self.cursor,
-                    "updates": self.updates,
-                    "edited": self.edited,
-                    "history": [
-                        [p[0], frames.finite(p[1]), frames.finite(p[2])]
-                        for p in frames.thin(self.history, 1000)
-                    ],
-                },
-            }
-            buffer = io.BytesIO()
-            write_model(self.net, buffer, metadata=metadata)
-            return buffer.getvalue()
-
-    def train_config(self) -> dict:
-        """The ``glassnet train`` command and TOML file of this run."""
-        with self.cond:
-            settings = export.for_epochs(self.settings, self.epoch)
-            notes = self._export_notes(settings["epochs"])
-            return {
-                "command": export.command_line(settings),
-                "toml": export.toml_text(settings, notes),
-                "settings": settings,
-                "notes": notes,
-                "exact": not notes,
-            }
-
-    def _export_notes(self, epochs: int) -> list[str]:
-        notes = []
-        if self.config["features"] != ["x1", "x2"]:
-            derived = [FEATURES[f] for f in self.config["features"]]
-            notes.append(
-                "glassnet train reads the inputs as they are; it does not compute "
-                f"the features {', '.join(d.format('x1', 'x2') for d in derived)}. "
-                "Use the data CSV of these features to train on them."
-            )
-        if self.cursor:
-            notes.append(
-                f"The run is {self.cursor} of {self.n_batches} batches into epoch "
-                f"{self.epoch + 1}; the command trains {epochs} whole epoch(s)."
-            )
-        elif self.epoch == 0:
-            notes.append("No epoch has been trained yet; the command trains 1.")
-        if self.edited:
-            notes.append("Weights and biases edited by hand are not in the command.")
-        if self.upload is not None:
-            notes.append(
-                f"The command reads the uploaded file {self.upload.filename}; "
-                "download it next to the command."
-            )
-        return notes
-
-    def data_csv(self) -> str:
-        with self.cond:
-            return export.data_csv(self.points, self.config["features"])
-
 
 def _output_kind(net) -> str:
     if net.task == "regression":
@@ -517,10 +334,6 @@ def _label(points, value):
     if points.classes is not None:
         return points.classes[int(value)]
     return float(value)
-
-
-def _point_rows(X: np.ndarray, y: np.ndarray) -> list[list]:
-    return [[float(a), float(b), float(c)] for (a, b), c in zip(X, y, strict=True)]
 
 
 def _finite_tree(value):
