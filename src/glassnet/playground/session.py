@@ -70,13 +70,15 @@ class Session:
     # -- building ----------------------------------------------------------------
     def _build(self, config: dict, upload: Upload | None) -> None:
         """Make every part first, then replace the old run (errors change nothing)."""
-        points = load_points(config, upload)
-        data = feature_dataset(points, config["features"])
-        filename = upload.filename if upload is not None else None
-        settings = export.train_settings(config, points, filename)
         try:
+            points = load_points(config, upload)
+            data = feature_dataset(points, config["features"])
+            filename = upload.filename if upload is not None else None
+            settings = export.train_settings(config, points, filename)
             net = build_network(settings, data)
             attach_preprocessing(net, settings, data)
+        except PlaygroundError:
+            raise
         except (UsageError, ValueError, TypeError) as exc:
             raise _bad(str(exc)) from None
         with self.cond:

@@ -30,6 +30,7 @@ export class NetworkView {
   }
 
   build(setup, options) {
+    this.close();
     this.setup = setup;
     const box = this.container;
     box.replaceChildren();
@@ -230,7 +231,7 @@ export class NetworkView {
 
   close() {
     this.chosen = null;
-    this.mark(null);
+    if (this.setup) this.mark(null);
     document.getElementById("editor").hidden = true;
   }
 }
