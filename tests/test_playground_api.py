@@ -179,6 +179,39 @@ def test_the_exported_command_reproduces_the_run(server, tmp_path):
     call(server, "DELETE", f"/api/sessions/{sid}")
 
 
+def test_the_exported_command_reproduces_a_run_on_an_uploaded_file(server, tmp_path):
+    sid = new_session(server, {"layers": "6", "seed": 2, "test_size": 0.4})
+    sid = sid["setup"]["id"]
+    rows = "".join(
+        f"{(i * 7) % 13 - 6},{(i * 5) % 11 - 5},{i % 3}\n" for i in range(90)
+    )
+    answer = call(
+        server,
+        "POST",
+        f"/api/sessions/{sid}/upload",
+        "p,q,label\n" + rows,
+        headers={"Content-Type": "text/csv", "X-Filename": "three.csv"},
+    )
+    assert answer.json()["setup"]["classes"] == ["0", "1", "2"]
+    for _ in range(2 * answer.json()["frame"]["n_batches"]):
+        call(server, "POST", f"/api/sessions/{sid}/step")
+    document = call(server, "GET", f"/api/sessions/{sid}/train-config").json()
+    assert document["exact"] and "three.csv" in document["notes"][0]
+    (tmp_path / "playground.toml").write_text(document["toml"])
+    file = call(server, "GET", f"/api/sessions/{sid}/upload.csv")
+    (tmp_path / "three.csv").write_bytes(file.body)
+    played = load_bytes(model_of(server, sid), tmp_path, "played.glassnet")
+    result = run("train", "--config", "playground.toml", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    trained = gn.load(tmp_path / "playground.glassnet")
+    for (W1, b1), (W2, b2) in zip(
+        dense_weights(played), dense_weights(trained), strict=True
+    ):
+        np.testing.assert_array_equal(W1, W2)
+        np.testing.assert_array_equal(b1, b2)
+    call(server, "DELETE", f"/api/sessions/{sid}")
+
+
 def test_export_notes_what_the_command_cannot_say(server):
     sid = new_session(server, {"features": "x1,x2,x1sq,sinx2"})["setup"]["id"]
     call(server, "POST", f"/api/sessions/{sid}/step")

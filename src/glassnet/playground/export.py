@@ -207,17 +207,24 @@ def train_config(session) -> dict:
     """The ``glassnet train`` command and TOML file of this run."""
     with session.cond:
         settings = for_epochs(session.settings, session.epoch)
-        notes = _notes(session, settings["epochs"])
+        gaps = _notes(session, settings["epochs"])
+        notes = list(gaps)
+        if session.upload is not None:
+            notes.append(
+                f"The command reads the uploaded file {session.upload.filename}; "
+                "download it next to the command."
+            )
         return {
             "command": command_line(settings),
             "toml": toml_text(settings, notes),
             "settings": settings,
             "notes": notes,
-            "exact": not notes,
+            "exact": not gaps,
         }
 
 
 def _notes(session, epochs: int) -> list[str]:
+    """What the command cannot reproduce of the run."""
     notes = []
     if session.config["features"] != ["x1", "x2"]:
         derived = [FEATURES[f] for f in session.config["features"]]
@@ -236,11 +243,6 @@ def _notes(session, epochs: int) -> list[str]:
         notes.append("No epoch has been trained yet; the command trains 1.")
     if session.edited:
         notes.append("Weights and biases edited by hand are not in the command.")
-    if session.upload is not None:
-        notes.append(
-            f"The command reads the uploaded file {session.upload.filename}; "
-            "download it next to the command."
-        )
     return notes
 
 
