@@ -15,7 +15,16 @@ from datasets_support import data_dir_fixture  # noqa: F401
 import glassnet as gn
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ["train", "evaluate", "predict", "inspect", "datasets", "trace", "gradcheck"]
+COMMANDS = [
+    "train",
+    "evaluate",
+    "predict",
+    "inspect",
+    "datasets",
+    "trace",
+    "gradcheck",
+    "report",
+]
 
 
 def run(*args, cwd, timeout=300):

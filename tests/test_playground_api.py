@@ -4,6 +4,7 @@ Every server binds to 127.0.0.1; every loop is bounded in count and time.
 """
 
 import base64
+import os
 import socket
 import time
 
@@ -152,30 +153,69 @@ def test_editing_a_weight_and_a_bias(server, session):
     assert any("edited by hand" in note for note in notes)
 
 
+def the_commands_start(folder):
+    """The data and the untrained network ``glassnet train --config
+    playground.toml`` starts from, built as the command builds them."""
+    from argparse import Namespace
+
+    from glassnet.cli._common import load_data
+    from glassnet.cli.train import DATA_OPTIONS, build_network, resolve_settings
+
+    settings = resolve_settings(Namespace(config=str(folder / "playground.toml")))
+    cwd = os.getcwd()
+    os.chdir(folder)  # the file names a data file beside it
+    try:
+        data = load_data(
+            settings["data"],
+            target=settings["target"],
+            seed=settings["seed"],
+            options={k: settings[k] for k in DATA_OPTIONS if settings[k] is not None},
+        )
+    finally:
+        os.chdir(cwd)
+    return data, build_network(settings, data)
+
+
+def assert_reproduced(server, sid, setup, initial, folder):
+    """Same data, same initial weights (bit for bit); after the command's
+    epochs, the same weights to float32 rounding (its training loop may add
+    some sums in another order)."""
+    data, start = the_commands_start(folder)
+    np.testing.assert_array_equal(data.X_train, [row[:2] for row in setup["train"]])
+    np.testing.assert_array_equal(data.X_test, [row[:2] for row in setup["test"]])
+    for (W1, b1), (W2, b2) in zip(initial, dense_weights(start), strict=True):
+        np.testing.assert_array_equal(W1, W2)
+        np.testing.assert_array_equal(b1, b2)
+    played = load_bytes(model_of(server, sid), folder, "played.glassnet")
+    result = run("train", "--config", "playground.toml", "--quiet", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    trained = gn.load(folder / "playground.glassnet")
+    for (W1, b1), (W2, b2) in zip(
+        dense_weights(played), dense_weights(trained), strict=True
+    ):
+        np.testing.assert_allclose(W1, W2, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(b1, b2, rtol=1e-4, atol=1e-6)
+    return played
+
+
 def test_the_exported_command_reproduces_the_run(server, tmp_path):
     config = {"data": "xor", "layers": "5,3", "activation": "tanh,relu", "lr": 0.1}
     config.update(seed=11, noise=0.1, n_samples=200, test_size=0.3, l2=0.001)
-    sid = new_session(server, config)["setup"]["id"]
-    n_batches = call(server, "POST", f"/api/sessions/{sid}/step").json()["frame"]
-    for _ in range(2 * n_batches["n_batches"] - 1):  # two whole epochs
+    created = new_session(server, config)
+    sid = created["setup"]["id"]
+    initial = dense_weights(load_bytes(model_of(server, sid), tmp_path, "0.glassnet"))
+    for _ in range(2 * created["frame"]["n_batches"]):  # two whole epochs
         call(server, "POST", f"/api/sessions/{sid}/step")
     document = call(server, "GET", f"/api/sessions/{sid}/train-config").json()
-    assert document["exact"] and document["settings"]["epochs"] == 2
+    assert document["complete"] and document["settings"]["epochs"] == 2
     assert "--activation tanh,relu" in document["command"]
     toml = call(server, "GET", f"/api/sessions/{sid}/train-config?download=toml")
     assert (
         toml.headers["Content-Disposition"] == 'attachment; filename="playground.toml"'
     )
     (tmp_path / "playground.toml").write_bytes(toml.body)
-    played = load_bytes(model_of(server, sid), tmp_path, "played.glassnet")
-    result = run("train", "--config", "playground.toml", "--quiet", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    trained = gn.load(tmp_path / "playground.glassnet")
-    for (W1, b1), (W2, b2) in zip(
-        dense_weights(played), dense_weights(trained), strict=True
-    ):
-        np.testing.assert_array_equal(W1, W2)
-        np.testing.assert_array_equal(b1, b2)
+    played = assert_reproduced(server, sid, created["setup"], initial, tmp_path)
+    assert played.metadata["config"]["epochs"] == 2
     call(server, "DELETE", f"/api/sessions/{sid}")
 
 
@@ -192,23 +232,17 @@ def test_the_exported_command_reproduces_a_run_on_an_uploaded_file(server, tmp_p
         "p,q,label\n" + rows,
         headers={"Content-Type": "text/csv", "X-Filename": "three.csv"},
     )
-    assert answer.json()["setup"]["classes"] == ["0", "1", "2"]
+    setup = answer.json()["setup"]
+    assert setup["classes"] == ["0", "1", "2"]
+    initial = dense_weights(load_bytes(model_of(server, sid), tmp_path, "0.glassnet"))
     for _ in range(2 * answer.json()["frame"]["n_batches"]):
         call(server, "POST", f"/api/sessions/{sid}/step")
     document = call(server, "GET", f"/api/sessions/{sid}/train-config").json()
-    assert document["exact"] and "three.csv" in document["notes"][0]
+    assert document["complete"] and "three.csv" in document["notes"][0]
     (tmp_path / "playground.toml").write_text(document["toml"])
     file = call(server, "GET", f"/api/sessions/{sid}/upload.csv")
     (tmp_path / "three.csv").write_bytes(file.body)
-    played = load_bytes(model_of(server, sid), tmp_path, "played.glassnet")
-    result = run("train", "--config", "playground.toml", "--quiet", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    trained = gn.load(tmp_path / "playground.glassnet")
-    for (W1, b1), (W2, b2) in zip(
-        dense_weights(played), dense_weights(trained), strict=True
-    ):
-        np.testing.assert_array_equal(W1, W2)
-        np.testing.assert_array_equal(b1, b2)
+    assert_reproduced(server, sid, setup, initial, tmp_path)
     call(server, "DELETE", f"/api/sessions/{sid}")
 
 
@@ -216,7 +250,7 @@ def test_export_notes_what_the_command_cannot_say(server):
     sid = new_session(server, {"features": "x1,x2,x1sq,sinx2"})["setup"]["id"]
     call(server, "POST", f"/api/sessions/{sid}/step")
     document = call(server, "GET", f"/api/sessions/{sid}/train-config").json()
-    assert not document["exact"]
+    assert not document["complete"]
     notes = " ".join(document["notes"])
     assert "x1^2, sin(x2): the command trains on x1 and x2 only" in notes
     assert "1 of 25 batches into epoch 1" in notes

@@ -246,6 +246,25 @@ def test_save_training_plots_writes_what_fits_the_run(mpl, tmp_path, trained_2d)
     assert written["network"].suffix == ".svg"
 
 
+def test_a_failed_save_leaves_the_old_file_and_no_partial_one(
+    mpl, tmp_path, monkeypatch
+):
+    from matplotlib.figure import Figure
+
+    def broken(self, target, **options):
+        with open(target, "wb") as f:
+            f.write(b"\x89PNG half an image")
+        raise OSError("disk full")
+
+    path = tmp_path / "curves.png"
+    path.write_bytes(b"the previous image")
+    monkeypatch.setattr(Figure, "savefig", broken)
+    with pytest.raises(OSError, match="disk full"):
+        plotting.plot_learning_curves({"loss": [1.0, 0.5]}, save=path)
+    assert path.read_bytes() == b"the previous image"
+    assert [p.name for p in tmp_path.iterdir()] == ["curves.png"]
+
+
 # -- notebooks ------------------------------------------------------------------
 def test_network_html_summary_table():
     net = gn.Network.mlp([3, 4, 2], hidden="sigmoid", seed=0)

@@ -78,6 +78,9 @@ from glassnet.schedules import (
     StepDecay,
     get_schedule,
 )
+from glassnet.sklearn_interop import from_sklearn, to_sklearn, to_sklearn_coefs
+from glassnet.sweep import SweepResult, sweep
+from glassnet.torch_interop import from_torch
 from glassnet.trace import LayerTrace, Trace, lecture_examples
 from glassnet.training import History, evaluate, fit
 
@@ -147,6 +150,7 @@ __all__ = [
     "Step",
     "StepDecay",
     "Summary",
+    "SweepResult",
     "Tanh",
     "TerminateOnNaN",
     "Trace",
@@ -154,6 +158,8 @@ __all__ = [
     "evaluate",
     "diagnose",
     "fit",
+    "from_sklearn",
+    "from_torch",
     "get_activation",
     "get_initializer",
     "get_loss",
@@ -166,4 +172,7 @@ __all__ = [
     "load",
     "plotting",
     "save",
+    "sweep",
+    "to_sklearn",
+    "to_sklearn_coefs",
 ]

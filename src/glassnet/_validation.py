@@ -47,7 +47,11 @@ def check_X(X, *, n_features: int | None = None, name: str = "X") -> np.ndarray:
             f"{name} has {arr.shape[1]} features per sample but the network's "
             f"first layer expects {n_features}."
         )
-    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+    # min and max are NaN or infinite exactly when some entry is; two passes
+    # without a temporary, instead of a boolean copy of the whole array.
+    if arr.dtype.kind == "f" and not (
+        np.isfinite(arr.min()) and np.isfinite(arr.max())
+    ):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(
             f"{name} must be finite. Got {arr[tuple(bad)]} at row {bad[0]}, "

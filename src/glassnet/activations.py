@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet._registry import from_config, resolve
+
 __all__ = [
     "ACTIVATIONS",
     "Activation",
@@ -62,6 +64,24 @@ class Activation:
             The pre-activations and activations of the forward pass.
         """
         return dA * self.derivative(Z)
+
+    def forward_into(self, Z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``phi(Z)`` written into ``out`` (same shape); returns the result.
+
+        The training loop's allocation-free path; the result equals
+        ``self(Z)``. Identity returns ``Z`` itself.
+        """
+        out[...] = self(Z)
+        return out
+
+    def backward_into(self, dA, Z, A, scratch) -> np.ndarray:
+        """:meth:`backward` computed in place: overwrites and returns ``dA``.
+
+        ``scratch`` is a work array of the same shape. Used by the training
+        loop on its own buffers; the result equals ``self.backward(dA, Z, A)``.
+        """
+        np.multiply(dA, self.derivative(Z), out=dA)
+        return dA
 
     def config(self) -> dict:
         """A JSON-serialisable description (``{"name": ...}`` plus options)."""
@@ -110,6 +130,22 @@ class Sigmoid(Activation):
         # dC/dZ = dC/dA * psi(A): the forward pass already holds A = sigma(Z).
         return dA * A * (1.0 - A)
 
+    def forward_into(self, Z, out):
+        # e = exp(-|z|) <= 1; sigma = 1 / (1 + e) for z >= 0, e / (1 + e) else
+        np.abs(Z, out=out)
+        np.negative(out, out=out)
+        np.exp(out, out=out)
+        denominator = out + 1.0
+        np.copyto(out, 1.0, where=Z >= 0)
+        out /= denominator
+        return out
+
+    def backward_into(self, dA, Z, A, scratch):
+        np.subtract(1.0, A, out=scratch)
+        scratch *= A
+        dA *= scratch
+        return dA
+
 
 class Tanh(Activation):
     """Hyperbolic tangent; derivative ``1 - tanh(z)^2``, ``psi(a) = 1 - a^2``."""
@@ -131,6 +167,16 @@ class Tanh(Activation):
     def backward(self, dA, Z, A):
         return dA * (1.0 - A * A)
 
+    def forward_into(self, Z, out):
+        return np.tanh(Z, out=out)
+
+    def backward_into(self, dA, Z, A, scratch):
+        # psi(a) = 1 - a^2
+        np.multiply(A, A, out=scratch)
+        np.subtract(1.0, scratch, out=scratch)
+        dA *= scratch
+        return dA
+
 
 class ReLU(Activation):
     """Rectified linear unit ``max(0, z)``; derivative 1 for ``z > 0``, else 0.
@@ -150,6 +196,14 @@ class ReLU(Activation):
 
     def backward(self, dA, Z, A):
         return dA * (Z > 0)
+
+    def forward_into(self, Z, out):
+        return np.maximum(Z, 0, out=out)
+
+    def backward_into(self, dA, Z, A, scratch):
+        np.greater(Z, 0, out=scratch)  # 1.0 where z > 0, else 0.0
+        dA *= scratch
+        return dA
 
 
 class LeakyReLU(Activation):
@@ -193,6 +247,12 @@ class Identity(Activation):
     def backward(self, dA, Z, A):
         return dA
 
+    def forward_into(self, Z, out):
+        return Z
+
+    def backward_into(self, dA, Z, A, scratch):
+        return dA
+
 
 class Softmax(Activation):
     """Softmax over each row: ``a_i = exp(z_i) / sum_j exp(z_j)``.
@@ -228,6 +288,18 @@ class Softmax(Activation):
     def backward(self, dA, Z, A):
         # dC/dz_j = sum_i dC/da_i * a_i (delta_ij - a_j) = a_j (g_j - <g, a>)
         return A * (dA - np.sum(dA * A, axis=-1, keepdims=True))
+
+    def forward_into(self, Z, out):
+        np.subtract(Z, Z.max(axis=-1, keepdims=True), out=out)
+        np.exp(out, out=out)
+        out /= out.sum(axis=-1, keepdims=True)
+        return out
+
+    def backward_into(self, dA, Z, A, scratch):
+        np.multiply(dA, A, out=scratch)
+        dA -= scratch.sum(axis=-1, keepdims=True)
+        dA *= A
+        return dA
 
 
 class _Threshold(Activation):
@@ -291,25 +363,9 @@ def get_activation(activation: str | Activation | None) -> Activation:
     """
     if activation is None:
         return Identity()
-    if isinstance(activation, Activation):
-        return activation
-    if isinstance(activation, str):
-        key = activation.strip().lower().replace("-", "_")
-        if key in ACTIVATIONS:
-            return ACTIVATIONS[key]()
-        raise ValueError(
-            f"Unknown activation {activation!r}. Valid names: "
-            f"{', '.join(sorted(ACTIVATIONS))}."
-        )
-    raise TypeError(
-        "The 'activation' parameter must be a name (str) or an Activation "
-        f"instance. Got {type(activation).__name__} instead."
-    )
+    return resolve(activation, ACTIVATIONS, Activation, "activation", "activation")
 
 
 def activation_from_config(config: dict) -> Activation:
     """Rebuild an activation from :meth:`Activation.config`."""
-    options = dict(config)
-    name = options.pop("name")
-    cls = get_activation(name).__class__
-    return cls(**options)
+    return from_config(config, ACTIVATIONS, "activation")

@@ -80,6 +80,11 @@ class CallbackList:
                 )
             cb.set_context(network, params)
 
+    def overrides(self, hook: str) -> bool:
+        """Whether any callback implements ``hook`` (the loop skips the rest)."""
+        base = getattr(Callback, hook)
+        return any(getattr(type(cb), hook) is not base for cb in self.callbacks)
+
     def __getattr__(self, hook: str):
         if not hook.startswith("on_"):
             raise AttributeError(hook)

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet._registry import from_config, resolve
+
 __all__ = ["INITIALIZERS", "Initializer", "default_initializer", "get_initializer"]
 
 
@@ -146,20 +148,7 @@ INITIALIZERS: dict[str, type[Initializer]] = {
 
 def get_initializer(init: str | Initializer) -> Initializer:
     """Resolve a name or instance; an unknown name lists the valid ones."""
-    if isinstance(init, Initializer):
-        return init
-    if isinstance(init, str):
-        key = init.strip().lower().replace("-", "_")
-        if key in INITIALIZERS:
-            return INITIALIZERS[key]()
-        raise ValueError(
-            f"Unknown initializer {init!r}. Valid names: "
-            f"{', '.join(sorted(INITIALIZERS))}."
-        )
-    raise TypeError(
-        "The 'init' parameter must be a name (str) or an Initializer instance. "
-        f"Got {type(init).__name__} instead."
-    )
+    return resolve(init, INITIALIZERS, Initializer, "initializer", "init")
 
 
 def default_initializer(activation_name: str) -> Initializer:
@@ -170,6 +159,5 @@ def default_initializer(activation_name: str) -> Initializer:
 
 
 def initializer_from_config(config: dict) -> Initializer:
-    options = dict(config)
-    cls = get_initializer(options.pop("name")).__class__
-    return cls(**options)
+    """Rebuild an initializer from :meth:`Initializer.config`."""
+    return from_config(config, INITIALIZERS, "initializer")

@@ -33,6 +33,8 @@ class Layer:
 
     n_in: int | None = None
     n_out: int | None = None
+    #: While training: a dict of reusable work arrays (see Dense.buffers_for).
+    workspace: dict | None = None
 
     def build(self, n_in: int, rng: np.random.Generator | None = None) -> None:
         """Fix the input size (called by the network for size-preserving layers)."""
@@ -257,28 +259,69 @@ class Dense(Layer):
     def forward(self, X, *, training=False):
         """``Z = X W^T + b``, ``A = phi(Z)``; X of shape (n_samples, n_in)."""
         self.X = X
-        self.Z = X @ self._W.T + self._b
-        self.A = self.activation(self.Z)
+        buffers = self.buffers_for(X.shape[0])
+        if buffers is None:
+            self.Z = X @ self._W.T + self._b
+            self.A = self.activation(self.Z)
+            return self.A
+        # The same formulas, written into arrays reused from batch to batch.
+        self.Z = np.matmul(X, self._W.T, out=buffers["Z"])
+        self.Z += self._b
+        self.A = self.activation.forward_into(self.Z, buffers["A"])
         return self.A
 
     def backward(self, dA, *, need_dX=True):
         """From ``dC/dA`` (n_samples, n_out) to ``dC/dX`` (n_samples, n_in)."""
         # delta = dC/dZ = dC/dA * phi'(Z)   (lecture 001, induction step)
-        return self.backward_delta(
-            self.activation.backward(dA, self.Z, self.A), need_dX=need_dX
-        )
+        buffers = self.buffers_for(dA.shape[0])
+        if buffers is None:
+            delta = self.activation.backward(dA, self.Z, self.A)
+        else:  # dA is the next layer's dX buffer: overwrite it
+            delta = self.activation.backward_into(dA, self.Z, self.A, buffers["tmp"])
+        return self.backward_delta(delta, need_dX=need_dX)
 
     def backward_delta(self, delta, *, need_dX=True):
         """Backward from ``delta = dC/dZ`` directly (the output layer's fused path)."""
         self.delta = delta
+        buffers = self.buffers_for(delta.shape[0])
         # dC/dw_kj = sum over samples of delta_k a_j   (lecture 001)
         np.matmul(delta.T, self.X, out=self.dW)
-        # dC/db_k = sum over samples of delta_k
-        np.sum(delta, axis=0, out=self.db)
+        # dC/db_k = sum over samples of delta_k (as ones^T delta, a fast GEMV)
+        if buffers is None:
+            np.sum(delta, axis=0, out=self.db)
+        else:
+            np.dot(buffers["ones"], delta, out=self.db)
         if not need_dX:
             return None
         # dC/da_j of the previous layer = sum_k w_kj delta_k
-        return delta @ self._W
+        if buffers is None:
+            return delta @ self._W
+        return np.matmul(delta, self._W, out=buffers["dX"])
+
+    def buffers_for(self, n_samples: int) -> dict | None:
+        """Work arrays for a batch of ``n_samples`` while training, else None.
+
+        The training loop gives each layer a ``workspace`` dict; the arrays
+        for each batch size are made once and reused, so a training step
+        allocates nothing. Outside training (``workspace is None``) every
+        pass makes fresh arrays, which callers may keep.
+        """
+        if self.workspace is None:
+            return None
+        buffers = self.workspace.get(n_samples)
+        if buffers is None:
+            dtype = self._W.dtype
+            Z = np.empty((n_samples, self.n_out), dtype=dtype)
+            identity = self.activation.name == "identity"
+            buffers = self.workspace[n_samples] = {
+                "Z": Z,
+                "A": Z if identity else np.empty_like(Z),
+                "tmp": np.empty_like(Z),
+                "delta": np.empty_like(Z),
+                "dX": np.empty((n_samples, self.n_in), dtype=dtype),
+                "ones": np.ones(n_samples, dtype=dtype),
+            }
+        return buffers
 
     # -- description ------------------------------------------------------------
     def config(self) -> dict:

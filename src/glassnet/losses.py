@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet._registry import from_config, resolve
 from glassnet.activations import Activation
 
 __all__ = [
@@ -109,17 +110,25 @@ class Loss:
         return activation.name == self.canonical_activation
 
     def output_delta(
-        self, Z, A, Y, activation: Activation, weights: np.ndarray | None = None
+        self,
+        Z,
+        A,
+        Y,
+        activation: Activation,
+        weights: np.ndarray | None = None,
+        *,
+        out: np.ndarray | None = None,
     ) -> np.ndarray:
         """Output delta ``dC/dZ`` of shape (n_samples, n_outputs).
 
         ``weights`` (n_samples,) scales row ``i`` by ``w_i``: sample ``i``'s
         delta only depends on its own row, so weighting its cost weights its
-        delta.
+        delta. ``out`` receives the fused delta without a new array.
         """
         if self.is_canonical(activation):
             # Fused: the derivative of the loss and of the activation cancel.
-            delta = (A - Y) * self.fused_delta_factor(A)
+            delta = np.subtract(A, Y, out=out)
+            delta *= self.fused_delta_factor(A)
         else:
             delta = activation.backward(self._gradient(A, Y), Z, A)
         return delta if weights is None else _scale_rows(delta, weights)
@@ -395,23 +404,9 @@ LOSSES: dict[str, type[Loss]] = {
 
 def get_loss(loss: str | Loss) -> Loss:
     """Resolve a loss name or instance; an unknown name lists the valid ones."""
-    if isinstance(loss, Loss):
-        return loss
-    if isinstance(loss, str):
-        key = loss.strip().lower().replace("-", "_")
-        if key in LOSSES:
-            return LOSSES[key]()
-        raise ValueError(
-            f"Unknown loss {loss!r}. Valid names: {', '.join(sorted(LOSSES))}."
-        )
-    raise TypeError(
-        "The 'loss' parameter must be a name (str) or a Loss instance. "
-        f"Got {type(loss).__name__} instead."
-    )
+    return resolve(loss, LOSSES, Loss, "loss", "loss")
 
 
 def loss_from_config(config: dict) -> Loss:
     """Rebuild a loss from :meth:`Loss.config`."""
-    options = dict(config)
-    cls = get_loss(options.pop("name")).__class__
-    return cls(**options)
+    return from_config(config, LOSSES, "loss")

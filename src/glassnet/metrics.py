@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "evaluation_report",
     "METRICS",
     "Metric",
     "accuracy",
@@ -410,3 +411,41 @@ def compute_metrics(metrics: list[Metric], A, Y, kind: str) -> dict:
         second = scores if m.kind == "scores" else y_pred
         results[m.name] = m.function(y_true, second, n_classes)
     return results
+
+
+def evaluation_report(net, X, y) -> dict:
+    """Loss and every metric of the task, as ``glassnet evaluate`` prints them.
+
+    Classifiers: accuracy, balanced accuracy, macro precision/recall/F1, ROC
+    AUC for two classes, per-class accuracy and the confusion matrix (lists);
+    regressors: MSE-type loss, RMSE, MAE and R2. ``y`` may hold class names
+    when the network has them (``net.preprocessing.classes``).
+    """
+    result = {key: float(v) for key, v in net.evaluate(X, y).items()}
+    if net.task != "classification":
+        predicted = net.predict(X)
+        y = np.asarray(y, dtype=np.float64)
+        result["rmse"] = root_mean_squared_error(y, predicted)
+        result["mae"] = mean_absolute_error(y, predicted)
+        result["r2"] = r2_score(y, predicted)
+        return {k: float(v) for k, v in result.items()}
+    encode = net.preprocessing.encode if net.preprocessing else np.asarray
+    truth = encode(np.asarray(y))
+    predicted = encode(net.predict(X))
+    n = max(2, net.n_outputs)
+    result["balanced_accuracy"] = float(balanced_accuracy(truth, predicted))
+    for name, score in (
+        ("precision", precision),
+        ("recall", recall),
+        ("f1_score", f1_score),
+    ):
+        result[f"{name}_macro"] = float(score(truth, predicted, n_classes=n))
+    if n == 2:
+        result["roc_auc"] = float(roc_auc(truth, net.predict_proba(X)[:, 1]))
+    result["per_class_accuracy"] = per_class_accuracy(
+        truth, predicted, n_classes=n
+    ).tolist()
+    result["confusion_matrix"] = confusion_matrix(
+        truth, predicted, n_classes=n
+    ).tolist()
+    return result

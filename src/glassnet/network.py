@@ -238,6 +238,8 @@ class Network:
             )
 
     def _bind_parameters(self) -> None:
+        # work arrays are made for one dtype and layout: start afresh
+        self._workspaces: dict = {}
         pairs = [(p, g) for layer in self.layers for p, g in _param_grads(layer)]
         total = sum(p.size for p, _ in pairs)
         self.parameters_flat = np.zeros(total, dtype=self.dtype)
@@ -279,6 +281,17 @@ class Network:
 
     # -- forward and backward -----------------------------------------------------
     def _as_batch(self, X: np.ndarray) -> np.ndarray:
+        """A batch as the first layer takes it, shape (n_samples, n_inputs).
+
+        Converted to the network's dtype -- uint8 arrays are image pixels and
+        become ``x / 255`` in [0, 1] (lecture 003: "divide by 255") -- then
+        scaled by ``self.preprocessing`` if set. Batch by batch, so a large
+        uint8 or memory-mapped dataset is never copied whole into floats.
+        """
+        if X.dtype == np.uint8:
+            X = np.multiply(X, 1.0 / 255.0, dtype=self.dtype)
+        if self.preprocessing is not None:
+            X = self.preprocessing.transform(X)
         return np.ascontiguousarray(X, dtype=self.dtype)
 
     def _forward(self, X: np.ndarray, training: bool) -> np.ndarray:
@@ -296,11 +309,8 @@ class Network:
         return self._forward(self._as_batch(self._inputs(X)), training)
 
     def _inputs(self, X, name: str = "X") -> np.ndarray:
-        """Checked inputs, scaled by ``self.preprocessing`` when it is set."""
-        X = check_X(X, n_features=self.n_inputs, name=name)
-        if self.preprocessing is not None:
-            X = self.preprocessing.transform(X)
-        return X
+        """Checked inputs (still raw: :meth:`_as_batch` converts each batch)."""
+        return check_X(X, n_features=self.n_inputs, name=name)
 
     def _targets(self, X: np.ndarray, y, name: str = "y") -> np.ndarray:
         """Checked targets (class names mapped to codes), shaped for the loss."""
@@ -311,7 +321,11 @@ class Network:
 
     def _output_delta(self, Y: np.ndarray, weights=None) -> np.ndarray:
         last = self.layers[-1]
-        return self.loss.output_delta(last.Z, last.A, Y, last.activation, weights)
+        buffers = last.buffers_for(Y.shape[0])
+        out = None if buffers is None else buffers["delta"]
+        return self.loss.output_delta(
+            last.Z, last.A, Y, last.activation, weights, out=out
+        )
 
     def _backward(self, Y: np.ndarray, weights=None) -> None:
         # delta^L from the loss (fused for canonical pairs), then the recursion
@@ -383,7 +397,7 @@ class Network:
         optimizer.step([self.parameters_flat], [self.gradients_flat])
         return loss
 
-    def fit(self, X, y, **kwargs):
+    def fit(self, X, y=None, **kwargs):
         """Train; see :func:`glassnet.training.fit` for the parameters."""
         from glassnet.training import fit
 
@@ -465,6 +479,34 @@ class Network:
 
         return save(self, path, metadata=metadata)
 
+    @contextmanager
+    def workspace(self):
+        """Within the block, layers reuse work arrays from batch to batch.
+
+        The training loop trains inside it so that a step allocates nothing;
+        arrays a layer returns inside the block are overwritten by the next
+        batch of the same size, so nothing outside the loop should keep them.
+        """
+        for i, layer in enumerate(self.layers):
+            layer.workspace = self._workspaces.setdefault(i, {})
+        try:
+            yield self
+        finally:
+            for layer in self.layers:
+                layer.workspace = None
+
+    def to_onnx(self, path=None, **kwargs):
+        """The network as an ONNX model; see :func:`glassnet.onnx_export.to_onnx`."""
+        from glassnet.onnx_export import to_onnx
+
+        return to_onnx(self, path, **kwargs)
+
+    def to_torch(self):
+        """A ``torch.nn.Sequential``; see :func:`glassnet.torch_interop.to_torch`."""
+        from glassnet.torch_interop import to_torch
+
+        return to_torch(self)
+
     def astype(self, dtype) -> Network:
         """A deep copy of the network with parameters in ``dtype``."""
         clone = copy.deepcopy(self)
@@ -533,6 +575,12 @@ class Network:
             checked.append(w)
         for (_, _, p), w in zip(targets, checked, strict=True):
             p[...] = w
+
+    def __setstate__(self, state: dict) -> None:
+        # pickle and copy.deepcopy copy each array on its own, so the layers'
+        # W and b would stop being views of parameters_flat: bind them again.
+        self.__dict__.update(state)
+        self._bind_parameters()
 
     def _repr_html_(self) -> str:
         from glassnet.notebook import network_html

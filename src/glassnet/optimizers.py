@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet import _accel
+from glassnet._registry import resolve
 from glassnet._validation import check_number
 
 __all__ = [
@@ -366,11 +368,40 @@ class Adam(Optimizer):
         self.beta2 = check_number(beta2, "beta2", owner, low=0, high=1, high_open=True)
         self.eps = check_number(eps, "eps", owner, low=0, low_open=True)
 
+    #: |m| and v below this are flushed to 0 every ``_FLUSH_EVERY`` steps: they
+    #: would change no float32 weight, and as subnormal numbers they make
+    #: every pass over them many times slower.
+    _TINY = 1e-30
+    _FLUSH_EVERY = 64
+
     def _update(self, index, param, grad):
         m = self._slot(index, "m", param)
         v = self._slot(index, "v", param)
-        tmp = self._slot(index, "step", param)
         t = self.iterations
+        # The bias corrections, folded into two scalars (Kingma and Ba, sec. 2):
+        # lr m_hat / (sqrt(v_hat) + eps) = lr_t m / (sqrt(v) + eps_hat) with
+        # lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t), eps_hat = eps sqrt(1 - beta2^t)
+        root = np.sqrt(1.0 - self.beta2**t)
+        lr_t = self.lr * root / (1.0 - self.beta1**t)
+        eps_hat = self.eps * root
+        kernel = _accel.kernel("adam") if param.ndim == 1 else None
+        if kernel is not None:
+            dtype = param.dtype.type
+            kernel(
+                param,
+                grad,
+                m,
+                v,
+                dtype(lr_t),
+                dtype(self.beta1),
+                dtype(1.0 - self.beta1),
+                dtype(self.beta2),
+                dtype(1.0 - self.beta2),
+                dtype(eps_hat),
+                dtype(self._TINY),
+            )
+            return
+        tmp = self._slot(index, "step", param)
         # m <- beta1 m + (1 - beta1) g
         m *= self.beta1
         np.multiply(grad, 1.0 - self.beta1, out=tmp)
@@ -380,12 +411,13 @@ class Adam(Optimizer):
         np.multiply(grad, grad, out=tmp)
         tmp *= 1.0 - self.beta2
         v += tmp
-        # lr m_hat / (sqrt(v_hat) + eps) = (lr / (1 - beta1^t)) m / (sqrt(v_hat) + eps)
-        np.divide(v, 1.0 - self.beta2**t, out=tmp)
-        np.sqrt(tmp, out=tmp)
-        tmp += self.eps
+        if t % self._FLUSH_EVERY == 0:
+            _flush_tiny(m, v, self._TINY)
+        # w <- w - lr_t m / (sqrt(v) + eps_hat)
+        np.sqrt(v, out=tmp)
+        tmp += eps_hat
         np.divide(m, tmp, out=tmp)
-        tmp *= self.lr / (1.0 - self.beta1**t)
+        tmp *= lr_t
         param -= tmp
 
     def config(self):
@@ -450,6 +482,12 @@ class AdamW(Adam):
         return {**super().config(), "weight_decay": self.weight_decay}
 
 
+def _flush_tiny(m: np.ndarray, v: np.ndarray, tiny: float) -> None:
+    """Set entries of ``m`` and ``v`` with magnitude below ``tiny`` to zero."""
+    np.copyto(m, 0, where=np.abs(m) < tiny)
+    np.copyto(v, 0, where=v < tiny)
+
+
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sgd": SGD,
     "adagrad": Adagrad,
@@ -464,17 +502,4 @@ def get_optimizer(optimizer: str | Optimizer, **kwargs) -> Optimizer:
 
     ``kwargs`` (e.g. ``lr=0.1``) go to the constructor when a name is given.
     """
-    if isinstance(optimizer, Optimizer):
-        return optimizer
-    if isinstance(optimizer, str):
-        key = optimizer.strip().lower()
-        if key in OPTIMIZERS:
-            return OPTIMIZERS[key](**kwargs)
-        raise ValueError(
-            f"Unknown optimizer {optimizer!r}. Valid names: "
-            f"{', '.join(sorted(OPTIMIZERS))}."
-        )
-    raise TypeError(
-        "The 'optimizer' parameter must be a name (str) or an Optimizer instance. "
-        f"Got {type(optimizer).__name__} instead."
-    )
+    return resolve(optimizer, OPTIMIZERS, Optimizer, "optimizer", "optimizer", **kwargs)

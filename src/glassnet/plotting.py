@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from glassnet._files import atomic_save
 from glassnet.diagnostics import overfitting_start
 
 __all__ = [
@@ -61,7 +62,9 @@ def _finish(fig, save):
                 "The 'save' parameter must be a path ending in "
                 f"{', '.join(SAVE_FORMATS)}. Got {str(save)!r} instead."
             )
-        fig.savefig(path)
+        fmt = path.suffix.lower()[1:]
+        # Through a temporary file: a failed save leaves no half-written image.
+        atomic_save(path, lambda tmp: fig.savefig(tmp, format=fmt))
     return fig
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 
 from glassnet._monitor import Monitor
+from glassnet._registry import resolve
 from glassnet._validation import check_number
 
 __all__ = [
@@ -315,17 +316,4 @@ SCHEDULES: dict[str, type[Schedule]] = {
 
 def get_schedule(schedule: str | Schedule, **kwargs) -> Schedule:
     """Resolve a name or instance; an unknown name lists the valid ones."""
-    if isinstance(schedule, Schedule):
-        return schedule
-    if isinstance(schedule, str):
-        key = schedule.strip().lower().replace("-", "_")
-        if key in SCHEDULES:
-            return SCHEDULES[key](**kwargs)
-        raise ValueError(
-            f"Unknown schedule {schedule!r}. Valid names: "
-            f"{', '.join(sorted(SCHEDULES))}."
-        )
-    raise TypeError(
-        "The 'schedule' parameter must be a name (str) or a Schedule instance. "
-        f"Got {type(schedule).__name__} instead."
-    )
+    return resolve(schedule, SCHEDULES, Schedule, "schedule", "schedule", **kwargs)

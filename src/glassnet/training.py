@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet import _fit_data
-from glassnet._validation import check_number, check_sample_weight
+from glassnet import _fit_data, regularizers
+from glassnet._batches import BatchGather, StreamLoop
+from glassnet._validation import check_number, check_sample_weight, check_X
 from glassnet.callbacks import Callback, CallbackList, EpochLogger
 from glassnet.metrics import compute_metrics, output_kind, resolve_metrics
 from glassnet.optimizers import Optimizer, get_optimizer
@@ -129,7 +130,7 @@ def _prepare_data(network, X, Y, options, rng) -> tuple[_Split, _Split | None]:
 def fit(
     network,
     X,
-    y,
+    y=None,
     *,
     epochs: int = 10,
     batch_size: int | None = 32,
@@ -149,7 +150,12 @@ def fit(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
+    X : array-like of shape (n_samples, n_features), or batches
+        Samples as rows: float, integer, or uint8 pixels (converted to
+        ``x / 255`` batch by batch, so a uint8 array or a memory map is never
+        copied whole into floats). Or, with ``y`` omitted, an iterable of
+        ``(X_batch, y_batch)`` pairs (re-iterable, or a function returning a
+        new iterator per epoch) for data that does not fit in memory.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Class labels (one-hot accepted) or regression targets.
     epochs : int, default 10
@@ -191,6 +197,18 @@ def fit(
     -------
     History
     """
+    if y is None:
+        return _fit_stream(
+            network,
+            X,
+            epochs=epochs,
+            optimizer=optimizer,
+            metrics=metrics,
+            validation_data=validation_data,
+            verbose=verbose,
+            callbacks=callbacks,
+            diagnostics=diagnostics,
+        )
     X = network._inputs(X)
     Y = network._targets(X, y)
     epochs = check_number(epochs, "epochs", "fit", low=1, integer=True)
@@ -211,9 +229,6 @@ def fit(
     batch_size = min(
         check_number(batch_size, "batch_size", "fit", low=1, integer=True), n
     )
-    if isinstance(callbacks, Callback):
-        callbacks = [callbacks]
-    history = History()
     params = {
         "epochs": epochs,
         "batch_size": batch_size,
@@ -221,16 +236,60 @@ def fit(
         "n_samples": n,
         "metrics": [m.name for m in metric_list],
     }
+    loop = _Loop(network, optimizer, train, batch_size, shuffle, rng)
+    return _train(
+        network, loop, params, callbacks, verbose, diagnostics, metric_list, validation
+    )
+
+
+def _fit_stream(
+    network,
+    source,
+    *,
+    epochs,
+    optimizer,
+    metrics,
+    validation_data,
+    verbose,
+    callbacks,
+    diagnostics,
+) -> History:
+    """fit on batches from an iterable (no y): see :class:`StreamLoop`."""
+    epochs = check_number(epochs, "epochs", "fit", low=1, integer=True)
+    verbose = check_number(verbose, "verbose", "fit", low=0, high=2, integer=True)
+    optimizer = get_optimizer(optimizer)
+    metric_list = resolve_metrics(metrics, network)
+    loop = StreamLoop(network, optimizer, source)
+    validation = None
+    if validation_data is not None:
+        validation = _validation_part(network, validation_data)
+    params = {
+        "epochs": epochs,
+        "batch_size": None,
+        "steps": None,
+        "n_samples": None,
+        "metrics": [m.name for m in metric_list],
+    }
+    return _train(
+        network, loop, params, callbacks, verbose, diagnostics, metric_list, validation
+    )
+
+
+def _train(
+    network, loop, params, callbacks, verbose, diagnostics, metric_list, validation
+) -> History:
+    """Set up the callbacks around ``loop`` and run the epochs."""
+    if isinstance(callbacks, Callback):
+        callbacks = [callbacks]
+    history = History()
     callbacks = [*(callbacks or []), *_diagnostics_callbacks(diagnostics)]
     # History comes last so that it records what the other callbacks add to logs.
     hooks = CallbackList(
         [*callbacks, *_verbose_callbacks(verbose), history], network, params
     )
     network.stop_training = False
-    network.optimizer = optimizer
-    loop = _Loop(network, optimizer, train, batch_size, shuffle, rng)
-    loop.outputs = np.empty_like(train.Y) if metric_list else None
-    _run(loop, hooks, epochs, metric_list, validation)
+    network.optimizer = loop.optimizer
+    _run(loop, hooks, params["epochs"], metric_list, validation)
     return history
 
 
@@ -242,8 +301,9 @@ def _run(loop, hooks, epochs: int, metric_list, validation) -> None:
     for epoch in range(epochs):
         hooks.on_epoch_begin(epoch, {})
         start, lr = time.perf_counter(), optimizer.lr
-        logs = {"loss": loop.run_epoch(hooks)}
-        logs.update(_epoch_metrics(network, metric_list, loop.outputs, loop.data.Y))
+        with network.workspace():
+            seen = loop.run_epoch(hooks)
+        logs = loop.epoch_logs(seen, metric_list)
         if validation is not None:
             logs.update(_validation_logs(network, metric_list, validation))
         logs["lr"] = lr
@@ -278,50 +338,76 @@ def _verbose_callbacks(verbose: int) -> list[Callback]:
 
 
 class _Loop:
-    """One epoch of batches: forward, loss, backward, update, ``on_batch_end``."""
+    """One epoch of batches: forward, output delta, backward, update.
+
+    The step does nothing else: the output pre-activations of every batch
+    are kept, and the epoch's loss (the mean of the batch losses, each with
+    the weights of its own step) and metrics are computed once from them at
+    the end of the epoch. A batch's loss is computed during the epoch only
+    when a callback watches ``on_batch_end`` (e.g. the progress bar).
+    """
 
     def __init__(self, network, optimizer, data: _Split, batch_size, shuffle, rng):
         self.network, self.optimizer, self.data = network, optimizer, data
         self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
-        self.outputs: np.ndarray | None = None
+        self.gather = BatchGather(network, data.X, data.Y, data.weights)
+        n = data.X.shape[0]
+        self.z_out = np.empty((n, network.n_outputs), dtype=network.dtype)
+        self.order = np.arange(n)
 
-    def batches(self):
-        """Index arrays (shuffled) or slices (in order: views, no copies)."""
-        n, size = self.data.X.shape[0], self.batch_size
-        order = self.rng.permutation(n) if self.shuffle else None
-        for start in range(0, n, size):
-            yield (
-                order[start : start + size]
-                if order is not None
-                else slice(start, start + size)
-            )
-
-    def run_epoch(self, hooks) -> float:
-        """Train on every batch once; the mean loss of the batches seen."""
-        net, data = self.network, self.data
+    def run_epoch(self, hooks) -> int:
+        """Train on every batch once; returns the number of samples seen."""
+        net, size = self.network, self.batch_size
         params, grads = [net.parameters_flat], [net.gradients_flat]
-        loss_sum, seen = 0.0, 0
-        for step, idx in enumerate(self.batches()):
-            Xb, Yb = net._as_batch(data.X[idx]), data.Y[idx]
-            wb = None if data.weights is None else data.weights[idx]
-            A = net._forward(Xb, training=True)
-            batch_loss = net._loss_value(Yb, wb)
+        last, step_fn = net.layers[-1], self.optimizer.step
+        batch_logs = hooks.overrides("on_batch_end")
+        n = self.data.X.shape[0]
+        if self.shuffle:
+            self.order = self.rng.permutation(n)
+        seen = 0
+        for step, start in enumerate(range(0, n, size)):
+            idx = self.order[start : start + size]
+            Xb, Yb, wb = self.gather(idx)
+            net._forward(Xb, training=True)
+            self.z_out[start : start + idx.shape[0]] = last.Z
+            if batch_logs:
+                loss = net._loss_value(Yb, wb)
             net._backward(Yb, wb)
-            self.optimizer.step(params, grads)
-            if self.outputs is not None:
-                self.outputs[idx] = A
-            loss_sum += batch_loss * Xb.shape[0]
-            seen += Xb.shape[0]
-            hooks.on_batch_end(step, {"loss": batch_loss, "size": Xb.shape[0]})
+            step_fn(params, grads)
+            seen = start + idx.shape[0]
+            if batch_logs:
+                hooks.on_batch_end(step, {"loss": loss, "size": idx.shape[0]})
             if net.stop_training:
                 break
-        return loss_sum / seen
+        return seen
+
+    def epoch_logs(self, seen: int, metric_list) -> dict:
+        """Loss and metrics of the epoch from the kept outputs of its batches."""
+        data, idx = self.data, self.order[:seen]
+        weights = None if data.weights is None else data.weights[idx]
+        return outputs_logs(
+            self.network, self.z_out[:seen], data.Y[idx], weights, metric_list
+        )
 
 
-def _epoch_metrics(network, metric_list, outputs, Y) -> dict:
-    if outputs is None:
-        return {}
-    return compute_metrics(metric_list, outputs, Y, output_kind(network))
+def outputs_logs(network, Z, Y, weights, metric_list) -> dict:
+    """Loss and metrics from output pre-activations Z (n, k) and targets Y."""
+    last = network.layers[-1]
+    A = last.activation(Z)
+    z = Z if network.loss.is_canonical(last.activation) else None
+    # the penalty of the weights as they are at the end of the epoch
+    loss = network.loss.value(A, Y, z, weights) + regularizers.penalty(network)
+    return {"loss": loss, **compute_metrics(metric_list, A, Y, output_kind(network))}
+
+
+def _check_pair(item, step: int):
+    """One ``(X_batch, y_batch)`` of a batch stream, X checked."""
+    if not isinstance(item, (tuple, list)) or len(item) != 2:
+        raise ValueError(
+            f"Batch {step} of the batches given to fit must be a pair "
+            f"(X_batch, y_batch). Got {type(item).__name__} instead."
+        )
+    return check_X(item[0], name=f"X of batch {step}"), item[1]
 
 
 def _validation_logs(network, metric_list, validation: _Split) -> dict:

@@ -8,6 +8,7 @@ with ``--json`` prints one JSON document instead of text.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from glassnet.cli._common import UsageError
@@ -23,7 +24,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from glassnet.cli import inspect_cmds, misc, playground_cmd, train
+    from glassnet.cli import (
+        export_cmd,
+        inspect_cmds,
+        misc,
+        playground_cmd,
+        report_cmd,
+        sweep_cmd,
+        trace_cmd,
+        train,
+    )
 
     parser = _Parser(
         prog="glassnet",
@@ -34,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parser(sub)
     inspect_cmds.add_parsers(sub)
     misc.add_parsers(sub)
+    trace_cmd.add_parser(sub)
+    report_cmd.add_parser(sub)
+    export_cmd.add_parser(sub)
+    sweep_cmd.add_parser(sub)
     playground_cmd.add_parser(sub)
     return parser
 
@@ -46,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:  # e.g. piped into head: the reader left, not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
     except (UsageError, ModelFileError, ValueError, TypeError, OSError) as exc:
         text = str(exc).strip()
         message = text.splitlines()[0] if text else type(exc).__name__

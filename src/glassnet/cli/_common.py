@@ -105,11 +105,22 @@ def csv_text(header: list[str], rows) -> str:
 def format_table(header: list[str], rows: list[list]) -> str:
     cells = [[str(c) for c in header], *[[_cell(c) for c in row] for row in rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    numeric = [
+        bool(rows) and all(_is_number(r[i]) for r in rows) for i in range(len(header))
+    ]
     lines = [
-        "  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells
+        "  ".join(
+            c.rjust(w) if right else c.ljust(w)
+            for c, w, right in zip(r, widths, numeric, strict=True)
+        ).rstrip()
+        for r in cells
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
 
 
 def _cell(value) -> str:

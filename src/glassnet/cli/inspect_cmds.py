@@ -13,6 +13,7 @@ from glassnet.cli._common import (
     print_json,
     write_text_atomically,
 )
+from glassnet.metrics import evaluation_report
 
 
 def add_parsers(sub) -> None:
@@ -79,41 +80,10 @@ def _evaluation_data(net, args):
     return data.X_test, data.y_test
 
 
-def evaluation(net, X, y) -> dict:
-    from glassnet import metrics
-
-    result = {key: float(v) for key, v in net.evaluate(X, y).items()}
-    if net.task != "classification":
-        predicted = net.predict(X)
-        y = np.asarray(y, dtype=np.float64)
-        result["rmse"] = metrics.root_mean_squared_error(y, predicted)
-        result["mae"] = metrics.mean_absolute_error(y, predicted)
-        result["r2"] = metrics.r2_score(y, predicted)
-        return {k: float(v) for k, v in result.items()}
-    encode = net.preprocessing.encode if net.preprocessing else np.asarray
-    truth = encode(np.asarray(y))
-    predicted = encode(net.predict(X))
-    n = max(2, net.n_outputs)
-    result["balanced_accuracy"] = float(metrics.balanced_accuracy(truth, predicted))
-    for name in ("precision", "recall", "f1_score"):
-        result[f"{name}_macro"] = float(
-            getattr(metrics, name)(truth, predicted, n_classes=n)
-        )
-    if n == 2:
-        result["roc_auc"] = float(metrics.roc_auc(truth, net.predict_proba(X)[:, 1]))
-    result["per_class_accuracy"] = metrics.per_class_accuracy(
-        truth, predicted, n_classes=n
-    ).tolist()
-    result["confusion_matrix"] = metrics.confusion_matrix(
-        truth, predicted, n_classes=n
-    ).tolist()
-    return result
-
-
 def run_evaluate(args) -> int:
     net = _load_model(args.model)
     X, y = _evaluation_data(net, args)
-    result = evaluation(net, X, y)
+    result = evaluation_report(net, X, y)
     if args.json:
         print_json(result)
         return 0

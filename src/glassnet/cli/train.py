@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from glassnet.cli._common import UsageError, load_data, print_json
+from glassnet.optimizers import OPTIMIZERS
 
 #: Every setting of a run, with its default. Flags and ``--config`` use these keys.
 DEFAULTS: dict = {
@@ -36,6 +38,7 @@ DEFAULTS: dict = {
     "scale": None,
     "seed": 0,
     "out": "model.glassnet",
+    "plots": None,
 }
 
 #: Settings passed to the data loader when given (None: the loader's default).
@@ -110,7 +113,7 @@ def add_parser(sub) -> None:
     a("--loss", help="loss (default: from the task)")
     a(
         "--optimizer",
-        help="sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw (default: adam)",
+        help=f"{', '.join(OPTIMIZERS)} (default: adam)",
     )
     a("--lr", type=float, help="learning rate (default: 0.001)")
     a("--epochs", type=int, help="passes over the training data (default: 20)")
@@ -153,6 +156,13 @@ def add_parser(sub) -> None:
     )
     a("--seed", type=int, help="seed of the split, initialization and order")
     a("--out", help="model file to write (default: model.glassnet)")
+    a(
+        "--plots",
+        metavar="DIR",
+        help="record diagnostics and write the run's plots (PNG) into DIR: learning "
+        "curves, network, diagnostics, the confusion matrix and decision boundary "
+        "(2-D data) on the test split, first-layer weights (images)",
+    )
     a("--json", action="store_true", help="print the results as JSON")
     a("--quiet", action="store_true", help="no progress output")
     p.set_defaults(run=run)
@@ -324,6 +334,7 @@ def run(args) -> int:
         missing=settings["missing"],
         options={k: settings[k] for k in DATA_OPTIONS if settings[k] is not None},
     )
+    plots = _plots_directory(settings["plots"])
     net = build_network(settings, data)
     attach_preprocessing(net, settings, data)
     optimizer = gn.get_optimizer(settings["optimizer"], lr=settings["lr"])
@@ -343,17 +354,20 @@ def run(args) -> int:
             flush=True,
         )
     start = time.perf_counter()
-    history = net.fit(
-        data.X_train,
-        data.y_train,
-        epochs=settings["epochs"],
-        batch_size=settings["batch_size"] or None,
-        optimizer=optimizer,
-        validation_split=settings["validation_split"] or None,
-        callbacks=callbacks,
-        seed=settings["seed"],
-        verbose=0 if quiet else (1 if sys.stdout.isatty() else 2),
-    )
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        history = net.fit(
+            data.X_train,
+            data.y_train,
+            epochs=settings["epochs"],
+            batch_size=settings["batch_size"] or None,
+            optimizer=optimizer,
+            validation_split=settings["validation_split"] or None,
+            callbacks=callbacks,
+            seed=settings["seed"],
+            verbose=0 if quiet else (1 if sys.stdout.isatty() else 2),
+            diagnostics=plots is not None,
+        )
     seconds = time.perf_counter() - start
     result = test_metrics(net, data)
     net.metadata = {
@@ -366,6 +380,11 @@ def run(args) -> int:
         "train_seconds": seconds,
     }
     net.save(out)
+    written = {}
+    if plots is not None:
+        from glassnet.plotting import save_training_plots
+
+        written = save_training_plots(net, history, plots, X=data.X_test, y=data.y_test)
     if args.json:
         print_json(
             {
@@ -374,10 +393,34 @@ def run(args) -> int:
                 "seconds": seconds,
                 "model": str(out),
                 "config": settings,
+                **({"plots": {k: str(v) for k, v in written.items()}} if plots else {}),
             }
         )
     else:
         for key, value in result.items():
             print(f"test {key}: {value:.4f}")
         print(f"trained {len(history.epoch)} epochs in {seconds:.1f} s; saved {out}")
+        if written:
+            print(f"plots in {plots}: {', '.join(p.name for p in written.values())}")
     return 0
+
+
+def _plots_directory(directory) -> Path | None:
+    """The ``--plots`` directory, checked (and matplotlib found) before training."""
+    if directory is None:
+        return None
+    path = Path(directory)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--plots {directory}: exists and is not a directory")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            "--plots needs matplotlib: pip install 'glassnet[plot]'"
+        ) from None
+    return path
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Training warnings (e.g. diagnostics) as one ``glassnet: warning:`` line."""
+    print(f"glassnet: warning: {message}", file=sys.stderr, flush=True)

@@ -1,12 +1,14 @@
 """A playground run as ``glassnet train`` settings, TOML, a command line and CSV.
 
-The run's network is built by the command's own :func:`build_network` from
-:func:`train_settings`, and trained epoch by epoch in the order that
-:func:`glassnet.fit` visits the samples, so ``glassnet train`` with the
-exported settings reproduces the run's weights whenever the settings say
-everything about it. What they cannot say (input features other than
-``x1, x2``, weights edited by hand, a run stopped between epochs) is listed
-in the notes.
+The run's data come from the loader ``glassnet train`` calls, its network
+from the command's own :func:`build_network`, and it is trained batch by
+batch in the order :func:`glassnet.fit` visits the samples. So
+``glassnet train`` with the exported settings starts from the same data and
+the same weights, bit for bit, and takes the same steps: its weights agree
+with the run's to float32 rounding (fit's loop may add a few sums in another
+order). What the settings cannot say (input features other than ``x1, x2``,
+weights edited by hand, a run stopped between epochs) is listed in the
+notes.
 """
 
 from __future__ import annotations
@@ -219,7 +221,7 @@ def train_config(session) -> dict:
             "toml": toml_text(settings, notes),
             "settings": settings,
             "notes": notes,
-            "exact": not gaps,
+            "complete": not gaps,
         }
 
 

@@ -265,9 +265,9 @@ const exportNow = throttled(async () => {
   $("command").textContent = answer.command;
   const notes = $("export-notes");
   notes.replaceChildren();
-  if (answer.exact) {
+  if (answer.complete) {
     const item = document.createElement("li");
-    item.textContent = "This command trains the same weights as the run (same data, seed, order and steps).";
+    item.textContent = "Same data, same initial weights, same batches and steps as the run: the command's weights match the run's to float32 rounding.";
     notes.append(item);
   }
   for (const note of answer.notes) {

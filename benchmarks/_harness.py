@@ -1,0 +1,160 @@
+"""Shared pieces of the benchmark scripts: data, timing by turns, the GEMM peak.
+
+Every script runs all implementations in one process and takes turns: each
+turn times one epoch (or one run) of every implementation, in a rotating
+order, so that the machine's slow and fast moments fall on all of them alike.
+Ratios are paired: per turn, glassnet's time over the other's; the median of
+those is reported next to each implementation's median and minimum.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+def data_dir() -> Path:
+    value = os.environ.get("GLASSNET_DATA")
+    if value:
+        return Path(value)
+    here = Path(__file__).resolve().parents[2] / "shared" / "data"
+    if here.is_dir():
+        return here
+    raise SystemExit(
+        "Set GLASSNET_DATA to the folder holding mnist/ (the IDX .gz files)."
+    )
+
+
+def mnist(dtype="float32"):
+    from glassnet.datasets import load_mnist
+
+    return load_mnist(data_dir() / "mnist", dtype=dtype)
+
+
+@dataclass
+class Runner:
+    """One implementation: ``epoch()`` trains once over the data."""
+
+    name: str
+    epoch: callable
+    accuracy: callable | None = None
+    times: list[float] = field(default_factory=list)
+
+
+def take_turns(runners: list[Runner], turns: int, warmup: int = 1) -> None:
+    """Time ``turns`` epochs of every runner, alternating, after ``warmup``."""
+    for _ in range(warmup):
+        for r in runners:
+            r.epoch()
+    for turn in range(turns):
+        order = runners[turn % len(runners) :] + runners[: turn % len(runners)]
+        for r in order:
+            start = time.perf_counter()
+            r.epoch()
+            r.times.append(time.perf_counter() - start)
+
+
+def gemm_peak(dtype=np.float32, n: int = 2048, repeats: int = 5) -> float:
+    """GFLOP/s of the best of ``repeats`` n x n matrix products."""
+    rng = np.random.default_rng(0)
+    a = rng.random((n, n), dtype=np.float64).astype(dtype)
+    b = rng.random((n, n), dtype=np.float64).astype(dtype)
+    out = np.empty((n, n), dtype=dtype)
+    np.matmul(a, b, out=out)
+    best = min(_timed(lambda: np.matmul(a, b, out=out)) for _ in range(repeats))
+    return 2 * n**3 / best / 1e9
+
+
+def _timed(f) -> float:
+    start = time.perf_counter()
+    f()
+    return time.perf_counter() - start
+
+
+def matmul_floor(sizes: list[int], n_samples: int, batch: int, repeats=3) -> float:
+    """Seconds per epoch of the matrix products an MLP epoch needs, alone.
+
+    Forward ``X W^T`` per layer, backward ``delta^T X`` per layer and
+    ``delta W`` for every layer but the first (its input gradient is not
+    needed), on preallocated float32 arrays.
+    """
+    rng = np.random.default_rng(0)
+    Ws = [
+        rng.random((o, i), dtype=np.float32)
+        for i, o in zip(sizes, sizes[1:], strict=False)
+    ]
+    steps = []
+    for rows in [batch] * (n_samples // batch) + (
+        [n_samples % batch] if n_samples % batch else []
+    ):
+        steps.append(rows)
+    acts = {
+        r: [rng.random((r, s), dtype=np.float32) for s in sizes] for r in set(steps)
+    }
+    dW = [np.empty_like(W) for W in Ws]
+    outs = {r: [np.empty((r, s), dtype=np.float32) for s in sizes] for r in set(steps)}
+
+    def epoch():
+        for r in steps:
+            a, o = acts[r], outs[r]
+            for k, W in enumerate(Ws):
+                np.matmul(a[k], W.T, out=o[k + 1])
+            for k in range(len(Ws) - 1, -1, -1):
+                np.matmul(a[k + 1].T, a[k], out=dW[k])
+                if k > 0:
+                    np.matmul(a[k + 1], Ws[k], out=o[k])
+
+    epoch()
+    return min(_timed(epoch) for _ in range(repeats))
+
+
+def epoch_flops(sizes: list[int], n_samples: int) -> float:
+    """Matrix-product FLOPs of one epoch (no input gradient for layer 1)."""
+    forward = sum(i * o for i, o in zip(sizes, sizes[1:], strict=False))
+    dX = sum(i * o for i, o in zip(sizes[1:], sizes[2:], strict=False))
+    return 2.0 * n_samples * (2 * forward + dX)
+
+
+def report(runners: list[Runner], *, reference: str, flops=None, peak=None) -> str:
+    base = next(r for r in runners if r.name == reference)
+    lines = [
+        f"{'implementation':<28} {'median s':>9} {'min s':>8} {'g/impl':>7}"
+        + (f" {'GFLOP/s':>8} {'of peak':>8}" if flops else "")
+        + f" {'accuracy':>9}"
+    ]
+    for r in runners:
+        ratios = [b / t for b, t in zip(base.times, r.times, strict=False)]
+        med = statistics.median(r.times)
+        line = f"{r.name:<28} {med:>9.3f} {min(r.times):>8.3f}"
+        line += f" {statistics.median(ratios):>7.2f}"
+        if flops:
+            line += f" {flops / med / 1e9:>8.1f} {flops / med / 1e9 / peak:>8.0%}"
+        acc = r.accuracy() if r.accuracy else float("nan")
+        line += f" {acc:>9.4f}"
+        lines.append(line)
+    lines.append(
+        f"g/impl: median over the turns of {reference}'s time / this one's, "
+        f"paired by turn; medians of {len(base.times)} turns"
+    )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    import numpy
+
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, NumPy {numpy.__version__}"
+    )
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

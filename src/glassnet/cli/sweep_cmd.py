@@ -1,0 +1,209 @@
+"""``glassnet sweep``: a grid of ``glassnet train`` settings, each a Dask task."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from glassnet.cli._common import UsageError, print_json
+
+#: Keys of the [sweep] table, with their defaults.
+OPTIONS = {
+    "score": None,
+    "validation_fraction": 0.2,
+    "workers": 2,
+    "scheduler": None,
+    "processes": True,
+    "out": "sweep-best.glassnet",
+    "results": None,
+}
+_DATA_KEYS = ("data", "target", "missing")
+_EXAMPLE = """\
+example sweep.toml:
+
+  [train]                 # settings every configuration shares (as for train)
+  data = "digits"
+  epochs = 10
+
+  [grid]                  # every combination is one configuration
+  lr = [0.001, 0.01]
+  layers = [[32], [64, 32]]
+
+  [sweep]                 # optional
+  score = "accuracy"      # or balanced_accuracy, loss; r2, mae for regression
+  validation_fraction = 0.2
+  workers = 2
+  results = "sweep.csv"   # or .json
+  out = "best.glassnet"
+"""
+
+
+def add_parser(sub) -> None:
+    import argparse
+
+    p = sub.add_parser(
+        "sweep",
+        help="train a grid of configurations on Dask and keep the best",
+        description="Train every configuration of a grid of 'glassnet train' "
+        "settings as a task on Dask (a local cluster, or the scheduler given), "
+        "score each on a validation part of the training data, print the table, "
+        "save the best model and its test metrics. A failing configuration is "
+        "reported with its error. Needs: pip install 'glassnet[distributed]'.",
+        epilog=_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    a = p.add_argument
+    a("--config", required=True, help="TOML file with [train], [grid], [sweep]")
+    a("--scheduler", help="address of a running Dask scheduler, tcp://HOST:PORT")
+    a("--workers", type=int, help="workers of the local cluster (default: 2)")
+    a(
+        "--threads",
+        action="store_true",
+        help="local workers as threads of this process instead of processes",
+    )
+    a("--out", help="model file for the best configuration (sweep-best.glassnet)")
+    a("--results", help="write every configuration's results to this .csv or .json")
+    a("--json", action="store_true", help="print the results as JSON")
+    a("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(run=run)
+
+
+def read_sweep_config(path: str) -> tuple[dict, list[dict], dict]:
+    """``(train settings, grids, options)`` from a sweep TOML file."""
+    from glassnet.sweep import SETTINGS
+
+    document = _read_toml(path)
+    unknown = sorted(set(document) - {"train", "grid", "sweep"})
+    if unknown:
+        raise UsageError(
+            f"config file {path} has unknown table(s) {unknown}; valid: train, "
+            "grid, sweep"
+        )
+    train = _normalized(document.get("train", {}), path, "train")
+    bad = sorted(set(train) - set(SETTINGS) - set(_DATA_KEYS))
+    if bad:
+        raise UsageError(
+            f"config file {path}: [train] has unknown setting(s) {bad}; valid: "
+            f"{', '.join([*_DATA_KEYS, *SETTINGS])}"
+        )
+    grids = document.get("grid")
+    if grids is None:
+        raise UsageError(f"config file {path} has no [grid] table of values to try")
+    grids = [grids] if isinstance(grids, dict) else grids
+    grids = [_normalized(grid, path, "grid") for grid in grids]
+    options = _normalized(document.get("sweep", {}), path, "sweep")
+    bad = sorted(set(options) - set(OPTIONS))
+    if bad:
+        raise UsageError(
+            f"config file {path}: [sweep] has unknown key(s) {bad}; valid: "
+            f"{', '.join(OPTIONS)}"
+        )
+    return train, grids, options
+
+
+def _read_toml(path: str) -> dict:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        try:
+            import tomli as tomllib
+        except ModuleNotFoundError:
+            raise UsageError(
+                "--config needs a TOML reader: on Python 3.10 run 'pip install tomli'"
+            ) from None
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"config file {path} does not exist")
+    try:
+        return tomllib.loads(file.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def _normalized(table, path: str, name: str) -> dict:
+    if not isinstance(table, dict):
+        raise UsageError(f"config file {path}: [{name}] must be a table")
+    return {key.replace("-", "_"): value for key, value in table.items()}
+
+
+def _options(args, options: dict) -> dict:
+    resolved = {**OPTIONS, **options}
+    for key in ("scheduler", "workers", "out", "results"):
+        if getattr(args, key) is not None:
+            resolved[key] = getattr(args, key)
+    if args.threads:
+        resolved["processes"] = False
+    return resolved
+
+
+def run(args) -> int:
+    from glassnet.cli._common import load_data
+    from glassnet.cli.train import test_metrics
+    from glassnet.sweep import expand_grid, run_sweep, split_validation
+
+    train, grids, options = read_sweep_config(args.config)
+    options = _options(args, options)
+    out = Path(options["out"])
+    for target in (out, Path(options["results"] or ".")):
+        if not (target.parent if str(target.parent) else Path(".")).is_dir():
+            raise UsageError(f"cannot write {target}: its directory does not exist")
+    configurations = expand_grid(grids)
+    seed = train.get("seed", 0)
+    data = load_data(
+        train.get("data", "digits"),
+        target=train.get("target"),
+        seed=seed,
+        missing=train.get("missing", "error"),
+    )
+    base = {k: v for k, v in train.items() if k not in _DATA_KEYS}
+    quiet = args.quiet or args.json
+
+    def progress(record):
+        if not quiet:
+            print(_progress_line(record, len(configurations)), flush=True)
+
+    try:
+        result = run_sweep(
+            configurations,
+            split_validation(data, options["validation_fraction"], seed),
+            base=base,
+            score=options["score"],
+            scheduler=options["scheduler"],
+            n_workers=options["workers"],
+            processes=bool(options["processes"]),
+            progress=progress,
+        )
+    except ModuleNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    if options["results"]:
+        results = Path(options["results"])
+        write = result.to_json if results.suffix == ".json" else result.to_csv
+        write(results)
+    network = result.best_network()
+    test = test_metrics(network, data)
+    network.metadata.update(test_metrics=test, sweep=result.to_dict())
+    network.save(out)
+    _report(args, result, test, out, options)
+    return 0
+
+
+def _progress_line(record: dict, total: int) -> str:
+    head = f"configuration {record['index'] + 1}/{total} {record['params']}"
+    if record["status"] != "ok":
+        return f"{head}: failed: {record['error']}"
+    return f"{head}: score {record['score']:.4f} ({record['seconds']:.1f} s)"
+
+
+def _report(args, result, test: dict, out: Path, options: dict) -> None:
+    if args.json:
+        print_json({**result.to_dict(), "test": test, "best_model": str(out)})
+        return
+    print(result.table())
+    ok = sum(r["status"] == "ok" for r in result.results)
+    print(
+        f"{ok} of {len(result.results)} configurations succeeded; best "
+        f"{result.score} {result.best_score:.4f}: {result.best_params}"
+    )
+    for key, value in test.items():
+        print(f"test {key}: {value:.4f}")
+    where = f"; results in {options['results']}" if options["results"] else ""
+    print(f"saved {out}{where}")

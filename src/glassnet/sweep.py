@@ -1,0 +1,385 @@
+"""Hyperparameter sweeps on Dask (optional extra ``distributed``).
+
+Every configuration of a parameter grid is one task on a
+``dask.distributed`` cluster: a ``LocalCluster`` on this machine by default,
+or any running cluster (``scheduler="tcp://host:8786"``, or a ``client=``).
+A task builds the network exactly as ``glassnet train`` does from the same
+settings (``layers``, ``activation``, ``optimizer``, ``lr``, ``epochs``,
+``batch_size``, ``l1``, ``l2``, ``dropout``, ``batch_norm``,
+``early_stopping``, ``validation_split``, ``scale``, ``seed``, ``loss``,
+``output``), trains it with :func:`glassnet.fit` on the training part and
+scores it on a held-out validation part. A configuration that fails is
+reported with its error; the others go on.
+
+::
+
+    result = gn.sweep({"lr": [1e-3, 1e-2], "layers": [[32], [64, 32]]}, X, y)
+    print(result.table())
+    result.to_csv("sweep.csv"); result.save_best("best.glassnet")
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import logging
+import math
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from glassnet._sweep_results import SweepResult
+
+__all__ = ["SETTINGS", "SweepResult", "expand_grid", "sweep", "train_configuration"]
+
+#: Settings a configuration may set, with their defaults (``glassnet train``'s).
+SETTINGS: dict = {
+    "layers": [128],
+    "activation": "relu",
+    "output": None,
+    "loss": None,
+    "optimizer": "adam",
+    "lr": 0.001,
+    "epochs": 20,
+    "batch_size": 32,
+    "l1": 0.0,
+    "l2": 0.0,
+    "dropout": 0.0,
+    "batch_norm": False,
+    "early_stopping": 0,
+    "validation_split": 0.0,
+    "scale": None,
+    "seed": 0,
+}
+#: Image data already lies in [0, 1]; anything else is standardized by default.
+_UNSCALED = ("digits", "mnist", "fashion-mnist")
+
+
+def _check_keys(settings: dict, where: str) -> None:
+    unknown = sorted(set(settings) - set(SETTINGS))
+    if unknown:
+        raise ValueError(
+            f"The {where} name unknown setting(s) {unknown}; valid: "
+            f"{', '.join(SETTINGS)}."
+        )
+
+
+def expand_grid(param_grid) -> list[dict]:
+    """Every configuration of a grid, in order (scikit-learn's ParameterGrid).
+
+    Parameters
+    ----------
+    param_grid : dict or list of dict
+        Setting name -> list of values; every combination is one
+        configuration. A list of grids concatenates their configurations.
+        A value that is not a list is a single value.
+    """
+    grids = [param_grid] if isinstance(param_grid, dict) else param_grid
+    if not isinstance(grids, (list, tuple)) or not all(
+        isinstance(g, dict) for g in grids
+    ):
+        raise TypeError(
+            "The 'param_grid' parameter of sweep must be a dict of lists or a list "
+            f"of such dicts. Got {type(param_grid).__name__} instead."
+        )
+    configurations = []
+    for grid in grids:
+        _check_keys(grid, "param_grid's keys")
+        axes = [v if isinstance(v, (list, tuple)) else [v] for v in grid.values()]
+        if any(len(axis) == 0 for axis in axes):
+            raise ValueError("Every list of values in 'param_grid' must be non-empty.")
+        for values in itertools.product(*axes):
+            configurations.append(dict(zip(grid, values, strict=True)))
+    return configurations
+
+
+def resolve_settings(base: dict, params: dict, data_name: str) -> dict:
+    """Defaults, then ``base``, then one configuration's ``params``."""
+    settings = {**SETTINGS, **base, **params}
+    if isinstance(settings["layers"], int):
+        settings["layers"] = [settings["layers"]]
+    if settings["early_stopping"] and not settings["validation_split"]:
+        settings["validation_split"] = 0.1
+    if settings["scale"] is None:
+        settings["scale"] = "none" if data_name in _UNSCALED else "standard"
+    return settings
+
+
+def train_configuration(settings: dict, data) -> dict:
+    """Train and score one configuration; never raises (errors are reported).
+
+    Runs on a Dask worker. ``data`` is a :class:`~glassnet.datasets.Dataset`
+    whose test part is the validation part of the sweep.
+
+    Returns
+    -------
+    dict
+        ``status`` ("ok" or "failed"), ``seconds``, and either ``metrics``
+        (validation loss and metrics), ``epochs`` and ``model`` (the model
+        file's bytes) or ``error`` ("ExceptionType: message").
+    """
+    import glassnet as gn
+    from glassnet.cli.train import attach_preprocessing, build_network, test_metrics
+    from glassnet.io import write_model
+
+    start = time.perf_counter()
+    try:
+        net = build_network(settings, data)
+        attach_preprocessing(net, settings, data)
+        callbacks = []
+        if settings["early_stopping"]:
+            patience = settings["early_stopping"]
+            callbacks.append(gn.EarlyStopping(patience=patience, restore_best=True))
+        history = net.fit(
+            data.X_train,
+            data.y_train,
+            epochs=settings["epochs"],
+            batch_size=settings["batch_size"] or None,
+            optimizer=gn.get_optimizer(settings["optimizer"], lr=settings["lr"]),
+            validation_split=settings["validation_split"] or None,
+            callbacks=callbacks,
+            seed=settings["seed"],
+        )
+        metrics = test_metrics(net, data)
+        net.metadata = {"config": settings, "validation_metrics": metrics}
+        buffer = io.BytesIO()
+        write_model(net, buffer)
+    except Exception as exc:  # reported with the configuration, never raised
+        return _failure(exc, start)
+    return {
+        "status": "ok",
+        "metrics": metrics,
+        "epochs": len(history.epoch),
+        "seconds": time.perf_counter() - start,
+        "model": buffer.getvalue(),
+    }
+
+
+def _failure(exc: BaseException, start: float) -> dict:
+    message = str(exc).strip().splitlines()
+    error = f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
+    return {"status": "failed", "error": error, "seconds": time.perf_counter() - start}
+
+
+def _sweep_data(X, y, task, validation_fraction, seed, feature_names):
+    """A Dataset whose test part is the seeded (stratified) validation part."""
+    from glassnet.datasets import Dataset, train_test_split
+
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+        raise ValueError(
+            "sweep needs X of shape (n_samples, n_features) and y of shape "
+            f"(n_samples,). Got {X.shape} and {y.shape}."
+        )
+    if task is None:
+        task = "classification" if y.dtype.kind in "biuUSO" else "regression"
+    classes = None
+    if task == "classification":
+        classes, y = np.unique(y, return_inverse=True)
+        classes = classes.tolist()
+    else:
+        y = y.astype(np.float64)
+    stratify = y if task == "classification" else None
+    X_train, X_val, y_train, y_val = train_test_split(
+        X, y, test_size=validation_fraction, seed=seed, stratify=stratify
+    )
+    names = feature_names or [f"x{j}" for j in range(X.shape[1])]
+    return Dataset(
+        X_train, y_train, X_val, y_val, list(names), classes, task, "arrays", ""
+    )
+
+
+def split_validation(data, validation_fraction: float, seed: int):
+    """``data`` with its training part split into training and validation parts."""
+    from glassnet.datasets import train_test_split
+
+    stratify = data.y_train if data.task == "classification" else None
+    X_train, X_val, y_train, y_val = train_test_split(
+        data.X_train,
+        data.y_train,
+        test_size=validation_fraction,
+        seed=seed,
+        stratify=stratify,
+    )
+    return replace(data, X_train=X_train, y_train=y_train, X_test=X_val, y_test=y_val)
+
+
+def _import_distributed():
+    try:
+        import distributed
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(
+            "Sweeps run on Dask: pip install 'glassnet[distributed]'"
+        ) from None
+    return distributed
+
+
+class _Cluster:
+    """A client of ``client``, of the cluster at ``scheduler``, or of a new
+    LocalCluster; closes what it opened."""
+
+    def __init__(self, client, scheduler, n_workers, processes):
+        self.client, self.scheduler = client, scheduler
+        self.n_workers, self.processes = n_workers, processes
+        self._opened = []
+
+    def __enter__(self):
+        if self.client is not None:
+            return self.client
+        distributed = _import_distributed()
+        if self.scheduler is not None:
+            client = distributed.Client(self.scheduler, timeout="20s")
+        else:
+            cluster = distributed.LocalCluster(
+                n_workers=self.n_workers,
+                threads_per_worker=1,
+                processes=self.processes,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self._opened.append(cluster)
+            client = distributed.Client(cluster)
+        self._opened.insert(0, client)
+        return client
+
+    def __exit__(self, *exc_info):
+        for resource in self._opened:
+            resource.close()
+
+
+def run_sweep(
+    configurations: list[dict],
+    data,
+    *,
+    base: dict | None = None,
+    score: str | None = None,
+    client=None,
+    scheduler: str | None = None,
+    n_workers: int = 2,
+    processes: bool = True,
+    progress=None,
+) -> SweepResult:
+    """Train every configuration on ``data`` (test part = validation) on Dask.
+
+    ``progress(record)``, if given, is called on this machine with each
+    configuration's record as it finishes. See :func:`sweep`.
+    """
+    from glassnet._validation import check_number
+
+    base = dict(base or {})
+    _check_keys(base, "base settings")
+    for params in configurations:
+        _check_keys(params, "configurations")
+    if not configurations:
+        raise ValueError("The sweep has no configurations to run.")
+    n_workers = check_number(n_workers, "n_workers", "sweep", low=1, integer=True)
+    result = SweepResult.empty(configurations, data.task, score)
+    with _Cluster(client, scheduler, n_workers, processes) as dask_client:
+        data_future = dask_client.scatter(data, broadcast=True)
+        futures = {}
+        for index, params in enumerate(configurations):
+            settings = resolve_settings(base, params, data.name)
+            future = dask_client.submit(
+                train_configuration, settings, data_future, pure=False
+            )
+            futures[future] = index
+        distributed = _import_distributed()
+        for future in distributed.as_completed(futures):
+            try:
+                outcome = future.result()
+            except Exception as exc:  # the task itself died (e.g. a worker)
+                outcome = _failure(exc, time.perf_counter())
+                outcome["seconds"] = math.nan
+            record = result.add(futures[future], outcome)
+            if progress is not None:
+                progress(record)
+    return result
+
+
+def sweep(
+    param_grid,
+    X,
+    y,
+    *,
+    base: dict | None = None,
+    task: str | None = None,
+    score: str | None = None,
+    validation_fraction: float = 0.2,
+    seed: int = 0,
+    feature_names: list[str] | None = None,
+    client=None,
+    scheduler: str | None = None,
+    n_workers: int = 2,
+    processes: bool = True,
+    progress=None,
+) -> SweepResult:
+    """Train one network per configuration of ``param_grid``, each a Dask task.
+
+    Parameters
+    ----------
+    param_grid : dict or list of dict
+        Setting name -> list of values (see :func:`expand_grid`); the names
+        are ``glassnet train``'s settings (:data:`SETTINGS`).
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+        Class labels (ints, strings) or regression values (floats).
+    base : dict, optional
+        Settings shared by every configuration (e.g. ``{"epochs": 50}``).
+    task : {"classification", "regression"}, optional
+        Default: classification for integer, bool and string labels.
+    score : str, optional
+        Validation metric that ranks the configurations: "accuracy"
+        (default for classifiers), "balanced_accuracy", "r2" (default for
+        regressors), "mae" or "loss" (lower is better for the last two).
+    validation_fraction : float in (0, 1), default 0.2
+        Held out (stratified for classes, seeded by ``seed``) for scoring.
+    feature_names : list of str, optional
+        Stored in the model files.
+    client : distributed.Client, optional
+        Run on this client's cluster (left open).
+    scheduler : str, optional
+        Address of a running Dask scheduler, e.g. "tcp://10.0.0.5:8786".
+        Without ``client`` or ``scheduler``: a LocalCluster of ``n_workers``
+        single-threaded workers (processes, or threads with
+        ``processes=False``), closed at the end.
+    progress : callable, optional
+        Called with each configuration's record as it finishes.
+
+    Returns
+    -------
+    SweepResult
+        Every configuration's settings, status, validation metrics, score,
+        epochs, seconds and error; ``best_index``, ``best_params``,
+        ``best_network()``, ``save_best(path)``, ``table()``, ``to_csv``,
+        ``to_json``.
+    """
+    from glassnet._validation import check_number
+
+    fraction = check_number(
+        validation_fraction,
+        "validation_fraction",
+        "sweep",
+        low=0,
+        high=1,
+        low_open=True,
+        high_open=True,
+    )
+    if task not in (None, "classification", "regression"):
+        raise ValueError(
+            "The 'task' parameter of sweep must be 'classification', 'regression' "
+            f"or None. Got {task!r} instead."
+        )
+    data = _sweep_data(X, y, task, fraction, seed, feature_names)
+    return run_sweep(
+        expand_grid(param_grid),
+        data,
+        base=base,
+        score=score,
+        client=client,
+        scheduler=scheduler,
+        n_workers=n_workers,
+        processes=processes,
+        progress=progress,
+    )

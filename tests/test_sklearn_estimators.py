@@ -1,0 +1,329 @@
+"""glassnet.sklearn in scikit-learn's tools, and its parameters' meaning."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from optional_support import require
+
+require("sklearn", "sklearn")
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.datasets import make_multilabel_classification  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.model_selection import (  # noqa: E402
+    GridSearchCV,
+    RandomizedSearchCV,
+    cross_val_score,
+)
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier  # noqa: E402
+from sklearn.neural_network import MLPRegressor as SkMLPRegressor  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+import glassnet as gn  # noqa: E402
+from glassnet.datasets import load_digits  # noqa: E402
+from glassnet.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    data = load_digits(seed=0)
+    return data.X_train[:400], data.y_train[:400], data.X_test, data.y_test
+
+
+def small(cls=MLPClassifier, **kw):
+    return cls(
+        **{
+            "hidden_layer_sizes": (16,),
+            "max_iter": 30,
+            "random_state": 0,
+            "learning_rate_init": 0.01,
+            **kw,
+        }
+    )
+
+
+def test_pipeline_grid_and_randomized_search_and_cross_validation(digits):
+    X, y, X_test, y_test = digits
+    pipe = make_pipeline(StandardScaler(), small())
+    grid = GridSearchCV(pipe, {"mlpclassifier__alpha": [1e-4, 1e-1]}, cv=2)
+    grid.fit(X, y)
+    assert set(grid.cv_results_["param_mlpclassifier__alpha"]) == {1e-4, 1e-1}
+    assert grid.score(X_test, y_test) > 0.8
+    search = RandomizedSearchCV(
+        small(),
+        {"learning_rate_init": [1e-3, 1e-2], "hidden_layer_sizes": [(8,), (16,)]},
+        n_iter=3,
+        cv=2,
+        random_state=0,
+    )
+    search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 3
+    scores = cross_val_score(small(), X, y, cv=3)
+    assert scores.shape == (3,) and scores.min() > 0.7
+
+
+def test_clone_and_pickle_keep_predictions_and_training_state(digits):
+    X, y, X_test, _ = digits
+    clf = small(solver="sgd").fit(X, y)
+    fresh = clone(clf)
+    assert not hasattr(fresh, "network_") and fresh.get_params() == clf.get_params()
+    copy = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(copy.predict_proba(X_test), clf.predict_proba(X_test))
+    # the unpickled network still trains its own weights (views of one buffer)
+    before = copy.coefs_[0].copy()
+    copy.partial_fit(X, y)
+    assert not np.allclose(copy.coefs_[0], before)
+
+
+def test_fitted_attributes_in_sklearn_layout(digits):
+    X, y, _, _ = digits
+    clf = MLPClassifier(hidden_layer_sizes=(16, 8), max_iter=5, random_state=0)
+    clf.fit(X, y)
+    assert [c.shape for c in clf.coefs_] == [(64, 16), (16, 8), (8, 10)]
+    assert [b.shape for b in clf.intercepts_] == [(16,), (8,), (10,)]
+    dense = clf.network_.layers
+    for coef, layer in zip(clf.coefs_, dense, strict=True):
+        np.testing.assert_array_equal(coef, layer.W.T)
+    assert clf.n_features_in_ == 64 and clf.n_layers_ == 4 and clf.n_outputs_ == 10
+    assert clf.out_activation_ == "softmax" and list(clf.classes_) == list(range(10))
+    assert clf.n_iter_ == 5 and len(clf.loss_curve_) == 5
+    assert clf.best_loss_ == min(clf.loss_curve_)
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.network_.predict_proba(X))
+
+
+def test_writing_coefs_changes_the_network(digits):
+    X, y, X_test, _ = digits
+    clf = small().fit(X, y)
+    clf.coefs_[-1][...] = 0.0
+    clf.intercepts_[-1][...] = 0.0
+    np.testing.assert_allclose(clf.predict_proba(X_test), 0.1, rtol=1e-6)
+
+
+def _sklearn_gradients(sk, X, Y, sample_weight):
+    """scikit-learn's own backpropagation: per-layer (coef, intercept) grads."""
+    n_layers = len(sk.coefs_) + 1
+    activations = [X] + [None] * (n_layers - 1)
+    deltas = [None] * (n_layers - 1)
+    coef_grads = [np.empty_like(c) for c in sk.coefs_]
+    intercept_grads = [np.empty_like(b) for b in sk.intercepts_]
+    _, coef_grads, intercept_grads = sk._backprop(
+        X, Y, sample_weight, activations, deltas, coef_grads, intercept_grads
+    )
+    return coef_grads, intercept_grads
+
+
+# glassnet's loss / scikit-learn's: cross-entropy is the same; binary
+# cross-entropy is averaged over the k outputs where scikit-learn sums them;
+# mse is mean((a - y)^2) over the k outputs, scikit-learn's 1/2 (a - y)^2
+# summed over outputs in its gradient.
+CASES = [
+    ("multiclass", MLPClassifier, SkMLPClassifier, lambda k: 1.0),
+    ("binary", MLPClassifier, SkMLPClassifier, lambda k: 1.0),
+    ("multilabel", MLPClassifier, SkMLPClassifier, lambda k: 1.0 / k),
+    ("regression", MLPRegressor, SkMLPRegressor, lambda k: 2.0 / k),
+    ("multioutput", MLPRegressor, SkMLPRegressor, lambda k: 2.0 / k),
+]
+
+
+def _problem(kind, rng):
+    X = rng.normal(size=(40, 5))
+    if kind == "multiclass":
+        return X, rng.integers(0, 3, size=40)
+    if kind == "binary":
+        return X, rng.integers(0, 2, size=40)
+    if kind == "multilabel":
+        return X, rng.integers(0, 2, size=(40, 3))
+    if kind == "regression":
+        return X, rng.normal(size=40)
+    return X, rng.normal(size=(40, 2))
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize(("kind", "ours", "theirs", "scale"), CASES)
+def test_alpha_regularizes_as_in_sklearn(kind, ours, theirs, scale, weighted, rng):
+    """Same weights, same alpha: glassnet's gradient is scikit-learn's times the
+    ratio of the two losses, penalty included (full batch)."""
+    X, y = _problem(kind, rng)
+    sw = rng.uniform(0.5, 2.0, size=40) if weighted else None
+    options = dict(hidden_layer_sizes=(6,), activation="tanh", alpha=0.7)
+    options.update(max_iter=1, batch_size=40, random_state=0)
+    sk = theirs(**options).fit(X, y, sample_weight=sw)
+    est = ours(**options, dtype="float64").fit(X, y, sample_weight=sw)
+    for mine, theirs_coef in zip(est.coefs_, sk.coefs_, strict=True):
+        mine[...] = theirs_coef
+    for mine, theirs_b in zip(est.intercepts_, sk.intercepts_, strict=True):
+        mine[...] = theirs_b
+    if kind in ("multiclass", "binary", "multilabel"):
+        Y = sk._label_binarizer.transform(y).astype(float)
+        targets = Y if kind == "multilabel" else np.searchsorted(est.classes_, y)
+    else:
+        Y = y.reshape(len(y), -1)
+        targets = y
+    coef_grads, intercept_grads = _sklearn_gradients(sk, X, Y, sw)
+    est.network_.loss_and_gradients(X, targets, sample_weight=sw)
+    c = scale(Y.shape[1])
+    dense = est.network_.layers
+    for layer, g_coef, g_b in zip(dense, coef_grads, intercept_grads, strict=True):
+        np.testing.assert_allclose(layer.dW.T, c * g_coef, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(layer.db, c * g_b, rtol=1e-9, atol=1e-12)
+
+
+def test_lbfgs_is_refused_with_an_explanation(digits):
+    X, y, _, _ = digits
+    with pytest.raises(ValueError, match="'solver'.*cannot be 'lbfgs'.*'adam'"):
+        MLPClassifier(solver="lbfgs").fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "message"),
+    [
+        ("alpha", -1, "'alpha' parameter of MLPClassifier must be a float"),
+        ("hidden_layer_sizes", (0,), "'hidden_layer_sizes' parameter"),
+        ("activation", ["relu", "tanh"], "lists 2 values for 1 hidden layers"),
+        ("activation", "swish", "Unknown activation 'swish'"),
+        ("learning_rate", "fast", "'learning_rate' parameter"),
+        ("batch_size", 0, "'batch_size' parameter"),
+        ("output_activation", "identity", "'output_activation' parameter"),
+        ("loss", "mse", "'loss' parameter"),
+        ("dropout", 1.0, "'dropout' parameter"),
+    ],
+)
+def test_bad_parameters_name_themselves(digits, param, value, message):
+    X, y, _, _ = digits
+    with pytest.raises((ValueError, TypeError), match=message):
+        small(**{param: value}).fit(X, y)
+
+
+def test_regressor_refuses_poisson_and_softmax():
+    X = np.zeros((4, 2))
+    y = np.arange(4.0)
+    with pytest.raises(ValueError, match="'poisson'"):
+        MLPRegressor(loss="poisson").fit(X, y)
+    with pytest.raises(ValueError, match="'softmax'"):
+        MLPRegressor(output_activation="softmax").fit(X, y)
+
+
+def test_partial_fit_needs_classes_first_and_learns(digits):
+    X, y, X_test, y_test = digits
+    clf = MLPClassifier(
+        hidden_layer_sizes=(32,), learning_rate_init=0.01, random_state=0
+    )
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X[:50], y[:50])
+    first = y < 5  # the first batch lacks half of the classes
+    clf.partial_fit(X[first], y[first], classes=np.arange(10))
+    assert clf.predict_proba(X_test).shape == (len(X_test), 10)
+    for _ in range(30):
+        clf.partial_fit(X, y)
+    assert clf.n_iter_ == 31 and len(clf.loss_curve_) == 31
+    assert clf.loss_curve_[-1] < clf.loss_curve_[1]
+    assert clf.score(X_test, y_test) > 0.85
+    with pytest.raises(ValueError, match="not in classes_"):
+        clf.partial_fit(X[:3], np.array([0, 1, 11]))
+    with pytest.raises(ValueError, match="early_stopping"):
+        small(early_stopping=True).partial_fit(X, y, classes=np.arange(10))
+
+
+def test_warm_start_continues_from_the_fitted_weights(digits):
+    X, y, _, _ = digits
+    clf = small(warm_start=True, max_iter=5).fit(X, y)
+    weights = clf.network_.get_weights()
+    clf.fit(X, y)
+    assert len(clf.loss_curve_) == 10 and clf.loss_curve_[5] < clf.loss_curve_[0]
+    cold = small(max_iter=5).fit(X, y)
+    np.testing.assert_allclose(cold.network_.get_weights()[0], weights[0])
+    with pytest.raises(ValueError, match="same classes"):
+        clf.fit(X[y < 5], y[y < 5])
+
+
+def test_early_stopping_records_validation_and_restores_the_best(digits):
+    X, y, _, _ = digits
+    clf = small(early_stopping=True, max_iter=200, n_iter_no_change=3).fit(X, y)
+    assert clf.n_iter_ < 200 and clf.best_loss_ is None
+    assert len(clf.validation_scores_) == clf.n_iter_
+    assert len(clf.validation_loss_curve_) == clf.n_iter_
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    # no improvement of more than tol over the last n_iter_no_change + 1 epochs
+    best_before = max(clf.validation_scores_[:-4])
+    assert max(clf.validation_scores_[-4:]) <= best_before + clf.tol
+
+
+def test_multilabel_and_multioutput_targets(rng):
+    X, Y = make_multilabel_classification(
+        n_samples=120, n_features=6, n_classes=3, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)
+    clf = MLPClassifier(hidden_layer_sizes=(32,), max_iter=300, random_state=0)
+    clf.fit(X, Y)
+    assert clf.predict(X).shape == (120, 3) and set(np.unique(clf.predict(X))) <= {0, 1}
+    proba = clf.predict_proba(X)
+    assert proba.shape == (120, 3) and clf.out_activation_ == "logistic"
+    np.testing.assert_array_equal(clf.predict(X), (proba > 0.5).astype(int))
+    # subset accuracy, as good as scikit-learn's own MLP on the same task
+    reference = SkMLPClassifier(hidden_layer_sizes=(32,), max_iter=300, random_state=0)
+    assert clf.score(X, Y) >= reference.fit(X, Y).score(X, Y) - 0.05
+    Xr = rng.normal(size=(200, 4))
+    Yr = np.column_stack([Xr[:, 0] - Xr[:, 1], np.tanh(Xr[:, 2])])
+    reg = MLPRegressor(hidden_layer_sizes=(32,), max_iter=300, random_state=0)
+    reg.fit(Xr, Yr)
+    assert reg.predict(Xr).shape == (200, 2) and reg.score(Xr, Yr) > 0.9
+
+
+def test_string_labels_binary_output_choices(digits):
+    X, y, _, _ = digits
+    names = np.where(y % 2 == 0, "even", "odd")
+    sigmoid = small().fit(X, names)
+    softmax = small(output_activation="softmax").fit(X, names)
+    assert sigmoid.network_.n_outputs == 1 and softmax.network_.n_outputs == 2
+    assert set(sigmoid.predict(X)) <= {"even", "odd"}
+    assert list(softmax.classes_) == ["even", "odd"]
+    proba = sigmoid.predict_proba(X)
+    np.testing.assert_allclose(proba[:, 1], sigmoid.network_.forward(X)[:, 0])
+
+
+def test_glassnet_options_build_the_layers(digits):
+    X, y, _, _ = digits
+    clf = MLPClassifier(
+        hidden_layer_sizes=(16, 8),
+        activation=["tanh", "relu"],
+        dropout=[0.2, 0.0],
+        batch_norm=True,
+        l1=1e-5,
+        max_iter=3,
+        random_state=0,
+    ).fit(X, y)
+    kinds = [type(layer).__name__ for layer in clf.network_.layers]
+    assert kinds == ["Dense", "BatchNorm", "Dropout", "Dense", "BatchNorm", "Dense"]
+    layers = clf.network_.layers
+    assert layers[1].activation.name == "tanh" and layers[4].activation.name == "relu"
+    assert clf.network_.regularizer.l1 == 1e-5
+
+
+def test_random_state_makes_fits_repeatable(digits):
+    X, y, X_test, _ = digits
+    a = small(random_state=3).fit(X, y).predict_proba(X_test)
+    b = small(random_state=3).fit(X, y).predict_proba(X_test)
+    c = small(random_state=4).fit(X, y).predict_proba(X_test)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_convergence_warning_when_max_iter_runs_out(digits):
+    X, y, _, _ = digits
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        small(max_iter=2).fit(X, y)
+    assert any(issubclass(w.category, ConvergenceWarning) for w in caught)
+
+
+def test_estimator_network_saves_as_a_model_file(digits, tmp_path):
+    X, y, X_test, _ = digits
+    clf = small().fit(X, y)
+    clf.network_.save(tmp_path / "m.glassnet")
+    loaded = gn.load(tmp_path / "m.glassnet")
+    np.testing.assert_array_equal(loaded.predict(X_test), clf.predict(X_test))

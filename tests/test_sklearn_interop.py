@@ -1,0 +1,83 @@
+"""Weights to and from scikit-learn's own MLP."""
+
+import warnings
+
+import numpy as np
+import pytest
+from optional_support import require
+
+require("sklearn", "sklearn")
+
+from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
+
+import glassnet as gn  # noqa: E402
+from glassnet.pipeline import Preprocessing  # noqa: E402
+from glassnet.preprocessing import StandardScaler  # noqa: E402
+
+
+def fitted(cls, X, y, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cls(max_iter=20, random_state=0, **kw).fit(X, y)
+
+
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+@pytest.mark.parametrize("kind", ["multiclass", "binary", "multilabel", "regression"])
+def test_from_sklearn_predicts_what_sklearn_predicts(kind, activation, rng):
+    X = rng.normal(size=(80, 4))
+    if kind == "multiclass":
+        y, cls = np.array(["x", "y", "z"])[rng.integers(0, 3, 80)], MLPClassifier
+    elif kind == "binary":
+        y, cls = rng.integers(0, 2, 80) * 5, MLPClassifier
+    elif kind == "multilabel":
+        y, cls = rng.integers(0, 2, (80, 3)), MLPClassifier
+    else:
+        y, cls = rng.normal(size=80), MLPRegressor
+    sk = fitted(cls, X, y, hidden_layer_sizes=(6, 5), activation=activation)
+    net = gn.from_sklearn(sk)
+    assert net.dtype == np.float64
+    if cls is MLPRegressor:
+        np.testing.assert_allclose(net.predict(X), sk.predict(X), rtol=1e-12)
+    else:
+        np.testing.assert_array_equal(net.predict(X), sk.predict(X))
+    if cls is MLPClassifier:
+        proba = sk.predict_proba(X)
+        np.testing.assert_allclose(net.predict_proba(X), proba, rtol=1e-12)
+    back = gn.to_sklearn(net)
+    np.testing.assert_array_equal(back.predict(X), sk.predict(X))  # same arithmetic
+    coefs, intercepts = gn.to_sklearn_coefs(net)
+    theirs_all = sk.coefs_ + sk.intercepts_
+    for mine, theirs in zip(coefs + intercepts, theirs_all, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_to_sklearn_folds_batch_norm_scaling_and_binary_softmax(rng):
+    X = rng.normal(loc=3.0, size=(60, 4))
+    net = gn.Network(
+        [
+            gn.Dense(4, 7),
+            gn.BatchNorm(activation="tanh"),
+            gn.Dropout(0.5),
+            gn.Dense(7, 2, "softmax"),
+        ],
+        seed=0,
+        dtype="float64",
+    )
+    net.fit(X, rng.integers(0, 2, 60), epochs=3, optimizer="adam", seed=0)
+    scaler = StandardScaler().fit(X)
+    net.preprocessing = Preprocessing(scaler=scaler, classes=["a", "b"])
+    sk = gn.to_sklearn(net)
+    assert [c.shape for c in sk.coefs_] == [(4, 7), (7, 1)]
+    np.testing.assert_allclose(sk.predict_proba(X), net.predict_proba(X), rtol=1e-10)
+    np.testing.assert_array_equal(sk.predict(X), net.predict(X))
+
+
+def test_to_sklearn_refuses_what_sklearn_cannot_express():
+    mixed = gn.Network.mlp([3, 4, 4, 2], hidden=["relu", "tanh"], seed=0)
+    with pytest.raises(ValueError, match="one activation for every hidden layer"):
+        gn.to_sklearn(mixed)
+    unfoldable = gn.Network([gn.Dense(3, 4, "relu"), gn.BatchNorm(), gn.Dense(4, 1)])
+    with pytest.raises(ValueError, match="folds into scikit-learn"):
+        gn.to_sklearn_coefs(unfoldable)
+    with pytest.raises(TypeError, match="fitted scikit-learn"):
+        gn.from_sklearn(MLPClassifier())

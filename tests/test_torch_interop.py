@@ -1,0 +1,149 @@
+"""PyTorch interchange: torch computes what glassnet computes, both ways."""
+
+import numpy as np
+import pytest
+from optional_support import require
+
+torch = require("torch", "torch")
+nn = torch.nn
+
+import glassnet as gn  # noqa: E402
+from glassnet.pipeline import Preprocessing  # noqa: E402
+from glassnet.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
+
+HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
+OUTPUTS = [("softmax", 3), ("sigmoid", 1), ("sigmoid", 2), ("identity", 2)]
+
+
+def torch_forward(module, X):
+    dtype = next(module.parameters()).dtype
+    with torch.no_grad():
+        return module(torch.as_tensor(X, dtype=dtype)).numpy()
+
+
+def randomize(net, rng):
+    for layer in net.layers:
+        if isinstance(layer, gn.Dense):
+            layer.b = rng.normal(size=layer.n_out)
+        if isinstance(layer, gn.BatchNorm):
+            n = layer.n_in
+            layer.gamma[...] = rng.uniform(0.5, 2.0, n)
+            layer.beta[...] = rng.normal(size=n)
+            layer.running_mean[...] = rng.normal(size=n)
+            layer.running_var[...] = rng.uniform(0.2, 3.0, n)
+    return net
+
+
+def mixed_network(hidden, output, n_out, dtype="float32"):
+    return gn.Network(
+        [
+            gn.Dense(5, 8),
+            gn.BatchNorm(activation=hidden),
+            gn.Dropout(0.25),
+            gn.Dense(8, 6, hidden),
+            gn.BatchNorm(activation="tanh"),
+            gn.Dense(6, n_out, output),
+        ],
+        seed=0,
+        dtype=dtype,
+    )
+
+
+@pytest.mark.parametrize(("output", "n_out"), OUTPUTS)
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_torch_outputs_equal_glassnets_and_round_trip(hidden, output, n_out, rng):
+    net = randomize(mixed_network(hidden, output, n_out), rng)
+    X = rng.normal(size=(64, 5)).astype(np.float32)
+    module = net.to_torch()
+    assert not module.training
+    np.testing.assert_allclose(
+        torch_forward(module, X), net.forward(X), rtol=1e-5, atol=1e-5
+    )
+    back = gn.from_torch(module)
+    np.testing.assert_array_equal(back.forward(X), net.forward(X))
+    np.testing.assert_array_equal(back.predict(X), net.predict(X))
+    assert [type(a) for a in back.layers] == [type(b) for b in net.layers]
+    assert back.loss.name == net.loss.name
+
+
+def test_module_layout_and_float64(rng):
+    net = randomize(mixed_network("leaky_relu", "softmax", 3, "float64"), rng)
+    module = net.to_torch()
+    kinds = [type(m).__name__ for m in module]
+    assert kinds == [
+        "Linear", "BatchNorm1d", "LeakyReLU", "Dropout", "Linear", "LeakyReLU",
+        "BatchNorm1d", "Tanh", "Linear", "Softmax",
+    ]  # fmt: skip
+    assert module[0].weight.dtype == torch.float64
+    np.testing.assert_array_equal(module[0].weight.detach().numpy(), net.layers[0].W)
+    assert module[1].momentum == pytest.approx(0.1)
+    X = rng.normal(size=(20, 5))
+    np.testing.assert_allclose(torch_forward(module, X), net.forward(X), rtol=1e-12)
+    assert gn.from_torch(module).dtype == np.float64
+
+
+def test_a_torch_built_sequential_imports(rng):
+    torch.manual_seed(0)
+    module = nn.Sequential(
+        nn.Linear(6, 10),
+        nn.BatchNorm1d(10),
+        nn.ReLU(),
+        nn.Dropout(0.1),
+        nn.Sequential(nn.Linear(10, 4, bias=False), nn.Tanh()),
+        nn.Identity(),
+        nn.Linear(4, 1),
+        nn.Sigmoid(),
+    )
+    module.train()
+    module(torch.randn(32, 6))  # moves the running statistics off 0 and 1
+    module.eval()
+    net = gn.from_torch(module)
+    assert net.loss.name == "binary_cross_entropy"
+    X = rng.normal(size=(30, 6)).astype(np.float32)
+    np.testing.assert_allclose(
+        net.forward(X), torch_forward(module, X), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_batch_norm_momentum_means_the_same_running_average(rng):
+    """One training pass: glassnet's and torch's running means agree."""
+    layers = [gn.Dense(3, 4), gn.BatchNorm(momentum=0.7), gn.Dense(4, 1)]
+    net = gn.Network(layers, seed=0)
+    module = net.to_torch().train()
+    X = rng.normal(size=(16, 3)).astype(np.float32)
+    net.forward(X, training=True)
+    with torch.no_grad():
+        module(torch.from_numpy(X))
+    np.testing.assert_allclose(
+        module[1].running_mean.numpy(), net.layers[1].running_mean, rtol=1e-5
+    )
+
+
+@pytest.mark.parametrize("scaler", [StandardScaler(), MinMaxScaler()])
+def test_input_scaling_is_folded_into_the_first_linear(scaler, rng):
+    X = rng.normal(loc=10.0, scale=5.0, size=(50, 3))
+    net = gn.Network.mlp([3, 4, 2], output="softmax", seed=0)
+    net.preprocessing = Preprocessing(scaler=scaler.fit(X))
+    np.testing.assert_allclose(
+        torch_forward(net.to_torch(), X), net.forward(X), rtol=1e-5, atol=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    ("module", "error", "message"),
+    [
+        (nn.Sequential(nn.Linear(2, 2), nn.GELU()), TypeError, "Supported: Linear"),
+        (nn.Sequential(nn.ReLU(), nn.Linear(2, 2)), ValueError, "must directly"),
+        (nn.Sequential(nn.Linear(2, 3), nn.Softmax(dim=0)), ValueError, "dim=1"),
+        (nn.Linear(2, 2), TypeError, "torch.nn.Sequential"),
+        (
+            nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2, momentum=None)),
+            ValueError,
+            "running averages",
+        ),
+    ],
+    ids=["gelu", "activation-first", "softmax-dim0", "not-sequential", "cumulative"],
+)
+def test_unsupported_modules_are_named(module, error, message):
+    with pytest.raises(error, match=message):
+        gn.from_torch(module)
