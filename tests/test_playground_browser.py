@@ -76,10 +76,13 @@ def context(browser):
     context = browser.new_context(
         viewport={"width": 1400, "height": 1000}, accept_downloads=True
     )
-    context.errors = []
+    context.errors, requests = [], []
+    context.on("request", lambda request: requests.append(request.url))
     yield context
     context.close()
     assert not context.errors, context.errors
+    # Offline: everything the pages load comes from the playground itself.
+    assert requests and all(url.startswith("http://127.0.0.1:") for url in requests)
 
 
 def open_page(context, server, query=""):
