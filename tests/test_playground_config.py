@@ -5,7 +5,6 @@ import math
 import numpy as np
 import pytest
 
-from glassnet.datasets import load, make_multi_gauss_regression
 from glassnet.playground import DEFAULTS, Limits, PlaygroundError, parse_config
 from glassnet.playground.data import expand, read_upload
 
@@ -81,29 +80,6 @@ def test_features_are_computed_from_the_coordinates():
         [-0.5, 3.0, 0.25, 9.0, -1.5, math.sin(-0.5), math.sin(3.0)],
     ]
     np.testing.assert_allclose(expand(X, keys), expected, rtol=1e-6)
-
-
-# -- the Playground's "multi Gaussian" regression set -----------------------------
-def test_multi_gauss_regression_targets_follow_the_six_bumps():
-    X, y = make_multi_gauss_regression(400, seed=3)
-    centres = [(-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1)]
-    centres += [(-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1)]
-    for point, target in zip(X.astype(float), y, strict=True):
-        best = 0.0
-        for cx, cy, sign in centres:
-            distance = math.hypot(point[0] - cx, point[1] - cy)
-            value = sign * min(1.0, max(0.0, 1.0 - distance / 2.0))
-            if abs(value) > abs(best):
-                best = value
-        assert target == pytest.approx(best, abs=1e-6)
-    assert X.shape == (400, 2) and y.dtype == np.float32
-    assert np.all(np.abs(X) <= 6) and np.all(np.abs(y) <= 1)
-
-
-def test_multi_gauss_regression_is_a_registry_regression_set():
-    data = load("multi-gauss-regression", n_samples=100, noise=0.2, seed=1)
-    assert data.task == "regression" and data.target_names is None
-    assert data.X_train.shape[0] + data.X_test.shape[0] == 100
 
 
 # -- uploads ----------------------------------------------------------------------

@@ -31,6 +31,7 @@ def add_parser(sub) -> None:
         "--max-sessions",
         dest="max_sessions",
         type=int,
+        metavar="N",
         default=8,
         help="browser tabs served at the same time (default: 8)",
     )
