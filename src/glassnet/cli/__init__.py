@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         export_cmd,
         inspect_cmds,
         misc,
+        playground_cmd,
         report_cmd,
         sweep_cmd,
         trace_cmd,
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_cmd.add_parser(sub)
     export_cmd.add_parser(sub)
     sweep_cmd.add_parser(sub)
+    playground_cmd.add_parser(sub)
     return parser
 
 

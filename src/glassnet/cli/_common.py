@@ -21,11 +21,22 @@ def is_csv_path(data: str) -> bool:
 
 
 def load_data(
-    data: str, *, target: str | None, seed: int, data_dir=None, missing="error"
+    data: str,
+    *,
+    target: str | None,
+    seed: int,
+    data_dir=None,
+    missing="error",
+    options: dict | None = None,
 ):
-    """A :class:`Dataset` from a registry name or a CSV path (with ``target``)."""
+    """A :class:`Dataset` from a registry name or a CSV path (with ``target``).
+
+    ``options`` go to the loader: ``test_size`` to any, ``n_samples`` and
+    ``noise`` to the generated 2-D sets.
+    """
     from glassnet.datasets import load, load_csv
 
+    options = dict(options or {})
     if is_csv_path(data):
         if not target:
             raise UsageError(
@@ -39,10 +50,16 @@ def load_data(
             raise UsageError(f"data file {data} does not exist")
         if not os.access(path, os.R_OK):
             raise UsageError(f"data file {data} is not readable")
-        return load_csv(path, target=target, seed=seed, missing=missing)
+        generated = sorted(set(options) - {"test_size"})
+        if generated:
+            raise UsageError(
+                f"{', '.join(generated)} apply to the generated 2-D sets, not to a "
+                f"CSV file ({data})"
+            )
+        return load_csv(path, target=target, seed=seed, missing=missing, **options)
     if target:
         raise UsageError("--target applies to CSV files only, not to named datasets")
-    kwargs = {"seed": seed}
+    kwargs = {"seed": seed, **options}
     if data_dir is not None:
         kwargs["data_dir"] = data_dir
     return load(data, **kwargs)

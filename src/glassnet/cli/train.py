@@ -18,6 +18,9 @@ DEFAULTS: dict = {
     "data": "digits",
     "target": None,
     "missing": "error",
+    "n_samples": None,
+    "noise": None,
+    "test_size": None,
     "layers": [128],
     "activation": "relu",
     "output": None,
@@ -37,6 +40,9 @@ DEFAULTS: dict = {
     "out": "model.glassnet",
     "plots": None,
 }
+
+#: Settings passed to the data loader when given (None: the loader's default).
+DATA_OPTIONS = ("n_samples", "noise", "test_size")
 
 #: Image data already lies in [0, 1]; tabular data is standardized.
 _UNSCALED = ("digits", "mnist", "fashion-mnist")
@@ -70,7 +76,8 @@ def add_parser(sub) -> None:
     a(
         "--data",
         help="digits, mnist, fashion-mnist, ilpd, california-housing, xor, "
-        "circle, gauss, spiral, moons, plane, or PATH.csv (default: digits)",
+        "circle, gauss, multi-gauss, spiral, moons, plane, multi-gauss-regression, "
+        "or PATH.csv (default: digits)",
     )
     a("--target", help="target column of a CSV file")
     a(
@@ -79,8 +86,29 @@ def add_parser(sub) -> None:
         help="empty, NA or ? cells of a CSV file: an error (default), filled with the "
         "training median (most frequent category), or rows dropped",
     )
+    a(
+        "--n-samples",
+        dest="n_samples",
+        type=int,
+        help="points of a generated 2-D set (default: 500)",
+    )
+    a(
+        "--noise",
+        type=float,
+        help="noise of a generated 2-D set, in [0, 1) (default: 0)",
+    )
+    a(
+        "--test-size",
+        dest="test_size",
+        type=float,
+        help="fraction of the data held out for testing (default: the dataset's)",
+    )
     a("--layers", type=_layers, help="hidden layer sizes, e.g. 256,128 (default: 128)")
-    a("--activation", help="hidden activation (default: relu)")
+    a(
+        "--activation",
+        help="hidden activation, one for every hidden layer or one per layer "
+        "such as tanh,relu (default: relu)",
+    )
     a("--output", help="output activation (default: from the task)")
     a("--loss", help="loss (default: from the task)")
     a(
@@ -170,6 +198,27 @@ def read_config(path: str) -> dict:
     return settings
 
 
+def hidden_activations(settings: dict) -> list[str]:
+    """One activation name per hidden layer, from ``settings["activation"]``.
+
+    A single name (``"relu"``) applies to every hidden layer; a list or a
+    comma-separated string (``"tanh,relu"``) gives one name per layer.
+    """
+    value, n = settings["activation"], len(settings["layers"])
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(isinstance(a, str) for a in names):
+        raise UsageError(f"activation must be a name or a list of names; got {value!r}")
+    names = [name.strip() for name in names]
+    if len(names) == 1:
+        return names * n
+    if len(names) != n:
+        raise UsageError(
+            f"activation lists {len(names)} names for {n} hidden layers; give one "
+            "name for all of them or one per layer"
+        )
+    return names
+
+
 def resolve_settings(args) -> dict:
     """Defaults, overridden by the config file, overridden by given flags."""
     settings = dict(DEFAULTS)
@@ -229,8 +278,9 @@ def build_network(settings: dict, data):
     output, loss, n_out = _output_and_loss(settings, data)
     rng = np.random.default_rng(settings["seed"])
     layers, n_in = [], data.X_train.shape[1]
-    for size in settings["layers"]:
-        layers.append(gn.Dense(n_in, size, settings["activation"]))
+    activations = hidden_activations(settings)
+    for size, activation in zip(settings["layers"], activations, strict=True):
+        layers.append(gn.Dense(n_in, size, activation))
         if settings["batch_norm"]:
             layers.append(gn.BatchNorm())
         if settings["dropout"]:
@@ -282,6 +332,7 @@ def run(args) -> int:
         target=settings["target"],
         seed=settings["seed"],
         missing=settings["missing"],
+        options={k: settings[k] for k in DATA_OPTIONS if settings[k] is not None},
     )
     plots = _plots_directory(settings["plots"])
     net = build_network(settings, data)

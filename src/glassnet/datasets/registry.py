@@ -47,8 +47,8 @@ def load(name: str, **kwargs) -> Dataset:
     ----------
     name : str
         One of ``digits, mnist, fashion-mnist, ilpd, california-housing, xor,
-        circle, gauss, multi-gauss, spiral, moons, plane`` (case and ``_``
-        versus ``-`` do not matter).
+        circle, gauss, multi-gauss, spiral, moons, plane, multi-gauss-regression``
+        (case and ``_`` versus ``-`` do not matter).
     **kwargs
         Passed to the loader, e.g. ``seed=1`` or ``data_dir=...``. ``seed`` is
         accepted for every dataset so that callers can pass one seed; MNIST

@@ -17,6 +17,8 @@ Playground:
 - spiral: uniform jitter in ``[-noise, noise]`` on each coordinate.
 - moons (not in the Playground): two interleaving half circles of radius 1
   with Gaussian jitter of standard deviation ``noise``.
+- multi-gauss-regression: like plane, the target is computed at the moved
+  point (offset radius 6).
 """
 
 from __future__ import annotations
@@ -213,6 +215,46 @@ def make_plane(n_samples=500, *, noise=0.0, seed=0):
     return _finish(rng, X, y, np.float32)
 
 
+#: Centres (x1, x2) and signs of the six bumps of the Playground's
+#: "multi Gaussian" regression surface.
+BUMPS = (
+    (-4, 2.5, 1),
+    (0, 2.5, -1),
+    (4, 2.5, 1),
+    (-4, -2.5, -1),
+    (0, -2.5, 1),
+    (4, -2.5, -1),
+)
+
+
+def make_multi_gauss_regression(n_samples=500, *, noise=0.0, seed=0):
+    """Regression on six signed bumps (the Playground's "multi Gaussian").
+
+    Points are uniform in [-6, 6]^2. Bump ``k`` at centre ``c_k`` with sign
+    ``s_k`` gives ``s_k * max(0, 1 - |p - c_k| / 2)`` at the (noise-shifted)
+    point ``p``; the target is the bump value largest in absolute value, so
+    targets lie in [-1, 1] and are 0 farther than 2 from every centre.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2), float32
+    y : ndarray of shape (n_samples,), float32
+    """
+    n, noise, rng = _prepare(n_samples, noise, seed, minimum=1)
+    radius = 6.0
+    X = rng.uniform(-radius, radius, size=(n, 2))
+    shifted = X + _label_offset(rng, n, noise, radius)
+    centres = np.array([bump[:2] for bump in BUMPS], dtype=np.float64)
+    signs = np.array([bump[2] for bump in BUMPS], dtype=np.float64)
+    distance = np.hypot(*(shifted[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
+    values = signs * np.clip(1.0 - distance / 2.0, 0.0, 1.0)
+    y = values[np.arange(n), np.abs(values).argmax(axis=1)]
+    return _finish(rng, X, y, np.float32)
+
+
+#: The generated sets with real-valued targets.
+REGRESSION = ("plane", "multi-gauss-regression")
+
 GENERATORS = {
     "xor": make_xor,
     "circle": make_circle,
@@ -221,6 +263,7 @@ GENERATORS = {
     "spiral": make_spiral,
     "moons": make_moons,
     "plane": make_plane,
+    "multi-gauss-regression": make_multi_gauss_regression,
 }
 
 
@@ -230,11 +273,14 @@ def load_toy(name: str, *, n_samples=500, noise=0.0, test_size=0.5, seed=0) -> D
 
     The points come from ``GENERATORS[name](n_samples, noise=noise,
     seed=seed)``; the split uses :func:`train_test_split` with the same seed,
-    stratified by class for the classification sets, random for ``"plane"``.
+    stratified by class for the classification sets, random for the regression
+    sets.
 
     Parameters
     ----------
-    name : {"xor", "circle", "gauss", "multi-gauss", "spiral", "moons", "plane"}
+    name : str
+        One of "xor", "circle", "gauss", "multi-gauss", "spiral", "moons",
+        "plane", "multi-gauss-regression".
     n_samples : int, default 500
     noise : float in [0, 1), default 0.0
         The Playground's noise slider / 100; see the module documentation.
@@ -245,11 +291,12 @@ def load_toy(name: str, *, n_samples=500, noise=0.0, test_size=0.5, seed=0) -> D
     -------
     Dataset
         X float32 (n, 2) with features ``x1, x2``; y int64 classes (target
-        names ``"0"``, ``"1"``, ...) or, for ``"plane"``, float32 values.
+        names ``"0"``, ``"1"``, ...) or, for the :data:`REGRESSION` sets,
+        float32 values.
     """
     check_choice(name, "name", GENERATORS)
     X, y = GENERATORS[name](n_samples, noise=noise, seed=seed)
-    regression = name == "plane"
+    regression = name in REGRESSION
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=test_size, seed=seed, stratify=None if regression else y
     )

@@ -1,0 +1,349 @@
+"""One browser tab's run: its data, network, optimizer and training position.
+
+Training goes batch by batch in the order :func:`glassnet.fit` uses: one
+generator ``np.random.default_rng(seed)`` draws a permutation of the
+training points at the start of every epoch, and each batch is one
+:meth:`Network.train_step`. Playing runs the rest of the current epoch per
+update; "step" runs one batch. Every method that reads or changes the
+network holds the session's lock, so the page's requests and its stream
+never see a half-made update.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import secrets
+import threading
+import time
+
+import numpy as np
+
+from glassnet.cli._common import UsageError
+from glassnet.cli.train import attach_preprocessing, build_network
+from glassnet.diagnostics import dead_fraction, rms, saturation
+from glassnet.optimizers import get_optimizer
+from glassnet.playground import export, frames, views
+from glassnet.playground.config import NOTATIONS, Limits, PlaygroundError
+from glassnet.playground.data import (
+    Upload,
+    expand,
+    feature_dataset,
+    load_points,
+)
+
+__all__ = ["Session"]
+
+#: Loss-curve points kept per run (older ones are thinned beyond this).
+HISTORY_LIMIT = 20000
+
+
+def _bad(message: str) -> PlaygroundError:
+    return PlaygroundError(400, message)
+
+
+class Session:
+    """A run of the playground, owned by one page.
+
+    Parameters
+    ----------
+    config : dict
+        Checked settings (:func:`~glassnet.playground.config.parse_config`).
+    limits : Limits
+    upload : Upload, optional
+        The CSV file of ``data="upload"``.
+    """
+
+    def __init__(self, config: dict, limits: Limits, upload: Upload | None = None):
+        self.id = secrets.token_urlsafe(16)
+        self.limits = limits
+        self.cond = threading.Condition(threading.RLock())
+        self.version = 0
+        self.playing = False
+        self.closed = False
+        self.stream_token = 0
+        self.streaming = False
+        self.touched = time.monotonic()
+        self._build(config, upload)
+
+    # -- building ----------------------------------------------------------------
+    def _build(self, config: dict, upload: Upload | None) -> None:
+        """Make every part first, then replace the old run (errors change nothing)."""
+        try:
+            points = load_points(config, upload)
+            data = feature_dataset(points, config["features"])
+            filename = upload.filename if upload is not None else None
+            settings = export.train_settings(config, points, filename)
+            net = build_network(settings, data)
+            attach_preprocessing(net, settings, data)
+        except PlaygroundError:
+            raise
+        except (UsageError, ValueError, TypeError) as exc:
+            raise _bad(str(exc)) from None
+        with self.cond:
+            self.config, self.upload, self.points = config, upload, points
+            self.settings, self.net = settings, net
+            self.optimizer = get_optimizer(config["optimizer"], lr=config["lr"])
+            self.X_train, self.y_train = data.X_train, data.y_train
+            self.X_test, self.y_test = data.X_test, data.y_test
+            self.feature_names = list(data.feature_names)
+            self._start(points)
+            self.version += 1
+
+    def _start(self, points) -> None:
+        n = self.X_train.shape[0]
+        self.batch_size = min(self.config["batch_size"], n)
+        self.n_batches = math.ceil(n / self.batch_size)
+        self.order_rng = np.random.default_rng(self.config["seed"])
+        self.order = None
+        self.cursor = self.epoch = self.updates = 0
+        self.edited = False
+        self.notice = None
+        self.history: list[list] = []
+        self.dense = [
+            (i + 1, layer)
+            for i, layer in enumerate(self.net.layers)
+            if hasattr(layer, "W")
+        ]
+        self.kind = _output_kind(self.net)
+        top = float(np.abs(np.concatenate([self.y_train, self.y_test])).max())
+        self.value_range = (-top, top) if self.kind == "regression" else (0.0, 1.0)
+        if self.value_range[1] <= 0:
+            self.value_range = (-1.0, 1.0)
+        features = self.config["features"]
+        self.grid = expand(
+            frames.grid_points(points.domain, frames.BOUNDARY_SIZE), features
+        )
+        self.unit_grid = expand(
+            frames.grid_points(points.domain, frames.UNIT_SIZE), features
+        )
+        self._grad_sum = np.zeros(len(self.dense))
+        self._grad_batches = 0
+        self.grad_norms = None
+        self._evaluate()
+
+    def reconfigure(self, config: dict, upload: Upload | None = None) -> None:
+        """A new run with these settings (the current upload unless given)."""
+        with self.cond:
+            self.playing = False
+            self._build(config, upload if upload is not None else self.upload)
+            self.cond.notify_all()
+
+    def reset(self) -> None:
+        """Start the run again from its seed."""
+        self.reconfigure(self.config)
+
+    # -- training ----------------------------------------------------------------
+    def _train_batch(self) -> None:
+        # A diverging run overflows: the page says so (see _evaluate), so
+        # NumPy's warnings would only fill the terminal.
+        with np.errstate(all="ignore"):
+            self._train_batch_quietly()
+
+    def _train_batch_quietly(self) -> None:
+        if self.order is None:
+            self.order = self.order_rng.permutation(self.X_train.shape[0])
+        start = self.cursor * self.batch_size
+        idx = self.order[start : start + self.batch_size]
+        self.net.train_step(self.X_train[idx], self.y_train[idx], self.optimizer)
+        self._grad_sum += [rms(layer.dW) for _, layer in self.dense]
+        self._grad_batches += 1
+        self.cursor += 1
+        self.updates += 1
+        if self.cursor == self.n_batches:
+            self.epoch += 1
+            self.cursor = 0
+            self.order = None
+
+    def step(self) -> None:
+        """Pause and train on the next batch."""
+        with self.cond:
+            self.playing = False
+            self._train_batch()
+            self._evaluate()
+            self.version += 1
+
+    def advance(self) -> dict | None:
+        """While playing: the rest of the epoch, then its frame (None if paused)."""
+        with self.cond:
+            if not self.playing or self.closed:
+                return None
+            self._train_batch()
+            while self.cursor != 0:
+                self._train_batch()
+            self._evaluate()
+            self.version += 1
+            return self.frame()
+
+    def play(self, playing: bool) -> None:
+        with self.cond:
+            self.playing = bool(playing) and self.notice is None
+            self.cond.notify_all()
+
+    def _evaluate(self) -> None:
+        with np.errstate(all="ignore"):
+            self._evaluate_quietly()
+
+    def _evaluate_quietly(self) -> None:
+        """Losses, metrics and diagnostics of the network as it is now."""
+        test = self.net.evaluate(self.X_test, self.y_test)
+        train = self.net.evaluate(self.X_train, self.y_train)
+        self.metrics = {f"train_{k}": v for k, v in train.items()}
+        self.metrics.update({f"test_{k}": v for k, v in test.items()})
+        self.net.forward(self.X_train)  # inference: each layer keeps its A and Z
+        self.saturation = [
+            saturation(layer.A, layer.activation) for _, layer in self.dense
+        ]
+        self.dead = [
+            dead_fraction(layer.Z) if layer.activation.name == "relu" else None
+            for _, layer in self.dense
+        ]
+        if self._grad_batches:
+            self.grad_norms = (self._grad_sum / self._grad_batches).tolist()
+            self._grad_sum[:] = 0.0
+            self._grad_batches = 0
+        position = self.epoch + self.cursor / self.n_batches
+        self.history.append([position, train["loss"], test["loss"]])
+        if len(self.history) > HISTORY_LIMIT:
+            self.history = self.history[::2]
+        if not (
+            math.isfinite(train["loss"])
+            and np.all(np.isfinite(self.net.parameters_flat))
+        ):
+            self.playing = False
+            self.notice = (
+                "Training diverged: the loss or the weights are no longer finite "
+                "numbers. Lower the learning rate, then reset."
+            )
+
+    # -- what the page draws, and exports ----------------------------------------------
+    def frame(self) -> dict:
+        """The run's state now (see :func:`glassnet.playground.views.frame`)."""
+        return views.frame(self)
+
+    def setup(self) -> dict:
+        """What stays fixed during the run (see :mod:`glassnet.playground.views`)."""
+        return views.setup(self)
+
+    def model_file(self) -> bytes:
+        """The network as a glassnet model file."""
+        return export.model_file(self)
+
+    def train_config(self) -> dict:
+        """The ``glassnet train`` command and TOML file of this run."""
+        return export.train_config(self)
+
+    def data_csv(self) -> str:
+        """The points as CSV: the model's input columns and the label."""
+        return export.points_csv(self)
+
+    # -- editing -----------------------------------------------------------------
+    def set_parameter(self, request: dict) -> None:
+        """Set one weight ``W[row, col]`` or bias ``b[row]`` of a layer.
+
+        ``request``: ``{"layer": l, "param": "W" or "b", "row": k, "col": j,
+        "value": v}``, ``l`` the layer's position in the network (from 1).
+        """
+        if not isinstance(request, dict):
+            raise _bad("The parameter edit must be a JSON object.")
+        with self.cond:
+            layers = dict(self.dense)
+            layer = layers.get(request.get("layer"))
+            if layer is None or isinstance(request.get("layer"), bool):
+                raise _bad(
+                    f"The 'layer' of a parameter edit must be one of {list(layers)}. "
+                    f"Got {request.get('layer')!r} instead."
+                )
+            param = request.get("param")
+            if param not in ("W", "b"):
+                raise _bad(
+                    "The 'param' of a parameter edit must be 'W' or 'b'. Got "
+                    f"{param!r} instead."
+                )
+            row = _index(request.get("row"), "row", layer.n_out)
+            value = request.get("value")
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise _bad(f"The 'value' must be a number. Got {value!r} instead.")
+            if not (math.isfinite(value) and abs(value) <= 1000):
+                raise _bad(
+                    "The 'value' must be a finite number in [-1000, 1000]. Got "
+                    f"{value!r} instead."
+                )
+            if param == "W":
+                layer.W[row, _index(request.get("col"), "col", layer.n_in)] = value
+            else:
+                layer.b[row] = value
+            self.edited = True
+            self.notice = None
+            self._evaluate()
+            self.version += 1
+
+    # -- the numbers behind the pictures --------------------------------------------
+    def trace(self, point, notation: str = "wb") -> dict:
+        """One step on training point ``point`` alone, in lecture notation.
+
+        The forward and backward pass and the update of a copy of the network
+        with a copy of the optimizer (its state included); the run is not
+        changed.
+        """
+        if notation not in NOTATIONS:
+            raise _bad(
+                f"The 'notation' of a trace must be one of {', '.join(NOTATIONS)}. "
+                f"Got {notation!r} instead."
+            )
+        with self.cond:
+            i = _index(point, "point", self.X_train.shape[0])
+            net = copy.deepcopy(self.net)
+            optimizer = copy.deepcopy(self.optimizer)
+            info = {
+                "point": i,
+                "x": [float(v) for v in self.points.X_train[i]],
+                "y": _label(self.points, self.points.y_train[i]),
+                "epoch": self.epoch,
+                "batch": self.cursor,
+                "updates": self.updates,
+                "version": self.version,
+            }
+        trace = net.trace(
+            self.X_train[i : i + 1], self.y_train[i : i + 1], optimizer=optimizer
+        )
+        document = json.loads(trace.render("json", notation=notation))
+        info["fused_factor"] = trace.fused_factor
+        info["trace"] = _finite_tree(document)
+        info["text"] = trace.render("text", notation=notation)
+        return info
+
+
+def _output_kind(net) -> str:
+    if net.task == "regression":
+        return "regression"
+    return "binary" if net.n_outputs <= 2 else "multiclass"
+
+
+def _index(value, name: str, size: int) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < size:
+        raise _bad(
+            f"The '{name}' must be an int in the range [0, {size - 1}]. Got "
+            f"{value!r} instead."
+        )
+    return value
+
+
+def _label(points, value):
+    if points.classes is not None:
+        return points.classes[int(value)]
+    return float(value)
+
+
+def _finite_tree(value):
+    """A JSON document with NaN and infinities replaced by None."""
+    if isinstance(value, float):
+        return frames.finite(value)
+    if isinstance(value, list):
+        return [_finite_tree(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite_tree(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,402 @@
+// The playground page: one session on the server per tab, its frames drawn as
+// they stream in, and the controls that change the run.
+
+import { request, reportError, showMessage, clearMessage } from "./api.js";
+import { buildControls, showConfig, configQuery, configFromQuery } from "./controls.js";
+import { drawOutput, drawLossChart, drawLegend, toData, toPixel } from "./plots.js";
+import { NetworkView } from "./network.js";
+import { renderTrace } from "./trace.js";
+import { renderDiagnostics } from "./diagnostics.js";
+
+const $ = (id) => document.getElementById(id);
+
+// Everything the page knows; window.playground for the console (and tests).
+const app = {
+  options: null,
+  setup: null,
+  frame: null,
+  version: -1,
+  playing: false,
+  point: 0,
+  framesReceived: 0,
+  framesDrawn: 0,
+  lastError: null,
+  stream: null,
+};
+window.playground = app;
+
+const base = () => `/api/sessions/${app.setup.id}`;
+let network = null;
+
+// -- applying what the server sends ---------------------------------------------------
+function applySetup(setup) {
+  const fresh = !app.setup || app.setup.id !== setup.id;
+  app.setup = setup;
+  app.config = setup.config;
+  if (app.point >= setup.train.length) app.point = 0;
+  $("trace-point").max = String(setup.train.length - 1);
+  $("trace-point").value = String(app.point);
+  showConfig(setup.config, setup);
+  history.replaceState(null, "", `?${configQuery(setup.config, app.options.defaults)}`);
+  $("link").value = location.href;
+  network.build(setup, app.options);
+  drawLegend($("legend"), setup);
+  setDownloads();
+  if (fresh) {
+    app.version = -1;
+    openStream();
+  }
+}
+
+function applyFrame(frame) {
+  if (!frame || frame.version < app.version) return;
+  app.version = frame.version;
+  app.frame = frame;
+  app.playing = frame.playing;
+  scheduleDraw();
+  refreshTrace();
+  refreshExport();
+}
+
+function applyState(state) {
+  applySetup(state.setup);
+  applyFrame(state.frame);
+  refreshTrace(true);
+  refreshExport(true);
+}
+
+// -- drawing, at most once per animation frame ------------------------------------------
+let drawPending = false;
+
+function scheduleDraw() {
+  if (drawPending) return;
+  drawPending = true;
+  requestAnimationFrame(draw);
+}
+
+function pad(n) {
+  const text = String(n).padStart(6, "0");
+  return `${text.slice(0, 3)},${text.slice(3)}`;
+}
+
+let shownDiagnostics = null;
+
+function draw() {
+  drawPending = false;
+  const { setup, frame } = app;
+  if (!setup || !frame) return;
+  const began = performance.now();
+  const discretize = $("discretize").checked;
+  drawOutput($("boundary"), setup, frame, { showTest: $("show-test").checked, discretize, point: app.point });
+  drawLossChart($("loss-chart"), frame.history);
+  network.update(frame, discretize);
+  const diagnostics = JSON.stringify([setup.id, setup.layers, frame.diagnostics]);
+  if (diagnostics !== shownDiagnostics) {
+    renderDiagnostics($("diagnostics"), setup, frame);
+    shownDiagnostics = diagnostics;
+  }
+  const epoch = $("epoch");
+  epoch.textContent = pad(frame.epoch);
+  epoch.dataset.epoch = String(frame.epoch);
+  $("batch-info").textContent = `batch ${frame.batch}/${frame.n_batches} \u00b7 update ${frame.updates}`;
+  const m = frame.metrics;
+  for (const [id, key] of [["test-loss", "test_loss"], ["train-loss", "train_loss"]]) {
+    $(id).textContent = m[key] === null ? "NaN" : m[key].toFixed(3);
+    $(id).dataset.value = String(m[key]);
+  }
+  $("metric").textContent = "test_accuracy" in m
+    ? `accuracy: training ${fmt(m.train_accuracy)}, test ${fmt(m.test_accuracy)}`
+    : `mean absolute error: training ${fmt(m.train_mae)}, test ${fmt(m.test_mae)}`;
+  const play = $("play");
+  play.classList.toggle("playing", app.playing);
+  $("play-icon").setAttribute("d", app.playing ? "M6 5h4v14H6zM14 5h4v14h-4z" : "M8 5v14l11-7z");
+  play.setAttribute("aria-label", app.playing ? "Pause" : "Play");
+  if (frame.notice && frame.notice !== app.shownNotice) showMessage(frame.notice, "error");
+  app.shownNotice = frame.notice;
+  app.framesDrawn += 1;
+  app.drawMilliseconds = performance.now() - began;
+}
+
+function fmt(v) {
+  return v === null || v === undefined ? "NaN" : v.toFixed(3);
+}
+
+// -- the stream ---------------------------------------------------------------------------
+function openStream() {
+  if (app.stream) app.stream.close();
+  const stream = new EventSource(`${base()}/stream`);
+  stream.addEventListener("frame", (event) => {
+    app.framesReceived += 1;
+    applyFrame(JSON.parse(event.data));
+  });
+  stream.addEventListener("error", () => {
+    if (stream.readyState === EventSource.CLOSED) {
+      showMessage("Lost the connection to the playground server: reload the page (is `glassnet playground` still running?).", "error");
+    }
+  });
+  app.stream = stream;
+}
+
+// -- actions -------------------------------------------------------------------------------
+async function act(promise) {
+  try {
+    return await promise;
+  } catch (error) {
+    reportError(error);
+    return null;
+  }
+}
+
+async function change(patch) {
+  if ("data" in patch) {
+    // Another task needs another output and loss: back to the task's own.
+    const regression = app.options.regression.includes(patch.data);
+    if (regression !== (app.setup.task === "regression")) Object.assign(patch, { output: "auto", loss: "auto" });
+  }
+  const config = { ...app.config, ...patch };
+  const state = await act(request("POST", `${base()}/config`, config));
+  if (state) {
+    clearMessage();
+    applyState(state);
+  } else {
+    showConfig(app.config, app.setup);
+  }
+}
+
+async function togglePlay() {
+  if (app.playing) {
+    const answer = await act(request("POST", `${base()}/pause`));
+    if (answer) { app.playing = false; applyFrame(answer.frame); }
+  } else {
+    const answer = await act(request("POST", `${base()}/play`));
+    if (answer) {
+      app.playing = answer.playing;
+      if (answer.notice) showMessage(answer.notice, "error");
+      scheduleDraw();
+    }
+  }
+}
+
+async function step() {
+  const answer = await act(request("POST", `${base()}/step`));
+  if (answer) applyFrame(answer.frame);
+}
+
+async function reset() {
+  const state = await act(request("POST", `${base()}/reset`));
+  if (state) applyState(state);
+}
+
+async function upload(file) {
+  const headers = { "Content-Type": file.type || "text/csv", "X-Filename": encodeURIComponent(file.name) };
+  const state = await act(request("POST", `${base()}/upload`, file, headers));
+  $("upload").value = "";
+  if (state) {
+    showMessage(`Uploaded ${state.setup.upload}: ${state.setup.train.length + state.setup.test.length} points, ${state.setup.task}.`, "info");
+    applyState(state);
+  }
+}
+
+async function setParameter(event) {
+  event.preventDefault();
+  const editor = $("editor");
+  const body = {
+    layer: Number(editor.dataset.layer),
+    param: editor.dataset.param,
+    row: Number(editor.dataset.row),
+    value: Number($("editor-input").value),
+  };
+  if (editor.dataset.col !== "") body.col = Number(editor.dataset.col);
+  const answer = await act(request("POST", `${base()}/parameter`, body));
+  if (answer) applyFrame(answer.frame);
+}
+
+function changeLayers(update) {
+  const layers = [...app.config.layers];
+  const activation = [...app.config.activation];
+  update(layers, activation);
+  change({ layers, activation });
+}
+
+// -- the trace and the export, refreshed without flooding the server ---------------------
+function throttled(run, interval) {
+  let busy = false;
+  let again = false;
+  let last = 0;
+  let timer = null;
+  const go = async (force) => {
+    if (busy) { again = true; return; }
+    const wait = app.playing && !force ? interval - (performance.now() - last) : 0;
+    if (wait > 0) {
+      clearTimeout(timer);
+      timer = setTimeout(() => go(true), wait);
+      return;
+    }
+    busy = true;
+    last = performance.now();
+    try { await run(); } finally {
+      busy = false;
+      if (again) { again = false; go(true); }
+    }
+  };
+  return go;
+}
+
+let tracedVersion = null;
+const traceNow = throttled(async () => {
+  if (!app.setup || !app.frame) return;
+  const notation = $("notation").value;
+  const key = `${app.frame.version}/${app.point}/${notation}/${$("trace-text").checked}`;
+  if (key === tracedVersion) return;
+  const info = await act(request("GET", `${base()}/trace?point=${app.point}&notation=${notation}`));
+  if (!info) return;
+  tracedVersion = key;
+  renderTrace($("trace"), info, { notation, text: $("trace-text").checked });
+}, 300);
+
+function refreshTrace(force = false) {
+  traceNow(force);
+}
+
+const exportNow = throttled(async () => {
+  if (!app.setup) return;
+  const answer = await act(request("GET", `${base()}/train-config`));
+  if (!answer) return;
+  $("command").textContent = answer.command;
+  const notes = $("export-notes");
+  notes.replaceChildren();
+  if (answer.complete) {
+    const item = document.createElement("li");
+    item.textContent = "Same data, same initial weights, same batches and steps as the run: the command's weights match the run's to float32 rounding.";
+    notes.append(item);
+  }
+  for (const note of answer.notes) {
+    const item = document.createElement("li");
+    item.textContent = note;
+    notes.append(item);
+  }
+}, 2000);
+
+function refreshExport(force = false) {
+  exportNow(force);
+}
+
+function setDownloads() {
+  $("download-model").href = `${base()}/model`;
+  $("download-toml").href = `${base()}/train-config?download=toml`;
+  $("download-data").href = `${base()}/data.csv`;
+  const uploaded = $("download-upload");
+  uploaded.hidden = !app.setup.upload;
+  if (app.setup.upload) {
+    uploaded.href = `${base()}/upload.csv`;
+    uploaded.textContent = `Uploaded file (${app.setup.upload})`;
+  }
+}
+
+function choosePoint(index) {
+  if (!app.setup) return;
+  app.point = Math.max(0, Math.min(app.setup.train.length - 1, index));
+  $("trace-point").value = String(app.point);
+  scheduleDraw();
+  refreshTrace(true);
+}
+
+function clickOutput(event) {
+  const canvas = $("boundary");
+  const rect = canvas.getBoundingClientRect();
+  const px = ((event.clientX - rect.left) / rect.width) * canvas.width;
+  const py = ((event.clientY - rect.top) / rect.height) * canvas.height;
+  let best = -1;
+  let distance = 144; // within 12 pixels
+  app.setup.train.forEach(([x1, x2], i) => {
+    const [qx, qy] = toPixel(app.setup.domain, x1, x2);
+    const d = (qx - px) ** 2 + (qy - py) ** 2;
+    if (d < distance) { distance = d; best = i; }
+  });
+  if (best >= 0) choosePoint(best);
+  else {
+    const [x1, x2] = toData(app.setup.domain, px, py);
+    showMessage(`No training point near (${x1.toFixed(2)}, ${x2.toFixed(2)}): click on a point to trace it.`, "info");
+  }
+}
+
+// -- wiring ---------------------------------------------------------------------------------
+function wire() {
+  buildControls(app.options, change);
+  network = new NetworkView($("network"), {
+    toggleFeature: (key) => {
+      const features = app.config.features.includes(key)
+        ? app.config.features.filter((f) => f !== key)
+        : [...app.config.features, key];
+      change({ features });
+    },
+    units: (position, delta) => changeLayers((layers) => {
+      layers[position] = Math.max(1, Math.min(app.options.limits.max_units, layers[position] + delta));
+    }),
+    activation: (position, name) => changeLayers((layers, activation) => { activation[position] = name; }),
+  });
+  $("play").addEventListener("click", togglePlay);
+  $("step").addEventListener("click", step);
+  $("reset").addEventListener("click", reset);
+  $("add-layer").addEventListener("click", () => changeLayers((layers, activation) => {
+    layers.push(layers.length ? layers[layers.length - 1] : 4);
+    activation.push(activation.length ? activation[activation.length - 1] : "tanh");
+  }));
+  $("remove-layer").addEventListener("click", () => changeLayers((layers, activation) => {
+    layers.pop();
+    activation.pop();
+  }));
+  $("upload").addEventListener("change", () => { if ($("upload").files[0]) upload($("upload").files[0]); });
+  $("show-test").addEventListener("change", scheduleDraw);
+  $("discretize").addEventListener("change", scheduleDraw);
+  $("boundary").addEventListener("click", clickOutput);
+  $("trace-point").addEventListener("change", () => choosePoint(Number($("trace-point").value)));
+  $("notation").addEventListener("change", () => refreshTrace(true));
+  $("trace-text").addEventListener("change", () => refreshTrace(true));
+  $("editor-form").addEventListener("submit", setParameter);
+  $("editor-close").addEventListener("click", () => network.close());
+  $("message-close").addEventListener("click", clearMessage);
+  $("copy-link").addEventListener("click", async () => {
+    $("link").select();
+    try {
+      await navigator.clipboard.writeText(location.href);
+      showMessage("Link copied: it opens this configuration with the same seed.", "info");
+    } catch (error) {
+      showMessage("Select the link and copy it (the browser refused the clipboard).", "info");
+    }
+  });
+  window.addEventListener("pagehide", () => {
+    if (app.setup) navigator.sendBeacon(`${base()}/close`);
+  });
+}
+
+async function start() {
+  app.options = await act(request("GET", "/api/options"));
+  if (!app.options) return;
+  wire();
+  const fromLink = configFromQuery(location.search, app.options.defaults);
+  let note = null;
+  if (fromLink.data === "upload") {
+    delete fromLink.data;
+    note = "This link was made with an uploaded CSV file, which a link cannot carry: upload the file again (the other settings are restored).";
+  }
+  let state;
+  try {
+    state = await request("POST", "/api/sessions", fromLink);
+  } catch (error) {
+    if (error.status !== 400 || !Object.keys(fromLink).length) {
+      reportError(error);
+      return;
+    }
+    reportError(error);
+    showMessage(`This link's settings were refused: ${error.message} The default settings are shown instead.`, "error");
+    state = await act(request("POST", "/api/sessions", {}));
+    if (!state) return;
+    applyState(state);
+    return;
+  }
+  applyState(state);
+  if (note) showMessage(note, "info");
+}
+
+start();

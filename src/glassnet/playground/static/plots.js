@@ -1,0 +1,216 @@
+// Pictures: colour scales, heatmaps, the output plot with its points, the loss curve.
+
+export const ORANGE = [245, 147, 34];
+export const BLUE = [8, 119, 189];
+const WHITE = [232, 234, 235];
+// Class colours: class 0 orange and class 1 blue as in the TensorFlow Playground.
+export const CLASS_COLOURS = [
+  ORANGE, BLUE, [44, 160, 44], [148, 103, 189], [214, 39, 40], [140, 86, 75],
+  [227, 119, 194], [127, 127, 127],
+];
+
+function mix(a, b, t) {
+  return [0, 1, 2].map((i) => Math.round(a[i] + (b[i] - a[i]) * t));
+}
+
+// 256 colours for bytes 0..255 meaning -1..1: orange, white, blue.
+export const DIVERGING = Array.from({ length: 256 }, (_, q) => {
+  const t = (q / 255) * 2 - 1;
+  return t < 0 ? mix(WHITE, ORANGE, -t) : mix(WHITE, BLUE, t);
+});
+
+export function rgb(c) {
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+export function bytes(base64) {
+  const text = atob(base64);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+export function floats(base64) {
+  return new Float32Array(bytes(base64).buffer);
+}
+
+// The colour of a value in [-1, 1] on the diverging scale.
+export function divergingColour(t) {
+  const q = Math.max(0, Math.min(255, Math.round(((t + 1) / 2) * 255)));
+  return DIVERGING[q];
+}
+
+// Paint a size x size byte image (0..255 = -1..1) into a canvas of that size.
+export function paintHeatmap(canvas, values, size, discretize = false) {
+  if (canvas.width !== size) { canvas.width = size; canvas.height = size; }
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(size, size);
+  for (let i = 0; i < size * size; i++) {
+    let q = values[i];
+    if (discretize) q = q >= 128 ? 255 : 0;
+    const c = DIVERGING[q];
+    image.data.set([c[0], c[1], c[2], 255], i * 4);
+  }
+  context.putImageData(image, 0, 0);
+}
+
+// The output image: binary and regression on the diverging scale, several
+// classes as class colours faded towards white where the network is unsure.
+function outputImage(boundary, size, discretize) {
+  const values = bytes(boundary.values);
+  const image = new ImageData(size, size);
+  const classes = boundary.kind === "multiclass" ? bytes(boundary.classes) : null;
+  for (let i = 0; i < size * size; i++) {
+    let c;
+    if (classes) {
+      const confidence = discretize ? 1 : 0.25 + 0.75 * (values[i] / 255);
+      c = mix(WHITE, CLASS_COLOURS[classes[i] % CLASS_COLOURS.length], confidence);
+    } else {
+      let q = values[i];
+      if (discretize) q = q >= 128 ? 255 : 0;
+      c = DIVERGING[q];
+    }
+    image.data.set([c[0], c[1], c[2], 255], i * 4);
+  }
+  return image;
+}
+
+export const PLOT = { left: 30, top: 6, size: 304 };
+
+// Map a data point to canvas pixels and back.
+export function toPixel(domain, x1, x2) {
+  const [a, b, c, d] = domain;
+  return [PLOT.left + ((x1 - a) / (b - a)) * PLOT.size, PLOT.top + ((d - x2) / (d - c)) * PLOT.size];
+}
+
+export function toData(domain, px, py) {
+  const [a, b, c, d] = domain;
+  return [a + ((px - PLOT.left) / PLOT.size) * (b - a), d - ((py - PLOT.top) / PLOT.size) * (d - c)];
+}
+
+function pointColour(setup, y) {
+  if (setup.kind === "regression") {
+    const [low, high] = setup.value_range;
+    return divergingColour(((y - low) / (high - low)) * 2 - 1);
+  }
+  return CLASS_COLOURS[y % CLASS_COLOURS.length];
+}
+
+function ticks(domain) {
+  const [a, b] = domain;
+  const span = b - a;
+  const step = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].find((s) => span / s <= 7) || span / 6;
+  const out = [];
+  for (let v = Math.ceil(a / step) * step; v <= b + 1e-9; v += step) out.push(Number(v.toFixed(6)));
+  return out;
+}
+
+let offscreen = null;
+
+// The network's output over the plane, the points, and the traced point.
+export function drawOutput(canvas, setup, frame, options) {
+  const context = canvas.getContext("2d");
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  const size = setup.grid.boundary;
+  if (!offscreen) offscreen = document.createElement("canvas");
+  offscreen.width = size;
+  offscreen.height = size;
+  offscreen.getContext("2d").putImageData(outputImage(frame.boundary, size, options.discretize), 0, 0);
+  context.imageSmoothingEnabled = true;
+  context.drawImage(offscreen, PLOT.left, PLOT.top, PLOT.size, PLOT.size);
+  drawAxes(context, setup);
+  context.save();
+  context.beginPath();
+  context.rect(PLOT.left, PLOT.top, PLOT.size, PLOT.size);
+  context.clip();
+  const groups = options.showTest ? [[setup.train, "#fff"], [setup.test, "#000"]] : [[setup.train, "#fff"]];
+  for (const [rows, stroke] of groups) {
+    for (const [x1, x2, y] of rows) {
+      const [px, py] = toPixel(setup.domain, x1, x2);
+      context.beginPath();
+      context.arc(px, py, 3.6, 0, 2 * Math.PI);
+      context.fillStyle = rgb(pointColour(setup, y));
+      context.fill();
+      context.lineWidth = 1;
+      context.strokeStyle = stroke;
+      context.stroke();
+    }
+  }
+  const chosen = setup.train[options.point];
+  if (chosen) {
+    const [px, py] = toPixel(setup.domain, chosen[0], chosen[1]);
+    context.beginPath();
+    context.arc(px, py, 7.5, 0, 2 * Math.PI);
+    context.lineWidth = 2.5;
+    context.strokeStyle = "#111";
+    context.stroke();
+  }
+  context.restore();
+}
+
+function drawAxes(context, setup) {
+  const [a, b, c, d] = setup.domain;
+  context.fillStyle = "#555";
+  context.strokeStyle = "#999";
+  context.font = "10px sans-serif";
+  context.textAlign = "right";
+  context.textBaseline = "middle";
+  for (const v of ticks([c, d])) {
+    const [, py] = toPixel(setup.domain, a, v);
+    context.fillText(String(v), PLOT.left - 5, py);
+  }
+  context.textAlign = "center";
+  context.textBaseline = "top";
+  for (const v of ticks([a, b])) {
+    const [px] = toPixel(setup.domain, v, c);
+    if (px > PLOT.left + 8) context.fillText(String(v), px, PLOT.top + PLOT.size + 3);
+  }
+  context.strokeRect(PLOT.left, PLOT.top, PLOT.size, PLOT.size);
+}
+
+// Training (grey) and test (black) loss against epochs.
+export function drawLossChart(canvas, history) {
+  const context = canvas.getContext("2d");
+  const width = canvas.width;
+  const height = canvas.height;
+  context.clearRect(0, 0, width, height);
+  const finite = history.filter((p) => p[1] !== null && p[2] !== null);
+  if (finite.length < 1) return;
+  const xMax = Math.max(finite[finite.length - 1][0], 1e-9);
+  const yMax = Math.max(...finite.map((p) => Math.max(p[1], p[2])), 1e-9);
+  const x = (v) => 4 + (v / xMax) * (width - 8);
+  const y = (v) => height - 4 - (v / yMax) * (height - 14);
+  for (const [column, colour] of [[1, "#999"], [2, "#000"]]) {
+    context.beginPath();
+    finite.forEach((p, i) => (i ? context.lineTo(x(p[0]), y(p[column])) : context.moveTo(x(p[0]), y(p[column]))));
+    context.strokeStyle = colour;
+    context.lineWidth = 1.5;
+    context.stroke();
+  }
+  context.fillStyle = "#666";
+  context.font = "10px sans-serif";
+  context.textAlign = "left";
+  context.textBaseline = "top";
+  context.fillText(yMax.toPrecision(3), 4, 0);
+}
+
+// The colour scale or the class colours under the output plot.
+export function drawLegend(element, setup) {
+  element.replaceChildren();
+  if (setup.kind === "multiclass" || setup.kind === "binary") {
+    setup.classes.forEach((name, k) => {
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = rgb(CLASS_COLOURS[k % CLASS_COLOURS.length]);
+      element.append(swatch, ` ${name}  `);
+    });
+    return;
+  }
+  const [low, high] = setup.value_range;
+  const canvas = document.createElement("canvas");
+  canvas.width = 256;
+  canvas.height = 1;
+  const context = canvas.getContext("2d");
+  DIVERGING.forEach((c, q) => { context.fillStyle = rgb(c); context.fillRect(q, 0, 1, 1); });
+  element.append(low.toPrecision(3), canvas, high.toPrecision(3));
+}

@@ -1,0 +1,481 @@
+"""The playground page in headless Chromium (Debian's), driven by Playwright.
+
+Screenshots of every view go to ``$GLASSNET_SCREENSHOTS`` if set, else to a
+temporary folder (its path is printed). Skipped when Chromium or Playwright
+is missing, except under CI. The server binds to 127.0.0.1 and every wait
+is bounded.
+"""
+
+import base64
+import csv
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from playground_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    call,
+    dense_weights,
+    hand_step,
+    running_server,
+    unavailable,
+)
+from test_cli import run
+
+import glassnet as gn
+from glassnet.datasets import load
+
+READY = "() => window.playground && playground.setup && playground.framesDrawn > 0"
+WAIT = 20_000  # milliseconds, for any one condition
+# Paused, and the last frame drawn (the page draws on the next animation frame).
+SETTLED = (
+    "() => !playground.playing && document.querySelector('#epoch').dataset.epoch"
+    " === String(playground.frame.epoch)"
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright is not installed (pip install playwright)")
+    if not Path(CHROMIUM).is_file():
+        unavailable(
+            f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with running_server(max_sessions=12, grace_seconds=2, max_upload_bytes=20_000) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    folder = os.environ.get("GLASSNET_SCREENSHOTS")
+    folder = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nplayground screenshots: {folder}")
+    return folder
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, accept_downloads=True
+    )
+    context.errors, requests = [], []
+    context.on("request", lambda request: requests.append(request.url))
+    yield context
+    context.close()
+    assert not context.errors, context.errors
+    # Offline: everything the pages load comes from the playground itself.
+    assert requests and all(url.startswith("http://127.0.0.1:") for url in requests)
+
+
+def open_page(context, server, query=""):
+    page = context.new_page()
+    page.on("pageerror", lambda error: context.errors.append(str(error)))
+    page.goto(server.url + query)
+    page.wait_for_function(READY, timeout=WAIT)
+    return page
+
+
+def sid(page):
+    return page.evaluate("playground.setup.id")
+
+
+def state(server, page):
+    return call(server, "GET", f"/api/sessions/{sid(page)}").json()
+
+
+def floats(text):
+    return np.frombuffer(base64.b64decode(text), "<f4")
+
+
+def play_until(page, condition, seconds=30):
+    page.click("#play")
+    page.wait_for_function(condition, timeout=seconds * 1000)
+    page.click("#play")
+    page.wait_for_function(SETTLED, timeout=WAIT)
+
+
+# -- the Done-when list ---------------------------------------------------------------
+def test_play_advances_the_epochs_and_the_test_loss_falls(context, server, shots):
+    page = open_page(context, server)
+    assert page.evaluate("playground.config.data") == "circle"
+    start_loss = float(page.get_attribute("#test-loss", "data-value"))
+    play_until(
+        page,
+        "() => Number(document.querySelector('#epoch').dataset.epoch) >= 30 && "
+        "Number(document.querySelector('#test-loss').dataset.value) < 0.1",
+    )
+    epoch = int(page.get_attribute("#epoch", "data-epoch"))
+    test_loss = float(page.text_content("#test-loss"))
+    assert epoch >= 30 and test_loss < 0.1 < start_loss
+    assert page.text_content("#epoch") == f"{epoch:06d}"[:3] + "," + f"{epoch:06d}"[3:]
+    frame = state(server, page)["frame"]  # what the page shows is the server's run
+    assert frame["epoch"] == epoch
+    assert round(frame["metrics"]["test_loss"], 3) == test_loss
+    page.check("#show-test")
+    page.screenshot(path=shots / "01-circle-trained.png", full_page=True)
+    page.locator(".panel.side").screenshot(path=shots / "02-diagnostics-export.png")
+    grads = page.eval_on_selector_all(
+        "#diagnostics .value[data-q=grad_norm]", "els => els.map(e => e.dataset.v)"
+    )
+    assert len(grads) == 3 and all(float(g) > 0 for g in grads)
+
+
+def test_step_one_batch_and_the_trace_is_the_servers_network(
+    context, server, shots, tmp_path
+):
+    page = open_page(context, server, "?seed=5")
+    page.click("#step")
+    page.wait_for_function("() => playground.frame.updates === 1", timeout=WAIT)
+    page.fill("#trace-point", "12")
+    page.dispatch_event("#trace-point", "change")
+    page.wait_for_function(
+        "() => { const t = document.querySelector('#trace');"
+        " return t.dataset.point === '12' && t.dataset.updates === '1'; }",
+        timeout=WAIT,
+    )
+    cells = page.eval_on_selector_all(
+        "#trace .num",
+        "els => els.map(e => [e.dataset.q, e.dataset.l, e.dataset.r, e.dataset.c,"
+        " Number(e.dataset.v)])",
+    )
+    model = call(server, "GET", f"/api/sessions/{sid(page)}/model").body
+    path = tmp_path / "step-model.glassnet"
+    path.write_bytes(model)
+    weights = dense_weights(gn.load(path))
+    data = load("circle", n_samples=500, noise=0.0, test_size=0.5, seed=5)
+    x, y = data.X_train[12].astype(np.float64), float(data.y_train[12])
+    hand = hand_step(weights, ["tanh", "tanh"], x, y, lr=0.03)
+    checked = 0
+    for q, layer, row, col, value in cells:
+        if q == "W":  # the page shows exactly the server's weights
+            assert value == weights[int(layer) - 1][0][int(row), int(col)]
+        elif q in ("z", "a", "delta", "db", "b_new"):
+            expected = hand[q][int(layer) - 1][int(row)]
+            assert value == pytest.approx(expected, rel=1e-4, abs=1e-6), (q, layer)
+        elif q in ("dW", "W_new"):
+            expected = hand[q][int(layer) - 1][int(row), int(col)]
+            assert value == pytest.approx(expected, rel=1e-4, abs=1e-6), (q, layer)
+        elif q == "loss":
+            assert value == pytest.approx(hand["loss"], rel=1e-5)
+        elif q == "input":
+            assert value == pytest.approx(x[int(row)], rel=1e-6)
+        else:
+            continue
+        checked += 1
+    assert checked >= 2 * 39  # every W, z, a, delta, gradient and update of 2-4-2-1
+    page.locator(".trace-panel").screenshot(path=shots / "03-trace-wb.png")
+    page.select_option("#notation", "transfer")
+    page.wait_for_function(
+        "() => document.querySelector('#trace').dataset.notation === 'transfer'",
+        timeout=WAIT,
+    )
+    T = page.eval_on_selector_all(
+        "#trace .num[data-q=T][data-l='1']",
+        "els => els.map(e => [Number(e.dataset.r), Number(e.dataset.c),"
+        " Number(e.dataset.v)])",
+    )
+    W1, b1 = weights[0]
+    transfer = np.vstack([b1[None, :], W1.T])  # lecture 002: biases in row 0
+    assert len(T) == transfer.size
+    for r, c, value in T:
+        assert value == transfer[r, c]
+    page.locator(".trace-panel").screenshot(path=shots / "04-trace-transfer.png")
+
+
+def link_point(page, selector):
+    """A page point where the link ``selector`` is the topmost element."""
+    return page.evaluate(
+        """selector => {
+          const path = document.querySelector(selector);
+          const svg = path.ownerSVGElement.getBoundingClientRect();
+          for (let t = 0.5; t < 0.95; t += 0.05) {
+            const p = path.getPointAtLength(path.getTotalLength() * t);
+            const x = svg.left + p.x, y = svg.top + p.y;
+            if (document.elementFromPoint(x, y) === path) return [x, y];
+          }
+          return null;
+        }""",
+        selector,
+    )
+
+
+def test_change_dataset_activation_and_edit_weights(context, server, shots):
+    page = open_page(context, server)
+    page.click("button[data-data=spiral]")
+    page.wait_for_function("() => playground.config.data === 'spiral'", timeout=WAIT)
+    page.select_option("select.activation[data-position='0']", "relu")
+    page.wait_for_function(
+        "() => playground.setup.layers[0].activation === 'relu'", timeout=WAIT
+    )
+    assert "data=spiral" in page.url and "activation=relu%2Ctanh" in page.url
+    setup = state(server, page)["setup"]
+    assert setup["name"] == "spiral"
+    assert [layer["activation"] for layer in setup["layers"]] == [
+        "relu",
+        "tanh",
+        "sigmoid",
+    ]
+    page.screenshot(path=shots / "05-spiral-relu.png", full_page=True)
+    # A click on a link shows its weight; setting it changes the server's network.
+    selector = "path.hit[data-layer='2'][data-row='1'][data-col='2']"
+    x, y = link_point(page, selector)
+    page.mouse.click(x, y)
+    page.wait_for_selector("#editor:not([hidden])", timeout=WAIT)
+    assert "w(2)2,3" in page.text_content("#editor-title")
+    W2 = floats(state(server, page)["frame"]["weights"][1]["W"]).reshape(2, 4)
+    assert float(page.get_attribute("#editor-value", "data-value")) == W2[1, 2]
+    page.fill("#editor-input", "1.5")
+    page.click("#editor-form button[type=submit]")
+    page.wait_for_function(
+        "() => document.querySelector('#editor-value').dataset.value === '1.5'",
+        timeout=WAIT,
+    )
+    W2 = floats(state(server, page)["frame"]["weights"][1]["W"]).reshape(2, 4)
+    assert W2[1, 2] == 1.5
+    page.screenshot(path=shots / "06-edit-weight.png", full_page=True)
+    page.click(".node.unit[data-layer='1'][data-row='3']")
+    assert "b(1)4" in page.text_content("#editor-title")
+    page.fill("#editor-input", "-0.75")
+    page.click("#editor-form button[type=submit]")
+    page.wait_for_function(
+        "() => document.querySelector('#editor-value').dataset.value === '-0.75'",
+        timeout=WAIT,
+    )
+    assert floats(state(server, page)["frame"]["weights"][0]["b"])[3] == -0.75
+    page.click("#editor-close")
+    # Inputs, units, output and dropout; the trace follows the network's shape.
+    page.click(".node.feature[data-feature='x1sq']")
+    page.wait_for_function(
+        "() => playground.config.features.join() === 'x1,x2,x1sq'", timeout=WAIT
+    )
+    page.click("button[aria-label='Add a unit to layer 1']")
+    page.wait_for_function("() => playground.config.layers[0] === 5", timeout=WAIT)
+    page.select_option("#output", "softmax")
+    page.wait_for_function("() => playground.config.output === 'softmax'", timeout=WAIT)
+    page.select_option("#dropout", "0.2")
+    page.wait_for_function("() => playground.config.dropout === 0.2", timeout=WAIT)
+    setup = state(server, page)["setup"]
+    assert [(la["index"], la["n_in"], la["n_out"]) for la in setup["layers"]] == [
+        (1, 3, 5),
+        (3, 5, 2),
+        (5, 2, 2),
+    ]  # dropout layers sit between the dense ones
+    assert setup["loss"] == "cross_entropy"
+    page.click("#step")
+    page.wait_for_function(
+        "() => document.querySelector('#trace').dataset.updates === '1'", timeout=WAIT
+    )
+    assert page.locator("#trace .num[data-q=W][data-l='5']").count() == 4
+    assert "after dropout" in page.text_content("#trace")
+    page.click("#reset")
+    page.wait_for_function("() => playground.frame.updates === 0", timeout=WAIT)
+    # Several classes, and regression.
+    page.click("button[data-data='multi-gauss']")
+    page.wait_for_function("() => playground.setup.kind === 'multiclass'", timeout=WAIT)
+    assert page.locator("#legend .swatch").count() == 3
+    assert state(server, page)["setup"]["layers"][-1]["activation"] == "softmax"
+    play_until(page, "() => playground.frame.epoch >= 20")
+    page.screenshot(path=shots / "07-multiclass.png", full_page=True)
+    page.click("button[data-data='multi-gauss-regression']")
+    page.wait_for_function("() => playground.setup.kind === 'regression'", timeout=WAIT)
+    play_until(page, "() => playground.frame.epoch >= 20")
+    assert state(server, page)["setup"]["loss"] == "mse"
+    page.screenshot(path=shots / "08-regression.png", full_page=True)
+
+
+def ring_csv(path):
+    rng = np.random.default_rng(0)
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["a", "b", "kind"])
+        for u, v in rng.uniform(-3, 3, size=(240, 2)):
+            writer.writerow(
+                [f"{u:.4f}", f"{v:.4f}", "in" if u * u + v * v < 4 else "out"]
+            )
+
+
+def upload_and_expect(page, files, status):
+    with page.expect_response(lambda r: r.url.endswith("/upload")) as answer:
+        page.set_input_files("#upload", files)
+    assert answer.value.status == status
+    page.wait_for_selector("#message:not([hidden])", timeout=WAIT)
+    return page.text_content("#message-text")
+
+
+def test_upload_a_csv_and_bad_uploads_are_explained(context, server, shots, tmp_path):
+    page = open_page(context, server)
+    ring = tmp_path / "ring.csv"
+    ring_csv(ring)
+    page.set_input_files("#upload", str(ring))
+    page.wait_for_function("() => playground.setup.upload === 'ring.csv'", timeout=WAIT)
+    setup = state(server, page)["setup"]
+    assert setup["classes"] == ["in", "out"] and setup["columns"] == ["a", "b"]
+    assert len(setup["train"]) + len(setup["test"]) == 240
+    assert "data=upload" in page.url
+    assert "ring.csv" in page.text_content("#upload-name")
+    play_until(page, "() => playground.frame.epoch >= 40")
+    page.screenshot(path=shots / "09-upload.png", full_page=True)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,kind\n1,2,in\nx,3,out\n")
+    message = upload_and_expect(page, str(bad), 400)
+    assert "bad.csv, line 3, column 'a': expected a number, got 'x'" in message
+    page.screenshot(path=shots / "10-upload-error.png")
+    big = tmp_path / "big.csv"
+    big.write_text("a,b,kind\n" + "1.000,2.000,in\n3.000,4.000,out\n" * 800)
+    assert "limit is 20,000 bytes" in upload_and_expect(page, str(big), 413)
+    png = {"name": "plot.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n"}
+    assert "not a CSV file" in upload_and_expect(page, png, 415)
+    # The page and the run carry on.
+    updates = page.evaluate("playground.frame.updates")
+    page.click("#step")
+    page.wait_for_function(f"() => playground.frame.updates === {updates + 1}")
+    assert state(server, page)["setup"]["upload"] == "ring.csv"
+
+
+def test_export_a_model_and_load_it_with_glassnet_predict(context, server, tmp_path):
+    page = open_page(context, server, "?seed=1")
+    play_until(
+        page, "() => Number(document.querySelector('#test-loss').dataset.value) < 0.2"
+    )
+    with page.expect_download() as download:
+        page.click("#download-model")
+    model = tmp_path / "exported.glassnet"
+    download.value.save_as(model)
+    assert download.value.suggested_filename == "playground-circle.glassnet"
+    data = load("circle", n_samples=500, noise=0.0, test_size=0.5, seed=1)
+    inputs = tmp_path / "points.csv"
+    with open(inputs, "w", newline="") as f:
+        csv.writer(f).writerows([["x1", "x2"], *data.X_test.tolist()])
+    result = run("predict", model, "--input", inputs, "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    predicted = [row[0] for row in json.loads(result.stdout)["rows"]]
+    assert np.mean(np.array(predicted, dtype=int) == data.y_test) >= 0.9
+    inspect = run("inspect", model, cwd=tmp_path)
+    assert inspect.returncode == 0, inspect.stderr
+    assert "input columns (2): x1, x2" in inspect.stdout
+    assert "data = 'circle'" in inspect.stdout
+    with page.expect_download() as download:
+        page.click("#download-toml")
+    toml = tmp_path / "playground.toml"
+    download.value.save_as(toml)
+    assert 'data = "circle"' in toml.read_text()
+    page.wait_for_function(
+        "() => document.querySelector('#command').textContent.includes('--epochs')",
+        timeout=WAIT,
+    )
+    assert page.text_content("#command").startswith("glassnet train --data circle")
+
+
+def set_range(page, selector, value):
+    page.eval_on_selector(
+        selector,
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('change')); }",
+        str(value),
+    )
+
+
+def test_reload_from_a_copied_link_gives_the_same_configuration(context, server, shots):
+    page = open_page(context, server)
+    page.click("button[data-data=xor]")
+    page.wait_for_function("() => playground.config.data === 'xor'", timeout=WAIT)
+    third_layer = "select.activation[data-position='2']"
+    changes = [
+        (lambda: set_range(page, "#noise", 10), "playground.config.noise === 0.1"),
+        (lambda: page.click("#add-layer"), "playground.config.layers.length === 3"),
+        (
+            lambda: page.select_option(third_layer, "sigmoid"),
+            "playground.config.activation[2] === 'sigmoid'",
+        ),
+        (lambda: page.select_option("#lr", "0.1"), "playground.config.lr === 0.1"),
+        (lambda: page.select_option("#l2", "0.001"), "playground.config.l2 === 0.001"),
+        (lambda: page.fill("#seed", "7") or page.dispatch_event("#seed", "change"),
+         "playground.config.seed === 7"),
+    ]  # fmt: skip
+    for act, condition in changes:
+        act()
+        page.wait_for_function(f"() => {condition}", timeout=WAIT)
+    link = page.input_value("#link")
+    assert link == page.url
+    copy = open_page(context, server, "?" + link.split("?", 1)[1])
+    first, second = (p.evaluate("playground.config") for p in (page, copy))
+    assert first == second
+    assert second["layers"] == [4, 2, 2] and second["seed"] == 7
+    assert copy.input_value("#lr") == "0.1" and copy.input_value("#seed") == "7"
+    assert copy.input_value(third_layer) == "sigmoid"
+    assert "selected" in copy.get_attribute("button[data-data=xor]", "class")
+    # Same seed, same network; the same steps give the same weights.
+    for p in (page, copy):
+        p.bring_to_front()  # a tab in the background gets no animation frames
+        for k in range(5):
+            p.click("#step")
+            p.wait_for_function(f"() => playground.frame.updates === {k + 1}")
+    weights = [state(server, p)["frame"]["weights"] for p in (page, copy)]
+    assert weights[0] == weights[1]
+    copy.screenshot(path=shots / "11-reloaded-link.png", full_page=True)
+
+
+def test_the_page_streams_at_least_20_updates_a_second(context, server):
+    """2-8-8-1 on 500 points with a 64x64 boundary grid; the figure is printed."""
+    page = open_page(context, server, "?layers=8,8&n_samples=500&activation=tanh")
+    assert page.evaluate("playground.setup.grid.boundary") == 64
+    page.click("#play")
+    page.wait_for_function("() => playground.framesReceived > 5", timeout=WAIT)
+    start = page.evaluate("[playground.framesReceived, playground.framesDrawn]")
+    began = time.monotonic()
+    page.wait_for_timeout(3000)
+    end = page.evaluate("[playground.framesReceived, playground.framesDrawn]")
+    seconds = time.monotonic() - began
+    page.click("#play")
+    received = (end[0] - start[0]) / seconds
+    drawn = (end[1] - start[1]) / seconds
+    print(
+        f"\nplayground page: {received:.1f} updates/s received, {drawn:.1f} drawn "
+        "(2-8-8-1, 500 points, 64x64 grid)"
+    )
+    assert received >= 20
+
+
+def test_a_bad_link_is_explained_and_the_defaults_are_used(context, server, shots):
+    page = context.new_page()
+    page.on("pageerror", lambda error: context.errors.append(str(error)))
+    with page.expect_response(lambda r: r.url.endswith("/api/sessions")) as answer:
+        page.goto(server.url + "?layers=99&lr=0.1")
+    assert answer.value.status == 400
+    page.wait_for_function(READY, timeout=WAIT)
+    message = page.text_content("#message-text")
+    assert (
+        "The 'layers' parameter of the playground must be an int in the range"
+        in message
+    )
+    assert "Got '99'" in message and "default settings" in message
+    assert page.evaluate("playground.config.layers") == [4, 2]
+    page.screenshot(path=shots / "12-bad-link.png")
+
+
+def test_closing_the_tab_frees_its_session(context, server):
+    page = open_page(context, server)
+    session = sid(page)
+    assert session in server.sessions
+    page.close()
+    deadline = time.monotonic() + 10
+    while session in server.sessions and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert session not in server.sessions
