@@ -185,3 +185,16 @@ def test_a_generator_serves_one_epoch_only():
         net.fit(generator, epochs=2)
     with pytest.raises(ValueError, match=r"Batch 0 .* must be a pair"):
         net.fit([X], epochs=1)
+
+
+def test_chunked_inference_equals_one_pass(monkeypatch):
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(50, 5)), rng.integers(0, 3, size=50)
+    net = gn.Network.mlp(SIZES, seed=3)
+    whole = net.forward(X)
+    expected_loss = net.loss.value(whole, net.prepare_targets(y))
+    monkeypatch.setattr(gn.Network, "INFERENCE_CHUNK", 7)
+    assert np.array_equal(net.predict_proba(X), whole)
+    assert np.array_equal(net.predict(X), whole.argmax(axis=1))
+    assert net.evaluate(X, y)["loss"] == pytest.approx(expected_loss, rel=1e-6)
+    assert net.layers[0].A.shape == (50, 7)  # forward keeps every sample's arrays

@@ -304,17 +304,13 @@ class Network:
         """Output activations ``a^L`` of shape (n_samples, n_outputs).
 
         Inference mode by default; ``training=True`` is what :meth:`fit` uses
-        (it matters for dropout and batch normalization). Inference on more
-        than ``INFERENCE_CHUNK`` samples runs chunk by chunk on reused work
-        arrays (each row's output is the same); :meth:`backward` follows a
-        ``training=True`` pass.
+        (it matters for dropout and batch normalization). Every layer keeps
+        its ``X``, ``Z`` and ``A`` of this pass, for all samples.
         """
-        X = self._inputs(X)
-        if training or X.shape[0] <= self.INFERENCE_CHUNK:
-            return self._forward(self._as_batch(X), training)
-        return self._infer(X)
+        return self._forward(self._as_batch(self._inputs(X)), training)
 
-    #: Rows per chunk of inference: the activations of a chunk stay in cache.
+    #: Rows per chunk in predict, predict_proba and evaluate, which return
+    #: only outputs: the activations of a chunk stay in cache.
     INFERENCE_CHUNK = 2048
 
     def _infer(self, X: np.ndarray, each_chunk=None, size=None) -> np.ndarray:
@@ -440,7 +436,7 @@ class Network:
                 f"this network has a '{self.output_activation.name}' output. "
                 "Use predict for regression."
             )
-        A = self.forward(X)
+        A = self._infer(self._inputs(X))
         if self.output_activation.name == "sigmoid" and self.n_outputs == 1:
             return np.hstack([1 - A, A])
         return A
@@ -452,7 +448,7 @@ class Network:
         (n_samples,); several sigmoid units: 0/1 matrix (multi-label);
         otherwise the outputs, (n_samples,) for one output unit.
         """
-        A = self.forward(X)
+        A = self._infer(self._inputs(X))
         name = self.output_activation.name
         if self.task == "classification" and name == "softmax":
             labels = A.argmax(axis=1)
