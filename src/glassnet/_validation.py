@@ -47,17 +47,23 @@ def check_X(X, *, n_features: int | None = None, name: str = "X") -> np.ndarray:
             f"{name} has {arr.shape[1]} features per sample but the network's "
             f"first layer expects {n_features}."
         )
-    # min and max are NaN or infinite exactly when some entry is; two passes
-    # without a temporary, instead of a boolean copy of the whole array.
-    if arr.dtype.kind == "f" and not (
-        np.isfinite(arr.min()) and np.isfinite(arr.max())
-    ):
+    # A NaN or an infinity makes the sum non-finite: one pass without a
+    # temporary, instead of a boolean copy of the whole array. (A sum that
+    # overflows from finite values is looked at entry by entry.)
+    if arr.dtype.kind == "f" and not _all_finite(arr):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(
             f"{name} must be finite. Got {arr[tuple(bad)]} at row {bad[0]}, "
             f"column {bad[1]}."
         )
     return arr
+
+
+def _all_finite(arr: np.ndarray) -> bool:
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(arr.sum()):
+            return True
+    return bool(np.all(np.isfinite(arr)))
 
 
 def check_y_length(X: np.ndarray, y, *, name: str = "y") -> np.ndarray:
