@@ -388,3 +388,19 @@ def test_bad_model_files(digits_model, tmp_path):
     for path, message in cases:
         for command in (["inspect", path], ["evaluate", path, "--data", "digits"]):
             assert_usage_error(run(*command, cwd=tmp_path), message)
+
+
+def test_download_progress_is_shown_on_stderr():
+    import io
+
+    from glassnet.cli._common import DownloadBar
+
+    stream = io.StringIO()
+    bar = DownloadBar(stream)
+    for done in (0, 2_500_000, 2_500_001, 10_000_000):
+        bar(done, 10_000_000)
+    # one line, redrawn in place, once per whole percent
+    assert stream.getvalue() == (
+        "\rdownloading   0% 0.0/10.0 MB\rdownloading  25% 2.5/10.0 MB"
+        "\rdownloading 100% 10.0/10.0 MB\n"
+    )
