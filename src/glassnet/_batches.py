@@ -43,14 +43,14 @@ class BatchGather:
 
     def __call__(self, idx: np.ndarray):
         buffers = self._for(idx.shape[0])
-        raw = np.take(self.X, idx, axis=0, out=buffers["raw"], mode="clip")
+        raw = self.X.take(idx, axis=0, out=buffers["raw"], mode="clip")
         if self.direct:
             Xb = raw
         elif self.pixels:
             Xb = np.multiply(raw, 1.0 / 255.0, out=buffers["X"])
         else:
             Xb = self.network._as_batch(raw)
-        Yb = np.take(self.Y, idx, axis=0, out=buffers["Y"], mode="clip")
+        Yb = self.Y.take(idx, axis=0, out=buffers["Y"], mode="clip")
         wb = None if self.weights is None else self.weights[idx]
         return Xb, Yb, wb
 

@@ -131,20 +131,23 @@ class Sigmoid(Activation):
         return dA * A * (1.0 - A)
 
     def forward_into(self, Z, out):
-        # e = exp(-|z|) <= 1; sigma = 1 / (1 + e) for z >= 0, e / (1 + e) else
-        np.abs(Z, out=out)
-        np.negative(out, out=out)
+        # 1 / (1 + e^-z) with -z capped where e^-z would overflow: e^cap is
+        # the largest finite float, so the result is ~1/max there, not 1/inf.
+        np.negative(Z, out=out)
+        np.minimum(out, _EXP_LIMIT[out.dtype.itemsize], out=out)
         np.exp(out, out=out)
-        denominator = out + 1.0
-        np.copyto(out, 1.0, where=Z >= 0)
-        out /= denominator
-        return out
+        out += 1.0
+        return np.reciprocal(out, out=out)
 
     def backward_into(self, dA, Z, A, scratch):
         np.subtract(1.0, A, out=scratch)
         scratch *= A
         dA *= scratch
         return dA
+
+
+#: log of the largest float32 / float64 (by item size): exp() stays finite below.
+_EXP_LIMIT = {4: 88.72, 8: 709.78}
 
 
 class Tanh(Activation):

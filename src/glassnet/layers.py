@@ -185,6 +185,7 @@ class Dense(Layer):
         self.dW = np.zeros_like(self._W)
         self.db = np.zeros_like(self._b)
         self.X = self.Z = self.A = self.delta = None
+        self._buffers = None
 
     # -- parameters ---------------------------------------------------------
     @property
@@ -259,7 +260,8 @@ class Dense(Layer):
     def forward(self, X, *, training=False):
         """``Z = X W^T + b``, ``A = phi(Z)``; X of shape (n_samples, n_in)."""
         self.X = X
-        buffers = self.buffers_for(X.shape[0])
+        # the work arrays of this batch, kept for the backward pass that follows
+        self._buffers = buffers = self.buffers_for(X.shape[0])
         if buffers is None:
             self.Z = X @ self._W.T + self._b
             self.A = self.activation(self.Z)
@@ -273,7 +275,7 @@ class Dense(Layer):
     def backward(self, dA, *, need_dX=True):
         """From ``dC/dA`` (n_samples, n_out) to ``dC/dX`` (n_samples, n_in)."""
         # delta = dC/dZ = dC/dA * phi'(Z)   (lecture 001, induction step)
-        buffers = self.buffers_for(dA.shape[0])
+        buffers = self._buffers
         if buffers is None:
             delta = self.activation.backward(dA, self.Z, self.A)
         else:  # dA is the next layer's dX buffer: overwrite it
@@ -283,7 +285,7 @@ class Dense(Layer):
     def backward_delta(self, delta, *, need_dX=True):
         """Backward from ``delta = dC/dZ`` directly (the output layer's fused path)."""
         self.delta = delta
-        buffers = self.buffers_for(delta.shape[0])
+        buffers = self._buffers
         # dC/dw_kj = sum over samples of delta_k a_j   (lecture 001)
         np.matmul(delta.T, self.X, out=self.dW)
         # dC/db_k = sum over samples of delta_k (as ones^T delta, a fast GEMV)

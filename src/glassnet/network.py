@@ -342,13 +342,13 @@ class Network:
 
     def _output_delta(self, Y: np.ndarray, weights=None) -> np.ndarray:
         last = self.layers[-1]
-        buffers = last.buffers_for(Y.shape[0])
+        buffers = last._buffers
         out = None if buffers is None else buffers["delta"]
         return self.loss.output_delta(
             last.Z, last.A, Y, last.activation, weights, out=out
         )
 
-    def _backward(self, Y: np.ndarray, weights=None) -> None:
+    def _backward(self, Y: np.ndarray, weights=None, penalties=None) -> None:
         # delta^L from the loss (fused for canonical pairs), then the recursion
         # delta^l = (W^(l+1)^T delta^(l+1)) * phi'(z^l) through each layer.
         dA = self.layers[-1].backward_delta(
@@ -357,7 +357,8 @@ class Network:
         for i in range(len(self.layers) - 2, -1, -1):
             dA = self.layers[i].backward(dA, need_dX=i > 0)
         # The penalty R(W) is part of the cost, so dR/dW is part of dC/dW.
-        regularizers.add_penalty_gradients(self)
+        # (The training loop passes the penalized layers, found once per fit.)
+        regularizers.add_penalty_gradients(self, penalties)
 
     def prepare_targets(self, y) -> np.ndarray:
         """Targets as the loss expects them: shape (n_samples, n_outputs)."""

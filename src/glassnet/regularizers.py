@@ -174,7 +174,10 @@ def penalty(network) -> float:
     return sum(reg.penalty(layer.W) for reg, layer in penalized_layers(network))
 
 
-def add_penalty_gradients(network) -> None:
-    """Add ``dR/dW`` to every penalized layer's ``dW`` (after backward)."""
-    for reg, layer in penalized_layers(network):
+def add_penalty_gradients(network, pairs=None) -> None:
+    """Add ``dR/dW`` to every penalized layer's ``dW`` (after backward).
+
+    ``pairs`` is :func:`penalized_layers` of the network, if already known.
+    """
+    for reg, layer in penalized_layers(network) if pairs is None else pairs:
         reg.add_gradient(layer.W, layer.dW)

@@ -360,6 +360,7 @@ class _Loop:
         net, size = self.network, self.batch_size
         params, grads = [net.parameters_flat], [net.gradients_flat]
         last, step_fn = net.layers[-1], self.optimizer.step
+        penalties = regularizers.penalized_layers(net)
         batch_logs = hooks.overrides("on_batch_end")
         n = self.data.X.shape[0]
         if self.shuffle:
@@ -372,7 +373,7 @@ class _Loop:
             self.z_out[start : start + idx.shape[0]] = last.Z
             if batch_logs:
                 loss = net._loss_value(Yb, wb)
-            net._backward(Yb, wb)
+            net._backward(Yb, wb, penalties)
             step_fn(params, grads)
             seen = start + idx.shape[0]
             if batch_logs:
