@@ -159,7 +159,8 @@ def the_commands_start(folder):
     from argparse import Namespace
 
     from glassnet.cli._common import load_data
-    from glassnet.cli.train import DATA_OPTIONS, build_network, resolve_settings
+    from glassnet.cli.train import resolve_settings
+    from glassnet.recipe import DATA_OPTIONS, build_network
 
     settings = resolve_settings(Namespace(config=str(folder / "playground.toml")))
     cwd = os.getcwd()

@@ -112,7 +112,8 @@ def test_same_seed_same_training():
 
 def test_verbose_prints_one_line_per_epoch(capsys):
     X, y = small_problem()
-    gn.Network.mlp([3, 4, 1], seed=0).fit(X, y, epochs=3, verbose=1)
+    # verbose=2 is one line per epoch (verbose=1, as in Keras, a progress bar)
+    gn.Network.mlp([3, 4, 1], seed=0).fit(X, y, epochs=3, verbose=2)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3 and lines[0].startswith("epoch 1/3") and "loss" in lines[0]
     gn.Network.mlp([3, 4, 1], seed=0).fit(X, y, epochs=3, verbose=0)

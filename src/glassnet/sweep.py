@@ -30,30 +30,12 @@ from dataclasses import replace
 import numpy as np
 
 from glassnet._sweep_results import SweepResult
+from glassnet.recipe import DEFAULTS, MODEL_SETTINGS, default_scale
 
 __all__ = ["SETTINGS", "SweepResult", "expand_grid", "sweep", "train_configuration"]
 
 #: Settings a configuration may set, with their defaults (``glassnet train``'s).
-SETTINGS: dict = {
-    "layers": [128],
-    "activation": "relu",
-    "output": None,
-    "loss": None,
-    "optimizer": "adam",
-    "lr": 0.001,
-    "epochs": 20,
-    "batch_size": 32,
-    "l1": 0.0,
-    "l2": 0.0,
-    "dropout": 0.0,
-    "batch_norm": False,
-    "early_stopping": 0,
-    "validation_split": 0.0,
-    "scale": None,
-    "seed": 0,
-}
-#: Image data already lies in [0, 1]; anything else is standardized by default.
-_UNSCALED = ("digits", "mnist", "fashion-mnist")
+SETTINGS: dict = {key: DEFAULTS[key] for key in MODEL_SETTINGS}
 
 
 def _check_keys(settings: dict, where: str) -> None:
@@ -102,7 +84,7 @@ def resolve_settings(base: dict, params: dict, data_name: str) -> dict:
     if settings["early_stopping"] and not settings["validation_split"]:
         settings["validation_split"] = 0.1
     if settings["scale"] is None:
-        settings["scale"] = "none" if data_name in _UNSCALED else "standard"
+        settings["scale"] = default_scale(data_name)
     return settings
 
 
@@ -120,8 +102,8 @@ def train_configuration(settings: dict, data) -> dict:
         file's bytes) or ``error`` ("ExceptionType: message").
     """
     import glassnet as gn
-    from glassnet.cli.train import attach_preprocessing, build_network, test_metrics
     from glassnet.io import write_model
+    from glassnet.recipe import attach_preprocessing, build_network, test_metrics
 
     start = time.perf_counter()
     try:

@@ -137,7 +137,7 @@ def _options(args, options: dict) -> dict:
 
 def run(args) -> int:
     from glassnet.cli._common import load_data
-    from glassnet.cli.train import test_metrics
+    from glassnet.recipe import test_metrics
     from glassnet.sweep import expand_grid, run_sweep, split_validation
 
     train, grids, options = read_sweep_config(args.config)

@@ -21,7 +21,6 @@ import time
 import numpy as np
 
 from glassnet.cli._common import UsageError
-from glassnet.cli.train import attach_preprocessing, build_network
 from glassnet.diagnostics import dead_fraction, rms, saturation
 from glassnet.optimizers import get_optimizer
 from glassnet.playground import export, frames, views
@@ -32,6 +31,7 @@ from glassnet.playground.data import (
     feature_dataset,
     load_points,
 )
+from glassnet.recipe import attach_preprocessing, build_network
 
 __all__ = ["Session"]
 
