@@ -148,3 +148,23 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:.4f}"
     return str(value)
+
+
+def read_toml(path: str) -> dict:
+    """The tables of a TOML file (``--config``), or a one-line UsageError."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        try:
+            import tomli as tomllib
+        except ModuleNotFoundError:
+            raise UsageError(
+                "--config needs a TOML reader: on Python 3.10 run 'pip install tomli'"
+            ) from None
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"config file {path} does not exist")
+    try:
+        return tomllib.loads(file.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"config file {path} is not valid TOML: {exc}") from None

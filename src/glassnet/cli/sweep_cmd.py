@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from glassnet.cli._common import UsageError, print_json
+from glassnet.cli._common import UsageError, print_json, read_toml
 
 #: Keys of the [sweep] table, with their defaults.
 OPTIONS = {
@@ -71,7 +71,7 @@ def read_sweep_config(path: str) -> tuple[dict, list[dict], dict]:
     """``(train settings, grids, options)`` from a sweep TOML file."""
     from glassnet.sweep import SETTINGS
 
-    document = _read_toml(path)
+    document = read_toml(path)
     unknown = sorted(set(document) - {"train", "grid", "sweep"})
     if unknown:
         raise UsageError(
@@ -98,25 +98,6 @@ def read_sweep_config(path: str) -> tuple[dict, list[dict], dict]:
             f"{', '.join(OPTIONS)}"
         )
     return train, grids, options
-
-
-def _read_toml(path: str) -> dict:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        try:
-            import tomli as tomllib
-        except ModuleNotFoundError:
-            raise UsageError(
-                "--config needs a TOML reader: on Python 3.10 run 'pip install tomli'"
-            ) from None
-    file = Path(path)
-    if not file.is_file():
-        raise UsageError(f"config file {path} does not exist")
-    try:
-        return tomllib.loads(file.read_text())
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"config file {path} is not valid TOML: {exc}") from None
 
 
 def _normalized(table, path: str, name: str) -> dict:

@@ -8,7 +8,7 @@ import time
 import warnings
 from pathlib import Path
 
-from glassnet.cli._common import UsageError, load_data, print_json
+from glassnet.cli._common import UsageError, load_data, print_json, read_toml
 from glassnet.optimizers import OPTIMIZERS
 from glassnet.recipe import (
     DATA_OPTIONS,
@@ -143,22 +143,7 @@ def add_parser(sub) -> None:
 
 
 def read_config(path: str) -> dict:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        try:
-            import tomli as tomllib
-        except ModuleNotFoundError:
-            raise UsageError(
-                "--config needs a TOML reader: on Python 3.10 run 'pip install tomli'"
-            ) from None
-    file = Path(path)
-    if not file.is_file():
-        raise UsageError(f"config file {path} does not exist")
-    try:
-        settings = tomllib.loads(file.read_text())
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"config file {path} is not valid TOML: {exc}") from None
+    settings = read_toml(path)
     settings = settings.get("train", settings)
     settings = {key.replace("-", "_"): value for key, value in settings.items()}
     unknown = sorted(set(settings) - set(DEFAULTS))
