@@ -13,42 +13,14 @@ sees, with the per-class accuracy and the wall time.
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import time
 from pathlib import Path
 
-import numpy as np
-
 import glassnet as gn
+from glassnet.datasets import load_mnist
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-def read_idx(path: Path) -> np.ndarray:
-    """An IDX file (gzip): big-endian magic, dimension sizes, then uint8 data."""
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    n_dims = raw[3]  # magic = 0x00 0x00 0x08 (uint8) n_dims
-    shape = np.frombuffer(raw, dtype=">i4", count=n_dims, offset=4)
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * n_dims).reshape(shape)
-
-
-def load_mnist(folder: Path):
-    """``(X_train, y_train, X_test, y_test)``; X as float32 in [0, 1], (n, 784)."""
-
-    def images(name):
-        return read_idx(folder / name).reshape(-1, 784).astype(np.float32) / 255.0
-
-    def labels(name):
-        return read_idx(folder / name).astype(np.int64)
-
-    return (
-        images("train-images-idx3-ubyte.gz"),
-        labels("train-labels-idx1-ubyte.gz"),
-        images("t10k-images-idx3-ubyte.gz"),
-        labels("t10k-labels-idx1-ubyte.gz"),
-    )
 
 
 def main() -> None:
@@ -63,7 +35,13 @@ def main() -> None:
     folder = args.data or Path(os.environ.get("GLASSNET_DATA", DEFAULT_DATA)) / "mnist"
 
     start = time.perf_counter()
-    X_train, y_train, X_test, y_test = load_mnist(folder)
+    data = load_mnist(folder)  # float32 pixels in [0, 1], flattened to 784
+    X_train, y_train, X_test, y_test = (
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+    )
     net = gn.Network(
         [
             gn.Dense(784, 256, "relu"),

@@ -22,47 +22,30 @@ Run: python examples/saturation.py [--out saturation.png]
 """
 
 import argparse
-import gzip
-from pathlib import Path
 
 import numpy as np
 
 import glassnet as gn
+from glassnet.datasets import load_digits
 from glassnet.initializers import SmallUniform
 
-DIGITS = (
-    Path(__file__).resolve().parent.parent
-    / "src"
-    / "glassnet"
-    / "datasets"
-    / "data"
-    / "digits.csv.gz"
-)
 
-
-def load_digits():
-    """The bundled digits: 64 pixels scaled from 0..16 to [0, 1], and labels."""
-    with gzip.open(DIGITS, "rt") as f:
-        data = np.loadtxt(f, delimiter=",")
-    return data[:, :64] / 16.0, data[:, 64].astype(np.int64)
-
-
-def run(limit: float, X, y, *, epochs: int = 10):
+def run(limit: float, data, *, epochs: int = 10):
     """Train a 64-32-32-10 tanh network whose weights start in U(-limit, limit)."""
     network = gn.Network.mlp(
         [64, 32, 32, 10], hidden="tanh", init=SmallUniform(limit), seed=0
     )
-    diagnostics = gn.Diagnostics(X[:500])  # warns of saturation
+    diagnostics = gn.Diagnostics(data.X_train[:500])  # warns of saturation
     history = network.fit(
-        X[:1400],
-        y[:1400],
+        data.X_train,
+        data.y_train,
         epochs=epochs,
         batch_size=32,
         optimizer=gn.SGD(lr=0.1),
         callbacks=[diagnostics],
         seed=0,
     )
-    accuracy = float(np.mean(network.predict(X[1400:]) == y[1400:]))
+    accuracy = float(np.mean(network.predict(data.X_test) == data.y_test))
     return history, diagnostics, accuracy
 
 
@@ -70,10 +53,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="saturation.png")
     args = parser.parse_args()
-    X, y = load_digits()
+    data = load_digits(seed=0)  # the bundled 8x8 digits, seeded 80/20 split
     runs = {}
     for label, limit in [("small", 0.3), ("large", 3.0)]:
-        history, diagnostics, accuracy = run(limit, X, y)
+        history, diagnostics, accuracy = run(limit, data)
         runs[label] = diagnostics
         print(f"{label} initial weights, U(-{limit}, {limit})")
         print("  epoch  saturated layer 1  saturated layer 2    loss")
@@ -81,7 +64,7 @@ def main() -> None:
             s1 = diagnostics.figures["saturation/1"][epoch]
             s2 = diagnostics.figures["saturation/2"][epoch]
             print(f"  {epoch + 1:>5}  {s1:>17.1%}  {s2:>17.1%}  {loss:.4f}")
-        print(f"  accuracy on the {len(y) - 1400} held-out digits: {accuracy:.1%}\n")
+        print(f"  accuracy on the {len(data.y_test)} held-out digits: {accuracy:.1%}\n")
 
     try:
         gn.plotting.plot_diagnostics(runs["large"], save=args.out)

@@ -15,30 +15,12 @@ Run: python examples/vanishing_gradients.py [--out vanishing_gradients.png]
 """
 
 import argparse
-import gzip
 import warnings
-from pathlib import Path
-
-import numpy as np
 
 import glassnet as gn
+from glassnet.datasets import load_digits
 
-DIGITS = (
-    Path(__file__).resolve().parent.parent
-    / "src"
-    / "glassnet"
-    / "datasets"
-    / "data"
-    / "digits.csv.gz"
-)
 DEPTH, WIDTH = 8, 32
-
-
-def load_digits():
-    """The bundled digits: 64 pixels scaled from 0..16 to [0, 1], and labels."""
-    with gzip.open(DIGITS, "rt") as f:
-        data = np.loadtxt(f, delimiter=",")
-    return data[:, :64] / 16.0, data[:, 64].astype(np.int64)
 
 
 def build(hidden: str, init=None, seed: int = 0) -> gn.Network:
@@ -70,7 +52,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="vanishing_gradients.png")
     args = parser.parse_args()
-    X, y = load_digits()
+    data = load_digits(seed=0)
+    X, y = data.X_train, data.y_train
     runs = {}
     for label, hidden, init in [
         ("sigmoid", "sigmoid", None),

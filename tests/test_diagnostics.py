@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet.datasets import load_digits
 from glassnet.diagnostics import (
     Diagnostics,
     DiagnosticWarning,
@@ -186,7 +187,8 @@ def example():
 
 def test_deep_sigmoid_example_warns_of_vanishing_gradients(example):
     vanishing = example["vanishing_gradients"]
-    X, y = vanishing["load_digits"]()
+    data = load_digits(seed=0)
+    X, y = data.X_train, data.y_train
     diagnostics = Diagnostics()
     with pytest.warns(DiagnosticWarning, match=r"Vanishing gradients.*layer 1 .*ReLU"):
         vanishing["build"]("sigmoid").fit(
@@ -198,7 +200,8 @@ def test_deep_sigmoid_example_warns_of_vanishing_gradients(example):
 
 def test_same_depth_with_relu_and_he_initialization_does_not(example):
     vanishing = example["vanishing_gradients"]
-    X, y = vanishing["load_digits"]()
+    data = load_digits(seed=0)
+    X, y = data.X_train, data.y_train
     diagnostics = Diagnostics()
     with warnings.catch_warnings():
         warnings.simplefilter("error", DiagnosticWarning)
@@ -210,11 +213,11 @@ def test_same_depth_with_relu_and_he_initialization_does_not(example):
 
 def test_saturation_example_large_weights_saturate_small_ones_do_not(example):
     saturation_example = example["saturation"]
-    X, y = saturation_example["load_digits"]()
+    data = load_digits(seed=0)
     with pytest.warns(DiagnosticWarning, match="Saturation"):
-        _, large, _ = saturation_example["run"](3.0, X, y, epochs=1)
+        _, large, _ = saturation_example["run"](3.0, data, epochs=1)
     assert large.figures["saturation/1"][0] > 0.5
-    _, small, _ = saturation_example["run"](0.3, X, y, epochs=1)
+    _, small, _ = saturation_example["run"](0.3, data, epochs=1)
     assert small.figures["saturation/1"][0] == 0.0
 
 

@@ -2,34 +2,9 @@
 
 import numpy as np
 import pytest
+from loss_cases import LOSS_CASES, LOSS_IDS, targets
 
 import glassnet as gn
-
-# (loss, output activation, number of outputs): every loss of the library,
-# with its canonical output and, for the regression losses, also a sigmoid
-# output (the general chain-rule path).
-LOSS_CASES = [
-    ("mse", "identity", 2),
-    ("mse", "sigmoid", 2),
-    ("sse", "identity", 2),
-    ("mae", "identity", 2),
-    ("huber", "identity", 2),
-    ("huber", "tanh", 2),
-    ("binary_cross_entropy", "sigmoid", 1),
-    ("binary_cross_entropy", "sigmoid", 3),
-    ("cross_entropy", "softmax", 3),
-]
-LOSS_IDS = [f"{loss}-{act}-{k}" for loss, act, k in LOSS_CASES]
-
-
-def targets(loss, n_out, rng, n):
-    """Random targets that suit ``loss`` for ``n`` samples."""
-    if loss == "cross_entropy":
-        return rng.integers(0, n_out, n)
-    if loss == "binary_cross_entropy":
-        y = rng.integers(0, 2, (n, n_out))
-        return y.ravel() if n_out == 1 else y
-    return rng.normal(size=(n, n_out)) * 0.5
 
 
 @pytest.fixture

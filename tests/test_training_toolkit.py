@@ -316,17 +316,18 @@ def _data_root():
 
 
 def test_mnist_subset_with_dropout_and_adam():
-    import importlib.util
-    from pathlib import Path
+    from glassnet.datasets import load_mnist
 
     folder = _data_root() / "mnist"
     if not (folder / "t10k-images-idx3-ubyte.gz").exists():
         pytest.skip(f"MNIST not found in {folder}")
-    script = Path(__file__).resolve().parents[1] / "examples" / "mnist_mlp.py"
-    spec = importlib.util.spec_from_file_location("mnist_mlp", script)
-    example = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(example)
-    X_train, y_train, X_test, y_test = example.load_mnist(folder)
+    data = load_mnist(folder)  # as examples/mnist_mlp.py loads it
+    X_train, y_train, X_test, y_test = (
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+    )
     assert X_train.shape == (60000, 784) and X_test.shape == (10000, 784)
     assert X_train.dtype == np.float32 and 0.0 <= X_train.min() <= X_train.max() <= 1.0
     net = gn.Network(
