@@ -110,6 +110,8 @@ def test_compiled_and_numpy_optimizers_agree_to_float32_rounding(monkeypatch):
     results = []
     for flag in ("0", "1"):
         monkeypatch.setenv("GLASSNET_ACCELERATE", flag)
+        _accel.refresh()  # what fit does when it starts
+        assert ("adam" in _accel.ACTIVE) == (flag == "1")
         p = np.linspace(-1, 1, 1000, dtype=np.float32)
         opt = gn.Adam(1e-2)
         for _ in range(3):
@@ -188,6 +190,8 @@ def test_a_generator_serves_one_epoch_only():
 
 
 def test_chunked_inference_equals_one_pass(monkeypatch):
+    # (the compiled kernels round differently from NumPy: compare NumPy to NumPy)
+    monkeypatch.setenv("GLASSNET_ACCELERATE", "0")
     rng = np.random.default_rng(4)
     X, y = rng.normal(size=(50, 5)), rng.integers(0, 3, size=50)
     net = gn.Network.mlp(SIZES, seed=3)
@@ -198,3 +202,123 @@ def test_chunked_inference_equals_one_pass(monkeypatch):
     assert np.array_equal(net.predict(X), whole.argmax(axis=1))
     assert net.evaluate(X, y)["loss"] == pytest.approx(expected_loss, rel=1e-6)
     assert net.layers[0].A.shape == (50, 7)  # forward keeps every sample's arrays
+
+
+def _kernels_or_skip():
+    kernels = _accel.kernels()
+    if not kernels:
+        pytest.skip("numba is not installed: no compiled kernels to check")
+    return kernels
+
+
+def _pre_activations(dtype):
+    rng = np.random.default_rng(7)
+    Z = rng.normal(scale=3.0, size=(9, 6)).astype(dtype)
+    Z[0, :3] = [0.0, 1e4, -1e4]  # a zero, and values whose exp overflows
+    Z[1, 2] = np.nan
+    return Z, rng.normal(size=6).astype(dtype)
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z.astype(np.float64)))
+
+
+def _softmax_rows(z):
+    z = z.astype(np.float64)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+FORMULAS = {
+    "bias_relu": lambda z: np.maximum(z, 0),
+    "bias_sigmoid": _sigmoid,
+    "bias_softmax": _softmax_rows,
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(FORMULAS))
+def test_compiled_bias_and_activation_equal_the_formula(name, dtype):
+    kernel = _kernels_or_skip()[name]
+    Z, b = _pre_activations(dtype)
+    expected_Z = Z + b
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = FORMULAS[name](expected_Z)
+    A = np.empty_like(Z)
+    # the sigmoid kernel caps -z at log(largest float), where exp stays finite
+    args = (dtype(np.log(np.finfo(dtype).max)),) if name == "bias_sigmoid" else ()
+    kernel(Z, b, A, *args)
+    assert np.array_equal(Z, expected_Z, equal_nan=True)
+    assert A.dtype == dtype
+    tol = 1e-6 if dtype == np.float32 else 1e-14
+    np.testing.assert_allclose(A, expected, rtol=tol, atol=tol, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_backward_steps_equal_the_derivatives(dtype):
+    kernels = _kernels_or_skip()
+    rng = np.random.default_rng(8)
+    Z = rng.normal(size=(7, 5)).astype(dtype)
+    Z[0, 0] = 0.0  # relu'(0) is taken as 0
+    A = np.tanh(Z)
+    G = rng.normal(size=Z.shape).astype(dtype)
+    cases = {
+        "relu_backward": (Z, G * (Z > 0)),
+        "tanh_backward": (A, G * (1 - A * A)),
+        "sigmoid_backward": (A, G * (A * (1 - A))),
+    }
+    for name, (arg, expected) in cases.items():
+        dA = G.copy()
+        kernels[name](dA, arg)
+        np.testing.assert_allclose(dA, expected, rtol=1e-6, atol=0, err_msg=name)
+
+
+def test_compiled_sgd_step_is_w_minus_lr_g():
+    kernels = _kernels_or_skip()
+    p = np.array([1.0, -2.0, 0.5], dtype=np.float32)
+    g = np.array([0.5, 0.25, -4.0], dtype=np.float32)
+    kernels["sgd"](p, g, np.float32(0.1))
+    np.testing.assert_array_equal(p, np.float32([0.95, -2.025, 0.9]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("need_dX", [True, False])
+def test_compiled_small_products_equal_the_matrix_products(dtype, need_dX):
+    kernels = _kernels_or_skip()
+    rng = np.random.default_rng(9)
+    X, W = rng.normal(size=(6, 4)).astype(dtype), rng.normal(size=(3, 4)).astype(dtype)
+    delta = rng.normal(size=(6, 3)).astype(dtype)
+    Z = np.empty((6, 3), dtype=dtype)
+    kernels["small_matmul_nt"](X, W, Z)
+    dW, db = np.full_like(W, np.nan), np.full(3, np.nan, dtype=dtype)
+    dX = np.full_like(X, 7.0)
+    kernels["small_dense_grads"](delta, X, W, dW, db, dX, need_dX)
+    x, w, d = (a.astype(np.float64) for a in (X, W, delta))
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12}
+    np.testing.assert_allclose(Z, x @ w.T, **tol)
+    np.testing.assert_allclose(dW, d.T @ x, **tol)
+    np.testing.assert_allclose(db, d.sum(axis=0), **tol)
+    np.testing.assert_allclose(dX, d @ w if need_dX else np.full_like(x, 7.0), **tol)
+
+
+@pytest.mark.parametrize("hidden", ["relu", "tanh", "sigmoid"])
+@pytest.mark.parametrize("output", ["softmax", "sigmoid"])
+@pytest.mark.parametrize("products", ["compiled loops", "BLAS"])
+def test_compiled_and_numpy_training_agree_to_float32_rounding(
+    hidden, output, products, monkeypatch
+):
+    _kernels_or_skip()
+    if products == "BLAS":  # every layer above the size of the compiled loops
+        monkeypatch.setattr(_accel, "SMALL_PRODUCT", 0)
+    X, y = problem()
+    y = y if output == "softmax" else (y > 0).astype(int)
+    sizes = SIZES if output == "softmax" else [*SIZES[:-1], 1]
+    results = []
+    for flag in ("0", "1"):
+        monkeypatch.setenv("GLASSNET_ACCELERATE", flag)
+        net = gn.Network.mlp(sizes, hidden=hidden, output=output, seed=3)
+        net.fit(
+            X.astype(np.float32), y, epochs=3, batch_size=4, optimizer="sgd", seed=0
+        )
+        results.append(net.parameters_flat.copy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)

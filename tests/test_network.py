@@ -189,6 +189,19 @@ def test_bad_inputs_are_clear_errors(X, y, error, message):
         net.fit(X, y, epochs=1)
 
 
+@pytest.mark.parametrize("layout", ["C", "F"])
+def test_the_finiteness_check_finds_every_bad_value(layout):
+    net = gn.Network.mlp([3, 2], seed=0)
+    # float32 values whose squares (and sum) overflow are still finite
+    huge = np.full((4, 3), 3e38, dtype=np.float32, order=layout)
+    assert net.predict(huge).shape == (4,)
+    for bad in (np.inf, -np.inf, np.nan):
+        X = huge.copy(order=layout)
+        X[2, 1] = bad
+        with pytest.raises(ValueError, match="finite.*row 2, column 1"):
+            net.predict(X)
+
+
 def test_trace_keeps_every_array_and_changes_nothing():
     rng = np.random.default_rng(0)
     net = gn.Network.mlp([3, 4, 2], hidden="tanh", seed=0, dtype="float64")

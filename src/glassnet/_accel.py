@@ -6,8 +6,11 @@ rounding (a test runs both), and ``GLASSNET_ACCELERATE=0`` switches the
 kernels off. Numba compiles each kernel on first use (about a second) and
 caches the machine code on disk.
 
-The one kernel worth compiling is the optimizer step: NumPy does Adam in a
-dozen passes over every parameter, the kernel in one.
+The kernels do in one pass what NumPy does in several: the Adam step (a
+dozen passes over every parameter in NumPy), a layer's bias and activation
+(``Z += b`` then ``relu(Z)`` or the row-wise softmax) and the ReLU backward
+step ``dA *= (Z > 0)``, on arrays that stay in cache between the matrix
+products. Each runs on one core; NumPy's matrix products use them all.
 """
 
 from __future__ import annotations
@@ -44,17 +47,171 @@ def _compile() -> dict:
             v[i] = vi
             p[i] -= lr_t * mi / (np.sqrt(vi) + eps_hat)
 
-    return {"adam": adam}
+    @numba.njit(cache=True, error_model="numpy", boundscheck=False)
+    def bias_relu(Z, b, A):  # pragma: no cover
+        # Z += b; A = max(Z, 0), with NaN passed through as np.maximum does
+        zero = b[0] - b[0]
+        for i in range(Z.shape[0]):
+            for j in range(Z.shape[1]):
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
+                A[i, j] = zero if z <= zero else z
+
+    @numba.njit(cache=True, error_model="numpy", boundscheck=False)
+    def relu_backward(dA, Z):  # pragma: no cover
+        # dA *= (Z > 0): delta = dC/dA * relu'(Z), written over dA
+        zero = dA[0, 0] - dA[0, 0]
+        for i in range(dA.shape[0]):
+            for j in range(dA.shape[1]):
+                d = dA[i, j]
+                dA[i, j] = d if Z[i, j] > zero else zero * d
+
+    @numba.njit(cache=True, error_model="numpy", boundscheck=False)
+    def bias_softmax(Z, b, A):  # pragma: no cover
+        # Z += b; each row of A = exp(z - max z) / sum exp(z - max z)
+        for i in range(Z.shape[0]):
+            top = Z[i, 0] + b[0]
+            for j in range(Z.shape[1]):
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
+                if z > top or z != z:
+                    top = z
+            total = top - top
+            for j in range(Z.shape[1]):
+                e = np.exp(Z[i, j] - top)
+                A[i, j] = e
+                total += e
+            for j in range(Z.shape[1]):
+                A[i, j] /= total
+
+    @numba.njit(cache=True, error_model="numpy", boundscheck=False)
+    def bias_sigmoid(Z, b, A, cap):  # pragma: no cover
+        # 1 / (1 + e^-z) with -z capped at log(largest float), as in NumPy's path
+        one = cap - cap + 1
+        for i in range(Z.shape[0]):
+            for j in range(Z.shape[1]):
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
+                t = -z
+                t = cap if t > cap else t
+                A[i, j] = one / (one + np.exp(t))
+
+    @numba.njit(cache=True, error_model="numpy", boundscheck=False)
+    def tanh_backward(dA, A):  # pragma: no cover
+        # dA *= psi(A) = 1 - A^2
+        one = A[0, 0] - A[0, 0] + 1
+        for i in range(dA.shape[0]):
+            for j in range(dA.shape[1]):
+                a = A[i, j]
+                dA[i, j] = dA[i, j] * (one - a * a)
+
+    @numba.njit(cache=True, error_model="numpy", boundscheck=False)
+    def sigmoid_backward(dA, A):  # pragma: no cover
+        # dA *= psi(A) = A (1 - A)
+        one = A[0, 0] - A[0, 0] + 1
+        for i in range(dA.shape[0]):
+            for j in range(dA.shape[1]):
+                a = A[i, j]
+                dA[i, j] = dA[i, j] * ((one - a) * a)
+
+    @numba.njit(cache=True, error_model="numpy", boundscheck=False)
+    def sgd(p, g, lr):  # pragma: no cover
+        # w <- w - lr g
+        for i in range(p.shape[0]):
+            p[i] = p[i] - g[i] * lr
+
+    # (sums in any order, as BLAS does: the reductions vectorize)
+    @numba.njit(
+        cache=True,
+        error_model="numpy",
+        boundscheck=False,
+        fastmath={"reassoc", "nsz", "contract"},
+    )
+    def small_matmul_nt(X, W, Z):  # pragma: no cover
+        # Z = X W^T for matrices too small to be worth a BLAS call
+        for i in range(X.shape[0]):
+            for k in range(W.shape[0]):
+                total = X[i, 0] * W[k, 0]
+                for j in range(1, X.shape[1]):
+                    total += X[i, j] * W[k, j]
+                Z[i, k] = total
+
+    @numba.njit(
+        cache=True,
+        error_model="numpy",
+        boundscheck=False,
+        fastmath={"reassoc", "nsz", "contract"},
+    )
+    def small_dense_grads(delta, X, W, dW, db, dX, need_dX):  # pragma: no cover
+        # dW = delta^T X, db = column sums of delta, dX = delta W
+        dW[:, :] = 0
+        db[:] = 0
+        for i in range(delta.shape[0]):
+            for k in range(delta.shape[1]):
+                d = delta[i, k]
+                db[k] += d
+                for j in range(X.shape[1]):
+                    dW[k, j] += d * X[i, j]
+        if need_dX:
+            dX[:, :] = 0
+            for i in range(delta.shape[0]):
+                for k in range(delta.shape[1]):
+                    d = delta[i, k]
+                    for j in range(W.shape[1]):
+                        dX[i, j] += d * W[k, j]
+
+    return {
+        "adam": adam,
+        "small_matmul_nt": small_matmul_nt,
+        "small_dense_grads": small_dense_grads,
+        "sgd": sgd,
+        "bias_relu": bias_relu,
+        "relu_backward": relu_backward,
+        "bias_softmax": bias_softmax,
+        "tanh_backward": tanh_backward,
+        "bias_sigmoid": bias_sigmoid,
+        "sigmoid_backward": sigmoid_backward,
+    }
 
 
 def kernel(name: str):
     """The compiled kernel ``name``, or None without numba (or when disabled)."""
+    return kernels().get(name)
+
+
+def kernels() -> dict:
+    """All compiled kernels by name; empty without numba or when disabled."""
     global _kernels
     if os.environ.get("GLASSNET_ACCELERATE", "1") == "0":
-        return None
+        return {}
     if _kernels is None:
         try:
             _kernels = _compile()
         except ImportError:
             _kernels = {}
-    return _kernels.get(name)
+    return _kernels
+
+
+#: The kernels the training loop uses: :func:`refresh` sets it when a
+#: network's workspace opens (every ``fit``, ``predict``...), so that the
+#: per-batch path looks kernels up in a dict instead of reading the
+#: environment every time. Empty until then: an optimizer stepped by hand
+#: before any fit uses NumPy.
+ACTIVE: dict = {}
+
+
+def refresh() -> None:
+    """Set :data:`ACTIVE` from ``GLASSNET_ACCELERATE`` and numba's presence."""
+    global ACTIVE
+    ACTIVE = kernels()
+
+
+#: Arrays up to this many entries use the compiled sigmoid kernel, which calls
+#: the scalar C ``exp``: on small arrays that beats NumPy's five calls, on
+#: large ones NumPy's vectorized ``exp`` wins. (For tanh NumPy always wins.)
+SCALAR_MATH_MAX = 1024
+
+#: A layer whose products take at most this many multiply-adds per batch
+#: (batch size x inputs x outputs) uses the compiled loops instead of BLAS:
+#: for such tiny matrices the cost of a BLAS call is the cost of the product.
+SMALL_PRODUCT = 4096

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet import _accel
 from glassnet._registry import from_config, resolve
 
 __all__ = [
@@ -73,6 +74,14 @@ class Activation:
         """
         out[...] = self(Z)
         return out
+
+    def bias_forward_into(self, Z: np.ndarray, b: np.ndarray, out: np.ndarray):
+        """``Z += b``, then ``phi(Z)`` into ``out``: a training step's layer.
+
+        Subclasses with a compiled kernel do both in one pass over ``Z``.
+        """
+        Z += b
+        return self.forward_into(Z, out)
 
     def backward_into(self, dA, Z, A, scratch) -> np.ndarray:
         """:meth:`backward` computed in place: overwrites and returns ``dA``.
@@ -139,7 +148,18 @@ class Sigmoid(Activation):
         out += 1.0
         return np.reciprocal(out, out=out)
 
+    def bias_forward_into(self, Z, b, out):
+        kernel = _accel.ACTIVE.get("bias_sigmoid")
+        if kernel is None or Z.size > _accel.SCALAR_MATH_MAX:
+            return super().bias_forward_into(Z, b, out)
+        kernel(Z, b, out, out.dtype.type(_EXP_LIMIT[out.dtype.itemsize]))
+        return out
+
     def backward_into(self, dA, Z, A, scratch):
+        kernel = _accel.ACTIVE.get("sigmoid_backward")
+        if kernel is not None:
+            kernel(dA, A)
+            return dA
         np.subtract(1.0, A, out=scratch)
         scratch *= A
         dA *= scratch
@@ -174,6 +194,10 @@ class Tanh(Activation):
         return np.tanh(Z, out=out)
 
     def backward_into(self, dA, Z, A, scratch):
+        kernel = _accel.ACTIVE.get("tanh_backward")
+        if kernel is not None:
+            kernel(dA, A)
+            return dA
         # psi(a) = 1 - a^2
         np.multiply(A, A, out=scratch)
         np.subtract(1.0, scratch, out=scratch)
@@ -203,7 +227,18 @@ class ReLU(Activation):
     def forward_into(self, Z, out):
         return np.maximum(Z, 0, out=out)
 
+    def bias_forward_into(self, Z, b, out):
+        kernel = _accel.ACTIVE.get("bias_relu")
+        if kernel is None:
+            return super().bias_forward_into(Z, b, out)
+        kernel(Z, b, out)
+        return out
+
     def backward_into(self, dA, Z, A, scratch):
+        kernel = _accel.ACTIVE.get("relu_backward")
+        if kernel is not None:
+            kernel(dA, Z)
+            return dA
         np.greater(Z, 0, out=scratch)  # 1.0 where z > 0, else 0.0
         dA *= scratch
         return dA
@@ -296,6 +331,13 @@ class Softmax(Activation):
         np.subtract(Z, Z.max(axis=-1, keepdims=True), out=out)
         np.exp(out, out=out)
         out /= out.sum(axis=-1, keepdims=True)
+        return out
+
+    def bias_forward_into(self, Z, b, out):
+        kernel = _accel.ACTIVE.get("bias_softmax")
+        if kernel is None:
+            return super().bias_forward_into(Z, b, out)
+        kernel(Z, b, out)
         return out
 
     def backward_into(self, dA, Z, A, scratch):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet import _accel
 from glassnet._validation import check_number
 from glassnet.activations import Activation, activation_from_config, get_activation
 from glassnet.initializers import (
@@ -267,9 +268,13 @@ class Dense(Layer):
             self.A = self.activation(self.Z)
             return self.A
         # The same formulas, written into arrays reused from batch to batch.
-        self.Z = np.matmul(X, self._W.T, out=buffers["Z"])
-        self.Z += self._b
-        self.A = self.activation.forward_into(self.Z, buffers["A"])
+        kernel = _accel.ACTIVE.get("small_matmul_nt") if buffers["small"] else None
+        if kernel is not None:
+            kernel(X, self._W, buffers["Z"])
+            self.Z = buffers["Z"]
+        else:
+            self.Z = np.matmul(X, self._W.T, out=buffers["Z"])
+        self.A = self.activation.bias_forward_into(self.Z, self._b, buffers["A"])
         return self.A
 
     def backward(self, dA, *, need_dX=True):
@@ -286,6 +291,11 @@ class Dense(Layer):
         """Backward from ``delta = dC/dZ`` directly (the output layer's fused path)."""
         self.delta = delta
         buffers = self._buffers
+        if buffers is not None and buffers["small"]:
+            kernel = _accel.ACTIVE.get("small_dense_grads")
+            if kernel is not None:  # the three products below, in one call
+                kernel(delta, self.X, self._W, self.dW, self.db, buffers["dX"], need_dX)
+                return buffers["dX"] if need_dX else None
         # dC/dw_kj = sum over samples of delta_k a_j   (lecture 001)
         np.matmul(delta.T, self.X, out=self.dW)
         # dC/db_k = sum over samples of delta_k (as ones^T delta, a fast GEMV)
@@ -322,6 +332,7 @@ class Dense(Layer):
                 "delta": np.empty_like(Z),
                 "dX": np.empty((n_samples, self.n_in), dtype=dtype),
                 "ones": np.ones(n_samples, dtype=dtype),
+                "small": n_samples * self._W.size <= _accel.SMALL_PRODUCT,
             }
         return buffers
 

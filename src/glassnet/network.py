@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet import regularizers
+from glassnet import _accel, regularizers
 from glassnet._validation import check_sample_weight, check_X, check_y_length
 from glassnet.layers import Dense, Layer
 from glassnet.losses import Loss, get_loss
@@ -509,6 +509,7 @@ class Network:
         arrays a layer returns inside the block are overwritten by the next
         batch of the same size, so nothing outside the loop should keep them.
         """
+        _accel.refresh()  # the compiled kernels the steps in the block use
         for i, layer in enumerate(self.layers):
             layer.workspace = self._workspaces.setdefault(i, {})
         try:

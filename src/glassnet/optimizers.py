@@ -192,6 +192,11 @@ class SGD(Optimizer):
         self.nesterov = nesterov
 
     def _update(self, index, param, grad):
+        if self.momentum == 0 and param.ndim == 1:
+            kernel = _accel.ACTIVE.get("sgd")
+            if kernel is not None:  # w <- w - lr g in one pass
+                kernel(param, grad, param.dtype.type(self.lr))
+                return
         step = self._slot(index, "step", param)
         if self.momentum == 0:
             # w <- w - lr g, without a temporary the size of w
@@ -384,7 +389,7 @@ class Adam(Optimizer):
         root = np.sqrt(1.0 - self.beta2**t)
         lr_t = self.lr * root / (1.0 - self.beta1**t)
         eps_hat = self.eps * root
-        kernel = _accel.kernel("adam") if param.ndim == 1 else None
+        kernel = _accel.ACTIVE.get("adam") if param.ndim == 1 else None
         if kernel is not None:
             dtype = param.dtype.type
             kernel(
