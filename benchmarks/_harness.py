@@ -78,12 +78,13 @@ def _timed(f) -> float:
     return time.perf_counter() - start
 
 
-def matmul_floor(sizes: list[int], n_samples: int, batch: int, repeats=3) -> float:
-    """Seconds per epoch of the matrix products an MLP epoch needs, alone.
+def matmul_floor_epoch(sizes: list[int], n_samples: int, batch: int):
+    """A function running the matrix products of one MLP epoch, alone.
 
     Forward ``X W^T`` per layer, backward ``delta^T X`` per layer and
     ``delta W`` for every layer but the first (its input gradient is not
-    needed), on preallocated float32 arrays.
+    needed), on preallocated float32 arrays. Timed as a runner among the
+    others, it gives the floor turn by turn.
     """
     rng = np.random.default_rng(0)
     Ws = [
@@ -112,7 +113,7 @@ def matmul_floor(sizes: list[int], n_samples: int, batch: int, repeats=3) -> flo
                     np.matmul(a[k + 1], Ws[k], out=o[k])
 
     epoch()
-    return min(_timed(epoch) for _ in range(repeats))
+    return epoch
 
 
 def epoch_flops(sizes: list[int], n_samples: int) -> float:

@@ -87,7 +87,8 @@ def test_predict_and_forward_are_inference_mode(rng):
     )
     X = rng.normal(size=(10, 3))
     np.testing.assert_array_equal(net.forward(X), net.forward(X))
-    np.testing.assert_array_equal(net.predict_proba(X), net.forward(X))
+    # (predict_proba may use the compiled kernels: equal to float32 rounding)
+    np.testing.assert_allclose(net.predict_proba(X), net.forward(X), rtol=1e-6)
     assert not np.allclose(net.forward(X, training=True), net.forward(X))
 
 

@@ -236,7 +236,8 @@ class _GlassnetMLP(BaseEstimator):
         """Network outputs ``a^L`` of shape (n_samples, n_outputs_)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        return self.network_.forward(X)
+        net = self.network_
+        return net._infer(net._inputs(X))  # in chunks, as predict does
 
     @property
     def coefs_(self) -> list[np.ndarray]:

@@ -118,6 +118,18 @@ def _check_size(value, name: str, owner: str = "Dense") -> int:
     return int(value)
 
 
+class _WorkArrays(dict):
+    """Work arrays by name; those listed in ``lazy`` are made on first use."""
+
+    def __init__(self, dtype, lazy: dict[str, tuple[int, ...]]):
+        super().__init__()
+        self.dtype, self.lazy = dtype, lazy
+
+    def __missing__(self, name: str) -> np.ndarray:
+        array = self[name] = np.empty(self.lazy[name], dtype=self.dtype)
+        return array
+
+
 class Dense(Layer):
     """Fully connected layer ``A = phi(Z)``, ``Z = X W^T + b``.
 
@@ -323,17 +335,15 @@ class Dense(Layer):
         buffers = self.workspace.get(n_samples)
         if buffers is None:
             dtype = self._W.dtype
-            Z = np.empty((n_samples, self.n_out), dtype=dtype)
-            identity = self.activation.name == "identity"
-            buffers = self.workspace[n_samples] = {
-                "Z": Z,
-                "A": Z if identity else np.empty_like(Z),
-                "tmp": np.empty_like(Z),
-                "delta": np.empty_like(Z),
-                "dX": np.empty((n_samples, self.n_in), dtype=dtype),
-                "ones": np.ones(n_samples, dtype=dtype),
-                "small": n_samples * self._W.size <= _accel.SMALL_PRODUCT,
-            }
+            out, into = (n_samples, self.n_out), (n_samples, self.n_in)
+            # the backward pass's arrays are made when it first needs them, so
+            # inference in chunks holds only Z and A
+            buffers = _WorkArrays(dtype, {"tmp": out, "delta": out, "dX": into})
+            buffers["Z"] = Z = np.empty(out, dtype=dtype)
+            buffers["A"] = Z if self.activation.name == "identity" else np.empty_like(Z)
+            buffers["ones"] = np.ones(n_samples, dtype=dtype)
+            buffers["small"] = n_samples * self._W.size <= _accel.SMALL_PRODUCT
+            self.workspace[n_samples] = buffers
         return buffers
 
     # -- description ------------------------------------------------------------

@@ -60,6 +60,8 @@ class Loss:
     canonical_activation: str | None = None
     #: "classification" or "regression": what targets the loss expects.
     task: str = "regression"
+    #: Whether :meth:`sample_costs` given ``Z`` (canonical output) needs no ``A``.
+    value_from_z: bool = False
 
     def sample_costs(
         self, A: np.ndarray, Y: np.ndarray, Z: np.ndarray | None = None
@@ -284,6 +286,7 @@ class BinaryCrossEntropy(Loss):
     name = "binary_cross_entropy"
     canonical_activation = "sigmoid"
     task = "classification"
+    value_from_z = True
 
     def sample_costs(self, A, Y, Z=None):
         if Z is not None:
@@ -322,6 +325,7 @@ class CrossEntropy(Loss):
     name = "cross_entropy"
     canonical_activation = "softmax"
     task = "classification"
+    value_from_z = True
 
     def sample_costs(self, A, Y, Z=None):
         if Z is not None:

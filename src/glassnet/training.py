@@ -393,12 +393,14 @@ class _Loop:
 
 def outputs_logs(network, Z, Y, weights, metric_list) -> dict:
     """Loss and metrics from output pre-activations Z (n, k) and targets Y."""
-    last = network.layers[-1]
-    A = last.activation(Z)
-    z = Z if network.loss.is_canonical(last.activation) else None
+    last, loss = network.layers[-1], network.loss
+    z = Z if loss.is_canonical(last.activation) else None
+    # the outputs themselves only when a metric or the loss needs them
+    need_A = metric_list or z is None or not loss.value_from_z
+    A = last.activation(Z) if need_A else None
     # the penalty of the weights as they are at the end of the epoch
-    loss = network.loss.value(A, Y, z, weights) + regularizers.penalty(network)
-    return {"loss": loss, **compute_metrics(metric_list, A, Y, output_kind(network))}
+    value = loss.value(A, Y, z, weights) + regularizers.penalty(network)
+    return {"loss": value, **compute_metrics(metric_list, A, Y, output_kind(network))}
 
 
 def _check_pair(item, step: int):
@@ -432,7 +434,7 @@ def _loss_and_outputs(network, data: _Split, batch_size=None):
 
 
 def evaluate(
-    network, X, y, *, metrics=None, sample_weight=None, batch_size: int = 2048
+    network, X, y, *, metrics=None, sample_weight=None, batch_size: int = 4096
 ) -> dict:
     """Loss and metrics of ``network`` on ``(X, y)`` in inference mode.
 
@@ -446,7 +448,7 @@ def evaluate(
         "confusion_matrix") give arrays.
     sample_weight : array-like of shape (n_samples,), optional
         Weights the loss (not the metrics).
-    batch_size : int, default 2048
+    batch_size : int, default 4096
         Samples per forward pass (bounds memory).
 
     Returns
