@@ -6,8 +6,10 @@
     python benchmarks/speed.py inference       predict_proba of 10,000 MNIST images
 
 Needs ``pip install torch==2.13.0 scikit-learn`` and MNIST (``GLASSNET_DATA``).
-glassnet runs twice where numba is installed: the plain NumPy path
-(``GLASSNET_ACCELERATE=0``) and with the compiled optimizer step.
+glassnet runs with its compiled kernels where numba is installed, on NumPy
+alone (``GLASSNET_ACCELERATE=0``), and for W1 and W3 also fed the uint8 pixels
+instead of floats. W1 and W3 time the matrix products alone (the floor) as one
+more runner, so that glassnet / floor is paired turn by turn like the rest.
 """
 
 from __future__ import annotations
@@ -152,11 +154,25 @@ def adam_workload(sizes, batch, turns):
     if accelerated():
         runners.append(
             glassnet_runner(
-                "glassnet (numba Adam)",
+                "glassnet (compiled kernels)",
                 sizes,
                 "relu",
                 "softmax",
                 X,
+                y,
+                batch,
+                gn.Adam(1e-3),
+                test,
+            )[0]
+        )
+        # the same network fed the uint8 pixels (x / 255 batch by batch)
+        runners.append(
+            glassnet_runner(
+                "glassnet, uint8 pixels",
+                sizes,
+                "relu",
+                "softmax",
+                mnist("uint8").X_train,
                 y,
                 batch,
                 gn.Adam(1e-3),

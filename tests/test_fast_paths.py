@@ -322,3 +322,14 @@ def test_compiled_and_numpy_training_agree_to_float32_rounding(
         )
         results.append(net.parameters_flat.copy())
     np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
+
+
+def test_compiled_pixel_gather_equals_rows_over_255():
+    kernels = _kernels_or_skip()
+    pixels = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    idx = np.array([3, 0, 15, 3])
+    out = np.empty((4, 16), dtype=np.float32)
+    kernels["gather_pixels"](pixels, idx, out)
+    expected = (pixels[idx].astype(np.float64) / 255.0).astype(np.float32)
+    assert np.array_equal(out, expected)
+    assert out[1, 0] == 0.0 and out[2, -1] == 1.0

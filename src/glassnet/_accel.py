@@ -160,8 +160,20 @@ def _compile() -> dict:
                     for j in range(W.shape[1]):
                         dX[i, j] += d * W[k, j]
 
+    @numba.njit(cache=True, error_model="numpy", boundscheck=False)
+    def gather_pixels(X, idx, out):  # pragma: no cover
+        # out = X[idx] / 255 for uint8 pixels X: the batch gather and the
+        # conversion in one pass (the quotient rounded from float64 as NumPy's
+        # np.multiply(raw, 1.0 / 255.0, out=out) rounds it)
+        scale = 1.0 / 255.0
+        for r in range(idx.shape[0]):
+            row = idx[r]
+            for j in range(X.shape[1]):
+                out[r, j] = X[row, j] * scale
+
     return {
         "adam": adam,
+        "gather_pixels": gather_pixels,
         "small_matmul_nt": small_matmul_nt,
         "small_dense_grads": small_dense_grads,
         "sgd": sgd,

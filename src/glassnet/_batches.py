@@ -4,12 +4,15 @@ Each step of the training loop copies the rows of its batch out of the
 training data with ``numpy.take`` into arrays made once per batch size (a
 cheap gather, no allocation), and converts them as the network takes them:
 uint8 pixels become floats in [0, 1] only batch by batch, so a large image
-set (or a memory map) is never copied whole into floats.
+set (or a memory map) is never copied whole into floats. (With the compiled
+kernels, uint8 rows are gathered and converted in one pass.)
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from glassnet import _accel
 
 
 class BatchGather:
@@ -29,6 +32,8 @@ class BatchGather:
         self.network, self.X, self.Y, self.weights = network, X, Y, weights
         self.direct = X.dtype == network.dtype and network.preprocessing is None
         self.pixels = X.dtype == np.uint8 and network.preprocessing is None
+        # (a memory map as a plain array view, as compiled code takes it)
+        self.plain_X = np.asarray(X) if self.pixels else None
         self._buffers: dict[int, dict] = {}
 
     def _for(self, n: int) -> dict:
@@ -43,6 +48,13 @@ class BatchGather:
 
     def __call__(self, idx: np.ndarray):
         buffers = self._for(idx.shape[0])
+        Yb = self.Y.take(idx, axis=0, out=buffers["Y"], mode="clip")
+        wb = None if self.weights is None else self.weights[idx]
+        if self.pixels:
+            kernel = _accel.ACTIVE.get("gather_pixels")
+            if kernel is not None:  # gather and convert in one pass
+                kernel(self.plain_X, idx, buffers["X"])
+                return buffers["X"], Yb, wb
         raw = self.X.take(idx, axis=0, out=buffers["raw"], mode="clip")
         if self.direct:
             Xb = raw
@@ -50,8 +62,6 @@ class BatchGather:
             Xb = np.multiply(raw, 1.0 / 255.0, out=buffers["X"])
         else:
             Xb = self.network._as_batch(raw)
-        Yb = self.Y.take(idx, axis=0, out=buffers["Y"], mode="clip")
-        wb = None if self.weights is None else self.weights[idx]
         return Xb, Yb, wb
 
 
