@@ -336,11 +336,13 @@ class Dense(Layer):
         if buffers is None:
             dtype = self._W.dtype
             out, into = (n_samples, self.n_out), (n_samples, self.n_in)
-            # the backward pass's arrays are made when it first needs them, so
+            # the arrays of the backward pass are made on first use, so
             # inference in chunks holds only Z and A
-            buffers = _WorkArrays(dtype, {"tmp": out, "delta": out, "dX": into})
-            buffers["Z"] = Z = np.empty(out, dtype=dtype)
-            buffers["A"] = Z if self.activation.name == "identity" else np.empty_like(Z)
+            lazy = {"A": out, "tmp": out, "delta": out, "dX": into}
+            buffers = _WorkArrays(dtype, lazy)
+            buffers["Z"] = np.empty(out, dtype=dtype)
+            if self.activation.name == "identity":
+                buffers["A"] = buffers["Z"]
             buffers["ones"] = np.ones(n_samples, dtype=dtype)
             buffers["small"] = n_samples * self._W.size <= _accel.SMALL_PRODUCT
             self.workspace[n_samples] = buffers

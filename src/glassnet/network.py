@@ -312,7 +312,7 @@ class Network:
     #: Rows per chunk in predict, predict_proba and evaluate, which return
     #: only outputs: enough rows for efficient matrix products, few enough
     #: that the activations of a chunk take little memory.
-    INFERENCE_CHUNK = 4096
+    INFERENCE_CHUNK = 2048
 
     def _infer(self, X: np.ndarray, each_chunk=None, size=None) -> np.ndarray:
         """Outputs (n, n_outputs) of checked inputs, in chunks, inference mode.
@@ -467,7 +467,7 @@ class Network:
         return A.ravel() if self.n_outputs == 1 else A
 
     def evaluate(
-        self, X, y, *, metrics=None, sample_weight=None, batch_size: int = 4096
+        self, X, y, *, metrics=None, sample_weight=None, batch_size: int = 2048
     ) -> dict:
         """Loss and metrics on ``(X, y)`` in inference mode.
 

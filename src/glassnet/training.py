@@ -434,7 +434,7 @@ def _loss_and_outputs(network, data: _Split, batch_size=None):
 
 
 def evaluate(
-    network, X, y, *, metrics=None, sample_weight=None, batch_size: int = 4096
+    network, X, y, *, metrics=None, sample_weight=None, batch_size: int = 2048
 ) -> dict:
     """Loss and metrics of ``network`` on ``(X, y)`` in inference mode.
 
@@ -448,7 +448,7 @@ def evaluate(
         "confusion_matrix") give arrays.
     sample_weight : array-like of shape (n_samples,), optional
         Weights the loss (not the metrics).
-    batch_size : int, default 4096
+    batch_size : int, default 2048
         Samples per forward pass (bounds memory).
 
     Returns
