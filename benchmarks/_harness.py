@@ -78,18 +78,23 @@ def _timed(f) -> float:
     return time.perf_counter() - start
 
 
-def matmul_floor_epoch(sizes: list[int], n_samples: int, batch: int):
+def matmul_floor_epoch(
+    sizes: list[int], n_samples: int, batch: int, transposed: bool = False
+):
     """A function running the matrix products of one MLP epoch, alone.
 
-    Forward ``X W^T`` per layer, backward ``delta^T X`` per layer and
+    Forward ``X W^T`` per layer, backward ``dW = delta^T X`` per layer and
     ``delta W`` for every layer but the first (its input gradient is not
-    needed), on preallocated float32 arrays. Timed as a runner among the
-    others, it gives the floor turn by turn.
+    needed), on preallocated float32 arrays. ``transposed`` keeps every W
+    (and dW) as the rows of its transpose, as glassnet does, computing
+    ``dW^T = X^T delta``. Timed as a runner among the others, it gives the
+    floor turn by turn.
     """
     rng = np.random.default_rng(0)
+    shapes = [(o, i) for i, o in zip(sizes, sizes[1:], strict=False)]
     Ws = [
-        rng.random((o, i), dtype=np.float32)
-        for i, o in zip(sizes, sizes[1:], strict=False)
+        rng.random(shape[::-1] if transposed else shape, dtype=np.float32)
+        for shape in shapes
     ]
     steps = []
     for rows in [batch] * (n_samples // batch) + (
@@ -105,12 +110,15 @@ def matmul_floor_epoch(sizes: list[int], n_samples: int, batch: int):
     def epoch():
         for r in steps:
             a, o = acts[r], outs[r]
-            for k, W in enumerate(Ws):
-                np.matmul(a[k], W.T, out=o[k + 1])
+            for k, W in enumerate(Ws):  # W here is W^T when transposed
+                np.matmul(a[k], W if transposed else W.T, out=o[k + 1])
             for k in range(len(Ws) - 1, -1, -1):
-                np.matmul(a[k + 1].T, a[k], out=dW[k])
+                if transposed:
+                    np.matmul(a[k].T, a[k + 1], out=dW[k])
+                else:
+                    np.matmul(a[k + 1].T, a[k], out=dW[k])
                 if k > 0:
-                    np.matmul(a[k + 1], Ws[k], out=o[k])
+                    np.matmul(a[k + 1], Ws[k].T if transposed else Ws[k], out=o[k])
 
     epoch()
     return epoch

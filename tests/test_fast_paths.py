@@ -288,11 +288,13 @@ def test_compiled_small_products_equal_the_matrix_products(dtype, need_dX):
     rng = np.random.default_rng(9)
     X, W = rng.normal(size=(6, 4)).astype(dtype), rng.normal(size=(3, 4)).astype(dtype)
     delta = rng.normal(size=(6, 3)).astype(dtype)
-    Z = np.empty((6, 3), dtype=dtype)
-    kernels["small_matmul_nt"](X, W, Z)
-    dW, db = np.full_like(W, np.nan), np.full(3, np.nan, dtype=dtype)
+    Z = np.full((6, 3), np.nan, dtype=dtype)
+    WT = np.ascontiguousarray(W.T)  # Dense keeps W as the rows of W^T
+    kernels["small_matmul"](X, WT, Z)
+    dWT, db = np.full_like(WT, np.nan), np.full(3, np.nan, dtype=dtype)
     dX = np.full_like(X, 7.0)
-    kernels["small_dense_grads"](delta, X, W, dW, db, dX, need_dX)
+    kernels["small_dense_grads"](delta, X, WT, dWT, db, dX, need_dX)
+    dW = dWT.T
     x, w, d = (a.astype(np.float64) for a in (X, W, delta))
     tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12}
     np.testing.assert_allclose(Z, x @ w.T, **tol)

@@ -127,14 +127,15 @@ def _compile() -> dict:
         boundscheck=False,
         fastmath={"reassoc", "nsz", "contract"},
     )
-    def small_matmul_nt(X, W, Z):  # pragma: no cover
-        # Z = X W^T for matrices too small to be worth a BLAS call
+    def small_matmul(X, WT, Z):  # pragma: no cover
+        # Z = X W^T, with W^T (n_in, n_out) as Dense stores it, for matrices
+        # too small to be worth a BLAS call
+        Z[:, :] = 0
         for i in range(X.shape[0]):
-            for k in range(W.shape[0]):
-                total = X[i, 0] * W[k, 0]
-                for j in range(1, X.shape[1]):
-                    total += X[i, j] * W[k, j]
-                Z[i, k] = total
+            for j in range(X.shape[1]):
+                x = X[i, j]
+                for k in range(WT.shape[1]):
+                    Z[i, k] += x * WT[j, k]
 
     @numba.njit(
         cache=True,
@@ -142,23 +143,24 @@ def _compile() -> dict:
         boundscheck=False,
         fastmath={"reassoc", "nsz", "contract"},
     )
-    def small_dense_grads(delta, X, W, dW, db, dX, need_dX):  # pragma: no cover
-        # dW = delta^T X, db = column sums of delta, dX = delta W
-        dW[:, :] = 0
+    def small_dense_grads(delta, X, WT, dWT, db, dX, need_dX):  # pragma: no cover
+        # dW^T = X^T delta, db = column sums of delta, dX = delta W
+        dWT[:, :] = 0
         db[:] = 0
         for i in range(delta.shape[0]):
             for k in range(delta.shape[1]):
-                d = delta[i, k]
-                db[k] += d
-                for j in range(X.shape[1]):
-                    dW[k, j] += d * X[i, j]
-        if need_dX:
-            dX[:, :] = 0
-            for i in range(delta.shape[0]):
+                db[k] += delta[i, k]
+            for j in range(X.shape[1]):
+                x = X[i, j]
                 for k in range(delta.shape[1]):
-                    d = delta[i, k]
-                    for j in range(W.shape[1]):
-                        dX[i, j] += d * W[k, j]
+                    dWT[j, k] += x * delta[i, k]
+        if need_dX:
+            for i in range(delta.shape[0]):
+                for j in range(WT.shape[0]):
+                    total = delta[i, 0] * WT[j, 0]
+                    for k in range(1, delta.shape[1]):
+                        total += delta[i, k] * WT[j, k]
+                    dX[i, j] = total
 
     @numba.njit(cache=True, error_model="numpy", boundscheck=False)
     def gather_pixels(X, idx, out):  # pragma: no cover
@@ -174,7 +176,7 @@ def _compile() -> dict:
     return {
         "adam": adam,
         "gather_pixels": gather_pixels,
-        "small_matmul_nt": small_matmul_nt,
+        "small_matmul": small_matmul,
         "small_dense_grads": small_dense_grads,
         "sgd": sgd,
         "bias_relu": bias_relu,

@@ -232,11 +232,16 @@ class Dense(Layer):
         return [self.dW, self.db]
 
     def _bind(self, params, grads):
+        # W (n_out, n_in) is stored transposed, as the rows of W^T (n_in,
+        # n_out), and dW likewise: the products X W^T and X^T delta then read
+        # and write whole rows, which BLAS does fastest for these shapes.
         W, b = params
-        W[...] = self._W
+        WT = W.reshape(self.n_in, self.n_out)
+        WT[...] = self._W.T
         b[...] = self._b
-        self._W, self._b = W, b
-        self.dW, self.db = grads
+        self._W, self._b = WT.T, b
+        dW, self.db = grads
+        self.dW = dW.reshape(self.n_in, self.n_out).T
 
     # -- lecture 002's bias-augmented transfer matrix -------------------------
     @property
@@ -280,9 +285,9 @@ class Dense(Layer):
             self.A = self.activation(self.Z)
             return self.A
         # The same formulas, written into arrays reused from batch to batch.
-        kernel = _accel.ACTIVE.get("small_matmul_nt") if buffers["small"] else None
+        kernel = _accel.ACTIVE.get("small_matmul") if buffers["small"] else None
         if kernel is not None:
-            kernel(X, self._W, buffers["Z"])
+            kernel(X, self._W.T, buffers["Z"])
             self.Z = buffers["Z"]
         else:
             self.Z = np.matmul(X, self._W.T, out=buffers["Z"])
@@ -306,10 +311,11 @@ class Dense(Layer):
         if buffers is not None and buffers["small"]:
             kernel = _accel.ACTIVE.get("small_dense_grads")
             if kernel is not None:  # the three products below, in one call
-                kernel(delta, self.X, self._W, self.dW, self.db, buffers["dX"], need_dX)
+                dX = buffers["dX"]
+                kernel(delta, self.X, self._W.T, self.dW.T, self.db, dX, need_dX)
                 return buffers["dX"] if need_dX else None
         # dC/dw_kj = sum over samples of delta_k a_j   (lecture 001)
-        np.matmul(delta.T, self.X, out=self.dW)
+        np.matmul(self.X.T, delta, out=self.dW.T)  # as dW^T = X^T delta
         # dC/db_k = sum over samples of delta_k (as ones^T delta, a fast GEMV)
         if buffers is None:
             np.sum(delta, axis=0, out=self.db)
