@@ -247,6 +247,10 @@ def test_compiled_bias_and_activation_equal_the_formula(name, dtype):
     A = np.empty_like(Z)
     # the sigmoid kernel caps -z at log(largest float), where exp stays finite
     args = (dtype(np.log(np.finfo(dtype).max)),) if name == "bias_sigmoid" else ()
+    if name == "bias_relu":  # and its in-place twin, used by inference
+        in_place = Z.copy()
+        _kernels_or_skip()["bias_relu_inplace"](in_place, b)
+        assert np.array_equal(in_place, expected, equal_nan=True)
     kernel(Z, b, A, *args)
     assert np.array_equal(Z, expected_Z, equal_nan=True)
     assert A.dtype == dtype

@@ -58,6 +58,15 @@ def _compile() -> dict:
                 A[i, j] = zero if z <= zero else z
 
     @numba.njit(cache=True, error_model="numpy", boundscheck=False)
+    def bias_relu_inplace(Z, b):  # pragma: no cover
+        # Z = max(Z + b, 0) in place (inference keeps no Z for the backward)
+        zero = b[0] - b[0]
+        for i in range(Z.shape[0]):
+            for j in range(Z.shape[1]):
+                z = Z[i, j] + b[j]
+                Z[i, j] = zero if z <= zero else z
+
+    @numba.njit(cache=True, error_model="numpy", boundscheck=False)
     def relu_backward(dA, Z):  # pragma: no cover
         # dA *= (Z > 0): delta = dC/dA * relu'(Z), written over dA
         zero = dA[0, 0] - dA[0, 0]
@@ -180,6 +189,7 @@ def _compile() -> dict:
         "small_dense_grads": small_dense_grads,
         "sgd": sgd,
         "bias_relu": bias_relu,
+        "bias_relu_inplace": bias_relu_inplace,
         "relu_backward": relu_backward,
         "bias_softmax": bias_softmax,
         "tanh_backward": tanh_backward,

@@ -228,6 +228,12 @@ class ReLU(Activation):
         return np.maximum(Z, 0, out=out)
 
     def bias_forward_into(self, Z, b, out):
+        if out is Z:  # in place: the pre-activations are not kept
+            kernel = _accel.ACTIVE.get("bias_relu_inplace")
+            if kernel is None:
+                return super().bias_forward_into(Z, b, out)
+            kernel(Z, b)
+            return Z
         kernel = _accel.ACTIVE.get("bias_relu")
         if kernel is None:
             return super().bias_forward_into(Z, b, out)

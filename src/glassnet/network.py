@@ -318,7 +318,8 @@ class Network:
         """Outputs (n, n_outputs) of checked inputs, in chunks, inference mode.
 
         ``each_chunk(rows, A)``, if given, sees every chunk's rows (a slice)
-        and outputs while the layers still hold that chunk's arrays.
+        and outputs while the layers still hold that chunk's arrays (a ReLU
+        layer's activations lie over its Z there: inference keeps no Z).
         """
         n, size = X.shape[0], size or self.INFERENCE_CHUNK
         outputs = np.empty((n, self.n_outputs), dtype=self.dtype)
