@@ -6,11 +6,13 @@ rounding (a test runs both), and ``GLASSNET_ACCELERATE=0`` switches the
 kernels off. Numba compiles each kernel on first use (about a second) and
 caches the machine code on disk.
 
-The kernels do in one pass what NumPy does in several: the Adam step (a
-dozen passes over every parameter in NumPy), a layer's bias and activation
-(``Z += b`` then ``relu(Z)`` or the row-wise softmax) and the ReLU backward
-step ``dA *= (Z > 0)``, on arrays that stay in cache between the matrix
-products. Each runs on one core; NumPy's matrix products use them all.
+The kernels do in one pass what NumPy does in several: the Adam and SGD
+steps (a dozen passes over every parameter in NumPy for Adam), a layer's
+bias and activation (``Z += b`` then ReLU, sigmoid or the row-wise softmax),
+the activation derivatives (``dA *= (Z > 0)`` and the like), the gather and
+conversion of uint8 pixels, and, for layers so small that a BLAS call costs
+more than the product, the products themselves. Each runs on one core;
+NumPy's matrix products use them all.
 """
 
 from __future__ import annotations

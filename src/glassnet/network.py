@@ -2,9 +2,10 @@
 
 All parameters of a network live in one contiguous array and all gradients in
 another (``net.parameters_flat`` and ``net.gradients_flat``); each layer's
-``W`` and ``b`` are views into them. An optimizer therefore updates the whole
-network with a handful of vector operations, and ``layer.W`` is always the
-array the network trains.
+``W`` and ``b`` are views into them (a Dense layer keeps ``W`` as the rows of
+``W^T``, the layout its matrix products run fastest in). An optimizer
+therefore updates the whole network with a handful of vector operations, and
+``layer.W`` is always the array the network trains.
 """
 
 from __future__ import annotations
