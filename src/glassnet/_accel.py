@@ -34,9 +34,12 @@ def _compile() -> dict:
         # contraction into fused multiply-adds only: no approximate math
         fastmath={"nsz", "contract"},
     )
-    def adam(p, g, m, v, lr_t, b1, c1, b2, c2, eps_hat, tiny):  # pragma: no cover
+    def adam(p, g, m, v, scalars):  # pragma: no cover
+        # scalars = (lr_t, b1, c1, b2, c2, eps_hat, tiny) in the arrays' dtype:
         # c1 = 1 - b1 and c2 = 1 - b2 come in rounded from float64, as NumPy
         # rounds them, so that both paths use the very same constants
+        lr_t, b1, c1, b2 = scalars[0], scalars[1], scalars[2], scalars[3]
+        c2, eps_hat, tiny = scalars[4], scalars[5], scalars[6]
         zero = tiny - tiny  # a zero of the arrays' float type (keeps it float32)
         for i in range(p.shape[0]):
             gi = g[i]

@@ -21,6 +21,8 @@ number starting at 1, ``lr`` the learning rate.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from glassnet import _accel
@@ -386,25 +388,27 @@ class Adam(Optimizer):
         # The bias corrections, folded into two scalars (Kingma and Ba, sec. 2):
         # lr m_hat / (sqrt(v_hat) + eps) = lr_t m / (sqrt(v) + eps_hat) with
         # lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t), eps_hat = eps sqrt(1 - beta2^t)
-        root = np.sqrt(1.0 - self.beta2**t)
+        root = math.sqrt(1.0 - self.beta2**t)
         lr_t = self.lr * root / (1.0 - self.beta1**t)
         eps_hat = self.eps * root
         kernel = _accel.ACTIVE.get("adam") if param.ndim == 1 else None
         if kernel is not None:
-            dtype = param.dtype.type
-            kernel(
-                param,
-                grad,
-                m,
-                v,
-                dtype(lr_t),
-                dtype(self.beta1),
-                dtype(1.0 - self.beta1),
-                dtype(self.beta2),
-                dtype(1.0 - self.beta2),
-                dtype(eps_hat),
-                dtype(self._TINY),
+            # the kernel's scalars in one array of the parameters' dtype (each
+            # rounded from float64, as NumPy rounds them in the path below)
+            slots = self.state[index]
+            if "scalars" not in slots:
+                slots["scalars"] = np.empty(7, dtype=param.dtype)
+            scalars = slots["scalars"]
+            scalars[:] = (
+                lr_t,
+                self.beta1,
+                1.0 - self.beta1,
+                self.beta2,
+                1.0 - self.beta2,
+                eps_hat,
+                self._TINY,
             )
+            kernel(param, grad, m, v, scalars)
             return
         tmp = self._slot(index, "step", param)
         # m <- beta1 m + (1 - beta1) g
