@@ -339,3 +339,18 @@ def test_compiled_pixel_gather_equals_rows_over_255():
     expected = (pixels[idx].astype(np.float64) / 255.0).astype(np.float32)
     assert np.array_equal(out, expected)
     assert out[1, 0] == 0.0 and out[2, -1] == 1.0
+
+
+def test_predicting_inside_training_keeps_the_loops_work_arrays():
+    X, y = problem()
+    net = gn.Network.mlp(SIZES, seed=3)
+    seen = []
+
+    class PredictEachBatch(gn.callbacks.Callback):
+        def on_batch_end(self, batch, logs):
+            net.predict(X[:5])  # opens and closes a workspace of its own
+            seen.append(net.layers[0].workspace is not None)
+
+    net.fit(X, y, epochs=1, batch_size=4, callbacks=[PredictEachBatch()])
+    assert seen == [True, True, True]
+    assert all(layer.workspace is None for layer in net.layers)

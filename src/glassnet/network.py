@@ -513,13 +513,16 @@ class Network:
         batch of the same size, so nothing outside the loop should keep them.
         """
         _accel.refresh()  # the compiled kernels the steps in the block use
+        # (a block may open inside another, e.g. a callback predicting during
+        # training: the outer block keeps its work arrays afterwards)
+        outer = [layer.workspace for layer in self.layers]
         for i, layer in enumerate(self.layers):
             layer.workspace = self._workspaces.setdefault(i, {})
         try:
             yield self
         finally:
-            for layer in self.layers:
-                layer.workspace = None
+            for layer, previous in zip(self.layers, outer, strict=True):
+                layer.workspace = previous
 
     def to_onnx(self, path=None, **kwargs):
         """The network as an ONNX model; see :func:`glassnet.onnx_export.to_onnx`."""
