@@ -1,13 +1,14 @@
 """W4: MNIST test accuracy against training time (60 s budget).
 
     python benchmarks/accuracy_time.py [--budget 60] [--layers 512,512]
-        [--dropout 0.2] [--epochs 40] [--batch 128] [--lr 1e-3]
+        [--dropout 0.2] [--epochs 26] [--batch 128] [--lr 1e-3]
 
 Trains an MLP on the real MNIST (60,000 images, uint8 pixels converted batch
 by batch), evaluates the 10,000 test images after every epoch (the clock is
 stopped meanwhile) and prints the time at which 98.0% was first reached and
 the best accuracy within the budget. The learning rate follows a cosine
-decay over ``--epochs``.
+decay over ``--epochs``; 26 epochs take about 55 s here, so the decay ends
+within the budget.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--layers", default="512,512")
     parser.add_argument("--dropout", type=float, default=0.2)
-    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--epochs", type=int, default=26)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
