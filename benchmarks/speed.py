@@ -8,8 +8,9 @@
 Needs ``pip install torch==2.13.0 scikit-learn`` and MNIST (``GLASSNET_DATA``).
 glassnet runs with its compiled kernels where numba is installed, on NumPy
 alone (``GLASSNET_ACCELERATE=0``), and for W1 and W3 also fed the uint8 pixels
-instead of floats. W1 and W3 time the matrix products alone (the floor) as one
-more runner, so that glassnet / floor is paired turn by turn like the rest.
+instead of floats. W1 and W3 time the matrix products alone (the floor) as two
+more runners, with W stored as (out, in) and as W^T, so that glassnet / floor
+is paired turn by turn like the rest.
 """
 
 from __future__ import annotations

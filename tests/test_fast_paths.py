@@ -58,7 +58,7 @@ BATCHES = [range(0, 4), range(4, 8), range(8, 12)]
 def path(request, monkeypatch):
     if request.param == "compiled":
         monkeypatch.setenv("GLASSNET_ACCELERATE", "1")
-        if _accel.kernel("adam") is None:
+        if "adam" not in _accel.kernels():
             pytest.skip("numba is not installed: no compiled path to check")
     else:
         monkeypatch.setenv("GLASSNET_ACCELERATE", "0")
@@ -103,7 +103,7 @@ def test_three_adam_steps_in_float32_equal_the_reference_to_rounding(path):
 
 
 def test_compiled_and_numpy_optimizers_agree_to_float32_rounding(monkeypatch):
-    if _accel.kernel("adam") is None:
+    if "adam" not in _accel.kernels():
         pytest.skip("numba is not installed: no compiled path to compare")
     rng = np.random.default_rng(0)
     g = rng.normal(scale=1e-3, size=1000).astype(np.float32)

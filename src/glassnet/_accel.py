@@ -203,11 +203,6 @@ def _compile() -> dict:
     }
 
 
-def kernel(name: str):
-    """The compiled kernel ``name``, or None without numba (or when disabled)."""
-    return kernels().get(name)
-
-
 def kernels() -> dict:
     """All compiled kernels by name; empty without numba or when disabled."""
     global _kernels

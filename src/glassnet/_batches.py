@@ -43,13 +43,16 @@ class BatchGather:
                 "raw": np.empty((n, self.X.shape[1]), dtype=self.X.dtype),
                 "X": np.empty((n, self.X.shape[1]), dtype=self.network.dtype),
                 "Y": np.empty((n, self.Y.shape[1]), dtype=self.Y.dtype),
+                "w": None if self.weights is None else np.empty(n, self.weights.dtype),
             }
         return buffers
 
     def __call__(self, idx: np.ndarray):
         buffers = self._for(idx.shape[0])
         Yb = self.Y.take(idx, axis=0, out=buffers["Y"], mode="clip")
-        wb = None if self.weights is None else self.weights[idx]
+        wb = None
+        if self.weights is not None:
+            wb = self.weights.take(idx, out=buffers["w"], mode="clip")
         if self.pixels:
             kernel = _accel.ACTIVE.get("gather_pixels")
             if kernel is not None:  # gather and convert in one pass
