@@ -116,7 +116,8 @@ def test_batchnorm_training_normalizes_each_feature(rng):
     np.testing.assert_allclose(A.std(axis=0), 1, atol=1e-4)
     # Running statistics moved 10% of the way to the batch's.
     np.testing.assert_allclose(layer.running_mean, 0.1 * X.mean(axis=0))
-    np.testing.assert_allclose(layer.running_var, 0.9 + 0.1 * X.var(axis=0))
+    # (the variance unbiased, m / (m - 1), as in Algorithm 2 of the paper)
+    np.testing.assert_allclose(layer.running_var, 0.9 + 0.1 * X.var(axis=0, ddof=1))
 
 
 def test_batchnorm_inference_uses_running_statistics(rng):
@@ -126,7 +127,9 @@ def test_batchnorm_inference_uses_running_statistics(rng):
     layer.gamma[...] = [1.0, 2.0, 3.0]
     layer.beta[...] = [0.0, -1.0, 1.0]
     x = rng.normal(size=(5, 3))
-    expected = (x - X.mean(0)) / np.sqrt(X.var(0) + 1e-5) * layer.gamma + layer.beta
+    # the running variance is the unbiased one (ddof=1, Algorithm 2)
+    scale = np.sqrt(X.var(0, ddof=1) + 1e-5)
+    expected = (x - X.mean(0)) / scale * layer.gamma + layer.beta
     np.testing.assert_allclose(layer.forward(x, training=False), expected)
     # One sample at inference does not depend on the others.
     np.testing.assert_allclose(layer.forward(x[:1], training=False), expected[:1])
@@ -236,3 +239,90 @@ def test_gradcheck_checks_the_weighted_loss(rng):
     weights = rng.uniform(0, 3, 8)
     report = gn.gradcheck(net, X, y, sample_weight=weights, eps=GRADCHECK_EPS)
     assert report.passed, str(report)
+
+
+def test_batchnorm_running_variance_is_unbiased_by_hand():
+    # One feature, batch [1, 2, 3, 4]: mean 2.5, biased variance 1.25,
+    # unbiased 5 / 3. After one step with momentum 0.9 from (0, 1):
+    layer = gn.BatchNorm(1)
+    layer.forward(np.array([[1.0], [2.0], [3.0], [4.0]]), training=True)
+    assert layer.running_mean[0] == pytest.approx(0.25)
+    assert layer.running_var[0] == pytest.approx(0.9 + 0.1 * 5 / 3)
+
+
+def test_batchnorm_running_statistics_match_pytorch(rng):
+    torch = pytest.importorskip("torch")
+    X = rng.normal(loc=1.0, scale=2.0, size=(7, 3))
+    ours = gn.BatchNorm(3, momentum=0.9)
+    theirs = torch.nn.BatchNorm1d(3, momentum=0.1, dtype=torch.float64)
+    for _ in range(3):
+        ours.forward(X, training=True)
+        theirs(torch.from_numpy(X))
+    np.testing.assert_allclose(ours.running_mean, theirs.running_mean.numpy())
+    np.testing.assert_allclose(ours.running_var, theirs.running_var.numpy())
+
+
+def test_batchnorm_refuses_to_learn_from_one_sample():
+    layer = gn.BatchNorm(2)
+    with pytest.raises(ValueError, match="batch of 1 sample.*batch_size >= 2"):
+        layer.forward(np.array([[1.0, 2.0]]), training=True)
+    # the running statistics were not touched
+    np.testing.assert_array_equal(layer.running_var, [1.0, 1.0])
+    # inference on one sample is fine
+    assert layer.forward(np.array([[1.0, 2.0]])).shape == (1, 2)
+
+
+@pytest.mark.parametrize("n_samples", [401, 33, 9])
+def test_fit_folds_a_one_sample_remainder_into_the_batch_before(n_samples, rng):
+    X = rng.normal(size=(n_samples, 3))
+    y = X @ [1.0, -2.0, 0.5]
+    net = gn.Network(
+        [gn.Dense(3, 8), gn.BatchNorm(activation="relu"), gn.Dense(8, 1)],
+        loss="mse",
+        seed=0,
+    )
+    sizes = []
+
+    class Sizes(gn.Callback):
+        def on_batch_end(self, batch, logs):
+            sizes.append(logs["size"])
+
+    history = net.fit(X, y, epochs=2, batch_size=8, callbacks=[Sizes()], seed=0)
+    assert np.all(np.isfinite(history.history["loss"]))
+    # n = 8 k + 1: k - 1 batches of 8 and one of 9, every sample seen once
+    k = n_samples // 8
+    assert sizes == ([8] * (k - 1) + [9]) * 2
+    assert np.all(net.layers[1].running_var > 0.01)
+
+
+def test_fit_without_batch_norm_keeps_a_one_sample_batch(rng):
+    X, y = rng.normal(size=(17, 2)), rng.normal(size=17)
+    net = gn.Network.mlp([2, 3, 1], output="identity", loss="mse", seed=0)
+    sizes = []
+
+    class Sizes(gn.Callback):
+        def on_batch_end(self, batch, logs):
+            sizes.append(logs["size"])
+
+    net.fit(X, y, epochs=1, batch_size=8, callbacks=[Sizes()])
+    assert sizes == [8, 8, 1]
+
+
+def test_sklearn_batch_norm_with_a_one_sample_remainder_learns(rng):
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import MLPRegressor
+
+    X = rng.normal(size=(401, 4))
+    y = X @ [1.0, -1.0, 0.5, 2.0] + 0.1 * rng.normal(size=401)
+    scores = []
+    for n in (400, 401):
+        est = MLPRegressor(
+            hidden_layer_sizes=(16,),
+            batch_norm=True,
+            batch_size=50,
+            max_iter=60,
+            random_state=0,
+        )
+        scores.append(est.fit(X[:n], y[:n]).score(X[:n], y[:n]))
+    # the one-sample remainder no longer costs the fit its accuracy
+    assert scores[1] > 0.85 and abs(scores[1] - scores[0]) < 0.05

@@ -104,3 +104,37 @@ def test_report_lists_every_parameter():
         (2, "W", (2, 3)),
         (2, "b", (2,)),
     ]
+
+
+# -- the check sees what training sees: the network's preprocessing -------------------
+
+
+def _scaled_classifier(rng, classes=None):
+    from glassnet.pipeline import Preprocessing
+    from glassnet.preprocessing import StandardScaler
+
+    X = rng.normal(loc=40.0, scale=12.0, size=(12, 3))
+    net = gn.Network.mlp([3, 5, 3], hidden="tanh", seed=1, dtype="float64")
+    scaler = StandardScaler().fit(X)
+    net.preprocessing = Preprocessing(scaler=scaler, classes=classes)
+    return net, X
+
+
+def test_gradcheck_passes_through_a_standard_scaler(rng):
+    net, X = _scaled_classifier(rng)
+    y = rng.integers(0, 3, size=12)
+    report = gn.gradcheck(net, X, y)
+    assert report.passed, str(report)
+    # the loss it reports is the one of the scaled inputs, worked out here
+    # without glassnet: standardize, tanh layer, softmax layer, mean -log p
+    Xs = (X - X.mean(0)) / X.std(0)
+    (W1, b1), (W2, b2) = [(layer.W, layer.b) for layer in net.layers]
+    Z2 = np.tanh(Xs @ W1.T + b1) @ W2.T + b2
+    log_p = Z2 - np.log(np.exp(Z2).sum(1, keepdims=True))
+    assert report.loss == pytest.approx(-log_p[np.arange(12), y].mean(), rel=1e-12)
+
+
+def test_gradcheck_passes_with_class_names(rng):
+    net, X = _scaled_classifier(rng, classes=["cat", "dog", "eel"])
+    y = np.array(["cat", "dog", "eel", "dog"] * 3)
+    assert gn.gradcheck(net, X, y).passed

@@ -217,3 +217,112 @@ def test_trace_keeps_every_array_and_changes_nothing():
     for a, b in zip(before, net.get_weights(), strict=True):
         assert np.array_equal(a, b)
     assert "delta" in str(t) and "loss C" in str(t)
+
+
+# -- a layer's parameters, once they exist, are never re-drawn behind the user's back
+
+
+def _set_w_in_place(d, M, v):
+    d.W[...] = M
+
+
+def _set_b_in_place(d, M, v):
+    d.b[...] = v
+
+
+def _assign_w(d, M, v):
+    d.W = M
+
+
+def _add_to_w(d, M, v):
+    d.W += 1.0
+
+
+def _copyto_w(d, M, v):
+    np.copyto(d.W, M)
+
+
+def _set_weights_of_a_network(d, M, v):
+    gn.Network([d]).set_weights([M, v])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _set_w_in_place,
+        _set_b_in_place,
+        _assign_w,
+        _add_to_w,
+        _copyto_w,
+        _set_weights_of_a_network,
+    ],
+)
+def test_parameters_set_before_joining_a_network_are_kept(change):
+    M = np.arange(16.0).reshape(4, 4) / 10
+    v = np.array([0.1, -0.2, 0.3, -0.4])
+    d = gn.Dense(4, 4, activation="sigmoid")
+    change(d, M, v)
+    expected_W, expected_b = d.W.copy(), d.b.copy()
+    net = gn.Network(
+        [d, gn.Dense(4, 1, activation="sigmoid")], loss="binary_cross_entropy", seed=3
+    )
+    np.testing.assert_array_equal(net.layers[0].W, expected_W.astype(np.float32))
+    np.testing.assert_array_equal(net.layers[0].b, expected_b.astype(np.float32))
+
+
+def test_lecture_003_binary_example_written_with_in_place_weights():
+    # Lecture 003's 4-4-1 sigmoid network (W1 rows, b1, W2, b2 as on the slide);
+    # the output worked out by hand with NumPy below, not by glassnet.
+    W1 = np.array(
+        [
+            [0.1, 0.2, 0.3, 0.4],
+            [0.5, 0.6, 0.7, 0.8],
+            [0.9, 1.0, 1.1, 1.2],
+            [1.3, 1.4, 1.5, 1.6],
+        ]
+    )
+    b1 = np.array([0.1, 0.2, 0.3, 0.4])
+    W2, b2 = np.array([[0.5, 0.6, 0.7, 0.8]]), np.array([0.5])
+    x = np.array([[1.0, 0.0, 0.5, 0.2]])
+    hidden, out = gn.Dense(4, 4, "sigmoid"), gn.Dense(4, 1, "sigmoid")
+    hidden.W[...], hidden.b[...], out.W[...], out.b[...] = W1, b1, W2, b2
+    net = gn.Network([hidden, out], loss="binary_cross_entropy", dtype="float64")
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    expected = sigmoid(sigmoid(x @ W1.T + b1) @ W2.T + b2)
+    np.testing.assert_allclose(net.forward(x), expected, rtol=1e-12)
+
+
+def test_untouched_layers_are_drawn_from_the_network_seed():
+    def build():
+        return gn.Network([gn.Dense(3, 4, "tanh"), gn.Dense(4, 2, "softmax")], seed=7)
+
+    a, b = build(), build()
+    np.testing.assert_array_equal(a.parameters_flat, b.parameters_flat)
+    other = gn.Network([gn.Dense(3, 4, "tanh"), gn.Dense(4, 2, "softmax")], seed=8)
+    assert not np.array_equal(a.parameters_flat, other.parameters_flat)
+
+
+def test_a_layer_with_its_own_seed_is_not_redrawn():
+    alone = gn.Dense(3, 4, "tanh", seed=5).W.copy()
+    net = gn.Network([gn.Dense(3, 4, "tanh", seed=5), gn.Dense(4, 1)], seed=99)
+    np.testing.assert_allclose(net.layers[0].W, alone, rtol=1e-6)
+
+
+def test_a_layer_moved_to_a_second_network_keeps_its_weights():
+    d = gn.Dense(3, 4, "tanh")
+    first = gn.Network([d, gn.Dense(4, 1)], seed=1)
+    kept = first.layers[0].W.copy()
+    gn.Network([d, gn.Dense(4, 1)], seed=2)
+    np.testing.assert_array_equal(d.W, kept)
+
+
+def test_batch_norm_scale_set_before_joining_is_kept():
+    bn = gn.BatchNorm(4)
+    bn.gamma[...] = [1.0, 2.0, 3.0, 4.0]
+    bn.running_var[...] = 2.0
+    net = gn.Network([gn.Dense(3, 4), bn, gn.Dense(4, 1)], seed=0)
+    np.testing.assert_array_equal(net.layers[1].gamma, [1, 2, 3, 4])
+    np.testing.assert_array_equal(net.layers[1].running_var, 2.0)

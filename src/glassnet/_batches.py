@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from glassnet import _accel
+from glassnet import _accel, regularizers
+from glassnet.metrics import compute_metrics, output_kind
 
 
 class BatchGather:
@@ -64,7 +65,7 @@ class BatchGather:
         elif self.pixels:
             Xb = np.multiply(raw, 1.0 / 255.0, out=buffers["X"])
         else:
-            Xb = self.network._as_batch(raw)
+            Xb = self.network.as_batch(raw)
         return Xb, Yb, wb
 
 
@@ -95,22 +96,17 @@ class StreamLoop:
         return iter(self.source() if callable(self.source) else self.source)
 
     def run_epoch(self, hooks) -> int:
-        from glassnet.training import _check_pair
-
         net, last = self.network, self.network.layers[-1]
-        params, grads = [net.parameters_flat], [net.gradients_flat]
         batch_logs = hooks.overrides("on_batch_end")
         outputs, targets, seen = [], [], 0
         for step, item in enumerate(self._batches()):
-            Xb, yb = _check_pair(item, step)
-            Yb = net._targets(Xb, yb)
-            net._forward(net._as_batch(Xb), training=True)
+            Xb, yb = _check_pair(net, item, step)
+            Yb = net.prepare_targets(yb, Xb, name=f"y of batch {step}")
+            loss = net.train_batch(
+                net.as_batch(Xb), Yb, self.optimizer, with_loss=batch_logs
+            )
             outputs.append(last.Z.copy())
             targets.append(Yb)
-            if batch_logs:
-                loss = net._loss_value(Yb)
-            net._backward(Yb)
-            self.optimizer.step(params, grads)
             seen += Xb.shape[0]
             if batch_logs:
                 hooks.on_batch_end(step, {"loss": loss, "size": Xb.shape[0]})
@@ -127,6 +123,26 @@ class StreamLoop:
         return seen
 
     def epoch_logs(self, seen: int, metric_list) -> dict:
-        from glassnet.training import outputs_logs
-
         return outputs_logs(self.network, self.Z, self.Y, None, metric_list)
+
+
+def outputs_logs(network, Z, Y, weights, metric_list) -> dict:
+    """Loss and metrics from output pre-activations Z (n, k) and targets Y."""
+    last, loss = network.layers[-1], network.loss
+    z = Z if loss.is_canonical(last.activation) else None
+    # the outputs themselves only when a metric or the loss needs them
+    need_A = metric_list or z is None or not loss.value_from_z
+    A = last.activation(Z) if need_A else None
+    # the penalty of the weights as they are at the end of the epoch
+    value = loss.value(A, Y, z, weights) + regularizers.penalty(network)
+    return {"loss": value, **compute_metrics(metric_list, A, Y, output_kind(network))}
+
+
+def _check_pair(network, item, step: int):
+    """One ``(X_batch, y_batch)`` of a batch stream, X checked."""
+    if not isinstance(item, (tuple, list)) or len(item) != 2:
+        raise ValueError(
+            f"Batch {step} of the batches given to fit must be a pair "
+            f"(X_batch, y_batch). Got {type(item).__name__} instead."
+        )
+    return network.prepare_inputs(item[0], name=f"X of batch {step}"), item[1]

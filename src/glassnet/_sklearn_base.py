@@ -237,7 +237,7 @@ class _GlassnetMLP(BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
         net = self.network_
-        return net._infer(net._inputs(X))  # in chunks, as predict does
+        return net.infer(net.prepare_inputs(X))  # in chunks, as predict does
 
     @property
     def coefs_(self) -> list[np.ndarray]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet._validation import check_sample_weight, check_X, check_y_length
+from glassnet._validation import check_sample_weight
 
 __all__ = ["GradcheckReport", "ParameterCheck", "gradcheck"]
 
@@ -99,16 +99,18 @@ def gradcheck(
         Checks the weighted loss ``1/n sum_i w_i C_i`` (weights rescaled to
         average 1, as in training).
     """
-    X = check_X(X, n_features=network.n_inputs)
-    y = check_y_length(X, y)
+    # The analytic and the numerical gradient see the same batch: inputs and
+    # targets prepared once, by the network's own per-batch interface, so
+    # the network's preprocessing (scaling, class names) applies to both.
     net = network.astype("float64")
-    Xd = np.asarray(X, dtype=np.float64)
-    Y = net.prepare_targets(y)
+    X = net.prepare_inputs(X)
+    Y = net.prepare_targets(y, X)
+    Xb = net.as_batch(X)
     w = None
     if sample_weight is not None:
-        w = check_sample_weight(sample_weight, Xd.shape[0], dtype=np.float64)
+        w = check_sample_weight(sample_weight, X.shape[0], dtype=np.float64)
     with net.frozen_randomness():
-        loss = net.loss_and_gradients(Xd, y, sample_weight=w)
+        loss = net.batch_loss_and_gradients(Xb, Y, w)
         analytic = net.gradients_flat.copy()
         theta = net.parameters_flat
         numeric = np.empty_like(theta)
@@ -117,8 +119,7 @@ def gradcheck(
             values = []
             for step in (2, 1, -1, -2):
                 theta[i] = original + step * eps
-                net._forward(Xd, training=True)
-                values.append(net._loss_value(Y, w))
+                values.append(net.batch_loss(Xb, Y, w))
             theta[i] = original
             c2, c1, m1, m2 = values
             numeric[i] = (-c2 + 8 * c1 - 8 * m1 + m2) / (12 * eps)

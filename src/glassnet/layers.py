@@ -9,6 +9,8 @@ lecture 001's ``w^l_kj``.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 from glassnet import _accel
@@ -34,6 +36,8 @@ class Layer:
 
     n_in: int | None = None
     n_out: int | None = None
+    #: The fewest samples a training batch may have (see BatchNorm).
+    min_batch_size: int = 1
     #: While training: a dict of reusable work arrays (see Dense.buffers_for).
     workspace: dict | None = None
 
@@ -147,10 +151,24 @@ class Dense(Layer):
         ``None`` uses the network's regularizer, if any.
     seed : int, optional
     rng : numpy.random.Generator, optional
-        Randomness for the initializer. Without either, a network built from
-        this layer initializes it from the network's own seed.
+        Randomness for the initializer.
     dtype : dtype, default float64
         A network converts its layers to the network's dtype.
+
+    Notes
+    -----
+    The layer's parameters exist from construction, and nothing re-draws
+    them behind the user's back (as in PyTorch's ``nn.Linear``). ``W`` is
+    drawn when the layer is made: from ``seed``/``rng`` if given, else from
+    fresh entropy. One exception keeps ``Network(layers, seed=s)``
+    reproducible: a network re-draws a layer from its own seed only if the
+    layer got no ``seed``/``rng`` and its ``W`` and ``b`` still hold exactly
+    the values drawn at construction. Any change to them -- ``d.W[...] = M``,
+    ``d.W = M``, ``d.b += 1``, ``set_weights`` -- is seen (the network
+    compares the values, not which setter was used) and kept. Once the
+    layer has joined a network its parameters are never re-drawn again,
+    also when it joins another one. :meth:`reinitialize` re-draws on
+    request.
 
     Attributes
     ----------
@@ -187,14 +205,15 @@ class Dense(Layer):
             else get_initializer(init)
         )
         self.regularizer = get_regularizer(regularizer)
-        # Explicit randomness marks the layer as initialized for good; without
-        # it the owning network re-initializes it from the network's seed.
-        self._user_initialized = seed is not None or rng is not None
+        own_randomness = seed is not None or rng is not None
         if rng is None:
             rng = np.random.default_rng(seed)
         dtype = np.dtype(dtype)
         self._W = self.init(self.n_in, self.n_out, rng, dtype)
         self._b = np.zeros(self.n_out, dtype=dtype)
+        # A fingerprint of the provisional draw (see Notes): while W and b
+        # still match it, a network may draw them again from its own seed.
+        self._provisional = None if own_randomness else self._fingerprint()
         self.dW = np.zeros_like(self._W)
         self.db = np.zeros_like(self._b)
         self.X = self.Z = self.A = self.delta = None
@@ -209,7 +228,7 @@ class Dense(Layer):
     def W(self, value) -> None:
         value = _check_finite_array(value, "W", self._W.shape, "Dense")
         self._W[...] = value
-        self._user_initialized = True
+        self._provisional = None
 
     @property
     def b(self) -> np.ndarray:
@@ -219,11 +238,29 @@ class Dense(Layer):
     def b(self, value) -> None:
         value = _check_finite_array(value, "b", self._b.shape, "Dense")
         self._b[...] = value
+        self._provisional = None
 
     def reinitialize(self, rng: np.random.Generator) -> None:
         """Draw fresh weights from ``rng`` (biases to zero), in place."""
         self._W[...] = self.init(self.n_in, self.n_out, rng, self._W.dtype)
         self._b[...] = 0
+
+    def _fingerprint(self) -> bytes:
+        digest = hashlib.blake2b(digest_size=16)
+        for array in (self._W, self._b):
+            digest.update(np.ascontiguousarray(array).view(np.uint8))
+        return digest.digest()
+
+    def adopt(self, rng: np.random.Generator) -> None:
+        """Called by a network that takes this layer in (see the Notes).
+
+        Re-draws the weights from the network's ``rng`` only while they
+        are the untouched provisional draw; from then on they are the
+        layer's own for good.
+        """
+        if self._provisional is not None and self._provisional == self._fingerprint():
+            self.reinitialize(rng)
+        self._provisional = None
 
     def parameters(self):
         return [("W", self._W), ("b", self._b)]
@@ -475,9 +512,28 @@ class BatchNorm(Layer):
     ``x_hat = (X - mu) / sqrt(var + eps)``, ``Z = gamma * x_hat + beta``,
     ``A = phi(Z)`` (Ioffe & Szegedy, 2015; lecture 002: "normalize/scale data
     within each training batch"). In training ``mu`` and ``var`` are the
-    batch's mean and (biased) variance per feature, and running averages
-    ``running = momentum * running + (1 - momentum) * batch`` are kept; at
-    inference ``mu`` and ``var`` are those running averages.
+    batch's mean and biased variance per feature (the paper's Algorithm 1),
+    and running averages are kept for inference (its Algorithm 2, which
+    estimates the population variance with the unbiased ``m / (m - 1)``
+    factor, for a batch of ``m`` samples)::
+
+        running_mean = momentum * running_mean + (1 - momentum) * mu
+        running_var  = momentum * running_var
+                       + (1 - momentum) * var * m / (m - 1)
+
+    At inference ``mu`` and ``var`` are those running averages.
+
+    A batch of one sample has no variance to learn from (``x_hat`` would be
+    0 and the output ``beta`` whatever the input), so a training pass on one
+    sample raises ``ValueError``; :meth:`Network.fit` never makes such a
+    batch for a network with batch normalization (a one-sample remainder
+    joins the batch before it).
+
+    Conventions elsewhere: PyTorch's ``BatchNorm1d(momentum=p)`` is
+    ``momentum = 1 - p`` here (its default 0.1 is this 0.9) and also keeps
+    the unbiased running variance, so the two agree exactly. Keras's
+    ``BatchNormalization(momentum=0.99)`` uses this meaning of momentum but
+    keeps the biased batch variance in its moving variance.
 
     Parameters
     ----------
@@ -504,6 +560,8 @@ class BatchNorm(Layer):
     """
 
     trainable = True
+    #: One sample has no batch variance to learn from.
+    min_batch_size = 2
 
     def __init__(
         self,
@@ -554,10 +612,20 @@ class BatchNorm(Layer):
     def forward(self, X, *, training=False):
         """``A = phi(gamma * x_hat + beta)``; X and A of shape (n_samples, n)."""
         if training:
+            m = X.shape[0]
+            if m < 2:
+                raise ValueError(
+                    "BatchNorm cannot learn from a training batch of 1 sample: its "
+                    "variance is 0, so the layer would output beta whatever the "
+                    "input and pull its running variance toward 0. Use "
+                    "batch_size >= 2 (fit folds a one-sample remainder into the "
+                    "batch before it), or call the network in inference mode."
+                )
             mu = X.mean(axis=0)
             Xc = X - mu
             var = np.mean(Xc * Xc, axis=0)
-            self._update_running(mu, var)
+            # Algorithm 2: the population variance is estimated unbiasedly
+            self._update_running(mu, var * (m / (m - 1.0)))
         else:
             Xc = X - self.running_mean
             var = self.running_var

@@ -80,8 +80,12 @@ class Network:
         Default: cross-entropy after a softmax output, binary cross-entropy
         after a sigmoid output, mean squared error otherwise.
     seed : int, optional
-        Initializes every layer that was not given its own ``seed``/``rng``
-        (or explicit weights), so the same seed gives the same network.
+        Draws the weights of every Dense layer that has no ``seed``/``rng``
+        of its own and whose ``W`` and ``b`` are still exactly as drawn at
+        construction, so the same seed gives the same network. Parameters
+        the user has set or changed in any way are kept, never re-drawn
+        (see :class:`Dense`'s Notes); so are those of a layer that was
+        already part of a network.
     dtype : {"float32", "float64"}, default "float32"
         Precision of parameters and computation.
     regularizer : str or Regularizer, optional
@@ -122,9 +126,9 @@ class Network:
         self._rng = np.random.default_rng(seed)
         self._chain_layers()
         self._check_trainable()
-        for layer in self.layers:
-            if isinstance(layer, Dense) and not layer._user_initialized:
-                layer.reinitialize(self._rng)
+        for layer in self.layers:  # the rule is in Dense's Notes
+            if isinstance(layer, Dense):
+                layer.adopt(self._rng)
         self._bind_parameters()
         output = self.output_activation.name
         self.loss = get_loss(
@@ -280,14 +284,35 @@ class Network:
     def n_params(self) -> int:
         return int(self.parameters_flat.size)
 
-    # -- forward and backward -----------------------------------------------------
-    def _as_batch(self, X: np.ndarray) -> np.ndarray:
+    # -- the per-batch interface ---------------------------------------------------
+    # Every caller that steps the network -- the training loop, the streaming
+    # loop, train_step, gradcheck, trace, the plots, the scikit-learn
+    # estimators -- goes through these methods, so a step is written once:
+    #
+    #   X = net.prepare_inputs(X)         checked raw inputs, all samples
+    #   Y = net.prepare_targets(y, X)     class names encoded, shaped for the loss
+    #   Xb = net.as_batch(X[rows])        one batch as the first layer takes it
+    #   net.batch_loss_and_gradients(Xb, Y[rows], weights)   forward + backward
+    #   net.train_batch(Xb, Y[rows], optimizer, weights)     ... and one update
+    #   net.batch_loss(Xb, Y[rows], weights)                 forward + loss only
+    #   net.infer(X)                      outputs in inference mode, in chunks
+    def prepare_inputs(self, X, *, name: str = "X") -> np.ndarray:
+        """Checked inputs of shape (n_samples, n_inputs), still raw.
+
+        Raises ``TypeError``/``ValueError`` naming ``name`` for non-numeric,
+        ragged, non-finite or wrongly sized inputs. The values are not yet
+        converted: :meth:`as_batch` converts each batch (so a uint8 or
+        memory-mapped dataset is never copied whole into floats).
+        """
+        return check_X(X, n_features=self.n_inputs, name=name)
+
+    def as_batch(self, X: np.ndarray) -> np.ndarray:
         """A batch as the first layer takes it, shape (n_samples, n_inputs).
 
         Converted to the network's dtype -- uint8 arrays are image pixels and
         become ``x / 255`` in [0, 1] (lecture 003: "divide by 255") -- then
-        scaled by ``self.preprocessing`` if set. Batch by batch, so a large
-        uint8 or memory-mapped dataset is never copied whole into floats.
+        scaled by ``self.preprocessing`` if set. ``X`` comes from
+        :meth:`prepare_inputs` (or is a slice of its result).
         """
         if X.dtype == np.uint8:
             X = np.multiply(X, 1.0 / 255.0, dtype=self.dtype)
@@ -295,6 +320,105 @@ class Network:
             X = self.preprocessing.transform(X)
         return np.ascontiguousarray(X, dtype=self.dtype)
 
+    def prepare_targets(self, y, X=None, *, name: str = "y") -> np.ndarray:
+        """Targets as the loss expects them: shape (n_samples, n_outputs).
+
+        Class names are mapped to class codes by ``self.preprocessing`` (if
+        the network has one), then class labels become one-hot rows (or a
+        0/1 column for a sigmoid output). With ``X`` given, ``y`` must have
+        one row per sample of ``X``; a ``ValueError`` names ``name``
+        otherwise, or for labels the network does not know.
+        """
+        if X is not None:
+            y = check_y_length(X, y, name=name)
+        if self.preprocessing is not None:
+            y = self.preprocessing.encode(y)
+        return self.loss.prepare_targets(y, self.n_outputs, dtype=self.dtype)
+
+    def batch_loss_and_gradients(
+        self, Xb: np.ndarray, Yb: np.ndarray, weights=None, *, penalties=None
+    ) -> float:
+        """Forward (training mode) and backward on one prepared batch.
+
+        ``Xb`` (n, n_inputs) from :meth:`as_batch`, ``Yb`` (n, n_outputs) from
+        :meth:`prepare_targets`, ``weights`` (n,) already checked (mean 1) or
+        None. Returns the batch's cost (data term plus weight penalty) for
+        the parameters before any update; the gradients are left in
+        ``gradients_flat``. ``penalties`` are the penalized layers (the
+        training loop finds them once per fit; None finds them here).
+        """
+        self._forward(Xb, training=True)
+        loss = self._loss_value(Yb, weights)
+        self._backward(Yb, weights, penalties)
+        return loss
+
+    def train_batch(
+        self,
+        Xb: np.ndarray,
+        Yb: np.ndarray,
+        optimizer: Optimizer,
+        weights=None,
+        *,
+        penalties=None,
+        with_loss: bool = True,
+    ) -> float | None:
+        """One gradient update on a prepared batch; returns its cost.
+
+        As :meth:`batch_loss_and_gradients`, then ``optimizer.step`` on the
+        whole parameter buffer. With ``with_loss=False`` the cost is not
+        computed (the training loop computes the epoch's loss once, from
+        the output pre-activations each batch leaves in the last layer's
+        ``Z``) and None is returned.
+        """
+        self._forward(Xb, training=True)
+        loss = self._loss_value(Yb, weights) if with_loss else None
+        self._backward(Yb, weights, penalties)
+        optimizer.step([self.parameters_flat], [self.gradients_flat])
+        return loss
+
+    def batch_loss(
+        self, Xb: np.ndarray, Yb: np.ndarray, weights=None, *, training=True
+    ) -> float:
+        """Cost of one prepared batch (data term plus penalty), no backward.
+
+        ``training=True`` runs the layers as training does (dropout masks,
+        batch statistics), as the numerical gradient check needs.
+        """
+        self._forward(Xb, training=training)
+        return self._loss_value(Yb, weights)
+
+    def output_loss(self, Yb: np.ndarray, weights=None) -> float:
+        """Cost of the last forward pass's outputs against prepared ``Yb``."""
+        return self._loss_value(Yb, weights)
+
+    #: Rows per chunk in predict, predict_proba and evaluate, which return
+    #: only outputs: enough rows for efficient matrix products, few enough
+    #: that the activations of a chunk take little memory.
+    INFERENCE_CHUNK = 2048
+
+    def infer(
+        self, X: np.ndarray, *, each_chunk=None, chunk_size: int | None = None
+    ) -> np.ndarray:
+        """Outputs (n_samples, n_outputs) of prepared inputs, inference mode.
+
+        ``X`` comes from :meth:`prepare_inputs`; it is converted and run in
+        chunks of ``chunk_size`` rows (default :attr:`INFERENCE_CHUNK`), so
+        memory stays bounded. ``each_chunk(rows, A)``, if given, sees every
+        chunk's rows (a slice) and outputs while the layers still hold that
+        chunk's arrays (a ReLU layer's activations lie over its Z there:
+        inference keeps no Z).
+        """
+        n, size = X.shape[0], chunk_size or self.INFERENCE_CHUNK
+        outputs = np.empty((n, self.n_outputs), dtype=self.dtype)
+        with self.workspace():
+            for start in range(0, n, size):
+                rows = slice(start, start + size)
+                outputs[rows] = A = self._forward(self.as_batch(X[rows]), False)
+                if each_chunk is not None:
+                    each_chunk(rows, A)
+        return outputs
+
+    # -- forward and backward -----------------------------------------------------
     def _forward(self, X: np.ndarray, training: bool) -> np.ndarray:
         A = X
         for layer in self.layers:
@@ -308,40 +432,7 @@ class Network:
         (it matters for dropout and batch normalization). Every layer keeps
         its ``X``, ``Z`` and ``A`` of this pass, for all samples.
         """
-        return self._forward(self._as_batch(self._inputs(X)), training)
-
-    #: Rows per chunk in predict, predict_proba and evaluate, which return
-    #: only outputs: enough rows for efficient matrix products, few enough
-    #: that the activations of a chunk take little memory.
-    INFERENCE_CHUNK = 2048
-
-    def _infer(self, X: np.ndarray, each_chunk=None, size=None) -> np.ndarray:
-        """Outputs (n, n_outputs) of checked inputs, in chunks, inference mode.
-
-        ``each_chunk(rows, A)``, if given, sees every chunk's rows (a slice)
-        and outputs while the layers still hold that chunk's arrays (a ReLU
-        layer's activations lie over its Z there: inference keeps no Z).
-        """
-        n, size = X.shape[0], size or self.INFERENCE_CHUNK
-        outputs = np.empty((n, self.n_outputs), dtype=self.dtype)
-        with self.workspace():
-            for start in range(0, n, size):
-                rows = slice(start, start + size)
-                outputs[rows] = A = self._forward(self._as_batch(X[rows]), False)
-                if each_chunk is not None:
-                    each_chunk(rows, A)
-        return outputs
-
-    def _inputs(self, X, name: str = "X") -> np.ndarray:
-        """Checked inputs (still raw: :meth:`_as_batch` converts each batch)."""
-        return check_X(X, n_features=self.n_inputs, name=name)
-
-    def _targets(self, X: np.ndarray, y, name: str = "y") -> np.ndarray:
-        """Checked targets (class names mapped to codes), shaped for the loss."""
-        y = check_y_length(X, y, name=name)
-        if self.preprocessing is not None:
-            y = self.preprocessing.encode(y)
-        return self.prepare_targets(y)
+        return self._forward(self.as_batch(self.prepare_inputs(X)), training)
 
     def _output_delta(self, Y: np.ndarray, weights=None) -> np.ndarray:
         last = self.layers[-1]
@@ -363,10 +454,6 @@ class Network:
         # (The training loop passes the penalized layers, found once per fit.)
         regularizers.add_penalty_gradients(self, penalties)
 
-    def prepare_targets(self, y) -> np.ndarray:
-        """Targets as the loss expects them: shape (n_samples, n_outputs)."""
-        return self.loss.prepare_targets(y, self.n_outputs, dtype=self.dtype)
-
     def _loss_value(self, Y: np.ndarray, weights=None) -> float:
         last = self.layers[-1]
         z = last.Z if self.loss.is_canonical(last.activation) else None
@@ -376,19 +463,19 @@ class Network:
     def loss_and_gradients(self, X, y, *, sample_weight=None) -> float:
         """One forward (training mode) and backward pass; returns the loss.
 
-        The gradients are left in ``net.gradients_flat`` (and each layer's
-        ``dW``/``db``). ``sample_weight`` of shape (n_samples,) weights each
-        sample's cost (rescaled to average 1).
+        ``X`` of shape (n_samples, n_features), ``y`` of shape (n_samples,)
+        or (n_samples, n_outputs), both as :meth:`fit` takes them (the
+        network's preprocessing applies). The gradients are left in
+        ``net.gradients_flat`` (and each layer's ``dW``/``db``).
+        ``sample_weight`` of shape (n_samples,) weights each sample's cost
+        (rescaled to average 1).
         """
-        X = self._inputs(X)
-        Y = self._targets(X, y)
+        X = self.prepare_inputs(X)
+        Y = self.prepare_targets(y, X)
         w = None
         if sample_weight is not None:
             w = check_sample_weight(sample_weight, X.shape[0], dtype=self.dtype)
-        self._forward(self._as_batch(X), training=True)
-        loss = self._loss_value(Y, w)
-        self._backward(Y, w)
-        return loss
+        return self.batch_loss_and_gradients(self.as_batch(X), Y, w)
 
     def backward(self, y) -> list[np.ndarray]:
         """Backpropagate the loss for the targets of the last :meth:`forward`.
@@ -398,8 +485,6 @@ class Network:
         last = self.layers[-1]
         if last.A is None:
             raise RuntimeError("Call forward(X) before backward(y).")
-        if self.preprocessing is not None:
-            y = self.preprocessing.encode(y)
         Y = self.prepare_targets(y)
         if Y.shape[0] != last.A.shape[0]:
             raise ValueError(
@@ -418,9 +503,12 @@ class Network:
         The loss is the one of the parameters before the update.
         """
         optimizer = get_optimizer(optimizer)
-        loss = self.loss_and_gradients(X, y, sample_weight=sample_weight)
-        optimizer.step([self.parameters_flat], [self.gradients_flat])
-        return loss
+        X = self.prepare_inputs(X)
+        Y = self.prepare_targets(y, X)
+        w = None
+        if sample_weight is not None:
+            w = check_sample_weight(sample_weight, X.shape[0], dtype=self.dtype)
+        return self.train_batch(self.as_batch(X), Y, optimizer, w)
 
     def fit(self, X, y=None, **kwargs):
         """Train; see :func:`glassnet.training.fit` for the parameters."""
@@ -440,7 +528,7 @@ class Network:
                 f"this network has a '{self.output_activation.name}' output. "
                 "Use predict for regression."
             )
-        A = self._infer(self._inputs(X))
+        A = self.infer(self.prepare_inputs(X))
         if self.output_activation.name == "sigmoid" and self.n_outputs == 1:
             return np.hstack([1 - A, A])
         return A
@@ -452,7 +540,7 @@ class Network:
         (n_samples,); several sigmoid units: 0/1 matrix (multi-label);
         otherwise the outputs, (n_samples,) for one output unit.
         """
-        A = self._infer(self._inputs(X))
+        A = self.infer(self.prepare_inputs(X))
         name = self.output_activation.name
         if self.task == "classification" and name == "softmax":
             labels = A.argmax(axis=1)

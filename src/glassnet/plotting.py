@@ -328,7 +328,7 @@ def _draw_output(ax, network, gx, gy, output, X, y) -> None:
     labels = None
     if network.task == "classification":
         # The targets as the network encodes them, so colours match its outputs.
-        Y = network._targets(network._inputs(X), y)
+        Y = network.prepare_targets(y, network.prepare_inputs(X))
         labels = Y[:, 0] if Y.shape[1] == 1 else Y.argmax(axis=1)
     if network.task == "classification" and output.shape[1] == 1:
         surface = output[:, 0].reshape(gx.shape)

@@ -350,7 +350,7 @@ def trace_network(network, X, y, *, optimizer=None) -> Trace:
     trace = Trace.from_network(
         network,
         loss,
-        targets=np.array(network._targets(network.layers[0].X, y)),
+        targets=np.array(network.prepare_targets(y, network.layers[0].X)),
         loss_name=network.loss.name,
         fused_factor=fused,
         notes=_preprocessing_note(network),

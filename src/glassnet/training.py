@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassnet import _fit_data, regularizers
-from glassnet._batches import BatchGather, StreamLoop
-from glassnet._validation import check_number, check_sample_weight, check_X
+from glassnet._batches import BatchGather, StreamLoop, outputs_logs
+from glassnet._validation import check_number, check_sample_weight
 from glassnet.callbacks import Callback, CallbackList, EpochLogger
 from glassnet.metrics import compute_metrics, output_kind, resolve_metrics
 from glassnet.optimizers import Optimizer, get_optimizer
@@ -78,8 +78,8 @@ def _validation_part(network, validation_data) -> _Split:
             "triple (X_val, y_val, sample_weight_val). Got "
             f"{type(validation_data).__name__} instead."
         )
-    X_val = network._inputs(validation_data[0], name="X_val")
-    Y_val = network._targets(X_val, validation_data[1], name="y_val")
+    X_val = network.prepare_inputs(validation_data[0], name="X_val")
+    Y_val = network.prepare_targets(validation_data[1], X_val, name="y_val")
     w_val = None
     if len(validation_data) == 3 and validation_data[2] is not None:
         w_val = check_sample_weight(
@@ -209,8 +209,8 @@ def fit(
             callbacks=callbacks,
             diagnostics=diagnostics,
         )
-    X = network._inputs(X)
-    Y = network._targets(X, y)
+    X = network.prepare_inputs(X)
+    Y = network.prepare_targets(y, X)
     epochs = check_number(epochs, "epochs", "fit", low=1, integer=True)
     verbose = check_number(verbose, "verbose", "fit", low=0, high=2, integer=True)
     optimizer = get_optimizer(optimizer)
@@ -232,7 +232,7 @@ def fit(
     params = {
         "epochs": epochs,
         "batch_size": batch_size,
-        "steps": -(-n // batch_size),
+        "steps": len(batch_bounds(n, batch_size, network)),
         "n_samples": n,
         "metrics": [m.name for m in metric_list],
     }
@@ -337,6 +337,21 @@ def _verbose_callbacks(verbose: int) -> list[Callback]:
     return [EpochLogger()] if verbose == 2 else []
 
 
+def batch_bounds(n: int, batch_size: int, network) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each batch of an epoch of ``n`` samples.
+
+    Batches of ``batch_size`` samples in order, the last one the remainder;
+    a remainder smaller than some layer's ``min_batch_size`` (batch
+    normalization needs 2 samples) joins the batch before it, so no layer
+    ever learns from a batch it cannot use.
+    """
+    starts = list(range(0, n, batch_size))
+    smallest = max(getattr(layer, "min_batch_size", 1) for layer in network.layers)
+    if len(starts) > 1 and n - starts[-1] < smallest:
+        starts.pop()
+    return list(zip(starts, [*starts[1:], n], strict=True))
+
+
 class _Loop:
     """One epoch of batches: forward, output delta, backward, update.
 
@@ -352,29 +367,25 @@ class _Loop:
         self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
         self.gather = BatchGather(network, data.X, data.Y, data.weights)
         n = data.X.shape[0]
+        self.bounds = batch_bounds(n, batch_size, network)
         self.z_out = np.empty((n, network.n_outputs), dtype=network.dtype)
         self.order = np.arange(n)
 
     def run_epoch(self, hooks) -> int:
         """Train on every batch once; returns the number of samples seen."""
-        net, size = self.network, self.batch_size
-        params, grads = [net.parameters_flat], [net.gradients_flat]
-        last, step_fn = net.layers[-1], self.optimizer.step
+        net = self.network
+        last, train, optimizer = net.layers[-1], net.train_batch, self.optimizer
         penalties = regularizers.penalized_layers(net)
-        batch_logs = hooks.overrides("on_batch_end")
+        logs = batch_logs = hooks.overrides("on_batch_end")
         n = self.data.X.shape[0]
         if self.shuffle:
             self.order = self.rng.permutation(n)
         seen = 0
-        for step, start in enumerate(range(0, n, size)):
-            idx = self.order[start : start + size]
+        for step, (start, stop) in enumerate(self.bounds):
+            idx = self.order[start:stop]
             Xb, Yb, wb = self.gather(idx)
-            net._forward(Xb, training=True)
+            loss = train(Xb, Yb, optimizer, wb, penalties=penalties, with_loss=logs)
             self.z_out[start : start + idx.shape[0]] = last.Z
-            if batch_logs:
-                loss = net._loss_value(Yb, wb)
-            net._backward(Yb, wb, penalties)
-            step_fn(params, grads)
             seen = start + idx.shape[0]
             if batch_logs:
                 hooks.on_batch_end(step, {"loss": loss, "size": idx.shape[0]})
@@ -391,28 +402,6 @@ class _Loop:
         )
 
 
-def outputs_logs(network, Z, Y, weights, metric_list) -> dict:
-    """Loss and metrics from output pre-activations Z (n, k) and targets Y."""
-    last, loss = network.layers[-1], network.loss
-    z = Z if loss.is_canonical(last.activation) else None
-    # the outputs themselves only when a metric or the loss needs them
-    need_A = metric_list or z is None or not loss.value_from_z
-    A = last.activation(Z) if need_A else None
-    # the penalty of the weights as they are at the end of the epoch
-    value = loss.value(A, Y, z, weights) + regularizers.penalty(network)
-    return {"loss": value, **compute_metrics(metric_list, A, Y, output_kind(network))}
-
-
-def _check_pair(item, step: int):
-    """One ``(X_batch, y_batch)`` of a batch stream, X checked."""
-    if not isinstance(item, (tuple, list)) or len(item) != 2:
-        raise ValueError(
-            f"Batch {step} of the batches given to fit must be a pair "
-            f"(X_batch, y_batch). Got {type(item).__name__} instead."
-        )
-    return check_X(item[0], name=f"X of batch {step}"), item[1]
-
-
 def _validation_logs(network, metric_list, validation: _Split) -> dict:
     loss, A = _loss_and_outputs(network, validation)
     logs = {"val_loss": loss}
@@ -427,9 +416,9 @@ def _loss_and_outputs(network, data: _Split, batch_size=None):
 
     def add_loss(rows, A):
         wb = None if data.weights is None else data.weights[rows]
-        total[0] += network._loss_value(data.Y[rows], wb) * A.shape[0]
+        total[0] += network.output_loss(data.Y[rows], wb) * A.shape[0]
 
-    outputs = network._infer(data.X, add_loss, batch_size)
+    outputs = network.infer(data.X, each_chunk=add_loss, chunk_size=batch_size)
     return total[0] / data.X.shape[0], outputs
 
 
@@ -457,8 +446,8 @@ def evaluate(
         ``{"loss": ..., "<metric>": ...}``; the loss includes any weight
         penalty, as in training.
     """
-    X = network._inputs(X)
-    Y = network._targets(X, y)
+    X = network.prepare_inputs(X)
+    Y = network.prepare_targets(y, X)
     batch_size = check_number(batch_size, "batch_size", "evaluate", low=1, integer=True)
     metric_list = resolve_metrics(metrics, network)
     weights = None
