@@ -404,3 +404,16 @@ def test_download_progress_is_shown_on_stderr():
         "\rdownloading   0% 0.0/10.0 MB\rdownloading  25% 2.5/10.0 MB"
         "\rdownloading 100% 10.0/10.0 MB\n"
     )
+
+
+def test_gradcheck_of_a_model_trained_with_standard_scaling(tmp_path):
+    # the check must see the model's scaler on both sides (analytic and numeric)
+    trained = run(
+        "train", "--scale", "standard", "--layers", "6", "--epochs", "1",
+        "--out", "m.glassnet", cwd=tmp_path,
+    )  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    result = run("gradcheck", "m.glassnet", "--data", "digits", "--samples", "3",
+                 cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "passed"
