@@ -326,3 +326,15 @@ def test_sklearn_batch_norm_with_a_one_sample_remainder_learns(rng):
         scores.append(est.fit(X[:n], y[:n]).score(X[:n], y[:n]))
     # the one-sample remainder no longer costs the fit its accuracy
     assert scores[1] > 0.85 and abs(scores[1] - scores[0]) < 0.05
+
+
+def test_fit_with_batch_norm_refuses_batch_size_one(rng):
+    X, y = rng.normal(size=(10, 3)), rng.normal(size=10)
+    net = gn.Network([gn.Dense(3, 4), gn.BatchNorm(), gn.Dense(4, 1)], loss="mse")
+    before = net.get_weights()
+    with pytest.raises(ValueError, match="'batch_size' parameter of fit.*Got 1"):
+        net.fit(X, y, batch_size=1)
+    with pytest.raises(ValueError, match="at least 2 training samples"):
+        net.fit(X[:1], y[:1], batch_size=None)
+    for a, b in zip(before, net.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -229,6 +229,7 @@ def fit(
     batch_size = min(
         check_number(batch_size, "batch_size", "fit", low=1, integer=True), n
     )
+    _check_batch_size(network, batch_size, n)
     params = {
         "epochs": epochs,
         "batch_size": batch_size,
@@ -335,6 +336,25 @@ def _verbose_callbacks(verbose: int) -> list[Callback]:
 
         return [ProgressBar()]
     return [EpochLogger()] if verbose == 2 else []
+
+
+def _check_batch_size(network, batch_size: int, n: int) -> None:
+    """Refuse batches smaller than a layer can learn from (batch normalization)."""
+    layers = [layer for layer in network.layers if layer.min_batch_size > batch_size]
+    if not layers:
+        return
+    need = max(layer.min_batch_size for layer in layers)
+    if n < need:
+        raise ValueError(
+            f"fit needs at least {need} training samples for a network with "
+            f"{layers[0]!r}: a batch of {n} sample has no batch statistics to "
+            f"learn from. Got {n} training sample(s)."
+        )
+    raise ValueError(
+        f"The 'batch_size' parameter of fit must be at least {need} for a network "
+        f"with {layers[0]!r}: a batch of one sample has no batch variance to learn "
+        f"from. Got {batch_size} instead."
+    )
 
 
 def batch_bounds(n: int, batch_size: int, network) -> list[tuple[int, int]]:
