@@ -1,3 +1,6 @@
+import copy
+import pickle
+
 import numpy as np
 import pytest
 
@@ -326,3 +329,105 @@ def test_batch_norm_scale_set_before_joining_is_kept():
     net = gn.Network([gn.Dense(3, 4), bn, gn.Dense(4, 1)], seed=0)
     np.testing.assert_array_equal(net.layers[1].gamma, [1, 2, 3, 4])
     np.testing.assert_array_equal(net.layers[1].running_var, 2.0)
+
+
+# -- copies, weights in and out: no shared memory ---------------------------------
+
+
+def _bn_network(dtype):
+    net = gn.Network(
+        [gn.Dense(3, 4), gn.BatchNorm(activation="relu"), gn.Dense(4, 2, "softmax")],
+        seed=0,
+        dtype=dtype,
+    )
+    bn = net.layers[1]
+    bn.running_mean[...] = [0.1, -0.2, 0.3, 0.0]
+    bn.running_var[...] = [1.5, 0.5, 2.0, 1.0]
+    return net
+
+
+def _arrays(net):
+    """Every parameter and running statistic, and the flat buffer."""
+    named = [
+        (f"{i}.{name}", array)
+        for i, layer in enumerate(net.layers)
+        for name, array in [*layer.parameters(), *layer.buffers()]
+    ]
+    return [*named, ("parameters_flat", net.parameters_flat)]
+
+
+def _assert_independent(a, b):
+    """No array of ``a`` shares memory with one of ``b``, and changes stay put."""
+    for name, x in _arrays(a):
+        for other, y in _arrays(b):
+            assert not np.shares_memory(x, y), (name, other)
+    before = [x.copy() for _, x in _arrays(b)]
+    for _, x in _arrays(a)[:-1]:
+        x += 1.0  # W, b, gamma, beta, running mean and variance, in place
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(8, 3)), np.arange(8) % 2
+    a.fit(X, y, epochs=2, optimizer=gn.SGD(lr=0.5), metrics=[], seed=0)
+    for (name, x), old in zip(_arrays(b), before, strict=True):
+        np.testing.assert_array_equal(x, old, err_msg=name)
+
+
+COPIES = {
+    "deepcopy": lambda net: copy.deepcopy(net),
+    "pickle": lambda net: pickle.loads(pickle.dumps(net)),
+    "astype_same": lambda net: net.astype(net.dtype),
+    "astype_other": lambda net: net.astype(
+        "float32" if net.dtype == np.float64 else "float64"
+    ),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("make", list(COPIES.values()), ids=list(COPIES))
+def test_a_copied_network_is_independent_both_ways(dtype, make):
+    original = _bn_network(dtype)
+    _assert_independent(make(original), original)
+    original = _bn_network(dtype)
+    _assert_independent(original, make(original))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_get_and_set_weights_copy(dtype):
+    net = _bn_network(dtype)
+    weights = net.get_weights()
+    for _, x in _arrays(net):
+        for w in weights:
+            assert not np.shares_memory(x, w)
+    # get_weights: changing the list leaves the network
+    before = [x.copy() for _, x in _arrays(net)]
+    for w in weights:
+        w += 1.0
+    for (name, x), old in zip(_arrays(net), before, strict=True):
+        np.testing.assert_array_equal(x, old, err_msg=name)
+    # set_weights: the network takes the values, not the arrays
+    given = [w.astype(dtype) for w in weights]
+    net.set_weights(given)
+    kept = [w.copy() for w in given]
+    for _, x in _arrays(net):
+        for w in given:
+            assert not np.shares_memory(x, w)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(8, 3)), np.arange(8) % 2
+    net.fit(X, y, epochs=2, optimizer=gn.SGD(lr=0.5), metrics=[], seed=0)
+    for w, old in zip(given, kept, strict=True):
+        np.testing.assert_array_equal(w, old)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_from_transfer_matrix_and_transfer_matrix_copy(dtype):
+    T = np.arange(12, dtype=dtype).reshape(4, 3) / 10
+    layer = gn.Dense.from_transfer_matrix(T)
+    assert not np.shares_memory(layer.W, T) and not np.shares_memory(layer.b, T)
+    T_before = T.copy()
+    layer.W[...] += 1.0
+    layer.b[...] += 1.0
+    np.testing.assert_array_equal(T, T_before)
+    out = layer.transfer_matrix
+    assert not np.shares_memory(out, layer.W) and not np.shares_memory(out, layer.b)
+    W_before = layer.W.copy()
+    out += 1.0
+    np.testing.assert_array_equal(layer.W, W_before)

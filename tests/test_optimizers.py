@@ -217,8 +217,9 @@ def test_names_resolve_and_unknown_name_lists_valid_ones():
 @pytest.mark.parametrize(
     "make, message",
     [
-        (lambda: gn.Adam(lr=-1), r"'lr' parameter of Adam .* \(0, inf\)\. Got -1"),
-        (lambda: gn.SGD(lr=0), r"'lr' parameter of SGD"),
+        (lambda: gn.Adam(lr=-1), r"'lr' parameter of Adam .* \[0, inf\)\. Got -1"),
+        (lambda: gn.SGD(lr=float("nan")), r"'lr' parameter of SGD .* \[0, inf\)"),
+        (lambda: gn.SGD(lr=float("inf")), r"'lr' parameter of SGD .* \[0, inf\)"),
         (lambda: gn.SGD(lr="fast"), r"'lr' parameter of SGD"),
         (lambda: gn.SGD(momentum=1.0), r"'momentum' parameter of SGD .* \[0, 1\)"),
         (lambda: gn.SGD(nesterov=True), "Nesterov momentum needs momentum > 0"),
@@ -232,7 +233,8 @@ def test_names_resolve_and_unknown_name_lists_valid_ones():
     ],
     ids=[
         "negative_lr",
-        "zero_lr",
+        "nan_lr",
+        "inf_lr",
         "string_lr",
         "momentum_one",
         "nesterov_without_momentum",
@@ -254,3 +256,69 @@ def test_setting_a_negative_lr_later_is_refused():
     opt = gn.RMSProp()
     with pytest.raises(ValueError, match=r"'lr' parameter of RMSProp"):
         opt.lr = -0.1
+
+
+# -- a learning rate of 0 ----------------------------------------------------------
+
+ZERO_LR = [
+    ("sgd", lambda lr: gn.SGD(lr=lr)),
+    ("momentum", lambda lr: gn.SGD(lr=lr, momentum=0.9)),
+    ("nesterov", lambda lr: gn.SGD(lr=lr, momentum=0.9, nesterov=True)),
+    ("adagrad", lambda lr: gn.Adagrad(lr=lr)),
+    ("rmsprop", lambda lr: gn.RMSProp(lr=lr)),
+    ("adam", lambda lr: gn.Adam(lr=lr)),
+    ("adamw", lambda lr: gn.AdamW(lr=lr, weight_decay=0.5)),
+]
+
+
+@pytest.mark.parametrize("make", [m for _, m in ZERO_LR], ids=[n for n, _ in ZERO_LR])
+def test_lr_zero_is_allowed_and_leaves_the_weights_unchanged(make):
+    # As in PyTorch, lr = 0 is a valid rate, given at construction or later.
+    optimizer = make(0.0)
+    assert optimizer.lr == 0.0
+    np.testing.assert_array_equal(run_glassnet(optimizer), [W0, W0, W0])
+    later = make(0.1)
+    later.lr = 0
+    np.testing.assert_array_equal(run_glassnet(later, 2), [W0, W0])
+    assert later.iterations == 2
+
+
+def test_lr_zero_still_updates_momentum_and_adam_moments():
+    # By hand, at w0 the gradient is g0 = C * w0 + D = [2.1, -1.3, 2.0] and it
+    # stays g0 (w does not move). Momentum: v1 = g0, v2 = 0.9 g0 + g0.
+    # Adam: m_t = (1 - 0.9^t) g0 and v_t = (1 - 0.999^t) g0^2 (geometric sums).
+    g0 = np.array(grad(W0))
+    sgd = gn.SGD(lr=0.0, momentum=0.9)
+    run_glassnet(sgd, 2)
+    np.testing.assert_allclose(sgd.state[0]["velocity"], 1.9 * g0, rtol=1e-15)
+    adam = gn.Adam(lr=0.0)
+    run_glassnet(adam, 3)
+    np.testing.assert_allclose(adam.state[0]["m"], (1 - 0.9**3) * g0, rtol=1e-14)
+    np.testing.assert_allclose(adam.state[0]["v"], (1 - 0.999**3) * g0**2, rtol=1e-12)
+
+
+def test_lr_zero_matches_pytorch_state():
+    torch = pytest.importorskip("torch")
+    for name, make, state_keys in [
+        ("adam", lambda p: torch.optim.Adam(p, lr=0.0), [("m", "exp_avg")]),
+        (
+            "momentum",
+            lambda p: torch.optim.SGD(p, lr=0.0, momentum=0.9),
+            [("velocity", "momentum_buffer")],
+        ),
+    ]:
+        w = torch.tensor(W0, dtype=torch.float64, requires_grad=True)
+        reference = make([w])
+        for _ in range(3):
+            reference.zero_grad()
+            w.grad = torch.tensor(grad(w.detach().tolist()), dtype=torch.float64)
+            reference.step()
+        optimizer = dict(ZERO_LR)[name](0.0)
+        iterates = run_glassnet(optimizer)
+        np.testing.assert_array_equal(iterates[-1], w.detach().numpy())
+        for ours, theirs in state_keys:
+            np.testing.assert_allclose(
+                optimizer.state[0][ours],
+                reference.state[w][theirs].numpy(),
+                rtol=1e-14,
+            )

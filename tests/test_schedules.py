@@ -177,3 +177,121 @@ def test_schedule_returning_a_negative_rate_is_refused(data):
             epochs=2,
             callbacks=[gn.LearningRateScheduler(lambda epoch, lr: -1.0)],
         )
+
+
+# -- schedules that reach 0 ---------------------------------------------------
+
+
+class _Weights(gn.Callback):
+    """The network's flat parameters after every epoch."""
+
+    def on_train_begin(self, logs):
+        self.after = []
+
+    def on_epoch_end(self, epoch, logs):
+        self.after.append(self.network.parameters_flat.copy())
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [gn.SGD(lr=0.1), gn.SGD(lr=0.1, momentum=0.9), gn.Adam(lr=0.1)],
+    ids=["sgd", "momentum", "adam"],
+)
+def test_cosine_past_its_length_holds_zero_and_training_completes(data, optimizer):
+    # CosineDecay(epochs=5) in an 8-epoch fit: by hand, T = 5,
+    # lr_t = 0.1 * (1 + cos(pi t / 5)) / 2 for t <= 5, then held at min_lr = 0.
+    X, y = data
+    net = gn.Network.mlp([3, 4, 2], seed=0)
+    weights = _Weights()
+    history = net.fit(
+        X,
+        y,
+        epochs=8,
+        optimizer=optimizer,
+        callbacks=[gn.LearningRateScheduler(gn.CosineDecay(epochs=5)), weights],
+        seed=0,
+        metrics=[],
+    )
+    expected = [0.1 * (1 + math.cos(math.pi * t / 5)) / 2 for t in range(5)]
+    expected += [0.0, 0.0, 0.0]
+    assert len(history.history["lr"]) == 8
+    assert history.history["lr"][:5] == pytest.approx(expected[:5], rel=1e-12)
+    assert history.history["lr"][5:] == [0.0, 0.0, 0.0]
+    # epochs 6-8 train at lr 0: the weights after epoch 5 stay as they are
+    assert not np.array_equal(weights.after[3], weights.after[4])
+    for later in weights.after[5:]:
+        np.testing.assert_array_equal(later, weights.after[4])
+
+
+@pytest.mark.parametrize(
+    "schedule, epoch",
+    [
+        (gn.ExponentialDecay(gamma=1e-200), 2),  # 1e-400 underflows
+        (gn.StepDecay(step_size=1, gamma=1e-200), 2),
+        (gn.InverseScaling(decay=1e300, power=2.0), 1),  # (1e300)^2 overflows
+        (gn.CosineDecay(epochs=3), 3),
+        (gn.CosineDecay(epochs=3), 100),
+        (gn.CosineDecay(epochs=4, warmup_epochs=2), 9),
+    ],
+    ids=["exponential", "step", "inverse_scaling", "cosine_end", "cosine_past", "warm"],
+)
+def test_schedules_reach_exactly_zero(schedule, epoch):
+    assert schedule(epoch, 0.1, 4) == 0.0
+
+
+def test_decays_that_underflow_train_to_the_end(data):
+    X, y = data
+    for schedule in (
+        gn.ExponentialDecay(gamma=1e-200),
+        gn.InverseScaling(decay=1e300, power=2.0),
+    ):
+        net = gn.Network.mlp([3, 4, 2], seed=0)
+        history = net.fit(
+            X,
+            y,
+            epochs=4,
+            optimizer=gn.SGD(lr=0.1),
+            callbacks=[gn.LearningRateScheduler(schedule)],
+            metrics=[],
+        )
+        assert history.history["lr"][0] == 0.1
+        assert history.history["lr"][2:] == [0.0, 0.0]
+
+
+def test_reduce_on_plateau_with_min_lr_zero_reaches_zero():
+    # factor 1e-200: 0.1 -> 1e-201 -> 1e-401, which underflows to 0; then
+    # the rate is at min_lr = 0 and no further reduction is counted.
+    schedule = gn.ReduceOnPlateau("loss", factor=1e-200, patience=0, min_lr=0.0)
+    rates = []
+    for epoch in range(5):
+        rates.append(schedule(epoch, 0.1, 5))
+        schedule.observe(epoch, {"loss": 1.0})
+    assert rates == [0.1, 0.1, 0.1 * 1e-200, 0.0, 0.0]
+    assert schedule.reductions == 2
+
+
+def test_reduce_lr_on_plateau_callback_sets_zero(data):
+    X, y = data
+    net = gn.Network.mlp([3, 4, 2], seed=0)
+    callback = gn.ReduceLROnPlateau("loss", factor=1e-200, patience=0, min_delta=1e9)
+    history = net.fit(
+        X, y, epochs=4, optimizer=gn.SGD(lr=0.1), callbacks=[callback], metrics=[]
+    )
+    # epoch 1 sets the best loss; every later one is a plateau (min_delta 1e9)
+    assert history.history["lr"] == [0.1, 0.1, 0.1 * 1e-200, 0.0]
+    assert net.optimizer.lr == 0.0
+
+
+@pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf")])
+def test_a_schedule_returning_an_invalid_rate_names_the_schedule(data, bad):
+    X, y = data
+    net = gn.Network.mlp([3, 4, 2], seed=0)
+    with pytest.raises(ValueError, match=r"'lr' parameter of SGD.*\[0, inf\).*epoch 2"):
+        net.fit(
+            X,
+            y,
+            epochs=3,
+            optimizer=gn.SGD(lr=0.1),
+            callbacks=[gn.LearningRateScheduler(lambda e, lr: bad if e else lr)],
+            metrics=[],
+        )

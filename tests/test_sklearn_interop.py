@@ -81,3 +81,86 @@ def test_to_sklearn_refuses_what_sklearn_cannot_express():
         gn.to_sklearn_coefs(unfoldable)
     with pytest.raises(TypeError, match="fitted scikit-learn"):
         gn.from_sklearn(MLPClassifier())
+
+
+# -- exported and imported weights are copies ------------------------------------
+
+
+def network_arrays(net):
+    return [a for layer in net.layers for _, a in [*layer.parameters()]] + [
+        a for layer in net.layers for _, a in layer.buffers()
+    ]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_to_sklearn_and_back_share_no_memory(dtype, rng):
+    # identity Dense -> BatchNorm(tanh) folds into scikit-learn's weights
+    X, y = rng.normal(size=(30, 4)), rng.integers(0, 3, 30)
+    net = gn.Network(
+        [gn.Dense(4, 6), gn.BatchNorm(activation="tanh"), gn.Dense(6, 3, "softmax")],
+        seed=0,
+        dtype=dtype,
+    )
+    net.fit(X, y, epochs=2, optimizer="adam", seed=0, metrics=[])
+    sk = gn.to_sklearn(net)
+    sk_arrays = [*sk.coefs_, *sk.intercepts_]
+    for ours in network_arrays(net):
+        for theirs in sk_arrays:
+            assert not np.shares_memory(ours, theirs)
+    expected = sk.predict_proba(X)
+    # changing or training the network leaves the exported estimator
+    for array in network_arrays(net):
+        array *= 1.5
+    net.fit(X, y, epochs=2, optimizer="adam", seed=1, metrics=[])
+    np.testing.assert_array_equal(sk.predict_proba(X), expected)
+    # and the other way: the imported network is a copy of the estimator
+    back = gn.from_sklearn(sk, dtype=dtype)
+    for ours in network_arrays(back):
+        for theirs in sk_arrays:
+            assert not np.shares_memory(ours, theirs)
+    before = [a.copy() for a in network_arrays(back)]
+    for theirs in sk_arrays:
+        theirs += 1.0
+    for array, old in zip(network_arrays(back), before, strict=True):
+        np.testing.assert_array_equal(array, old)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_from_a_fitted_sklearn_mlp_then_training_leaves_it(dtype, rng):
+    X, y = rng.normal(size=(40, 3)).astype(dtype), rng.integers(0, 2, 40)
+    sk = fitted(MLPClassifier, X, y, hidden_layer_sizes=(5,))
+    coefs = [c.copy() for c in sk.coefs_] + [b.copy() for b in sk.intercepts_]
+    net = gn.from_sklearn(sk)
+    net.fit(X, y, epochs=3, optimizer=gn.SGD(lr=0.5), seed=0, metrics=[])
+    assert not np.array_equal(net.layers[0].W, coefs[0].T)
+    for array, old in zip([*sk.coefs_, *sk.intercepts_], coefs, strict=True):
+        np.testing.assert_array_equal(array, old)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_estimator_coefs_are_its_own_and_a_deep_copy_is_independent(dtype, rng):
+    import copy
+    import pickle
+
+    from glassnet.sklearn import MLPClassifier as GlassnetMLP
+
+    X, y = rng.normal(size=(40, 3)), rng.integers(0, 3, 40)
+    est = GlassnetMLP(hidden_layer_sizes=(5,), batch_norm=True, max_iter=3, dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    # documented: coefs_/intercepts_ are views of network_, as scikit-learn's
+    # coefs_ are the estimator's own weights
+    assert np.shares_memory(est.coefs_[0], est.network_.layers[0].W)
+    for clone in (copy.deepcopy(est), pickle.loads(pickle.dumps(est))):
+        originals = network_arrays(est.network_)
+        before = [a.copy() for a in originals]
+        for ours in network_arrays(clone.network_):
+            for theirs in originals:
+                assert not np.shares_memory(ours, theirs)
+        clone.coefs_[0][...] += 1.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clone.partial_fit(X, y)
+        for array, old in zip(originals, before, strict=True):
+            np.testing.assert_array_equal(array, old)

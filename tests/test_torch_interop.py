@@ -147,3 +147,136 @@ def test_input_scaling_is_folded_into_the_first_linear(scaler, rng):
 def test_unsupported_modules_are_named(module, error, message):
     with pytest.raises(error, match=message):
         gn.from_torch(module)
+
+
+# -- the two sides are independent ----------------------------------------------
+
+
+def bn_network(dtype):
+    """Dense -> BatchNorm(relu) -> Dense(softmax), statistics made non-trivial."""
+    net = gn.Network(
+        [gn.Dense(4, 5), gn.BatchNorm(activation="relu"), gn.Dense(5, 3, "softmax")],
+        dtype=dtype,
+        seed=0,
+    )
+    return randomize(net, np.random.default_rng(1))
+
+
+def glassnet_arrays(net):
+    """Every parameter and running statistic of ``net`` by name."""
+    return {
+        f"{i}.{name}": array
+        for i, layer in enumerate(net.layers)
+        for name, array in [*layer.parameters(), *layer.buffers()]
+    }
+
+
+def torch_arrays(module):
+    return {
+        name: tensor.detach().numpy()
+        for name, tensor in module.state_dict().items()
+        if tensor.dtype.is_floating_point
+    }
+
+
+def snapshot(arrays):
+    return {name: array.copy() for name, array in arrays.items()}
+
+
+def assert_unchanged(arrays, before):
+    for name, array in arrays.items():
+        np.testing.assert_array_equal(array, before[name], err_msg=name)
+
+
+def assert_no_shared_memory(ours, theirs):
+    for a_name, a in ours.items():
+        for b_name, b in theirs.items():
+            assert not np.shares_memory(a, b), (a_name, b_name)
+
+
+def torch_train(module, X, y, steps=3):
+    module.train()
+    optimizer = torch.optim.SGD(module.parameters(), lr=0.5)
+    dtype = next(module.parameters()).dtype
+    inputs, targets = torch.as_tensor(X, dtype=dtype), torch.as_tensor(y)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        # the module ends in a softmax: the negative log of the class's output
+        out = module(inputs)
+        loss = -torch.log(out[torch.arange(len(targets)), targets]).mean()
+        loss.backward()
+        optimizer.step()
+    module.eval()
+
+
+DTYPES = ["float32", "float64"]
+# glassnet name, PyTorch name of the same array in to_torch's Sequential
+PAIRS = [
+    ("0.W", "0.weight"),
+    ("0.b", "0.bias"),
+    ("1.gamma", "1.weight"),
+    ("1.beta", "1.bias"),
+    ("1.running_mean", "1.running_mean"),
+    ("1.running_var", "1.running_var"),
+    ("2.W", "3.weight"),
+    ("2.b", "3.bias"),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_to_torch_shares_no_memory_with_the_network(dtype):
+    net = bn_network(dtype)
+    module = net.to_torch()
+    assert_no_shared_memory(glassnet_arrays(net), torch_arrays(module))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("pair", PAIRS, ids=[p[0] for p in PAIRS])
+def test_changing_either_side_in_place_leaves_the_other(dtype, pair):
+    ours, theirs = pair
+    net = bn_network(dtype)
+    module = net.to_torch()
+    # the torch side in place: the network keeps every value
+    before = snapshot(glassnet_arrays(net))
+    with torch.no_grad():
+        module.state_dict()[theirs].add_(1.0)
+    assert_unchanged(glassnet_arrays(net), before)
+    # the network in place: the module keeps every value
+    before = snapshot(torch_arrays(module))
+    glassnet_arrays(net)[ours][...] += 1.0
+    assert_unchanged(torch_arrays(module), before)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_training_either_side_leaves_the_other(dtype):
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(16, 4)), np.arange(16) % 3
+    net = bn_network(dtype)
+    module = net.to_torch()
+    before = snapshot(glassnet_arrays(net))
+    torch_train(module, X, y)
+    changed = torch_arrays(module)
+    assert not np.array_equal(changed["1.running_mean"], before["1.running_mean"])
+    assert_unchanged(glassnet_arrays(net), before)
+    before = snapshot(torch_arrays(module))
+    net.fit(X, y, epochs=2, optimizer=gn.SGD(lr=0.5), metrics=[], seed=0)
+    assert not np.array_equal(net.layers[1].gamma, before["1.weight"])
+    assert_unchanged(torch_arrays(module), before)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_from_torch_shares_no_memory_with_the_module(dtype):
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(16, 4)), np.arange(16) % 3
+    module = bn_network(dtype).to_torch()
+    net = gn.from_torch(module)
+    assert net.dtype == np.dtype(dtype)
+    assert_no_shared_memory(glassnet_arrays(net), torch_arrays(module))
+    before = snapshot(glassnet_arrays(net))
+    torch_train(module, X, y)
+    assert_unchanged(glassnet_arrays(net), before)
+    before = snapshot(torch_arrays(module))
+    for array in glassnet_arrays(net).values():
+        array += 1.0
+    net.fit(X, y, epochs=2, optimizer=gn.SGD(lr=0.5), metrics=[], seed=0)
+    assert_unchanged(torch_arrays(module), before)

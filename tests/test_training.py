@@ -162,7 +162,7 @@ def test_bad_fit_arguments(kwargs, message):
 
 
 def test_sgd_learning_rate_is_validated():
-    with pytest.raises(ValueError, match=r"'lr' parameter of SGD .*\(0, inf\). Got -1"):
+    with pytest.raises(ValueError, match=r"'lr' parameter of SGD .*\[0, inf\). Got -1"):
         gn.SGD(lr=-1)
 
 

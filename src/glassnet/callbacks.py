@@ -289,7 +289,9 @@ class LearningRateScheduler(Callback):
         A :class:`~glassnet.schedules.Schedule` (or its name, e.g.
         "cosine"), called as ``schedule(epoch, lr0, epochs)`` with ``lr0`` the
         optimizer's rate when training began; or, as in Keras, any
-        ``f(epoch, lr) -> new_lr`` of the current rate.
+        ``f(epoch, lr) -> new_lr`` of the current rate. The rate it returns
+        must be a float in ``[0, inf)``; 0 is allowed (as in PyTorch) and
+        leaves the weights unchanged for that epoch.
     **kwargs
         Options of a schedule given by name.
     """
@@ -316,7 +318,13 @@ class LearningRateScheduler(Callback):
             lr = self.schedule(epoch, self.lr0, self.params.get("epochs"))
         else:
             lr = self.schedule(epoch, optimizer.lr)
-        optimizer.lr = lr
+        try:
+            optimizer.lr = lr  # any rate in [0, inf), 0 included
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(
+                f"{exc} It came from the schedule {self.schedule!r} of "
+                f"{type(self).__name__} at epoch {epoch + 1}."
+            ) from None
 
     def on_epoch_end(self, epoch, logs):
         if isinstance(self.schedule, Schedule):

@@ -625,7 +625,7 @@ class Network:
         return to_torch(self)
 
     def astype(self, dtype) -> Network:
-        """A deep copy of the network with parameters in ``dtype``."""
+        """A deep copy in ``dtype``, sharing no memory with this network."""
         clone = copy.deepcopy(self)
         clone.dtype = _resolve_dtype(dtype)
         clone._bind_parameters()
@@ -665,7 +665,11 @@ class Network:
         return [p.copy() for layer in self.layers for _, p in _weight_arrays(layer)]
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
-        """Set every parameter from a list shaped like :meth:`get_weights`."""
+        """Set every parameter from a list shaped like :meth:`get_weights`.
+
+        The values are copied into the network's own arrays; the list's
+        arrays stay independent of the network.
+        """
         targets = [
             (i, name, p)
             for i, layer in enumerate(self.layers)

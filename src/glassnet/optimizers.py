@@ -16,7 +16,10 @@ for any of them. Every optimizer can clip the gradient first, by its global
 norm or elementwise by value (against exploding gradients).
 
 Notation in the docstrings: ``g`` is the gradient ``dC/dw``, ``t`` the step
-number starting at 1, ``lr`` the learning rate.
+number starting at 1, ``lr`` the learning rate. Every rule below moves
+``w`` by ``lr`` times a step computed from the gradient and the state, so
+``lr = 0`` (allowed, as in PyTorch; schedules reach it) changes no parameter
+(for finite gradients) but still advances the state.
 """
 
 from __future__ import annotations
@@ -46,8 +49,13 @@ class Optimizer:
 
     Parameters
     ----------
-    lr : float
-        Learning rate (lecture 002's rho, lecture 003's eta), > 0.
+    lr : float >= 0
+        Learning rate (lecture 002's rho, lecture 003's eta). 0 is allowed,
+        as in PyTorch, whether given here, set by hand or reached by a
+        learning-rate schedule (a cosine decay to ``min_lr=0``, a decay that
+        underflows): a step with ``lr = 0`` leaves the parameters unchanged
+        while the state (momentum, moments, step count) still updates.
+        Negative, infinite or NaN rates raise ValueError.
     clip_norm : float, optional
         If the global L2 norm of all gradients exceeds it, scale every
         gradient by ``clip_norm / norm`` first (PyTorch's
@@ -84,7 +92,8 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        self._lr = check_number(value, "lr", type(self).__name__, low=0, low_open=True)
+        # [0, inf) whoever sets it (constructor, user, schedule): one rule
+        self._lr = check_number(value, "lr", type(self).__name__, low=0)
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """Update every ``params[i]`` in place using ``grads[i]``."""

@@ -20,6 +20,13 @@ cosine              warm-up t < w: lr0 * (t + 1) / (w + 1); then
                     over the T epochs of training
 reduce_on_plateau   lr0 * factor ** k after k plateaus of the monitored value
 ==================  =========================================================
+
+Every schedule returns a rate in ``[0, inf)`` for every epoch, and 0 is a
+rate like any other (as in PyTorch, every optimizer accepts it and then
+leaves the weights unchanged): cosine decay ends at ``min_lr`` (default 0)
+and holds it past its ``T`` epochs; the step, exponential and inverse-scaling
+decays and repeated plateau reductions may underflow to 0 after many epochs,
+which is returned as 0, never as an error.
 """
 
 from __future__ import annotations
@@ -148,7 +155,11 @@ class InverseScaling(Schedule):
         self.power = check_number(power, "power", owner, low=0, low_open=True)
 
     def __call__(self, epoch, lr0, epochs=None):
-        return lr0 / (1.0 + self.decay * epoch) ** self.power
+        try:
+            denominator = (1.0 + self.decay * epoch) ** self.power
+        except OverflowError:  # Python floats raise where NumPy gives inf
+            return 0.0
+        return lr0 / denominator
 
     def config(self):
         return {"name": self.name, "decay": self.decay, "power": self.power}
@@ -162,6 +173,11 @@ class CosineDecay(Schedule):
     ``T - w`` epochs (PyTorch's ``CosineAnnealingLR``)::
 
         lr_t = min_lr + (lr0 - min_lr) * (1 + cos(pi * (t - w) / (T - w))) / 2
+
+    It reaches ``min_lr`` at ``t = T`` and holds it for every later epoch (a
+    ``fit`` longer than ``T`` epochs), where PyTorch's formula would climb
+    back up. ``min_lr = 0`` gives a rate of exactly 0 there, which every
+    optimizer accepts (the weights then stay as they are).
 
     Parameters
     ----------

@@ -12,6 +12,9 @@ scikit-learn stores layer ``i`` as ``coefs_[i]`` of shape (n_in, n_out) and
 * :func:`to_sklearn` returns a fitted scikit-learn estimator that predicts
   what the network predicts (one hidden activation of scikit-learn's four;
   a two-unit softmax becomes scikit-learn's single logistic unit).
+
+All three copy: the arrays they return or build share no memory with their
+input, so changing or training one side leaves the other as it was.
 """
 
 from __future__ import annotations
@@ -40,6 +43,12 @@ def from_sklearn(mlp, *, dtype=None) -> Network:
         Fitted (it has ``coefs_``).
     dtype : {"float32", "float64"}, optional
         Default: the dtype of ``mlp.coefs_``.
+
+    Returns
+    -------
+    Network
+        With copies of ``coefs_`` (transposed to ``W`` of shape (n_out, n_in))
+        and ``intercepts_``; it shares no memory with ``mlp``.
     """
     if not hasattr(mlp, "coefs_") or not hasattr(mlp, "out_activation_"):
         raise TypeError(
@@ -74,8 +83,9 @@ def from_sklearn(mlp, *, dtype=None) -> Network:
 def to_sklearn_coefs(network) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """``(coefs, intercepts)`` in scikit-learn's layout, float64.
 
-    ``coefs[i]`` has shape (n_in, n_out) and ``intercepts[i]`` (n_out,);
-    raises ValueError for a batch norm that cannot be folded.
+    ``coefs[i]`` has shape (n_in, n_out) and ``intercepts[i]`` (n_out,),
+    new arrays sharing no memory with the network; raises ValueError for a
+    batch norm that cannot be folded.
     """
     steps = inference_steps(network)
     if not all(isinstance(step, Affine) for step in steps):
@@ -113,7 +123,8 @@ def to_sklearn(network):
     -------
     sklearn.neural_network.MLPClassifier or MLPRegressor
         Ready for ``predict``/``predict_proba``/``score``; its training
-        state (``loss_curve_`` etc.) is absent.
+        state (``loss_curve_`` etc.) is absent. Its ``coefs_`` and
+        ``intercepts_`` are copies, sharing no memory with ``network``.
     """
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.preprocessing import LabelBinarizer

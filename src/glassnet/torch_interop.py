@@ -18,6 +18,11 @@ PyTorch                         glassnet
                                 ``1 - momentum``
 ==============================  =========================================
 
+Neither direction shares memory: :func:`to_torch` copies every parameter
+and running statistic into new tensors and :func:`from_torch` copies every
+tensor into the new network's arrays, so changing or training one side
+leaves the other as it was.
+
 :func:`to_torch` returns the module in evaluation mode (dropout off, batch
 norm on its running statistics), in the network's dtype. A network's stored
 input scaling is folded into the first Linear layer (class names stay in
@@ -70,7 +75,10 @@ def _activation_module(nn, activation):
 
 
 def _tensor(torch, array, dtype):
-    return torch.from_numpy(np.ascontiguousarray(array, dtype=dtype))
+    # A copy, always: torch.from_numpy shares the array's memory, and the
+    # network's W, b, gamma, beta and running statistics are its own arrays
+    # (np.ascontiguousarray would return them as they are for a matching dtype).
+    return torch.from_numpy(np.array(array, dtype=dtype, order="C", copy=True))
 
 
 def _linear(torch, layer: Dense, W, b, dtype):
@@ -104,7 +112,15 @@ def to_torch(network):
     -------
     torch.nn.Sequential
         Input (n_samples, n_features) -> output (n_samples, n_outputs), the
-        same numbers as :meth:`Network.forward`.
+        same numbers as :meth:`Network.forward`. Its tensors are copies:
+        they share no memory with the network's arrays.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        Without PyTorch.
+    ValueError, TypeError
+        For a layer, activation or input scaling PyTorch's modules cannot hold.
     """
     torch = _import_torch()
     nn, dtype = torch.nn, network.dtype
@@ -192,6 +208,12 @@ def from_torch(module, *, loss=None, dtype=None) -> Network:
         Default: from the output activation, as in :class:`Network`.
     dtype : {"float32", "float64"}, optional
         Default: the dtype of the first Linear layer's weights.
+
+    Returns
+    -------
+    Network
+        With its own copies of every weight, bias, scale, shift and running
+        statistic: it shares no memory with ``module``.
     """
     torch = _import_torch()
     nn = torch.nn
