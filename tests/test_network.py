@@ -431,3 +431,32 @@ def test_from_transfer_matrix_and_transfer_matrix_copy(dtype):
     W_before = layer.W.copy()
     out += 1.0
     np.testing.assert_array_equal(layer.W, W_before)
+
+
+def test_a_network_whose_layers_joined_another_refuses_to_train(rng):
+    X, y = rng.normal(size=(8, 3)), rng.normal(size=8)
+    first = gn.Network([gn.Dense(3, 4, "tanh"), gn.Dense(4, 1)], loss="mse", seed=0)
+    second = gn.Network(first.layers, loss="mse")
+    before = second.get_weights()
+    for train in (
+        lambda: first.fit(X, y, epochs=1),
+        lambda: first.train_step(X, y),
+        lambda: first.loss_and_gradients(X, y),
+    ):
+        with pytest.raises(RuntimeError, match="Layer 1 .* another Network"):
+            train()
+    for a, b in zip(before, second.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    second.fit(X, y, epochs=1)  # the network that holds the layers trains
+
+
+def test_assigning_batch_norm_scale_changes_the_trained_array():
+    net = gn.Network([gn.Dense(3, 4), gn.BatchNorm(), gn.Dense(4, 1)], seed=0)
+    bn = net.layers[1]
+    bn.gamma = np.array([1.0, 2.0, 3.0, 4.0])
+    bn.running_var = np.full(4, 2.0)
+    assert np.shares_memory(bn.gamma, net.parameters_flat)
+    np.testing.assert_array_equal(net.get_weights()[2], [1, 2, 3, 4])
+    assert bn.running_var.dtype == np.float32
+    with pytest.raises(ValueError, match=r"BatchNorm.gamma must have shape \(4,\)"):
+        bn.gamma = np.ones(3)

@@ -295,3 +295,25 @@ def test_a_schedule_returning_an_invalid_rate_names_the_schedule(data, bad):
             callbacks=[gn.LearningRateScheduler(lambda e, lr: bad if e else lr)],
             metrics=[],
         )
+
+
+def test_a_second_fit_of_the_same_optimizer_restarts_the_schedule(rng):
+    # After a cosine schedule ends at 0, the optimizer's rate is 0; the next
+    # fit with the same optimizer starts the schedule again from 0.1, and a
+    # rate the user sets in between is the new start.
+    X, y = rng.normal(size=(16, 2)), rng.normal(size=16)
+    net = gn.Network.mlp([2, 3, 1], output="identity", loss="mse", seed=0)
+    optimizer = gn.SGD(lr=0.1)
+
+    def lr_column():
+        history = net.fit(
+            X, y, epochs=6, optimizer=optimizer,
+            callbacks=[gn.LearningRateScheduler(gn.CosineDecay(epochs=5))],
+        )  # fmt: skip
+        return history.history["lr"]
+
+    expected = [0.1 * (1 + np.cos(np.pi * t / 5)) / 2 for t in range(5)] + [0.0]
+    np.testing.assert_allclose(lr_column(), expected, atol=1e-15)
+    np.testing.assert_allclose(lr_column(), expected, atol=1e-15)
+    optimizer.lr = 0.05
+    np.testing.assert_allclose(lr_column(), np.array(expected) / 2, atol=1e-15)

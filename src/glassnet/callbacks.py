@@ -307,8 +307,21 @@ class LearningRateScheduler(Callback):
             )
         self.schedule = schedule
 
+    #: Whether a later fit starts from the rate the schedule left behind
+    #: (Keras's ReduceLROnPlateau) rather than from the rate training began
+    #: with (PyTorch's ``initial_lr``).
+    resumes_from_last_rate = False
+
     def on_train_begin(self, logs):
-        self.lr0 = self.network.optimizer.lr
+        optimizer = self.network.optimizer
+        # A rate that a schedule left on the optimizer (0 at the end of a
+        # cosine, say) is not a new starting point for the next fit of the
+        # same optimizer: start again from the rate the schedule started
+        # from, as PyTorch keeps ``initial_lr``. A rate set by the user
+        # since then is the new starting point.
+        start, left = getattr(optimizer, "_scheduled_rates", (None, None))
+        resume = self.resumes_from_last_rate or left is None or optimizer.lr != left
+        self.lr0 = optimizer.lr if resume else start
         if isinstance(self.schedule, Schedule):
             self.schedule.reset()
 
@@ -325,6 +338,7 @@ class LearningRateScheduler(Callback):
                 f"{exc} It came from the schedule {self.schedule!r} of "
                 f"{type(self).__name__} at epoch {epoch + 1}."
             ) from None
+        optimizer._scheduled_rates = (self.lr0, optimizer.lr)
 
     def on_epoch_end(self, epoch, logs):
         if isinstance(self.schedule, Schedule):
@@ -339,6 +353,8 @@ class ReduceLROnPlateau(LearningRateScheduler):
     (``monitor``, ``factor``, ``patience``, ``mode``, ``min_delta``,
     ``cooldown``, ``min_lr``) and their defaults are Keras's.
     """
+
+    resumes_from_last_rate = True
 
     def __init__(self, monitor: str = "val_loss", **kwargs):
         super().__init__(ReduceOnPlateau(monitor, **kwargs))

@@ -506,6 +506,32 @@ class Dropout(Layer):
         return f"Dropout({self.rate!r})"
 
 
+class _InPlace:
+    """An array attribute whose assignment copies into the existing array.
+
+    ``layer.gamma = values`` then changes the array the network trains (a
+    view of its parameter buffer), in place, instead of replacing it with
+    an array that the network no longer sees. The values are checked for
+    shape and finiteness first.
+    """
+
+    def __set_name__(self, owner, name):
+        self.name, self.slot = name, "_" + name
+
+    def __get__(self, layer, owner=None):
+        return self if layer is None else getattr(layer, self.slot, None)
+
+    def __set__(self, layer, value):
+        target = getattr(layer, self.slot, None)
+        if target is None:
+            raise AttributeError(
+                f"{type(layer).__name__}.{self.name} does not exist before the "
+                "layer knows its size (pass n_features, or add it to a Network)."
+            )
+        owner = type(layer).__name__
+        target[...] = _check_finite_array(value, self.name, target.shape, owner)
+
+
 class BatchNorm(Layer):
     """Batch normalization of each feature, a learnable scale and shift, ``phi``.
 
@@ -562,6 +588,10 @@ class BatchNorm(Layer):
     trainable = True
     #: One sample has no batch variance to learn from.
     min_batch_size = 2
+    gamma = _InPlace()
+    beta = _InPlace()
+    running_mean = _InPlace()
+    running_var = _InPlace()
 
     def __init__(
         self,
@@ -583,13 +613,13 @@ class BatchNorm(Layer):
 
     def build(self, n_in, rng=None):
         super().build(n_in, rng)
-        if getattr(self, "gamma", None) is None:
-            self.gamma = np.ones(n_in)
-            self.beta = np.zeros(n_in)
+        if getattr(self, "_gamma", None) is None:
+            self._gamma = np.ones(n_in)
+            self._beta = np.zeros(n_in)
             self.dgamma = np.zeros(n_in)
             self.dbeta = np.zeros(n_in)
-            self.running_mean = np.zeros(n_in)
-            self.running_var = np.ones(n_in)
+            self._running_mean = np.zeros(n_in)
+            self._running_var = np.ones(n_in)
 
     def parameters(self):
         return [("gamma", self.gamma), ("beta", self.beta)] if self.n_in else []
@@ -602,12 +632,12 @@ class BatchNorm(Layer):
 
     def _bind(self, params, grads):
         gamma, beta = params
-        gamma[...] = self.gamma
-        beta[...] = self.beta
-        self.gamma, self.beta = gamma, beta
+        gamma[...] = self._gamma
+        beta[...] = self._beta
+        self._gamma, self._beta = gamma, beta
         self.dgamma, self.dbeta = grads
-        self.running_mean = self.running_mean.astype(gamma.dtype)
-        self.running_var = self.running_var.astype(gamma.dtype)
+        self._running_mean = self._running_mean.astype(gamma.dtype)
+        self._running_var = self._running_var.astype(gamma.dtype)
 
     def forward(self, X, *, training=False):
         """``A = phi(gamma * x_hat + beta)``; X and A of shape (n_samples, n)."""

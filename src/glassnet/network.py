@@ -259,6 +259,20 @@ class Network:
                 offset = end
             layer._bind(views_p, views_g)
 
+    def _check_layers_bound(self) -> None:
+        """Refuse to train layers whose parameters another network took over."""
+        for i, layer in enumerate(self.layers):
+            arrays = [p for _, p in layer.parameters()]
+            if arrays and not np.may_share_memory(arrays[0], self.parameters_flat):
+                raise RuntimeError(
+                    f"Layer {i + 1} ({layer!r}) of this network has since been "
+                    "put into another Network, which moved its parameters into "
+                    "that network's parameter buffer: this network can no "
+                    "longer train it. A layer belongs to one network; give each "
+                    "network its own layers (copy.deepcopy(layer) makes an "
+                    "independent copy)."
+                )
+
     # -- properties ---------------------------------------------------------------
     @property
     def n_inputs(self) -> int:
@@ -470,6 +484,7 @@ class Network:
         ``sample_weight`` of shape (n_samples,) weights each sample's cost
         (rescaled to average 1).
         """
+        self._check_layers_bound()
         X = self.prepare_inputs(X)
         Y = self.prepare_targets(y, X)
         w = None
@@ -503,6 +518,7 @@ class Network:
         The loss is the one of the parameters before the update.
         """
         optimizer = get_optimizer(optimizer)
+        self._check_layers_bound()
         X = self.prepare_inputs(X)
         Y = self.prepare_targets(y, X)
         w = None
@@ -600,6 +616,7 @@ class Network:
         arrays a layer returns inside the block are overwritten by the next
         batch of the same size, so nothing outside the loop should keep them.
         """
+        self._check_layers_bound()
         _accel.refresh()  # the compiled kernels the steps in the block use
         # (a block may open inside another, e.g. a callback predicting during
         # training: the outer block keeps its work arrays afterwards)
