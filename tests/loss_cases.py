@@ -1,8 +1,9 @@
 """Loss cases shared by the layer and regularization gradient checks."""
 
 # (loss, output activation, number of outputs): every loss of the library,
-# with its canonical output and, for the regression losses, also a non-
-# canonical output (the general chain-rule path).
+# with its canonical output and also a non-canonical output (the general
+# chain-rule path for the regression losses, the log-space path from Z for
+# the losses that take logs).
 LOSS_CASES = [
     ("mse", "identity", 2),
     ("mse", "sigmoid", 2),
@@ -12,7 +13,10 @@ LOSS_CASES = [
     ("huber", "tanh", 2),
     ("binary_cross_entropy", "sigmoid", 1),
     ("binary_cross_entropy", "sigmoid", 3),
+    ("binary_cross_entropy", "softmax", 3),
     ("cross_entropy", "softmax", 3),
+    ("cross_entropy", "sigmoid", 1),
+    ("cross_entropy", "sigmoid", 3),
 ]
 LOSS_IDS = [f"{loss}-{act}-{k}" for loss, act, k in LOSS_CASES]
 

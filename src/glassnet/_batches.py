@@ -129,12 +129,12 @@ class StreamLoop:
 def outputs_logs(network, Z, Y, weights, metric_list) -> dict:
     """Loss and metrics from output pre-activations Z (n, k) and targets Y."""
     last, loss = network.layers[-1], network.loss
-    z = Z if loss.is_canonical(last.activation) else None
     # the outputs themselves only when a metric or the loss needs them
-    need_A = metric_list or z is None or not loss.value_from_z
+    need_A = metric_list or not loss.value_from_z
     A = last.activation(Z) if need_A else None
     # the penalty of the weights as they are at the end of the epoch
-    value = loss.value(A, Y, z, weights) + regularizers.penalty(network)
+    value = loss.value(A, Y, Z, weights, activation=last.activation)
+    value += regularizers.penalty(network)
     return {"loss": value, **compute_metrics(metric_list, A, Y, output_kind(network))}
 
 

@@ -470,9 +470,9 @@ class Network:
 
     def _loss_value(self, Y: np.ndarray, weights=None) -> float:
         last = self.layers[-1]
-        z = last.Z if self.loss.is_canonical(last.activation) else None
         # C = data term + weight penalty R(W) (lecture 003's regularized loss)
-        return self.loss.value(last.A, Y, z, weights) + regularizers.penalty(self)
+        value = self.loss.value(last.A, Y, last.Z, weights, activation=last.activation)
+        return value + regularizers.penalty(self)
 
     def loss_and_gradients(self, X, y, *, sample_weight=None) -> float:
         """One forward (training mode) and backward pass; returns the loss.
