@@ -218,3 +218,25 @@ def test_evaluate_weighs_the_metrics(rng):
     assert result["mse"] == pytest.approx(
         skm.mean_squared_error(y, pred, sample_weight=w)
     )
+
+
+def test_an_epoch_of_weight_zero_samples_only_has_nan_metrics(rng):
+    X, y, w = _flipped_copies(rng, n=8)
+    order = np.r_[8:16, 0:8]  # the weight-0 copies first
+    X, y, w = X[order], y[order], w[order]
+
+    class StopAfterFirstBatch(gn.Callback):
+        def on_batch_end(self, batch, logs):
+            self.network.stop_training = True
+
+    history = _classifier().fit(
+        X,
+        y,
+        epochs=1,
+        batch_size=8,
+        sample_weight=w,
+        shuffle=False,
+        callbacks=[StopAfterFirstBatch()],
+    )
+    # no sample of the epoch counts: a weighted accuracy is 0 / 0
+    assert np.isnan(history.history["accuracy"][0])

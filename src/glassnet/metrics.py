@@ -487,11 +487,15 @@ def compute_metrics(metrics: list[Metric], A, Y, kind: str, sample_weight=None) 
         :func:`output_kind` of the network.
     sample_weight : ndarray of shape (n_samples,), optional
         Weights of the samples: every metric is then the weighted one (see
-        the module docstring), as the loss is weighted.
+        the module docstring), as the loss is weighted. If every weight is 0
+        (an epoch stopped after a batch of weight-0 samples) no sample
+        counts and every metric is NaN.
     """
     if not metrics:
         return {}
     w = sample_weight
+    if w is not None and not np.any(np.asarray(w) > 0):
+        return {m.name: float("nan") for m in metrics}
     if kind == "regression":
         return {m.name: m.function(Y, A, None, w) for m in metrics}
     if kind == "multilabel":
