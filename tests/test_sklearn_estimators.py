@@ -223,7 +223,7 @@ def test_partial_fit_needs_classes_first_and_learns(digits):
     assert clf.n_iter_ == 31 and len(clf.loss_curve_) == 31
     assert clf.loss_curve_[-1] < clf.loss_curve_[1]
     assert clf.score(X_test, y_test) > 0.85
-    with pytest.raises(ValueError, match="not in classes_"):
+    with pytest.raises(ValueError, match="has classes not in"):
         clf.partial_fit(X[:3], np.array([0, 1, 11]))
     with pytest.raises(ValueError, match="early_stopping"):
         small(early_stopping=True).partial_fit(X, y, classes=np.arange(10))
@@ -330,3 +330,112 @@ def test_estimator_network_saves_as_a_model_file(digits, tmp_path):
     clf.network_.save(tmp_path / "m.glassnet")
     loaded = gn.load(tmp_path / "m.glassnet")
     np.testing.assert_array_equal(loaded.predict(X_test), clf.predict(X_test))
+
+
+def _with_flipped_copies(X, y):
+    """Every sample twice, the copy with weight 0 and another label."""
+    return np.vstack([X, X]), np.r_[y, (y + 1) % 2], np.r_[np.ones(len(y)), 0 * y]
+
+
+def test_early_stopping_scores_the_validation_part_with_its_weights(rng):
+    X = rng.normal(size=(300, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+    X2, y2, w = _with_flipped_copies(X, y)
+    params = {
+        "hidden_layer_sizes": (16,),
+        "early_stopping": True,
+        "random_state": 0,
+        "max_iter": 60,
+        "learning_rate_init": 0.01,
+    }
+    ours = MLPClassifier(**params).fit(X2, y2, sample_weight=w)
+    theirs = SkMLPClassifier(**params).fit(X2, y2, sample_weight=w)
+    # scikit-learn scores its validation part with the weights: near 1; the
+    # unweighted accuracy of any model is about 1/2 on these samples
+    assert theirs.best_validation_score_ > 0.9
+    assert ours.best_validation_score_ > theirs.best_validation_score_ - 0.05
+    assert ours.n_iter_ > 1 and ours.score(X, y) > 0.9
+
+
+def test_regressor_early_stopping_scores_weighted_r2(rng):
+    X = rng.normal(size=(300, 3))
+    y = X @ np.array([1.0, -1.0, 0.5])
+    # weight-0 copies with targets of the opposite sign
+    X2, y2, w = np.vstack([X, X]), np.r_[y, -y], np.r_[np.ones(300), np.zeros(300)]
+    params = {
+        "hidden_layer_sizes": (16,),
+        "early_stopping": True,
+        "random_state": 0,
+        "max_iter": 100,
+        "learning_rate_init": 0.01,
+    }
+    ours = MLPRegressor(**params).fit(X2, y2, sample_weight=w)
+    theirs = SkMLPRegressor(**params).fit(X2, y2, sample_weight=w)
+    assert theirs.best_validation_score_ > 0.9
+    assert ours.best_validation_score_ > theirs.best_validation_score_ - 0.05
+
+
+def test_first_partial_fit_refuses_labels_outside_classes():
+    X = np.arange(10.0).reshape(5, 2)
+    y = np.array(["a", "b", "c", "a", "c"])
+    with pytest.raises(ValueError) as theirs:
+        SkMLPClassifier().partial_fit(X, y, classes=["a", "c"])
+    with pytest.raises(ValueError) as ours:
+        MLPClassifier().partial_fit(X, y, classes=["a", "c"])
+    assert str(ours.value) == str(theirs.value)
+    # numbers between two classes are refused too, not rounded to one
+    with pytest.raises(ValueError, match="has classes not in"):
+        MLPClassifier().partial_fit(X, np.array([0, 1, 2, 0, 2]), classes=[0, 2])
+
+
+def test_later_partial_fit_refuses_unseen_labels():
+    X = np.arange(10.0).reshape(5, 2)
+    y = np.array(["a", "c", "c", "a", "c"])
+    ours = MLPClassifier(hidden_layer_sizes=(4,)).partial_fit(X, y, classes=["a", "c"])
+    theirs = SkMLPClassifier(hidden_layer_sizes=(4,))
+    theirs.partial_fit(X, y, classes=["a", "c"])
+    bad = np.array(["a", "b", "c", "a", "c"])
+    with pytest.raises(ValueError) as expected:
+        theirs.partial_fit(X, bad)
+    with pytest.raises(ValueError) as got:
+        ours.partial_fit(X, bad)
+    assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_t_counts_the_training_samples_seen(rng, cls):
+    X = rng.normal(size=(101, 3))
+    y = (X[:, 0] > 0).astype(np.int64) if cls is MLPClassifier else X[:, 0]
+    params = {
+        "hidden_layer_sizes": (4,),
+        "early_stopping": True,
+        "random_state": 0,
+        "max_iter": 7,
+        "n_iter_no_change": 100,
+    }
+    reference = SkMLPClassifier if cls is MLPClassifier else SkMLPRegressor
+    theirs = reference(**params).fit(X, y)
+    ours = cls(**params).fit(X, y)
+    # 101 - ceil(0.1 * 101) = 90 training samples per epoch, 7 epochs
+    assert ours.t_ == theirs.t_ == 90 * 7
+
+
+def test_invscaling_rate_follows_the_samples_seen_across_partial_fits(rng):
+    X = rng.normal(size=(100, 3))
+    y = (X[:, 0] > 0).astype(np.int64)
+    params = {
+        "hidden_layer_sizes": (4,),
+        "solver": "sgd",
+        "learning_rate": "invscaling",
+        "learning_rate_init": 0.1,
+        "random_state": 0,
+    }
+    ours, theirs = MLPClassifier(**params), SkMLPClassifier(**params)
+    for clf in (ours, theirs):
+        clf.partial_fit(X[:30], y[:30], classes=[0, 1])
+        clf.partial_fit(X[30:], y[30:])
+    # the second call's rate comes from the 30 samples of the first one
+    assert ours.t_ == theirs.t_ == 100
+    assert ours.network_.optimizer.lr == pytest.approx(0.1 / 31**0.5)
+    # scikit-learn's rate after the second call: t = 100 samples seen
+    assert theirs._optimizer.learning_rate == pytest.approx(0.1 / 101**0.5)

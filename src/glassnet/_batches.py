@@ -135,7 +135,8 @@ def outputs_logs(network, Z, Y, weights, metric_list) -> dict:
     # the penalty of the weights as they are at the end of the epoch
     value = loss.value(A, Y, Z, weights, activation=last.activation)
     value += regularizers.penalty(network)
-    return {"loss": value, **compute_metrics(metric_list, A, Y, output_kind(network))}
+    metrics = compute_metrics(metric_list, A, Y, output_kind(network), weights)
+    return {"loss": value, **metrics}
 
 
 def _check_pair(network, item, step: int):

@@ -139,8 +139,8 @@ class _GlassnetMLP(BaseEstimator):
                 f"y has {n_outputs} output(s) but the fitted network has "
                 f"{self.network_.n_outputs}; refit without warm_start."
             )
-        history = self._train(X, targets, sample_weight, incremental)
-        self._record(history, incremental, X.shape[0])
+        history, n_train = self._train(X, targets, sample_weight, incremental)
+        self._record(history, incremental, n_train)
         return self
 
     def _start(self, X, n_outputs: int, output: str, loss: str) -> None:
@@ -183,7 +183,7 @@ class _GlassnetMLP(BaseEstimator):
         metric = self._score_metric
         monitor = f"val_{metric}" if self.early_stopping else "loss"
         callbacks = build.callbacks(
-            self, monitor, n_train, self.n_iter_ if incremental else 0, not incremental
+            self, monitor, n_train, seen=self.t_, stopping=not incremental
         )
         history = net.fit(
             X,
@@ -214,13 +214,14 @@ class _GlassnetMLP(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        return history
+        return history, n_train
 
-    def _record(self, history, incremental: bool, n_samples: int) -> None:
+    def _record(self, history, incremental: bool, n_train: int) -> None:
         logs = history.history
         epochs = len(history.epoch)
         self.n_iter_ = self.n_iter_ + epochs if incremental else epochs
-        self.t_ += n_samples * epochs
+        # scikit-learn's t_: training samples seen (the validation part is not)
+        self.t_ += n_train * epochs
         self.loss_curve_.extend(float(v) for v in logs["loss"])
         self.loss_ = self.loss_curve_[-1]
         self.validation_loss_curve_.extend(float(v) for v in logs.get("val_loss", []))

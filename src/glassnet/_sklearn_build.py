@@ -219,14 +219,14 @@ class _StopWhenRateTiny(Callback):
             self.network.stop_training = True
 
 
-def callbacks(
-    est, monitor: str, n_train: int, epoch_offset: int, stopping: bool
-) -> list:
+def callbacks(est, monitor: str, n_train: int, *, seen: int, stopping: bool) -> list:
     """Stopping on ``tol``/``n_iter_no_change`` and the learning-rate schedule.
 
     scikit-learn stops when the count of epochs without an improvement of
     more than ``tol`` exceeds ``n_iter_no_change``, so patience is one more.
-    ``stopping=False`` (``partial_fit``) keeps only the schedule.
+    ``stopping=False`` (``partial_fit``) keeps only the schedule. ``seen``
+    is ``t_`` before this call: the training samples of earlier calls, whose
+    sizes may differ from ``n_train``.
     """
     patience = int(est.n_iter_no_change) + 1
     result: list[Callback] = []
@@ -251,11 +251,15 @@ def callbacks(
             )
         )
     if sgd and est.learning_rate == "invscaling" and est.power_t > 0:
-        # scikit-learn: lr = lr0 / (t + 1) ** power_t with t the samples seen
+        # scikit-learn: lr = lr0 / (t + 1) ** power_t with t the training
+        # samples seen before the epoch (t_); fit starts with a new optimizer
+        # at lr0, partial_fit carries the rate on.
         lr0, power = float(est.learning_rate_init), float(est.power_t)
 
         def inverse_scaling(epoch, lr):
-            return lr0 / (1.0 + n_train * (epoch + epoch_offset)) ** power
+            if epoch == 0 and stopping:
+                return lr0
+            return lr0 / (1.0 + seen + n_train * epoch) ** power
 
         result.append(LearningRateScheduler(inverse_scaling))
     return result

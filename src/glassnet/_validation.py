@@ -11,11 +11,43 @@ import numbers
 import numpy as np
 
 
+def as_array(data) -> np.ndarray:
+    """``np.asarray(data)``, with pandas' nullable columns made NumPy numbers.
+
+    A pandas DataFrame or Series whose columns are all numeric or boolean,
+    nullable extension dtypes (``Int64``, ``UInt8``, ``Float64``,
+    ``boolean``) included, becomes an array of the columns' common NumPy
+    dtype; if any value is missing (``pd.NA``), a float64 array with NaN
+    there, which the callers then refuse as non-finite. Anything else (text
+    or categorical columns included) is ``np.asarray(data)``. pandas is never
+    imported here: only objects that pandas made are looked at.
+    """
+    if not type(data).__module__.startswith("pandas") or not hasattr(data, "to_numpy"):
+        return np.asarray(data)
+    ndim = getattr(data, "ndim", 0)
+    dtypes = [data.dtype] if ndim == 1 else list(getattr(data, "dtypes", []))
+    if ndim not in (1, 2) or all(isinstance(d, np.dtype) for d in dtypes):
+        return np.asarray(data)  # plain NumPy columns: NumPy's own conversion
+    try:
+        numpy_dtypes = [np.dtype(getattr(d, "numpy_dtype", d)) for d in dtypes]
+    except TypeError:  # e.g. a categorical column: no NumPy equivalent
+        return np.asarray(data)
+    if not numpy_dtypes or any(d.kind not in "biuf" for d in numpy_dtypes):
+        return np.asarray(data)
+    missing = np.asarray(data.isna()).any()
+    if missing:
+        return data.to_numpy(dtype=np.float64, na_value=np.nan)
+    return data.to_numpy(dtype=np.result_type(*numpy_dtypes))
+
+
 def check_X(X, *, n_features: int | None = None, name: str = "X") -> np.ndarray:
     """Return ``X`` as a 2-D numeric finite array, or raise a clear error.
 
     Integer and unsigned arrays (e.g. uint8 images) are accepted as they are;
-    the network converts each batch to its dtype.
+    the network converts each batch to its dtype. pandas columns of nullable
+    dtypes (``Int64``, ``Float64``, ``boolean``) are accepted as the NumPy
+    numbers they hold; a missing value (``pd.NA``) is NaN, refused as every
+    non-finite value is (see :func:`as_array`).
     """
     if isinstance(X, (str, bytes)) or X is None:
         raise TypeError(
@@ -23,7 +55,7 @@ def check_X(X, *, n_features: int | None = None, name: str = "X") -> np.ndarray:
             f"Got {type(X).__name__} instead."
         )
     try:
-        arr = np.asarray(X)
+        arr = as_array(X)
     except ValueError as exc:
         raise ValueError(
             f"{name} must be a 2-D numeric array of shape (n_samples, n_features); "
@@ -75,7 +107,7 @@ def check_y_length(X: np.ndarray, y, *, name: str = "y") -> np.ndarray:
     """``y`` as an array with as many rows as ``X``."""
     if y is None:
         raise TypeError(f"{name} is required: the targets for the samples in X.")
-    arr = np.asarray(y)
+    arr = as_array(y)
     if arr.ndim == 0 or arr.shape[0] != X.shape[0]:
         got = "a scalar" if arr.ndim == 0 else f"{arr.shape[0]} targets"
         raise ValueError(
@@ -142,7 +174,7 @@ def check_sample_weight(sample_weight, n_samples: int, *, dtype=np.float64):
             "sample_weight must be an array of shape (n_samples,) of non-negative "
             f"numbers. Got {type(sample_weight).__name__} instead."
         )
-    w = np.asarray(sample_weight)
+    w = as_array(sample_weight)
     if w.dtype.kind not in "biuf":
         raise TypeError(
             f"sample_weight must be numeric. Got an array of dtype {w.dtype} instead."

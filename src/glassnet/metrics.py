@@ -20,6 +20,13 @@ Classification (lecture 003: accuracy and per-class accuracy):
 * ``roc_auc`` -- area under the ROC curve of a binary task's scores.
 
 Regression: ``mse``, ``rmse``, ``mae``, ``r2``.
+
+Every function takes ``sample_weight`` (shape (n_samples,), non-negative,
+not all zero), as scikit-learn's do: a sample of weight ``w`` counts as
+``w`` samples -- weighted accuracy ``sum w_i [y_i = y_hat_i] / sum w_i``,
+weighted counts in the confusion matrix, weighted means and sums of squares
+in the regression metrics, weighted pairs in ROC AUC. Which classes a macro
+average runs over does not depend on the weights (scikit-learn's rule).
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from glassnet._validation import check_sample_weight
 
 __all__ = [
     "evaluation_report",
@@ -62,13 +71,27 @@ def _labels(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
     return y_true.astype(np.int64), y_pred.astype(np.int64)
 
 
-def accuracy(y_true, y_pred) -> float:
-    """Fraction of correct predictions; labels of shape (n_samples,)."""
+def _weights(sample_weight, n_samples: int) -> np.ndarray | None:
+    """The weights as given, float64 of shape (n_samples,), checked; or None."""
+    if sample_weight is None:
+        return None
+    check_sample_weight(sample_weight, n_samples)
+    return np.asarray(sample_weight, dtype=np.float64)
+
+
+def accuracy(y_true, y_pred, *, sample_weight=None) -> float:
+    """Fraction of correct predictions; labels of shape (n_samples,).
+
+    With ``sample_weight`` (n_samples,): ``sum w_i [y_i = y_hat_i] / sum w_i``.
+    """
     y_true, y_pred = _labels(y_true, y_pred)
-    return float(np.mean(y_true == y_pred))
+    w = _weights(sample_weight, y_true.size)
+    return float(np.average(y_true == y_pred, weights=w))
 
 
-def confusion_matrix(y_true, y_pred, *, n_classes: int | None = None) -> np.ndarray:
+def confusion_matrix(
+    y_true, y_pred, *, n_classes: int | None = None, sample_weight=None
+) -> np.ndarray:
     """Counts ``C[i, j]`` of samples of class ``i`` predicted as class ``j``.
 
     Parameters
@@ -77,12 +100,16 @@ def confusion_matrix(y_true, y_pred, *, n_classes: int | None = None) -> np.ndar
         Integer class labels in ``[0, n_classes)``.
     n_classes : int, optional
         Default: ``1 + the largest label``.
+    sample_weight : array-like of shape (n_samples,), optional
+        Each sample adds its weight instead of 1 (scikit-learn's rule).
 
     Returns
     -------
-    ndarray of shape (n_classes, n_classes), int64
+    ndarray of shape (n_classes, n_classes)
+        int64 counts, or float64 sums of weights with ``sample_weight``.
     """
     y_true, y_pred = _labels(y_true, y_pred)
+    w = _weights(sample_weight, y_true.size)
     if min(y_true.min(), y_pred.min()) < 0:
         raise ValueError("Class labels must be non-negative integers.")
     k = int(max(y_true.max(), y_pred.max())) + 1
@@ -91,30 +118,39 @@ def confusion_matrix(y_true, y_pred, *, n_classes: int | None = None) -> np.ndar
             raise ValueError(f"Got the label {k - 1} with n_classes={n_classes}.")
         k = n_classes
     # Each (true, predicted) pair is one cell of the k x k table.
-    counts = np.bincount(y_true * k + y_pred, minlength=k * k)
+    counts = np.bincount(y_true * k + y_pred, weights=w, minlength=k * k)
     return counts.reshape(k, k)
 
 
-def per_class_accuracy(y_true, y_pred, *, n_classes: int | None = None) -> np.ndarray:
+def per_class_accuracy(
+    y_true, y_pred, *, n_classes: int | None = None, sample_weight=None
+) -> np.ndarray:
     """For each class, the fraction of its samples predicted correctly.
 
     Lecture 003: "the accuracy of the class '1' is 50%". This is each class's
-    recall. NaN for a class without samples. Shape (n_classes,).
+    recall (weighted: the fraction of its weight). NaN for a class without
+    samples, or whose samples all weigh 0. Shape (n_classes,).
     """
-    C = confusion_matrix(y_true, y_pred, n_classes=n_classes)
+    C = confusion_matrix(
+        y_true, y_pred, n_classes=n_classes, sample_weight=sample_weight
+    )
     support = C.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.diag(C) / support
 
 
-def _per_class(y_true, y_pred, n_classes, average: str | None, which: str):
+def _per_class(
+    y_true, y_pred, n_classes, average: str | None, which: str, sample_weight=None
+):
     """Precision, recall or F1 per class, or their macro average."""
     if average not in (None, "macro"):
         raise ValueError(
             f"The 'average' parameter of {which} must be None (per class) or "
             f"'macro'. Got {average!r} instead."
         )
-    C = confusion_matrix(y_true, y_pred, n_classes=n_classes)
+    C = confusion_matrix(
+        y_true, y_pred, n_classes=n_classes, sample_weight=sample_weight
+    )
     tp = np.diag(C).astype(np.float64)
     predicted, actual = C.sum(axis=0), C.sum(axis=1)
     # A class never predicted has precision 0 (scikit-learn's zero_division=0).
@@ -132,45 +168,59 @@ def _per_class(y_true, y_pred, n_classes, average: str | None, which: str):
         )
     if average is None:
         return values
-    present = (predicted + actual) > 0
-    return float(values[present].mean())
+    # the classes that occur in y_true or y_pred, whatever their weights
+    # (scikit-learn's labels for a macro average)
+    occurs = np.zeros(C.shape[0], dtype=bool)
+    for labels in _labels(y_true, y_pred):
+        occurs[labels] = True
+    return float(values[occurs].mean())
 
 
-def precision(y_true, y_pred, *, average: str | None = "macro", n_classes=None):
+def precision(
+    y_true, y_pred, *, average: str | None = "macro", n_classes=None, sample_weight=None
+):
     """Precision ``TP / (TP + FP)`` per class (``average=None``) or macro mean."""
-    return _per_class(y_true, y_pred, n_classes, average, "precision")
+    return _per_class(y_true, y_pred, n_classes, average, "precision", sample_weight)
 
 
-def recall(y_true, y_pred, *, average: str | None = "macro", n_classes=None):
+def recall(
+    y_true, y_pred, *, average: str | None = "macro", n_classes=None, sample_weight=None
+):
     """Recall ``TP / (TP + FN)`` per class (``average=None``) or macro mean."""
-    return _per_class(y_true, y_pred, n_classes, average, "recall")
+    return _per_class(y_true, y_pred, n_classes, average, "recall", sample_weight)
 
 
-def f1_score(y_true, y_pred, *, average: str | None = "macro", n_classes=None):
+def f1_score(
+    y_true, y_pred, *, average: str | None = "macro", n_classes=None, sample_weight=None
+):
     """F1 ``2 P R / (P + R)`` per class (``average=None``) or macro mean."""
-    return _per_class(y_true, y_pred, n_classes, average, "f1")
+    return _per_class(y_true, y_pred, n_classes, average, "f1", sample_weight)
 
 
-def balanced_accuracy(y_true, y_pred) -> float:
-    """Mean recall over the classes present in ``y_true``."""
+def balanced_accuracy(y_true, y_pred, *, sample_weight=None) -> float:
+    """Mean recall over the classes present in ``y_true`` (with weight > 0)."""
     y_true, y_pred = _labels(y_true, y_pred)
-    recalls = per_class_accuracy(y_true, y_pred)
+    recalls = per_class_accuracy(y_true, y_pred, sample_weight=sample_weight)
     return float(np.nanmean(recalls))
 
 
-def roc_auc(y_true, scores) -> float:
+def roc_auc(y_true, scores, *, sample_weight=None) -> float:
     """Area under the ROC curve of a binary task.
 
     The probability that a random positive sample scores higher than a
     random negative one (ties count half), computed from ranks
     (Mann-Whitney U): ``(sum of positive ranks - P (P + 1) / 2) / (P N)``.
+    With ``sample_weight`` each (positive, negative) pair counts with the
+    product of their weights, which is the area under the weighted ROC
+    curve (scikit-learn's).
 
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        0/1 labels; both classes must occur.
+        0/1 labels; both classes must occur (with a positive weight).
     scores : array-like of shape (n_samples,)
         Higher means more likely class 1 (e.g. ``predict_proba(X)[:, 1]``).
+    sample_weight : array-like of shape (n_samples,), optional
     """
     y_true = np.asarray(y_true).ravel()
     scores = np.asarray(scores, dtype=np.float64).ravel()
@@ -180,6 +230,9 @@ def roc_auc(y_true, scores) -> float:
             f"{y_true.shape[0]} and {scores.shape[0]}."
         )
     positive = y_true == 1
+    w = _weights(sample_weight, y_true.size)
+    if w is not None:
+        return _weighted_auc(positive, scores, w)
     n_pos = int(positive.sum())
     n_neg = y_true.size - n_pos
     if n_pos == 0 or n_neg == 0:
@@ -190,6 +243,25 @@ def roc_auc(y_true, scores) -> float:
         (_average_ranks(scores)[positive].sum() - n_pos * (n_pos + 1) / 2)
         / (n_pos * n_neg)
     )
+
+
+def _weighted_auc(positive: np.ndarray, scores: np.ndarray, w: np.ndarray) -> float:
+    """``sum_{i pos, j neg} w_i w_j ([s_i > s_j] + [s_i = s_j] / 2) / (W+ W-)``."""
+    w_pos, w_neg = np.where(positive, w, 0.0), np.where(positive, 0.0, w)
+    total_pos, total_neg = w_pos.sum(), w_neg.sum()
+    if total_pos == 0 or total_neg == 0:
+        raise ValueError(
+            "roc_auc needs samples of both classes in y_true with a positive "
+            "weight; only one has."
+        )
+    # per distinct score: the positive and negative weight at it, and the
+    # negative weight strictly below it
+    distinct, group = np.unique(scores, return_inverse=True)
+    pos_at = np.bincount(group, weights=w_pos, minlength=distinct.size)
+    neg_at = np.bincount(group, weights=w_neg, minlength=distinct.size)
+    neg_below = np.cumsum(neg_at) - neg_at
+    pairs = np.sum(pos_at * (neg_below + 0.5 * neg_at))
+    return float(pairs / (total_pos * total_neg))
 
 
 def _average_ranks(values: np.ndarray) -> np.ndarray:
@@ -220,32 +292,43 @@ def _values(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
     return y_true, y_pred
 
 
-def mean_squared_error(y_true, y_pred) -> float:
-    """``1/(n k) sum (y - y_hat)^2`` over (n_samples,) or (n_samples, k)."""
+def mean_squared_error(y_true, y_pred, *, sample_weight=None) -> float:
+    """``1/(n k) sum (y - y_hat)^2`` over (n_samples,) or (n_samples, k).
+
+    Weighted: ``sum_i w_i (y_i - y_hat_i)^2 / sum_i w_i``, averaged over outputs.
+    """
     y_true, y_pred = _values(y_true, y_pred)
-    return float(np.mean((y_true - y_pred) ** 2))
+    w = _weights(sample_weight, y_true.shape[0])
+    return float(np.mean(np.average((y_true - y_pred) ** 2, axis=0, weights=w)))
 
 
-def root_mean_squared_error(y_true, y_pred) -> float:
-    """``sqrt(MSE)``, in the units of the target."""
-    return float(np.sqrt(mean_squared_error(y_true, y_pred)))
+def root_mean_squared_error(y_true, y_pred, *, sample_weight=None) -> float:
+    """``sqrt(MSE)`` (weighted MSE with ``sample_weight``), in the target's units."""
+    mse = mean_squared_error(y_true, y_pred, sample_weight=sample_weight)
+    return float(np.sqrt(mse))
 
 
-def mean_absolute_error(y_true, y_pred) -> float:
-    """``1/(n k) sum |y - y_hat|``."""
+def mean_absolute_error(y_true, y_pred, *, sample_weight=None) -> float:
+    """``1/(n k) sum |y - y_hat|``; weighted as :func:`mean_squared_error`."""
     y_true, y_pred = _values(y_true, y_pred)
-    return float(np.mean(np.abs(y_true - y_pred)))
+    w = _weights(sample_weight, y_true.shape[0])
+    return float(np.mean(np.average(np.abs(y_true - y_pred), axis=0, weights=w)))
 
 
-def r2_score(y_true, y_pred) -> float:
+def r2_score(y_true, y_pred, *, sample_weight=None) -> float:
     """Coefficient of determination ``1 - SS_res / SS_tot``, averaged over outputs.
 
     1 is a perfect fit, 0 predicting the mean; an output whose target is
-    constant scores 1 if predicted exactly, else 0 (scikit-learn).
+    constant scores 1 if predicted exactly, else 0 (scikit-learn). Weighted:
+    ``SS_res = sum w_i (y_i - y_hat_i)^2``, ``SS_tot = sum w_i (y_i - y_w)^2``
+    with ``y_w`` the weighted mean (scikit-learn's).
     """
     y_true, y_pred = _values(y_true, y_pred)
-    ss_res = np.sum((y_true - y_pred) ** 2, axis=0)
-    ss_tot = np.sum((y_true - y_true.mean(axis=0)) ** 2, axis=0)
+    w = _weights(sample_weight, y_true.shape[0])
+    w = np.ones(y_true.shape[0]) if w is None else w
+    ss_res = np.sum(w[:, None] * (y_true - y_pred) ** 2, axis=0)
+    mean = np.average(y_true, axis=0, weights=w)
+    ss_tot = np.sum(w[:, None] * (y_true - mean) ** 2, axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         r2 = np.where(ss_tot > 0, 1 - ss_res / ss_tot, np.where(ss_res == 0, 1.0, 0.0))
     return float(np.mean(r2))
@@ -261,6 +344,8 @@ class Metric:
     ``kind`` says what it is computed from: ``"labels"`` (true and predicted
     class labels), ``"scores"`` (true labels and the positive-class score of
     a binary task) or ``"values"`` (regression targets and outputs).
+    ``function(y_true, second, n_classes, sample_weight)`` computes it, the
+    weights of shape (n_samples,) or None.
     """
 
     name: str
@@ -275,27 +360,32 @@ class Metric:
 
 
 def _macro(fn):
-    return lambda t, p, k: fn(t, p, average="macro", n_classes=k)
+    return lambda t, p, k, w: fn(t, p, average="macro", n_classes=k, sample_weight=w)
 
 
 def _each(fn):
-    return lambda t, p, k: fn(t, p, average=None, n_classes=k)
+    return lambda t, p, k, w: fn(t, p, average=None, n_classes=k, sample_weight=w)
+
+
+def _no_classes(fn):
+    return lambda t, p, k, w: fn(t, p, sample_weight=w)
+
+
+def _with_classes(fn):
+    return lambda t, p, k, w: fn(t, p, n_classes=k, sample_weight=w)
 
 
 _ALL = [
-    Metric("accuracy", lambda t, p, k: accuracy(t, p), "labels"),
-    Metric("balanced_accuracy", lambda t, p, k: balanced_accuracy(t, p), "labels"),
+    Metric("accuracy", _no_classes(accuracy), "labels"),
+    Metric("balanced_accuracy", _no_classes(balanced_accuracy), "labels"),
     Metric(
         "per_class_accuracy",
-        lambda t, p, k: per_class_accuracy(t, p, n_classes=k),
+        _with_classes(per_class_accuracy),
         "labels",
         per_class=True,
     ),
     Metric(
-        "confusion_matrix",
-        lambda t, p, k: confusion_matrix(t, p, n_classes=k),
-        "labels",
-        per_class=True,
+        "confusion_matrix", _with_classes(confusion_matrix), "labels", per_class=True
     ),
     Metric("precision", _macro(precision), "labels"),
     Metric("recall", _macro(recall), "labels"),
@@ -303,11 +393,13 @@ _ALL = [
     Metric("per_class_precision", _each(precision), "labels", per_class=True),
     Metric("per_class_recall", _each(recall), "labels", per_class=True),
     Metric("per_class_f1", _each(f1_score), "labels", per_class=True),
-    Metric("roc_auc", lambda t, s, k: roc_auc(t, s), "scores"),
-    Metric("mse", mean_squared_error, "values", greater_is_better=False),
-    Metric("rmse", root_mean_squared_error, "values", greater_is_better=False),
-    Metric("mae", mean_absolute_error, "values", greater_is_better=False),
-    Metric("r2", r2_score, "values"),
+    Metric("roc_auc", _no_classes(roc_auc), "scores"),
+    Metric("mse", _no_classes(mean_squared_error), "values", greater_is_better=False),
+    Metric(
+        "rmse", _no_classes(root_mean_squared_error), "values", greater_is_better=False
+    ),
+    Metric("mae", _no_classes(mean_absolute_error), "values", greater_is_better=False),
+    Metric("r2", _no_classes(r2_score), "values"),
 ]
 
 #: Registry: name -> :class:`Metric`.
@@ -381,7 +473,7 @@ def output_kind(network) -> str:
     return "binary" if network.n_outputs == 1 else "multilabel"
 
 
-def compute_metrics(metrics: list[Metric], A, Y, kind: str) -> dict:
+def compute_metrics(metrics: list[Metric], A, Y, kind: str, sample_weight=None) -> dict:
     """Every metric of the outputs ``A`` against the prepared targets ``Y``.
 
     Parameters
@@ -393,13 +485,23 @@ def compute_metrics(metrics: list[Metric], A, Y, kind: str) -> dict:
         Targets as the loss prepared them (one-hot rows for softmax).
     kind : str
         :func:`output_kind` of the network.
+    sample_weight : ndarray of shape (n_samples,), optional
+        Weights of the samples: every metric is then the weighted one (see
+        the module docstring), as the loss is weighted. If every weight is 0
+        (an epoch stopped after a batch of weight-0 samples) no sample
+        counts and every metric is NaN.
     """
     if not metrics:
         return {}
+    w = sample_weight
+    if w is not None and not np.any(np.asarray(w) > 0):
+        return {m.name: float("nan") for m in metrics}
     if kind == "regression":
-        return {m.name: m.function(Y, A) for m in metrics}
+        return {m.name: m.function(Y, A, None, w) for m in metrics}
     if kind == "multilabel":
-        return {"accuracy": float(np.mean(np.all((A >= 0.5) == (Y >= 0.5), axis=1)))}
+        # subset accuracy: every label of the sample right
+        exact = np.all((A >= 0.5) == (Y >= 0.5), axis=1)
+        return {"accuracy": float(np.average(exact, weights=_weights(w, exact.size)))}
     if kind == "binary":
         y_true, y_pred, scores = Y[:, 0] >= 0.5, A[:, 0] >= 0.5, A[:, 0]
         n_classes = 2
@@ -409,7 +511,7 @@ def compute_metrics(metrics: list[Metric], A, Y, kind: str) -> dict:
     results = {}
     for m in metrics:
         second = scores if m.kind == "scores" else y_pred
-        results[m.name] = m.function(y_true, second, n_classes)
+        results[m.name] = m.function(y_true, second, n_classes, w)
     return results
 
 

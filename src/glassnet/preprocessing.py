@@ -21,6 +21,8 @@ import numbers
 
 import numpy as np
 
+from glassnet._validation import as_array
+
 __all__ = [
     "FeatureSchema",
     "LabelEncoder",
@@ -36,7 +38,7 @@ def _as_2d_float(X, name: str, owner: str) -> np.ndarray:
             f"{owner}: {name} must be a 2-D numeric array of shape "
             f"(n_samples, n_features). Got {type(X).__name__} instead."
         )
-    arr = np.asarray(X)
+    arr = as_array(X)
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"{owner}: {name} must be numeric. Got an array of dtype {arr.dtype} "

@@ -19,7 +19,9 @@ How the parameters map:
 * ``max_iter`` epochs; ``tol``/``n_iter_no_change`` stop on the training
   loss, or with ``early_stopping`` on the score (accuracy or R^2) of a
   held-out ``validation_fraction``, restoring the best weights -- glassnet's
-  :class:`~glassnet.EarlyStopping` and ``validation_split``.
+  :class:`~glassnet.EarlyStopping` and ``validation_split``. With
+  ``sample_weight`` the held-out samples keep their weights and the score
+  is the weighted one, as in scikit-learn.
 * ``random_state`` seeds the initialization, shuffling, validation split
   and dropout.
 
@@ -116,14 +118,25 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     n_features_in_, feature_names_in_, n_iter_, loss_, loss_curve_,
     validation_loss_curve_, best_loss_, validation_scores_,
     best_validation_score_, t_, n_layers_, n_outputs_, out_activation_
-        As in scikit-learn; ``validation_loss_curve_`` holds glassnet's
-        loss on the validation part each epoch (early stopping only).
+        As in scikit-learn; ``t_`` counts the training samples seen (the
+        validation part excluded), ``validation_scores_`` are weighted by
+        ``sample_weight`` when it is given, and ``validation_loss_curve_``
+        holds glassnet's loss on the validation part each epoch (early
+        stopping only).
     """
 
     _score_metric = "accuracy"
 
     def partial_fit(self, X, y, sample_weight=None, classes=None):
-        """One epoch over ``(X, y)``; ``classes`` (all labels) on the first call."""
+        """One epoch over ``(X, y)``; ``classes`` (all labels) on the first call.
+
+        Raises
+        ------
+        ValueError
+            If ``classes`` is missing on the first call, differs from the
+            first call's on a later one, or ``y`` has a label that is not in
+            ``classes_`` (scikit-learn's rule and message).
+        """
         if not hasattr(self, "network_"):
             if classes is None and np.asarray(y).ndim < 2:
                 raise ValueError(
@@ -157,10 +170,12 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
                 )
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_
-        elif self._label_binarizer.y_type_ != "multilabel-indicator":
-            self._check_known_classes(unique_labels(y), incremental)
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             return self._label_binarizer.transform(y)
+        if not first or classes is not None:
+            # y's labels were not what classes_ was made from: each must be one
+            # of them, or searchsorted would give it a neighbouring class's code
+            self._check_known_classes(unique_labels(y), incremental)
         codes = np.searchsorted(self.classes_, y)
         if sample_weight is not None and np.unique(codes[sample_weight > 0]).size < 2:
             raise ValueError(
@@ -177,9 +192,10 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
                     f"previously {self.classes_}, now {labels}."
                 )
         elif np.setdiff1d(labels, self.classes_).size:
+            # scikit-learn's message
             raise ValueError(
-                f"y has classes {np.setdiff1d(labels, self.classes_)} that are not "
-                f"in classes_ {self.classes_}."
+                "`y` has classes not in `self.classes_`. `self.classes_` has "
+                f"{self.classes_}. 'y' has {labels}."
             )
 
     def _output_and_loss(self, y):

@@ -168,7 +168,10 @@ def fit(
         Computed after every epoch on the training outputs of that epoch
         (training mode, as Keras does) and on the validation data. Default:
         ``["accuracy"]`` for classifiers, ``["mae"]`` for regressors; ``[]``
-        for none. See :mod:`glassnet.metrics`.
+        for none. See :mod:`glassnet.metrics`. With weights the metrics are
+        weighted as the loss is (Keras's ``weighted_metrics``): the training
+        ones by ``sample_weight`` times ``class_weight``, the validation ones
+        by the validation part's ``sample_weight``.
     validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val)
         Evaluated after every epoch into ``val_loss`` and ``val_<metric>``.
     validation_split : float in [0, 1), optional
@@ -425,7 +428,8 @@ class _Loop:
 def _validation_logs(network, metric_list, validation: _Split) -> dict:
     loss, A = _loss_and_outputs(network, validation)
     logs = {"val_loss": loss}
-    metrics = compute_metrics(metric_list, A, validation.Y, output_kind(network))
+    kind, weights = output_kind(network), validation.weights
+    metrics = compute_metrics(metric_list, A, validation.Y, kind, weights)
     logs.update({f"val_{name}": value for name, value in metrics.items()})
     return logs
 
@@ -456,7 +460,7 @@ def evaluate(
         regressors. Per-class metrics (e.g. "per_class_recall",
         "confusion_matrix") give arrays.
     sample_weight : array-like of shape (n_samples,), optional
-        Weights the loss (not the metrics).
+        Weights the loss and the metrics (weighted accuracy, MAE, R2...).
     batch_size : int, default 2048
         Samples per forward pass (bounds memory).
 
@@ -474,4 +478,5 @@ def evaluate(
     if sample_weight is not None:
         weights = check_sample_weight(sample_weight, X.shape[0], dtype=network.dtype)
     loss, A = _loss_and_outputs(network, _Split(X, Y, weights), batch_size)
-    return {"loss": loss, **compute_metrics(metric_list, A, Y, output_kind(network))}
+    metrics = compute_metrics(metric_list, A, Y, output_kind(network), weights)
+    return {"loss": loss, **metrics}
