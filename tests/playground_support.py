@@ -62,12 +62,17 @@ class Answer:
 
 
 def call(server, method: str, path: str, body=None, *, headers=None, timeout=30):
-    """One request to the server; a JSON body for dicts and lists."""
+    """One request to the server; a JSON body for dicts and lists.
+
+    Requests other than GET are sent as ``application/json`` unless
+    ``headers`` names another Content-Type.
+    """
     data = body
     headers = dict(headers or {})
+    if method != "GET":  # as the page sends them (the server requires it)
+        headers.setdefault("Content-Type", "application/json")
     if isinstance(body, (dict, list)):
         data = json.dumps(body).encode()
-        headers.setdefault("Content-Type", "application/json")
     elif isinstance(body, str):
         data = body.encode()
     url = server.url + path.lstrip("/")
@@ -85,19 +90,22 @@ def new_session(server, config=None) -> dict:
     return answer.json()
 
 
-def count_stream_frames(server, sid: str, seconds: float) -> tuple[int, float]:
-    """Frames a session's stream delivers while playing, over ``seconds``."""
+def count_stream_frames(server, sid: str, seconds: float) -> tuple[int, float, int]:
+    """Frames a session's stream delivers while playing, over ``seconds``: their
+    count, the seconds taken and the epoch of the last one."""
     url = f"{server.url}api/sessions/{sid}/stream"
-    frames = 0
+    frames, epoch = 0, -1
     with urllib.request.urlopen(url, timeout=10) as stream:
         start = time.monotonic()
         while time.monotonic() - start < seconds:
             line = stream.readline()
             if not line:
                 break
-            frames += line.startswith(b"data: ")
+            if line.startswith(b"data: "):
+                frames += 1
+                epoch = json.loads(line[6:])["epoch"]
         elapsed = time.monotonic() - start
-    return frames, elapsed
+    return frames, elapsed, epoch
 
 
 def unavailable(reason: str):

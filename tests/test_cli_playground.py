@@ -75,6 +75,7 @@ def test_another_host_is_warned_about(tmp_path):
     assert result.returncode == 2
     warning, error = result.stderr.strip().splitlines()
     assert warning.startswith("glassnet: warning: serving on 192.0.2.1")
+    assert "any web page you visit could send it requests" in warning
     assert error.startswith("glassnet: error: cannot listen on 192.0.2.1")
 
 

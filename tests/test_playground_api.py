@@ -4,8 +4,11 @@ Every server binds to 127.0.0.1; every loop is bounded in count and time.
 """
 
 import base64
+import http.client
+import json
 import os
 import socket
+import threading
 import time
 
 import numpy as np
@@ -271,12 +274,11 @@ def test_a_stream_delivers_at_least_20_updates_a_second(server):
     assert created["setup"]["grid"]["boundary"] == 64
     assert [layer["n_out"] for layer in created["setup"]["layers"]] == [8, 8, 1]
     assert call(server, "POST", f"/api/sessions/{sid}/play").json()["playing"]
-    frames, seconds = count_stream_frames(server, sid, 2.0)
+    frames, seconds, epoch = count_stream_frames(server, sid, 2.0)
     rate = frames / seconds
     print(f"\nplayground stream: {rate:.1f} updates/s (2-8-8-1, 500 points, 64x64)")
     assert rate >= 20
-    state = call(server, "GET", f"/api/sessions/{sid}").json()
-    assert state["frame"]["epoch"] >= frames
+    assert epoch >= frames  # a frame per epoch at least
     call(server, "DELETE", f"/api/sessions/{sid}")
 
 
@@ -306,7 +308,6 @@ def test_bad_requests_get_a_4xx_and_a_clear_message(server, session):
         ("GET", "/api/sessions/AAAAAAAAAAAAAAAA/trace", None, 404, "session has ended"),
         ("GET", "/api/nothing", None, 404, "Nothing at /api/nothing"),
         ("DELETE", "/api/options", None, 405, "use GET"),
-        ("POST", f"{here}/upload", "x" * 30_000, 413, "limit is 20,000 bytes"),
         ("GET", f"{here}/upload.csv", None, 404, "does not use an uploaded file"),
     ]  # fmt: skip
     for method, path, body, status, message in cases:
@@ -315,6 +316,14 @@ def test_bad_requests_get_a_4xx_and_a_clear_message(server, session):
         assert message in answer.error, (path, answer.error)
         step = call(server, "POST", f"/api/sessions/{other}/step")
         assert step.status == 200  # the server still serves another session
+    big = call(
+        server,
+        "POST",
+        f"{here}/upload",
+        "x" * 30_000,
+        headers={"Content-Type": "text/csv"},
+    )
+    assert big.status == 413 and "limit is 20,000 bytes" in big.error
     call(server, "DELETE", f"/api/sessions/{other}")
 
 
@@ -401,7 +410,10 @@ def test_clients_from_other_machines_are_refused_unless_allowed(server):
 
 def test_foreign_hosts_and_origins_are_refused(server):
     answer = call(server, "GET", "/api/options", headers={"Host": "evil.example:8765"})
-    assert answer.status == 403 and "answers to 127.0.0.1 and localhost" in answer.error
+    assert (
+        answer.status == 403
+        and "answers to 127.0.0.1, ::1, localhost only" in answer.error
+    )
     answer = call(
         server, "POST", "/api/sessions", {}, headers={"Origin": "http://evil.example"}
     )
@@ -434,3 +446,180 @@ def test_a_diverged_run_pauses_and_exports_no_model(server):
     reset = call(server, "POST", f"/api/sessions/{sid}/reset").json()["frame"]
     assert reset["notice"] is None and reset["epoch"] == 0
     call(server, "DELETE", f"/api/sessions/{sid}")
+
+
+# -- hostile pages and clients -------------------------------------------------------
+def _post(server, path, body: bytes, headers: dict):
+    """A POST with exactly these headers (urllib would add a Content-Type)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def test_opaque_origins_and_simple_content_types_cannot_change_anything(server):
+    sid = new_session(server)["setup"]["id"]
+    here = f"/api/sessions/{sid}"
+    opaque = call(server, "POST", "/api/sessions", {}, headers={"Origin": "null"})
+    assert opaque.status == 403 and "Origin: null" in opaque.error
+    opaque = call(server, "POST", f"{here}/step", headers={"Origin": "null"})
+    assert opaque.status == 403
+    # Types a page may send anywhere without asking first (no CORS preflight).
+    for kind in ("text/plain", "application/x-www-form-urlencoded", "", None):
+        headers = {"Content-Type": kind} if kind is not None else {}
+        for path, body in [("/api/sessions", b"{}"), (f"{here}/step", b"")]:
+            status, document = _post(server, path, body, headers)
+            assert status == 415 and "application/json" in document["error"], kind
+    assert len(server.sessions) == 1  # nothing was created
+    state = call(server, "GET", here).json()
+    assert state["frame"]["updates"] == 0  # nothing was trained
+    csv = "u,v,label\n1,2,a\n3,4,b\n"
+    bare = call(server, "POST", f"{here}/upload", csv, headers={"Content-Type": ""})
+    assert bare.status == 415 and "text/csv" in bare.error
+    # A beacon (no type, no body) from the page itself closes its session.
+    host = server.url.removeprefix("http://").rstrip("/")
+    status, _ = _post(server, f"{here}/close", b"", {"Origin": f"http://{host}"})
+    assert status == 200
+    assert sid not in server.sessions
+
+
+def test_deep_json_and_long_numbers_are_a_400_with_one_line(server, session):
+    here = f"/api/sessions/{session}"
+    rows = "".join(f"{i % 5},{i % 3},{'ab'[i % 2]}\n" for i in range(20))
+    cases = [
+        ("POST", "/api/sessions", "[" * 5000 + "]" * 5000, "nests"),
+        ("POST", "/api/sessions", '{"seed": [' * 3000 + "]}" * 3000, "nests"),
+        ("POST", "/api/sessions", '{"seed": ' + "9" * 5000 + "}", "5000 digits"),
+        ("POST", "/api/sessions", '{"seed": -' + "9" * 5000 + "}", "5000 digits"),
+        ("POST", "/api/sessions", '{"lr": 1' + "0" * 5000 + ".5}", "'lr'"),
+        ("POST", "/api/sessions", {"seed": "9" * 5000}, "'seed'"),
+        ("POST", "/api/sessions", {"layers": "9" * 5000}, "'layers'"),
+        ("POST", f"{here}/config", {"n_samples": "²"}, "'n_samples'"),
+        ("POST", f"{here}/parameter", '{"layer": 1, "param": "b", "row": 0, '
+         '"value": ' + "7" * 5000 + "}", "5000 digits"),
+        ("POST", f"{here}/parameter", {"layer": 1, "param": "b", "row": "9" * 5000,
+         "value": 1}, "'row'"),
+        ("GET", f"{here}/trace?point=" + "9" * 5000, None, "'point'"),
+        ("GET", f"{here}/trace?point=%C2%B2", None, "'point'"),
+        ("GET", f"{here}/trace?point=-1", None, "'point'"),
+        ("GET", f"{here}/trace?" + "&".join(f"f{i}=1" for i in range(200)), None,
+         "fields"),
+    ]  # fmt: skip
+    for method, path, body, message in cases:
+        answer = call(server, method, path, body)
+        assert answer.status == 400, (path[:60], answer.body[:200])
+        assert message in answer.error and "\n" not in answer.error, answer.error
+    upload = call(
+        server,
+        "POST",
+        f"{here}/upload",
+        "x1,x2,label\n" + "9" * 5000 + ",1,a\n" + rows,
+        headers={"Content-Type": "text/csv"},
+    )
+    assert upload.status == 400 and "\n" not in upload.error, upload.body[:200]
+    assert call(server, "POST", f"{here}/step").status == 200  # still serving
+
+
+def _stalled(server, count):
+    """Sockets that send half a request line and then nothing."""
+    sockets = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", server.server_port), timeout=10)
+        sock.sendall(b"GET /api/options HT")
+        sockets.append(sock)
+    return sockets
+
+
+def _closed_within(sock, seconds) -> bool:
+    """Whether the server closes ``sock`` within ``seconds``."""
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(4096):
+            pass
+    except TimeoutError:
+        return False
+    except OSError:
+        pass
+    return True
+
+
+def test_stalled_and_slow_clients_are_capped_and_timed_out():
+    cap, timeout = 8, 1.5
+    with running_server(max_connections=cap, request_timeout=timeout) as server:
+        baseline = threading.active_count()
+        stalled = _stalled(server, 40)
+        # A slow client: one byte of its headers every 0.1 s never finishes.
+        slow = socket.create_connection(("127.0.0.1", server.server_port), timeout=10)
+        slow.sendall(b"GET /api/options HTTP/1.0\r\n")
+        try:
+            time.sleep(0.3)
+            start = time.monotonic()
+            answer = call(server, "GET", "/api/options", timeout=10)
+            assert answer.status == 200 and time.monotonic() - start < 1.0
+            assert threading.active_count() - baseline <= cap + 1
+            cut_at = None
+            begun = time.monotonic()
+            while time.monotonic() - begun < timeout + 3:
+                try:
+                    slow.sendall(b"X")
+                except OSError:
+                    cut_at = time.monotonic() - begun
+                    break
+                time.sleep(0.1)
+            assert cut_at is not None and cut_at < timeout + 1.5
+            assert all(_closed_within(s, timeout + 2) for s in stalled)
+        finally:
+            for sock in [*stalled, slow]:
+                sock.close()
+
+
+def test_the_host_header_must_name_the_server_when_it_serves_others(server):
+    port = server.server_port
+    server.allow_remote = True  # as when started with --host
+    server.allowed_hosts.add("playground.lan")  # --host playground.lan
+    try:
+        for host, status in [
+            ("evil.example", 403),
+            (f"rebind.evil.example:{port}", 403),
+            (f"playground.lan:{port}", 200),
+            (f"127.0.0.1:{port}", 200),
+            (f"localhost:{port}", 200),
+            (f"192.0.2.7:{port}", 200),
+            (f"[2001:db8::1]:{port}", 200),
+        ]:
+            request = f"GET /api/options HTTP/1.0\r\nHost: {host}\r\n\r\n".encode()
+            answer = _raw_request(server, request, ("192.0.2.7", 51000))
+            assert answer.startswith(f"HTTP/1.0 {status}".encode()), (host, answer)
+    finally:
+        server.allow_remote = False
+        server.allowed_hosts.discard("playground.lan")
+
+
+def _open_stream(server, sid):
+    sock = socket.create_connection(("127.0.0.1", server.server_port), timeout=10)
+    sock.sendall(
+        f"GET /api/sessions/{sid}/stream HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    )
+    seen = b""
+    while b"retry:" not in seen:
+        chunk = sock.recv(4096)
+        assert chunk, seen
+        seen += chunk
+    return sock
+
+
+def test_a_broken_stream_frees_its_session_within_two_seconds():
+    with running_server(max_sessions=1, grace_seconds=30) as server:
+        sid = new_session(server)["setup"]["id"]
+        stream = _open_stream(server, sid)
+        time.sleep(1.5)  # heartbeats (1 s apart) keep a live stream's session
+        assert sid in server.sessions
+        stream.close()  # the tab was closed, or the browser killed
+        start = time.monotonic()
+        while sid in server.sessions and time.monotonic() - start < 5:
+            time.sleep(0.05)
+        assert time.monotonic() - start < 2.0
+        assert new_session(server)["setup"]["id"]

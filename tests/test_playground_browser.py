@@ -479,3 +479,30 @@ def test_closing_the_tab_frees_its_session(context, server):
     while session in server.sessions and time.monotonic() < deadline:
         time.sleep(0.1)
     assert session not in server.sessions
+
+
+def test_tabs_past_the_limit_are_told_so_and_a_closed_tab_frees_its_slot(browser):
+    """A browser keeps 6 connections to a server and each tab holds one: the
+    default limit (5 tabs) answers further tabs with a message, not a hang."""
+    message = (
+        "() => !document.querySelector('#message').hidden && document"
+        ".querySelector('#message-text').textContent.includes('close another')"
+    )
+    with running_server() as server:  # the default limits
+        context = browser.new_context()
+        try:
+            pages = [context.new_page() for _ in range(7)]
+            for page in pages[:5]:
+                page.goto(server.url)
+                page.wait_for_function(READY, timeout=WAIT)
+            for page in pages[5:]:
+                page.goto(server.url, timeout=WAIT)
+                page.wait_for_function(message, timeout=WAIT)
+                assert "HTTP 429" in page.text_content("#message-text")
+            pages[0].close()
+            start = time.monotonic()
+            pages[5].reload()
+            pages[5].wait_for_function(READY, timeout=WAIT)
+            assert time.monotonic() - start < 5
+        finally:
+            context.close()

@@ -32,8 +32,10 @@ def add_parser(sub) -> None:
         dest="max_sessions",
         type=int,
         metavar="N",
-        default=8,
-        help="browser tabs served at the same time (default: 8)",
+        default=5,
+        help="browser tabs served at the same time (default: 5; a browser keeps "
+        "at most 6 connections to one server and each tab holds one, so more "
+        "tabs in one browser wait)",
     )
     p.add_argument(
         "--json",
@@ -54,7 +56,9 @@ def run(args) -> int:
         print(
             f"glassnet: warning: serving on {args.host}, not on this computer "
             "only: anyone who can reach this machine can use the playground and "
-            "its processor.",
+            "its processor, and any web page you visit could send it requests "
+            "(requests must name this address, a loopback name or an IP address "
+            "as their host).",
             file=sys.stderr,
             flush=True,
         )

@@ -89,7 +89,10 @@ class Limits:
     Attributes
     ----------
     max_sessions : int
-        Browser tabs (sessions) open at the same time.
+        Browser tabs (sessions) open at the same time. Each tab keeps a
+        connection open for its stream, and a browser opens at most 6 to one
+        server: with the default 5, one is left for the tabs' requests, so a
+        further tab is told the limit instead of hanging.
     max_points : int
         Points of a dataset (generated or uploaded).
     max_layers : int
@@ -104,10 +107,18 @@ class Limits:
         Updates streamed to one page while it plays.
     grace_seconds : float
         A session without an open page and without requests for this long is
-        freed (a closed tab).
+        freed (a tab that never opened its stream). A session whose page's
+        stream breaks (a closed tab, a killed browser) is freed at once.
+    request_timeout : float
+        Seconds a connection may take to send its request and receive the
+        answer, in all (a stream: to take each write), before it is closed.
+    max_connections : int
+        Connections served at the same time. When all are taken, the one
+        that has waited longest for its request to arrive is closed to make
+        room; if none is waiting, the new one is answered 503.
     """
 
-    max_sessions: int = 8
+    max_sessions: int = 5
     max_points: int = 2000
     max_layers: int = 8
     max_units: int = 16
@@ -115,6 +126,8 @@ class Limits:
     max_classes: int = 8
     max_updates_per_second: float = 60.0
     grace_seconds: float = 20.0
+    request_timeout: float = 30.0
+    max_connections: int = 64
 
     def to_dict(self) -> dict:
         return {

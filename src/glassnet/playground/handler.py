@@ -11,6 +11,8 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import select
+import socket
 import sys
 import time
 import traceback
@@ -30,6 +32,17 @@ __all__ = ["Handler", "is_loopback"]
 
 #: Largest JSON request body.
 MAX_JSON_BYTES = 64 << 10
+#: Deepest nesting of arrays and objects in a JSON body.
+MAX_JSON_DEPTH = 32
+#: Most digits of an integer in a JSON body or a query string.
+MAX_DIGITS = 32
+#: Most fields of a query string.
+MAX_QUERY_FIELDS = 32
+#: Seconds between two heartbeats of a paused stream (a broken one is
+#: found at the next).
+HEARTBEAT_SECONDS = 1.0
+#: The content type of every state-changing request but an upload and a close.
+JSON_TYPE = "application/json"
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -108,20 +121,34 @@ class Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
     # -- dispatch ------------------------------------------------------------------
+    def setup(self) -> None:
+        # Every read and write of the connection gives up after this long;
+        # the server also ends a request that takes longer in all.
+        self.timeout = self.server.limits.request_timeout
+        super().setup()
+
     def _dispatch(self, method: str) -> None:
         try:
             self._check_origin(method)
-            url = urlsplit(self.path)
-            self.query = parse_qs(url.query)
+            url = _split(self.path)
             name, params = self._route(method, url.path)
+            self.query = _query(url.query)
+            self.body = self._read_body(method, name)
+            self.server.connections.received(self.connection)
             getattr(self, f"route_{name}")(**params)
         except PlaygroundError as exc:
-            self._send_json(exc.status, {"error": exc.message})
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
-            pass
+            self._answer_error(exc.status, exc.message)
+        except OSError:  # the client left, or was too slow (timeout)
+            self.close_connection = True
         except Exception as exc:  # a bug: say so, keep serving
             traceback.print_exc(file=sys.stderr)
-            self._send_json(500, {"error": f"Internal error: {exc!r}"})
+            self._answer_error(500, f"Internal error: {exc!r}")
+
+    def _answer_error(self, status: int, message: str) -> None:
+        try:
+            self._send_json(status, {"error": message})
+        except OSError:
+            self.close_connection = True
 
     def _route(self, method: str, path: str) -> tuple[str, dict]:
         allowed = []
@@ -138,22 +165,27 @@ class Handler(BaseHTTPRequestHandler):
         raise PlaygroundError(404, f"Nothing at {path}.")
 
     def _check_origin(self, method: str) -> None:
-        if not self.server.allow_remote:
-            if not is_loopback(self.client_address[0]):
-                raise PlaygroundError(
-                    403,
-                    "This playground serves this computer only; start it with "
-                    "--host ADDRESS to let other machines in.",
-                )
-            host = _host_name(self.headers.get("Host", ""))
-            if host and host not in LOCAL_NAMES:
-                raise PlaygroundError(
-                    403,
-                    f"The request names the host {host!r}; this playground answers "
-                    "to 127.0.0.1 and localhost only.",
-                )
+        if not self.server.allow_remote and not is_loopback(self.client_address[0]):
+            raise PlaygroundError(
+                403,
+                "This playground serves this computer only; start it with "
+                "--host ADDRESS to let other machines in.",
+            )
+        host = _host_name(self.headers.get("Host", ""))
+        if host and not self.server.answers_to(host):
+            raise PlaygroundError(
+                403,
+                f"The request names the host {host!r}; this playground answers "
+                f"to {self.server.host_names()} only.",
+            )
         origin = self.headers.get("Origin")
-        if method != "GET" and origin and origin != "null":
+        if method != "GET" and origin is not None:
+            if origin.strip().lower() == "null":
+                raise PlaygroundError(
+                    403,
+                    "Requests from a page without an origin (Origin: null: a "
+                    "sandboxed frame, a local file or a redirect) are not accepted.",
+                )
             expected = "http://" + self.headers.get("Host", "")
             if origin != expected:
                 raise PlaygroundError(
@@ -161,24 +193,52 @@ class Handler(BaseHTTPRequestHandler):
                 )
 
     # -- reading and writing ---------------------------------------------------------
+    def _read_body(self, method: str, name: str) -> bytes:
+        """The body of a state-changing request, of the type its route takes.
+
+        JSON routes need ``Content-Type: application/json`` and an upload a
+        CSV type: both make a browser ask first (CORS preflight) before
+        sending them from another page, which this server never allows. A
+        close may come without a type (``navigator.sendBeacon``).
+        """
+        if method == "GET":
+            return b""
+        kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if name == "upload":
+            # Another type is refused, naming the file, by read_upload.
+            if not kind:
+                raise PlaygroundError(
+                    415,
+                    "An upload must be sent with the Content-Type of a CSV file "
+                    "(text/csv). Got none.",
+                )
+            return self._body(self.server.limits.max_upload_bytes, "uploaded file")
+        if kind != JSON_TYPE and not (name == "close" and not kind):
+            raise PlaygroundError(
+                415,
+                f"A {method} to {urlsplit(self.path).path} must be sent with "
+                f"Content-Type: {JSON_TYPE}. Got {kind or 'none'!r} instead.",
+            )
+        return self._body(MAX_JSON_BYTES, "request")
+
     def _body(self, limit: int, what: str) -> bytes:
         length = self.headers.get("Content-Length")
         if length is None:
             if self.headers.get("Transfer-Encoding"):
                 raise PlaygroundError(411, f"Send the {what} with a Content-Length.")
             return b""
-        try:
-            size = int(length)
-        except ValueError:
-            raise PlaygroundError(400, f"Bad Content-Length {length!r}.") from None
-        if size < 0:
-            raise PlaygroundError(400, f"Bad Content-Length {length!r}.")
+        if not (length.isascii() and length.isdigit() and len(length) <= 18):
+            raise PlaygroundError(400, f"Bad Content-Length {length[:40]!r}.")
+        size = int(length)
         if size > limit:
             self._drain(size)
             raise PlaygroundError(
                 413, f"The {what} is {size:,} bytes; the limit is {limit:,} bytes."
             )
-        return self.rfile.read(size)
+        body = self.rfile.read(size)
+        if len(body) < size:
+            raise ConnectionAbortedError("the client sent less than it announced")
+        return body
 
     def _drain(self, size: int) -> None:
         """Read a refused body (up to 32 MiB) so the browser sees the answer."""
@@ -191,15 +251,10 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def _json_body(self):
-        raw = self._body(MAX_JSON_BYTES, "request")
+        raw = self.body
         if not raw.strip():
             return {}
-        try:
-            return json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise PlaygroundError(
-                400, f"The request body is not valid JSON: {exc}."
-            ) from None
+        return parse_json(raw)
 
     def _send(self, status: int, body: bytes, content_type: str, headers=None):
         self.send_response(status)
@@ -254,7 +309,6 @@ class Handler(BaseHTTPRequestHandler):
         self._send_json(200, {"setup": session.setup(), "frame": session.frame()})
 
     def route_close(self, sid: str) -> None:
-        self._body(MAX_JSON_BYTES, "request")
         self.server.sessions.close(sid)
         self._send_json(200, {"closed": sid})
 
@@ -266,7 +320,7 @@ class Handler(BaseHTTPRequestHandler):
     def route_upload(self, sid: str) -> None:
         session = self._session(sid)
         limits = self.server.limits
-        content = self._body(limits.max_upload_bytes, "uploaded file")
+        content = self.body
         filename = unquote(self.headers.get("X-Filename", "upload.csv"))
         upload = read_upload(
             content, filename, self.headers.get("Content-Type", ""), limits
@@ -332,33 +386,56 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- the stream --------------------------------------------------------------------
     def route_stream(self, sid: str) -> None:
+        """Frames while playing, a heartbeat every second while paused.
+
+        A stream that breaks -- the client closed it (end of file) or a write
+        failed or timed out -- is a closed tab or a killed browser: its
+        session is freed at once, not after ``grace_seconds``.
+        """
         session = self._session(sid)
         with session.cond:
             session.stream_token += 1
             token = session.stream_token
             session.streaming = True
             session.cond.notify_all()  # an older stream of this session ends
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
+        self.server.connections.streaming(self.connection)
+        gone = True
         try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
             self.wfile.write(b"retry: 2000\n\n")
             self.wfile.flush()
-            self._stream_loop(session, token)
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, OSError):
-            pass
+            gone = self._stream_loop(session, token)
+        except OSError:
+            gone = True
         finally:
             with session.cond:
-                if session.stream_token == token:
+                current = session.stream_token == token
+                if current:
                     session.streaming = False
                     session.touched = time.monotonic()
+            if gone and current:
+                self.server.sessions.close(sid)
+            self.close_connection = True
 
-    def _stream_loop(self, session: Session, token: int) -> None:
-        """Train and send a frame per update while playing; ping while paused."""
+    def _client_gone(self) -> bool:
+        """Whether the client closed its side of the connection."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
+        except (OSError, ValueError):
+            return True
+
+    def _stream_loop(self, session: Session, token: int) -> bool:
+        """Train and send a frame per update while playing; ping while paused.
+
+        Returns whether the client went away (else the server ended the stream).
+        """
         limits = self.server.limits
         interval = 1.0 / limits.max_updates_per_second
-        keepalive = max(0.2, min(5.0, limits.grace_seconds / 4))
+        heartbeat = max(0.05, min(HEARTBEAT_SECONDS, limits.grace_seconds / 4))
         last = 0.0
 
         def over() -> bool:
@@ -370,10 +447,12 @@ class Handler(BaseHTTPRequestHandler):
 
         while True:
             with session.cond:
-                session.cond.wait_for(lambda: over() or session.playing, keepalive)
+                session.cond.wait_for(lambda: over() or session.playing, heartbeat)
                 if over():
-                    return
+                    return False
                 playing = session.playing
+            if self._client_gone():
+                return True
             if not playing:
                 self.wfile.write(b": keep-alive\n\n")
                 self.wfile.flush()
@@ -387,6 +466,99 @@ class Handler(BaseHTTPRequestHandler):
                 data = json.dumps(frame, separators=(",", ":"), allow_nan=False)
                 self.wfile.write(f"event: frame\ndata: {data}\n\n".encode())
                 self.wfile.flush()
+
+
+def parse_json(raw: bytes):
+    """A JSON request body; malformed, too deep or too long numbers are a 400.
+
+    Raises
+    ------
+    PlaygroundError
+        Status 400 with a one-line message.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PlaygroundError(
+            400, f"The request body is not valid JSON: not UTF-8 text ({exc.reason})."
+        ) from None
+    depth = _nesting(text)
+    if depth > MAX_JSON_DEPTH:
+        raise PlaygroundError(
+            400,
+            f"The request body nests JSON arrays and objects {depth} deep; the "
+            f"limit is {MAX_JSON_DEPTH}.",
+        )
+    try:
+        return json.loads(text, parse_int=_json_int)
+    except _TooLongError as exc:
+        raise PlaygroundError(400, f"The request body {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PlaygroundError(
+            400, f"The request body is not valid JSON: {first}."
+        ) from None
+
+
+class _TooLongError(ValueError):
+    pass
+
+
+def _json_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_DIGITS:
+        raise _TooLongError(
+            f"holds an integer of {digits} digits; the limit is {MAX_DIGITS}."
+        )
+    return int(text)
+
+
+_SPECIAL = re.compile(r'[\[\]{}"\\]')
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` outside strings (linear, no recursion)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    last = -2
+    for match in _SPECIAL.finditer(text):
+        char, at = match.group(), match.start()
+        if escaped and at == last + 1:
+            escaped = False
+            last = at
+            continue
+        escaped = False
+        last = at
+        if in_string:
+            if char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _split(path: str):
+    try:
+        return urlsplit(path)
+    except ValueError as exc:
+        raise PlaygroundError(400, f"Bad request path: {exc}.") from None
+
+
+def _query(query: str) -> dict[str, list[str]]:
+    """The fields of a query string; too many of them is a 400."""
+    try:
+        return parse_qs(query, max_num_fields=MAX_QUERY_FIELDS)
+    except ValueError:
+        raise PlaygroundError(
+            400, f"The query string has more than {MAX_QUERY_FIELDS} fields."
+        ) from None
 
 
 def _host_name(header: str) -> str:

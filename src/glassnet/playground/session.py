@@ -322,8 +322,13 @@ def _output_kind(net) -> str:
 
 
 def _index(value, name: str, size: int) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
+    # Text (a query string) counts only as plain ASCII digits, few enough to
+    # be an index: "²" and a 5000-digit number are refused, not a crash.
+    text = value.strip() if isinstance(value, str) else None
+    if text and text.isascii() and text.isdigit() and len(text) <= 18:
+        value = int(text)
+    if isinstance(value, str) and len(value) > 40:
+        value = value[:40] + "..."
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < size:
         raise _bad(
             f"The '{name}' must be an int in the range [0, {size - 1}]. Got "

@@ -1,7 +1,7 @@
 // The playground page: one session on the server per tab, its frames drawn as
 // they stream in, and the controls that change the run.
 
-import { request, reportError, showMessage, clearMessage } from "./api.js";
+import { request, reportError, showMessage, clearMessage, CONNECTIONS_MESSAGE } from "./api.js";
 import { buildControls, showConfig, configQuery, configFromQuery } from "./controls.js";
 import { drawOutput, drawLossChart, drawLegend, toData, toPixel } from "./plots.js";
 import { NetworkView } from "./network.js";
@@ -122,15 +122,32 @@ function fmt(v) {
 }
 
 // -- the stream ---------------------------------------------------------------------------
+// A stream that has not opened after a few seconds waits for a connection.
+const STREAM_WAIT_MS = 4000;
+
 function openStream() {
   if (app.stream) app.stream.close();
+  clearTimeout(app.streamTimer);
   const stream = new EventSource(`${base()}/stream`);
+  app.streamOpen = false;
+  app.streamTimer = setTimeout(() => {
+    if (app.stream === stream && stream.readyState !== EventSource.OPEN) {
+      app.streamStalled = true;
+      showMessage(CONNECTIONS_MESSAGE, "error");
+    }
+  }, STREAM_WAIT_MS);
+  stream.addEventListener("open", () => {
+    app.streamOpen = true;
+    clearTimeout(app.streamTimer);
+    clearMessage(CONNECTIONS_MESSAGE);
+  });
   stream.addEventListener("frame", (event) => {
     app.framesReceived += 1;
     applyFrame(JSON.parse(event.data));
   });
   stream.addEventListener("error", () => {
     if (stream.readyState === EventSource.CLOSED) {
+      clearTimeout(app.streamTimer);
       showMessage("Lost the connection to the playground server: reload the page (is `glassnet playground` still running?).", "error");
     }
   });
@@ -355,7 +372,7 @@ function wire() {
   $("trace-text").addEventListener("change", () => refreshTrace(true));
   $("editor-form").addEventListener("submit", setParameter);
   $("editor-close").addEventListener("click", () => network.close());
-  $("message-close").addEventListener("click", clearMessage);
+  $("message-close").addEventListener("click", () => clearMessage());
   $("copy-link").addEventListener("click", async () => {
     $("link").select();
     try {
@@ -365,8 +382,14 @@ function wire() {
       showMessage("Select the link and copy it (the browser refused the clipboard).", "info");
     }
   });
+  // A closed tab frees its session at once (the server also notices the
+  // stream closing); a page brought back from the history cache starts anew.
   window.addEventListener("pagehide", () => {
+    if (app.stream) app.stream.close();
     if (app.setup) navigator.sendBeacon(`${base()}/close`);
+  });
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) location.reload();
   });
 }
 
