@@ -209,3 +209,196 @@ def test_flipped_bytes_never_load_a_wrong_model(model_and_inputs):
         assert np.array_equal(loaded.predict_proba(X), reference), position
         outcomes["identical"] += 1
     assert outcomes["refused"] > 100
+
+
+# -- saving: what save writes, load reads ---------------------------------------
+def test_a_diverged_network_is_not_saved(tmp_path):
+    net = gn.Network.mlp([3, 4, 2], seed=0)
+    net.layers[1].W[0, 1] = np.nan
+    with pytest.raises(ValueError, match=r"layer 2's W holds NaN .*diverged"):
+        net.save(tmp_path / "m.glassnet")
+    assert not list(tmp_path.iterdir())
+
+
+def test_non_finite_metadata_is_stored_as_null(tmp_path):
+    net = gn.Network.mlp([3, 2], seed=0)
+    history = {"loss": [1.0, float("nan"), float("inf")], "val_loss": [0.5, 0.25, 0.0]}
+    net.save(
+        tmp_path / "m.glassnet",
+        metadata={"history": history, "note": float("-inf"), "x": [float("nan")]},
+    )
+    with zipfile.ZipFile(tmp_path / "m.glassnet") as archive:
+        text = archive.read(MANIFEST).decode()
+    assert "NaN" not in text and "Infinity" not in text  # standard JSON
+    meta = gn.load(tmp_path / "m.glassnet").metadata
+    loss = meta["history"]["loss"]
+    assert loss[0] == 1.0 and np.isnan(loss[1]) and np.isnan(loss[2])
+    assert meta["history"]["val_loss"] == [0.5, 0.25, 0.0]
+    assert meta["note"] is None and meta["x"] == [None]
+
+
+def random_metadata(rng, n_inputs):
+    """Metadata of every kind save may be handed, valid or not."""
+    values = [0, -3, 2.5, float("nan"), float("inf"), "s", None, True, [1, None]]
+    pick = lambda: values[int(rng.integers(0, len(values)))]  # noqa: E731
+    options = {
+        "config": [{"seed": 3}, {"seed": None}, {"seed": "3"}, "x", {"lr": pick()}],
+        "dataset": ["digits", 5],
+        "feature_names": [[f"f{i}" for i in range(n_inputs)], ["a"], "ab"],
+        "history": [{"loss": [pick(), pick()]}, {"loss": 1.0}, {"loss": ["x"]}],
+        "test_metrics": [{"acc": pick()}, {"acc": "x"}],
+        "train_seconds": [1.5, -1, float("nan"), "x"],
+        "epoch": [3, -1, 2.0],
+        "nested": [[[[1]]], json.loads("[" * 40 + "]" * 40), {"a": {"b": pick()}}],
+        "other": [pick(), {"k": pick()}],
+    }
+    chosen = rng.choice(list(options), size=int(rng.integers(0, 5)), replace=False)
+    return {
+        key: options[key][int(rng.integers(0, len(options[key])))] for key in chosen
+    }
+
+
+def test_everything_save_accepts_load_accepts(tmp_path):
+    from glassnet.pipeline import Preprocessing
+    from glassnet.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(10, 3))
+    n_saved = n_refused = 0
+    for i in range(60):
+        net = gn.Network.mlp([3, 4, int(rng.integers(1, 4))], seed=i)
+        classes = [["a", "b"], ["a", "b", "c"], None][int(rng.integers(0, 3))]
+        net.preprocessing = Preprocessing(
+            scaler=StandardScaler().fit(X) if rng.random() < 0.5 else None,
+            classes=classes,
+        )
+        path = tmp_path / f"m{i}.glassnet"
+        try:
+            net.save(path, metadata=random_metadata(rng, 3))
+        except ValueError as exc:
+            assert "load would refuse" in str(exc) or "nest" in str(exc), exc
+            assert not path.exists()
+            n_refused += 1
+            continue
+        loaded = gn.load(path)  # never refused
+        loaded.save(path)  # and what load gives, save takes
+        n_saved += 1
+    assert n_saved > 10 and n_refused > 10
+
+
+def test_save_refuses_a_field_that_load_would_refuse(tmp_path):
+    net = gn.Network.mlp([3, 2], seed=0)
+    with pytest.raises(ValueError, match=r"'metadata.feature_names' must list 3"):
+        net.save(tmp_path / "m.glassnet", metadata={"feature_names": ["a"]})
+    assert not list(tmp_path.iterdir())
+
+
+# -- saving: the file on disk ---------------------------------------------------
+def test_a_killed_save_leaves_a_temporary_the_next_save_removes(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "model.glassnet"
+    code = (
+        "import sys, time\n"
+        "from glassnet._files import atomic_save\n"
+        "def write(tmp):\n"
+        "    open(tmp, 'wb').write(b'x' * 1000)\n"
+        "    time.sleep(60)\n"
+        "atomic_save(sys.argv[1], write)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code, str(target)])
+    deadline = time.monotonic() + 20
+    while not list(tmp_path.glob(".model.glassnet.*.tmp")):
+        assert time.monotonic() < deadline and child.poll() is None
+        time.sleep(0.05)
+    time.sleep(0.2)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    [stale] = tmp_path.glob(".model.glassnet.*.tmp")
+    # a temporary of a live writer (this process), of another target, and an
+    # old-style one (no pid) that is recent: all kept; an old one: removed
+    host = stale.name.split(".")[-2][:6]
+    alive = tmp_path / f".model.glassnet.{host}-{os.getpid()}-{'0' * 12}.tmp"
+    other = tmp_path / ".model.glassnet.x.aaaaaa-1-000000000000.tmp"
+    recent = tmp_path / ".model.glassnet.0123456789ab.tmp"
+    old = tmp_path / ".model.glassnet.ba9876543210.tmp"
+    for path in (alive, other, recent, old):
+        path.write_bytes(b"")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    gn.Network.mlp([2, 2], seed=0).save(target)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted(["model.glassnet", alive.name, other.name, recent.name])
+    gn.load(target)
+
+
+def test_an_overwritten_file_keeps_its_mode_and_a_new_one_gets_the_umask(tmp_path):
+    import os
+    import stat
+
+    net = gn.Network.mlp([2, 2], seed=0)
+    path = tmp_path / "m.glassnet"
+    old_umask = os.umask(0o027)
+    try:
+        net.save(path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640  # 0o666 & ~0o027
+        path.chmod(0o600)
+        net.save(path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    finally:
+        os.umask(old_umask)
+
+
+def test_a_long_legal_file_name_is_saved(tmp_path):
+    net = gn.Network.mlp([2, 2], seed=0)
+    for name in ("m" * 246 + ".glassnet", "é" * 118 + ".glassnet"):  # 255 bytes
+        path = tmp_path / name
+        net.save(path)
+        net.save(path)  # over an existing file too
+        gn.load(path)
+    assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_check_writable_names_the_path_and_the_reason(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from glassnet.io import check_writable
+
+    check_writable(tmp_path / "m.glassnet")
+    assert not list(tmp_path.iterdir())  # the probe is removed
+    with pytest.raises(IsADirectoryError, match=f"Cannot write {tmp_path}: it is a"):
+        check_writable(tmp_path)
+    with pytest.raises(FileNotFoundError, match="directory .*absent does not exist"):
+        check_writable(tmp_path / "absent" / "m.glassnet")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(
+        OSError, match="Cannot write .*m.glassnet: No space left"
+    ) as info:
+        check_writable(tmp_path / "m.glassnet")
+    assert info.value.errno == errno.ENOSPC
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.skipif(
+    not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() == 0,
+    reason="permissions do not bind root",
+)
+def test_check_writable_finds_a_read_only_folder(tmp_path):
+    from glassnet.io import check_writable
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(PermissionError, match="Cannot write .*ro/m.glassnet"):
+            check_writable(folder / "m.glassnet")
+    finally:
+        folder.chmod(0o700)

@@ -460,3 +460,14 @@ def test_assigning_batch_norm_scale_changes_the_trained_array():
     assert bn.running_var.dtype == np.float32
     with pytest.raises(ValueError, match=r"BatchNorm.gamma must have shape \(4,\)"):
         bn.gamma = np.ones(3)
+
+
+def test_a_dense_layer_rebuilt_from_its_config_draws_fresh_weights():
+    # as Keras's from_config: a new layer of the same settings, ready to train
+    config = gn.Dense(20, 30, "relu", seed=0).config()
+    layer = gn.Dense.from_config(config)
+    assert layer.W.shape == (30, 20) and np.std(layer.W) > 0.05
+    # He initialization for ReLU: variance 2 / n_in
+    assert np.var(layer.W) == pytest.approx(2 / 20, rel=0.35)
+    empty = gn.Dense.from_config(config, draw=False)
+    assert not empty.W.any()

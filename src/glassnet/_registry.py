@@ -12,12 +12,18 @@ def normalize(name: str) -> str:
     return name.strip().lower().replace("-", "_")
 
 
+def shown(value, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters for an error message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def lookup(name: str, registry: dict, kind: str):
     """The entry of ``registry`` for ``name``; ValueError listing the names."""
     key = normalize(name)
     if key not in registry:
         raise ValueError(
-            f"Unknown {kind} {name!r}. Valid names: {', '.join(sorted(registry))}."
+            f"Unknown {kind} {shown(name)}. Valid names: {', '.join(sorted(registry))}."
         )
     return registry[key]
 
@@ -48,6 +54,17 @@ def resolve(value, registry: dict, base: type, kind: str, param: str, **kwargs):
 
 
 def from_config(config: dict, registry: dict, kind: str):
-    """Rebuild an object from its ``config()``: ``{"name": ..., **options}``."""
-    options = dict(config)
-    return lookup(options.pop("name"), registry, kind)(**options)
+    """Rebuild an object from its ``config()``: ``{"name": ..., **options}``.
+
+    Raises ValueError or TypeError for anything else (not a dict, a name that
+    is not a str or not known, options the class does not take).
+    """
+    name = config.get("name") if isinstance(config, dict) else None
+    if not isinstance(name, str):
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise ValueError(
+            f"The config of {article} {kind} must be a dict with a 'name' (str). "
+            f"Got {shown(config)} instead."
+        )
+    options = {key: value for key, value in config.items() if key != "name"}
+    return lookup(name, registry, kind)(**options)

@@ -24,7 +24,15 @@ from glassnet.initializers import (
 )
 from glassnet.regularizers import Regularizer, get_regularizer
 
-__all__ = ["LAYERS", "BatchNorm", "Dense", "Dropout", "Layer", "layer_from_config"]
+__all__ = [
+    "LAYERS",
+    "BatchNorm",
+    "Dense",
+    "Dropout",
+    "Layer",
+    "layer_array_shapes",
+    "layer_from_config",
+]
 
 
 class Layer:
@@ -85,6 +93,42 @@ class Layer:
 
     def config(self) -> dict:
         raise NotImplementedError
+
+    @classmethod
+    def array_shapes(cls, config: dict, n_in: int | None) -> tuple[int, list]:
+        """What a layer built from ``config`` holds, without building it.
+
+        Parameters
+        ----------
+        config : dict
+            As :meth:`config` returns it.
+        n_in : int or None
+            The previous layer's output size (None for the first layer).
+
+        Returns
+        -------
+        n_out : int
+        shapes : list of (name, shape)
+            The arrays of :meth:`parameters` then :meth:`buffers`.
+
+        Raises ValueError (or TypeError) when the config's sizes are invalid
+        or do not chain with ``n_in``. A model file is checked with this
+        before any array is allocated.
+        """
+        raise NotImplementedError
+
+
+def _config_size(config: dict, key: str, owner: str, n_in: int | None) -> int:
+    """``config[key]``, a positive int equal to ``n_in`` when that is given."""
+    if key not in config:
+        raise ValueError(f"A {owner} config must give '{key}'. Got {config!r}.")
+    size = _check_size(config[key], key, owner)
+    if n_in is not None and size != n_in:
+        raise ValueError(
+            f"Layer sizes do not chain: a {owner} with {key}={size} follows a "
+            f"layer with {n_in} outputs."
+        )
+    return size
 
 
 def _check_finite_array(value, name: str, shape: tuple[int, ...], owner: str):
@@ -196,6 +240,16 @@ class Dense(Layer):
         rng: np.random.Generator | None = None,
         dtype=np.float64,
     ):
+        self._configure(n_in, n_out, activation, init, regularizer)
+        own_randomness = seed is not None or rng is not None
+        if rng is None:
+            rng = np.random.default_rng(seed)
+        self._allocate(self.init(self.n_in, self.n_out, rng, np.dtype(dtype)))
+        # A fingerprint of the provisional draw (see Notes): while W and b
+        # still match it, a network may draw them again from its own seed.
+        self._provisional = None if own_randomness else self._fingerprint()
+
+    def _configure(self, n_in, n_out, activation, init, regularizer) -> None:
         self.n_in = _check_size(n_in, "n_in")
         self.n_out = _check_size(n_out, "n_out")
         self.activation = get_activation(activation)
@@ -205,15 +259,10 @@ class Dense(Layer):
             else get_initializer(init)
         )
         self.regularizer = get_regularizer(regularizer)
-        own_randomness = seed is not None or rng is not None
-        if rng is None:
-            rng = np.random.default_rng(seed)
-        dtype = np.dtype(dtype)
-        self._W = self.init(self.n_in, self.n_out, rng, dtype)
-        self._b = np.zeros(self.n_out, dtype=dtype)
-        # A fingerprint of the provisional draw (see Notes): while W and b
-        # still match it, a network may draw them again from its own seed.
-        self._provisional = None if own_randomness else self._fingerprint()
+
+    def _allocate(self, W: np.ndarray) -> None:
+        self._W = W
+        self._b = np.zeros(self.n_out, dtype=W.dtype)
         self.dW = np.zeros_like(self._W)
         self.db = np.zeros_like(self._b)
         self.X = self.Z = self.A = self.delta = None
@@ -410,16 +459,40 @@ class Dense(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config: dict, dtype=np.float64) -> Dense:
-        return cls(
+    def from_config(cls, config: dict, dtype=np.float64, *, draw: bool = True) -> Dense:
+        """A new layer with ``config``'s settings (as Keras's ``from_config``).
+
+        With ``draw=True`` its weights are drawn afresh, like a constructed
+        layer's (see the class Notes). With ``draw=False`` they are zeros
+        and nothing random is drawn, so rebuilding a saved layer costs only
+        its arrays' memory; :func:`glassnet.load` then sets the saved
+        weights.
+        """
+        for key in ("n_in", "n_out", "activation", "init"):
+            if key not in config:
+                raise ValueError(f"A Dense config must give '{key}'.")
+        layer = cls.__new__(cls)
+        layer._configure(
             config["n_in"],
             config["n_out"],
             activation_from_config(config["activation"]),
-            init=initializer_from_config(config["init"]),
-            regularizer=get_regularizer(config.get("regularizer")),
-            seed=0,
-            dtype=dtype,
+            initializer_from_config(config["init"]),
+            get_regularizer(config.get("regularizer")),
         )
+        dtype = np.dtype(dtype)
+        if draw:
+            W = layer.init(layer.n_in, layer.n_out, np.random.default_rng(), dtype)
+        else:
+            W = np.zeros((layer.n_out, layer.n_in), dtype=dtype)
+        layer._allocate(W)
+        layer._provisional = layer._fingerprint() if draw else None
+        return layer
+
+    @classmethod
+    def array_shapes(cls, config, n_in):
+        n_in = _config_size(config, "n_in", "Dense", n_in)
+        n_out = _config_size(config, "n_out", "Dense", None)
+        return n_out, [("W", (n_out, n_in)), ("b", (n_out,))]
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r})"
@@ -500,7 +573,23 @@ class Dropout(Layer):
 
     @classmethod
     def from_config(cls, config: dict, dtype=np.float64) -> Dropout:
-        return cls(config["rate"], seed=config.get("seed"))
+        if "rate" not in config:
+            raise ValueError("A Dropout config must give 'rate'.")
+        seed = config.get("seed")
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, int) or seed < 0
+        ):
+            raise ValueError(
+                "The 'seed' of a Dropout config must be a non-negative int or "
+                f"null. Got {seed!r} instead."
+            )
+        return cls(config["rate"], seed=seed)
+
+    @classmethod
+    def array_shapes(cls, config, n_in):
+        if n_in is None:
+            raise ValueError("A Dropout layer cannot come first: it has no size.")
+        return n_in, []
 
     def __repr__(self) -> str:
         return f"Dropout({self.rate!r})"
@@ -707,7 +796,21 @@ class BatchNorm(Layer):
         }
 
     @classmethod
+    def array_shapes(cls, config, n_in):
+        if config.get("n_features") is None:
+            if n_in is None:
+                raise ValueError("A BatchNorm config must give 'n_features'.")
+            n = n_in
+        else:
+            n = _config_size(config, "n_features", "BatchNorm", n_in)
+        names = ("gamma", "beta", "running_mean", "running_var")
+        return n, [(name, (n,)) for name in names]
+
+    @classmethod
     def from_config(cls, config: dict, dtype=np.float64) -> BatchNorm:
+        for key in ("momentum", "eps", "activation"):
+            if key not in config:
+                raise ValueError(f"A BatchNorm config must give '{key}'.")
         return cls(
             config.get("n_features"),
             momentum=config["momentum"],
@@ -729,11 +832,28 @@ LAYERS: dict[str, type[Layer]] = {
 }
 
 
-def layer_from_config(config: dict, dtype=np.float64) -> Layer:
-    """Rebuild a layer from its :meth:`Layer.config`."""
+def _layer_class(config) -> type[Layer]:
     kind = config.get("type") if isinstance(config, dict) else None
-    if kind not in LAYERS:
+    if not isinstance(kind, str) or kind not in LAYERS:
         raise ValueError(
             f"Unknown layer type {kind!r}. Valid types: {', '.join(sorted(LAYERS))}."
         )
-    return LAYERS[kind].from_config(config, dtype=dtype)
+    return LAYERS[kind]
+
+
+def layer_from_config(config: dict, dtype=np.float64, *, draw: bool = True) -> Layer:
+    """Rebuild a layer from its :meth:`Layer.config`.
+
+    ``draw=False`` leaves a Dense layer's weights at zero, to be set from a
+    file, instead of drawing them. Raises ValueError or TypeError for an
+    invalid config.
+    """
+    layer_class = _layer_class(config)
+    if layer_class is Dense:
+        return Dense.from_config(config, dtype=dtype, draw=draw)
+    return layer_class.from_config(config, dtype=dtype)
+
+
+def layer_array_shapes(config: dict, n_in: int | None) -> tuple[int, list]:
+    """:meth:`Layer.array_shapes` of the layer type that ``config`` names."""
+    return _layer_class(config).array_shapes(config, n_in)

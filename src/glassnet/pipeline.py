@@ -27,6 +27,22 @@ __all__ = ["SCALERS", "Preprocessing"]
 SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler}
 
 
+def _check_classes(classes):
+    """``classes`` if it is None or a list of distinct str/int/finite floats."""
+    if classes is None:
+        return None
+    ok = isinstance(classes, list) and all(
+        isinstance(c, (str, int)) or (isinstance(c, float) and np.isfinite(c))
+        for c in classes
+    )
+    if not ok or not classes or len(set(map(str, classes))) != len(classes):
+        raise ValueError(
+            "The 'classes' of a preprocessing config must be null or a non-empty "
+            "list of distinct class names (str, int or finite float)."
+        )
+    return classes
+
+
 class Preprocessing:
     """Input scaling, input schema and class names of a model.
 
@@ -91,14 +107,28 @@ class Preprocessing:
 
     @classmethod
     def from_config(cls, config: dict) -> Preprocessing:
+        """Rebuild from :meth:`to_config`; ValueError or TypeError if invalid.
+
+        Checks the parts on their own (a scaler of a known type with finite
+        statistics, a schema of str names, distinct class names of JSON
+        scalars); whether their sizes fit a network is for the caller.
+        """
         if not isinstance(config, dict):
             raise TypeError("A preprocessing config must be a dict.")
         scaler = config.get("scaler")
+        kinds = {cls.__name__ for cls in SCALERS.values()}
+        if scaler is not None and (
+            not isinstance(scaler, dict) or scaler.get("type") not in kinds
+        ):
+            raise ValueError(
+                f"The 'scaler' of a preprocessing config must be one of "
+                f"{sorted(kinds)} or null."
+            )
         schema = config.get("schema")
         return cls(
             scaler=None if scaler is None else transformer_from_config(scaler),
             schema=None if schema is None else FeatureSchema.from_config(schema),
-            classes=config.get("classes"),
+            classes=_check_classes(config.get("classes")),
         )
 
     def __repr__(self) -> str:

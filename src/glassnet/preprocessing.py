@@ -17,6 +17,8 @@ trips exactly).
 
 from __future__ import annotations
 
+import collections
+import math
 import numbers
 
 import numpy as np
@@ -65,6 +67,26 @@ def _out_dtype(arr: np.ndarray) -> np.dtype:
 
 def _floats(values) -> list[float]:
     return [float(v) for v in np.asarray(values, dtype=np.float64).ravel()]
+
+
+def _finite_number(value) -> bool:
+    """A JSON number (not a bool) that is finite as a float64."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond float64's range
+        return False
+
+
+def _finite_list(cfg: dict, key: str, owner: str) -> np.ndarray:
+    """``cfg[key]``: a list of finite numbers (JSON's), as float64."""
+    values = cfg.get(key)
+    if not isinstance(values, list) or not all(map(_finite_number, values)):
+        raise ValueError(
+            f"{owner}.from_config: '{key}' must be a list of finite numbers."
+        )
+    return np.array(values, dtype=np.float64)
 
 
 def _check_type(cfg, cls) -> dict:
@@ -174,9 +196,9 @@ class StandardScaler(_ColumnTransformer):
     def from_config(cls, cfg: dict) -> StandardScaler:
         """Rebuild a fitted scaler from :meth:`to_config` output."""
         cfg = _check_type(cfg, cls)
-        mean = np.asarray(cfg["mean"], dtype=np.float64)
-        scale = np.asarray(cfg["scale"], dtype=np.float64)
-        if mean.ndim != 1 or mean.shape != scale.shape or np.any(scale <= 0):
+        mean = _finite_list(cfg, "mean", cls.__name__)
+        scale = _finite_list(cfg, "scale", cls.__name__)
+        if mean.shape != scale.shape or np.any(scale <= 0):
             raise ValueError(
                 "StandardScaler.from_config: 'mean' and 'scale' must be lists of "
                 "the same length with scale > 0. Got lengths "
@@ -272,10 +294,15 @@ class MinMaxScaler(_ColumnTransformer):
     def from_config(cls, cfg: dict) -> MinMaxScaler:
         """Rebuild a fitted scaler from :meth:`to_config` output."""
         cfg = _check_type(cfg, cls)
-        obj = cls(tuple(cfg["feature_range"]))
-        dmin = np.asarray(cfg["data_min"], dtype=np.float64)
-        dmax = np.asarray(cfg["data_max"], dtype=np.float64)
-        if dmin.ndim != 1 or dmin.shape != dmax.shape or np.any(dmax < dmin):
+        feature_range = cfg.get("feature_range")
+        if not isinstance(feature_range, list):
+            raise ValueError(
+                "MinMaxScaler.from_config: 'feature_range' must be a list [lo, hi]."
+            )
+        obj = cls(tuple(feature_range))
+        dmin = _finite_list(cfg, "data_min", cls.__name__)
+        dmax = _finite_list(cfg, "data_max", cls.__name__)
+        if dmin.shape != dmax.shape or np.any(dmax < dmin):
             raise ValueError(
                 "MinMaxScaler.from_config: 'data_min' and 'data_max' must be lists "
                 "of the same length with data_min <= data_max."
@@ -409,7 +436,14 @@ class LabelEncoder:
     def from_config(cls, cfg: dict) -> LabelEncoder:
         """Rebuild a fitted encoder from :meth:`to_config` output."""
         cfg = _check_type(cfg, cls)
-        classes = list(cfg["classes"])
+        classes = cfg.get("classes")
+        if not isinstance(classes, list) or not all(
+            isinstance(c, (str, int, float)) for c in classes
+        ):
+            raise ValueError(
+                "LabelEncoder.from_config: 'classes' must be a list of str, int, "
+                "float or bool labels."
+            )
         if not classes or len(set(classes)) != len(classes):
             raise ValueError(
                 "LabelEncoder.from_config: 'classes' must be a non-empty list of "
@@ -452,7 +486,8 @@ class FeatureSchema:
                 "single str instead."
             )
         columns = [str(c) for c in columns]
-        dupes = sorted({c for c in columns if columns.count(c) > 1})
+        counts = collections.Counter(columns)
+        dupes = sorted(c for c, n in counts.items() if n > 1)
         if dupes:
             raise ValueError(
                 f"FeatureSchema: column names must be unique. Got duplicates: "
@@ -526,11 +561,30 @@ class FeatureSchema:
     def from_config(cls, cfg: dict) -> FeatureSchema:
         """Rebuild a schema from :meth:`to_config` output."""
         cfg = _check_type(cfg, cls)
-        return cls(
-            cfg["columns"],
-            categories=cfg.get("categories"),
-            fill_values=cfg.get("fill_values"),
-        )
+        columns = cfg.get("columns")
+        if not _str_list(columns):
+            raise ValueError(
+                "FeatureSchema.from_config: 'columns' must be a list of str."
+            )
+        categories = cfg.get("categories") or {}
+        if not isinstance(categories, dict) or not all(
+            _str_list(cats) and len(set(cats)) == len(cats)
+            for cats in categories.values()
+        ):
+            raise ValueError(
+                "FeatureSchema.from_config: 'categories' must map column names to "
+                "lists of distinct str."
+            )
+        fill_values = cfg.get("fill_values") or {}
+        if not isinstance(fill_values, dict) or not all(
+            isinstance(v, str) if c in categories else _finite_number(v)
+            for c, v in fill_values.items()
+        ):
+            raise ValueError(
+                "FeatureSchema.from_config: 'fill_values' must map numeric columns "
+                "to finite numbers and categorical columns to str."
+            )
+        return cls(columns, categories=categories, fill_values=fill_values)
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, FeatureSchema):
@@ -544,6 +598,10 @@ class FeatureSchema:
             f"FeatureSchema({len(self.columns)} columns, "
             f"{len(self.categories)} categorical, {self.n_features} features)"
         )
+
+
+def _str_list(values) -> bool:
+    return isinstance(values, list) and all(isinstance(v, str) for v in values)
 
 
 _TYPES = {

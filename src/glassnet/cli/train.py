@@ -178,8 +178,7 @@ def run(args) -> int:
 
     settings = resolve_settings(args)
     out = Path(settings["out"])
-    if not (out.parent if str(out.parent) else Path(".")).is_dir():
-        raise UsageError(f"cannot write {out}: directory {out.parent} does not exist")
+    gn.io.check_writable(out)  # a directory, read-only folder, full disk: now
     data = load_data(
         settings["data"],
         target=settings["target"],
