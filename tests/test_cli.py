@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from datasets_support import data_dir_fixture  # noqa: F401
+from datasets_support import data_dir_fixture, require  # noqa: F401
 
 import glassnet as gn
 
@@ -116,7 +116,13 @@ def test_train_evaluate_predict_round_trip_on_a_csv(ilpd_csv, tmp_path):
     assert evaluation.returncode == 0, evaluation.stderr
     metrics = json.loads(evaluation.stdout)
     assert len(metrics["confusion_matrix"]) == 2
-    assert sum(map(sum, metrics["confusion_matrix"])) == 583  # every row of the file
+    # The training file (same SHA-256): its held-out rows, ceil(0.2 * 583) = 117,
+    # not all 583 rows of which 466 were training rows.
+    assert sum(map(sum, metrics["confusion_matrix"])) == 117
+    assert metrics["held_out"] is True and "117 held-out test rows" in metrics["scored"]
+    trained = gn.load(model).metadata["test_metrics"]
+    assert metrics["accuracy"] == pytest.approx(trained["accuracy"])
+    assert metrics["loss"] == pytest.approx(trained["loss"], rel=1e-6)
 
     out = tmp_path / "predictions.csv"
     predicted = run(
@@ -417,3 +423,93 @@ def test_gradcheck_of_a_model_trained_with_standard_scaling(tmp_path):
                  cwd=tmp_path)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "passed"
+
+
+# -- labels keep their type; a built-in dataset's encoding is in the model -----------
+
+
+def test_a_digits_model_predicts_integer_digits(digits_model):
+    from glassnet.datasets import load
+
+    net = gn.load(digits_model)
+    data = load("digits")
+    predicted = net.predict(data.X_test)
+    assert predicted.dtype == np.int64
+    # the accuracy worked out here equals the one the model recorded
+    accuracy = np.mean(predicted == data.y_test)
+    assert accuracy == pytest.approx(net.metadata["test_metrics"]["accuracy"])
+    assert accuracy > 0.5
+
+
+def _labelled_csv(path, labels):
+    """40 rows, two features; the label is labels[0] where x1 + x2 < 0."""
+    rng = np.random.default_rng(0)
+    X = np.round(rng.normal(size=(40, 2)), 3)  # as the file holds them
+    chosen = [labels[0] if a + b < 0 else labels[1] for a, b in X]
+    rows = zip(X, chosen, strict=True)
+    lines = ["x1,x2,y", *(f"{a:.3f},{b:.3f},{c}" for (a, b), c in rows)]
+    path.write_text("\n".join(lines) + "\n")
+    return X, chosen
+
+
+@pytest.mark.parametrize(
+    ("cells", "labels"),
+    [
+        (["3", "7"], [3, 7]),  # an integer target column stays integer
+        (["1.0", "2.0"], [1.0, 2.0]),  # a float column stays float
+        (["no", "yes"], ["no", "yes"]),  # strings stay strings
+    ],
+    ids=["int", "float", "str"],
+)
+def test_csv_labels_keep_their_type(cells, labels, tmp_path):
+    X, chosen = _labelled_csv(tmp_path / "d.csv", cells)
+    result = run(
+        "train", "--data", "d.csv", "--target", "y", "--layers", "4",
+        "--epochs", "2", "--quiet", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    net = gn.load(tmp_path / "model.glassnet")
+    assert net.preprocessing.classes == labels
+    assert [type(c) for c in net.preprocessing.classes] == [type(labels[0])] * 2
+    predicted = net.predict(X)
+    assert set(predicted.tolist()) <= set(labels)
+    assert all(type(v) is type(labels[0]) for v in predicted.tolist())
+    y = np.array([labels[cells.index(c)] for c in chosen])
+    # evaluate maps the labels, not their positions: 3 is class 0, 7 class 1
+    assert net.evaluate(X, y)["accuracy"] == pytest.approx(np.mean(predicted == y))
+    (tmp_path / "in.csv").write_text(
+        "x1,x2\n" + "".join(f"{a:.3f},{b:.3f}\n" for a, b in X)
+    )
+    out = run("predict", "model.glassnet", "--input", "in.csv", "--json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)["rows"]
+    assert [row[0] for row in rows] == [
+        v if isinstance(v, (int, str)) else f"{v:.9g}" for v in predicted.tolist()
+    ]
+
+
+def test_an_ilpd_model_reads_the_published_columns(data_dir, tmp_path):
+    source = require(data_dir / "ilpd" / "ilpd.csv")
+    result = run("train", "--data", "ilpd", "--epochs", "2", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with open(source, newline="") as f:
+        rows = list(csv.reader(f))[:31]  # the header and 30 patients
+    with open(tmp_path / "patients.csv", "w", newline="") as f:
+        csv.writer(f).writerows(row[:10] for row in rows)  # without Selector
+    out = run(
+        "predict", "model.glassnet", "--input", "patients.csv", "--json",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    predicted = [row[0] for row in json.loads(out.stdout)["rows"]]
+    # The same rows encoded by hand: Age, Gender one-hot (Female, Male), the rest.
+    X = np.array(
+        [
+            [float(r[0]), r[1] == "Female", r[1] == "Male", *map(float, r[2:10])]
+            for r in rows[1:]
+        ],
+        dtype=np.float64,
+    )
+    net = gn.load(tmp_path / "model.glassnet")
+    assert predicted == net.predict(X).tolist()
+    assert set(predicted) <= {0, 1}

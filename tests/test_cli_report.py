@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 from report_support import assert_self_contained, embedded_pngs
 from test_cli import assert_usage_error, run
@@ -161,7 +162,10 @@ def test_report_of_a_regression_on_a_csv_file(tmp_path):
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"report": "report.html", "samples": 60}
+    summary = json.loads(result.stdout)
+    # d.csv is the training file: its ceil(0.2 * 60) = 12 held-out rows
+    assert (summary["report"], summary["samples"]) == ("report.html", 12)
+    assert summary["held_out"] is True
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     parser = assert_self_contained(text)
     assert "Test metrics" in parser.headings and "<td>r2</td>" in text
@@ -187,3 +191,64 @@ def test_bad_report_requests(args, message, digits_run, tmp_path):
     assert_usage_error(result, message)
     assert not (tmp_path / "report.html").exists()
     assert not list(tmp_path.rglob("*.html"))
+
+
+def _table(path, n=50, seed=0):
+    """n rows of two features; label "b" where x1 > x2."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    path.write_text(
+        "x1,x2,y\n"
+        + "".join(f"{a:.3f},{b:.3f},{'b' if a > b else 'a'}\n" for a, b in X)
+    )
+
+
+def test_evaluate_and_report_say_which_rows_they_score(tmp_path):
+    _table(tmp_path / "train.csv")
+    result = run(
+        "train", "--data", "train.csv", "--target", "y", "--layers", "4",
+        "--epochs", "2", "--quiet", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    net = gn.load(tmp_path / "model.glassnet")
+    # The training file: its ceil(0.2 * 50) = 10 held-out rows, as in training.
+    same = run(
+        "evaluate", "model.glassnet", "--data", "train.csv", "--target", "y",
+        "--json", cwd=tmp_path,
+    )  # fmt: skip
+    scored = json.loads(same.stdout)
+    assert sum(map(sum, scored["confusion_matrix"])) == 10
+    assert scored["held_out"] is True
+    assert scored["accuracy"] == net.metadata["test_metrics"]["accuracy"]
+    text = run(
+        "evaluate", "model.glassnet", "--data", "train.csv", "--target", "y",
+        cwd=tmp_path,
+    ).stdout  # fmt: skip
+    assert text.startswith("scored: the 10 held-out test rows of train.csv")
+    # Another file (one more row): all its rows, said to be all of them.
+    text = (tmp_path / "train.csv").read_text()
+    (tmp_path / "other.csv").write_text(text + "0.100,0.200,a\n")
+    other = json.loads(
+        run(
+            "evaluate", "model.glassnet", "--data", "other.csv", "--target", "y",
+            "--json", cwd=tmp_path,
+        ).stdout
+    )  # fmt: skip
+    assert sum(map(sum, other["confusion_matrix"])) == 51
+    assert other["held_out"] is False and other["scored"].startswith("all 51 rows")
+    # The report says the same, and does not call training rows test samples.
+    run(
+        "report", "model.glassnet", "--data", "other.csv", "--target", "y",
+        "--out", "r.html", cwd=tmp_path,
+    )  # fmt: skip
+    page = (tmp_path / "r.html").read_text()
+    assert "evaluated on all 51 rows of other.csv" in page
+    assert "Metrics (the rows include training data)" in page
+    assert "test samples" not in page
+    run(
+        "report", "model.glassnet", "--data", "train.csv", "--target", "y",
+        "--out", "t.html", cwd=tmp_path,
+    )  # fmt: skip
+    page = (tmp_path / "t.html").read_text()
+    assert "evaluated on the 10 held-out test rows of train.csv" in page
+    assert "Test metrics" in page

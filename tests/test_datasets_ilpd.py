@@ -8,7 +8,8 @@ from glassnet.datasets import load_ilpd
 
 FEATURES = [
     "Age",
-    "Gender_Male",
+    "Gender=Female",
+    "Gender=Male",
     "TB",
     "DB",
     "Alkphos",
@@ -18,6 +19,13 @@ FEATURES = [
     "ALB",
     "A/G Ratio",
 ]
+
+
+def _onehot(row):
+    """[age, male, ...] as the features: Age, Gender=Female, Gender=Male, ..."""
+    return [row[0], 1 - row[1], row[1], *row[2:]]
+
+
 # Data rows of ilpd.csv read by hand (file lines 2, 3, 211): features, target.
 ROWS = [
     ([65, 0, 0.7, 0.1, 187, 16, 18, 6.8, 3.3, 0.9], 1),  # Female, Selector 1
@@ -30,6 +38,8 @@ INCOMPLETE = [
     ([35, 0, 0.6, 0.2, 180, 12, 15, 5.2, 2.7], 0),  # Selector 2
     ([27, 1, 1.3, 0.6, 106, 25, 54, 8.5, 4.8], 0),
 ]
+ROWS = [(_onehot(features), target) for features, target in ROWS]
+INCOMPLETE = [(_onehot(features), target) for features, target in INCOMPLETE]
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +73,8 @@ def test_counts_and_types(ilpd):
     X, y = _all(ilpd)
     assert X.dtype == np.float32 and y.dtype == np.int64
     assert np.bincount(y).tolist() == [167, 416]  # Selector 2, Selector 1
-    assert int(X[:, 1].sum()) == 441  # 441 male, 142 female
+    assert int(X[:, 2].sum()) == 441  # 441 male, 142 female
+    assert int(X[:, 1].sum()) == 142
     assert not np.isnan(X).any()
 
 
@@ -86,8 +97,8 @@ def test_missing_filled_with_training_median(ilpd):
     # The median of A/G Ratio over the training rows that had a value.
     n_train = len(ilpd.y_train)
     train_known = [i for i in range(n_train) if i not in filled]
-    median = float(np.median(X[train_known, 9].astype(np.float64)))
-    assert X[filled, 9].tolist() == [np.float32(median)] * 4
+    median = float(np.median(X[train_known, 10].astype(np.float64)))
+    assert X[filled, 10].tolist() == [np.float32(median)] * 4
     assert ilpd.schema.fill_values["A/G Ratio"] == pytest.approx(median)
 
 
@@ -96,7 +107,7 @@ def test_missing_drop(ilpd_dir):
     X, y = _all(data)
     assert len(y) == 579
     for features, _ in INCOMPLETE:
-        assert not np.all(np.isclose(X[:, :9], features), axis=1).any()
+        assert not np.all(np.isclose(X[:, :10], features), axis=1).any()
     assert np.bincount(y).tolist() == [165, 414]  # two of each class dropped
 
 
@@ -113,7 +124,7 @@ def test_lookup_through_environment(ilpd_dir, tmp_path, monkeypatch):
     (tmp_path / "ilpd").mkdir()
     (tmp_path / "ilpd" / "ilpd.csv").write_bytes((ilpd_dir / "ilpd.csv").read_bytes())
     monkeypatch.setenv("GLASSNET_DATA", str(tmp_path))
-    assert load_ilpd().X_train.shape == (466, 10)
+    assert load_ilpd().X_train.shape == (466, 11)
 
 
 def test_not_found(tmp_path, monkeypatch):

@@ -187,8 +187,8 @@ EXAMPLES: dict[str, LectureExample] = {
                     2,
                     (0, 0),
                     printed="0.948",
-                    reason="The slide multiplies W_2 by h_1 rounded to two "
-                    "digits; with h_1 unrounded, a_2 = 0.9489.",
+                    reason="The exact a_2 is 0.9489; the slide cuts it after "
+                    "three digits (two-digit h_1 would give 0.954).",
                 ),
                 Correction(
                     "a",
@@ -196,8 +196,8 @@ EXAMPLES: dict[str, LectureExample] = {
                     (0, 0),
                     printed="0.7207",
                     reason="y_hat = sigmoid(0.9489) = 0.7209; the slide's 0.7207 "
-                    "follows from its rounded a_2. The loss -log(y_hat) = 0.327 "
-                    "either way.",
+                    "is sigmoid(0.948), from its truncated a_2. The loss "
+                    "-log(y_hat) = 0.327 either way.",
                 ),
             ),
         ),

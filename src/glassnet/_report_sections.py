@@ -152,37 +152,43 @@ def curves_section(records: dict, figures: Figures) -> str:
     )
 
 
-def metrics_section(network, X, y, figures: Figures) -> str:
+def metrics_section(
+    network, X, y, figures: Figures, *, rows: str | None = None, held_out=True
+) -> str:
+    """Metrics on ``(X, y)``; ``rows`` says which rows they are, and
+    ``held_out=False`` heads them as including training data."""
     from glassnet.metrics import evaluation_report
     from glassnet.plotting import plot_confusion_matrix
 
     result = evaluation_report(network, X, y)
     scalars = [[k, v] for k, v in result.items() if isinstance(v, float)]
     parts = [table(["metric", "value"], scalars, numeric=(1,))]
+    kind = "test samples" if held_out else "samples"
     if "confusion_matrix" in result:
         names = _class_names(network)
         per_class = zip(names, result["per_class_accuracy"], strict=True)
         counts = np.asarray(result["confusion_matrix"]).sum(axis=1)
-        rows = [
+        per_row = [
             [name, int(n), acc]
             for (name, acc), n in zip(per_class, counts, strict=True)
         ]
-        parts.append(table(["class", "test samples", "accuracy"], rows, numeric=(1, 2)))
+        parts.append(table(["class", kind, "accuracy"], per_row, numeric=(1, 2)))
         truth, predicted = _codes(network, X, y)
         parts.append(
             figures(
                 lambda: plot_confusion_matrix(truth, predicted, labels=names),
-                "Confusion matrix of the test set: rows are the true classes, "
+                f"Confusion matrix of the {kind}: rows are the true classes, "
                 "columns the predicted ones.",
             )
         )
-    return section("Test metrics", row(*parts))
+    heading = "Test metrics" if held_out else "Metrics (the rows include training data)"
+    note = f"<p class='note'>Scored: {escape(rows)}.</p>" if rows else ""
+    return section(heading, note, row(*parts))
 
 
 def _class_names(network) -> list[str]:
-    classes = network.preprocessing.classes if network.preprocessing else None
-    n = max(2, network.n_outputs)
-    return [str(c) for c in classes] if classes else [str(k) for k in range(n)]
+    names = network.preprocessing.names if network.preprocessing else None
+    return names or [str(k) for k in range(max(2, network.n_outputs))]
 
 
 def _codes(network, X, y) -> tuple[np.ndarray, np.ndarray]:

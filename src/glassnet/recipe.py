@@ -15,7 +15,7 @@ import numpy as np
 DEFAULTS: dict = {
     "data": "digits",
     "target": None,
-    "missing": "error",
+    "missing": None,
     "n_samples": None,
     "noise": None,
     "test_size": None,
@@ -93,8 +93,31 @@ def hidden_activations(settings: dict) -> list[str]:
     return names
 
 
+#: The output and loss that go together for class labels (the canonical pairs
+#: of :mod:`glassnet.losses`): one sigmoid unit answers two classes, a softmax
+#: layer any number.
+CLASSIFICATION_PAIRS = {"sigmoid": "binary_cross_entropy", "softmax": "cross_entropy"}
+
+
+def _contradiction(data, output, loss, reason: str) -> ValueError:
+    return ValueError(
+        f"contradictory settings: --output {output or '(default)'} --loss "
+        f"{loss or '(default)'} on {data.name}: {reason}."
+    )
+
+
 def output_and_loss(settings: dict, data) -> tuple[str, str, int]:
-    """Output activation, loss and number of outputs for the task."""
+    """Output activation, loss and number of outputs for the task.
+
+    Regression: any output but sigmoid/softmax, any regression loss (default
+    identity and MSE). Class labels: a sigmoid output with binary
+    cross-entropy (one unit, two classes only; the default for two classes)
+    or a softmax output with cross-entropy (one unit per class; the default
+    otherwise). Any other combination raises ValueError: a regression loss on
+    class labels would make a network that answers numbers (``gn.Network``
+    takes a loss's task as the network's task), and a mismatched pair would
+    train something other than what the settings say.
+    """
     import glassnet as gn
 
     output, loss = settings["output"], settings["loss"]
@@ -102,39 +125,68 @@ def output_and_loss(settings: dict, data) -> tuple[str, str, int]:
     output = None if output is None else gn.get_activation(output).name
     loss = None if loss is None else gn.get_loss(loss).name
     if data.task == "regression":
-        if output in ("softmax", "sigmoid") or loss in (
-            "cross_entropy",
-            "binary_cross_entropy",
-        ):
-            raise ValueError(
-                f"contradictory settings: {data.name} has a regression target, but "
-                f"--output {output or '(default)'} --loss {loss or '(default)'} are "
-                "for classification"
+        if output in CLASSIFICATION_PAIRS or loss in CLASSIFICATION_PAIRS.values():
+            raise _contradiction(
+                data,
+                output,
+                loss,
+                "it has a regression target, and these are for class labels",
             )
         return output or "identity", loss or "mse", 1
-    if data.n_classes < 2:
+    k = data.n_classes
+    if k < 2:
         raise ValueError(f"{data.name} has a single class: nothing to classify")
-    if output in ("identity", "linear", "relu", "tanh", "leaky_relu") or loss in (
-        "mse",
-        "sse",
-        "mae",
-        "huber",
-    ):
-        raise ValueError(
-            f"contradictory settings: {data.name} has class labels, which need a "
-            "sigmoid or softmax output with a cross-entropy loss"
+    if output is not None and output not in CLASSIFICATION_PAIRS:
+        raise _contradiction(
+            data,
+            output,
+            loss,
+            f"its {k} classes need a sigmoid (2 classes) or softmax output, whose "
+            "values are probabilities",
         )
-    binary = data.n_classes == 2 and output != "softmax" and loss != "cross_entropy"
-    if binary:
+    if loss is not None and loss not in CLASSIFICATION_PAIRS.values():
+        raise _contradiction(
+            data,
+            output,
+            loss,
+            f"its {k} classes need a cross-entropy loss; '{loss}' would train a "
+            "regressor that answers numbers, not classes",
+        )
+    if output is not None and loss is not None and CLASSIFICATION_PAIRS[output] != loss:
+        raise _contradiction(
+            data,
+            output,
+            loss,
+            "a sigmoid output goes with binary_cross_entropy, a softmax output "
+            "with cross_entropy",
+        )
+    if output is None:
+        pairs = {v: o for o, v in CLASSIFICATION_PAIRS.items()}
+        output = pairs[loss] if loss is not None else "sigmoid" if k == 2 else "softmax"
+    if output == "sigmoid" and k > 2:
+        raise _contradiction(
+            data,
+            settings["output"],
+            settings["loss"],
+            f"one sigmoid unit answers two classes, and it has {k}; use softmax "
+            "with cross_entropy",
+        )
+    if output == "sigmoid":
         return "sigmoid", "binary_cross_entropy", 1
-    return "softmax", "cross_entropy", data.n_classes
+    return "softmax", "cross_entropy", k
 
 
 def build_network(settings: dict, data):
-    """The Network the settings describe, sized for ``data`` (a Dataset)."""
+    """The Network the settings describe, sized for ``data`` (a Dataset).
+
+    ``settings["output"]`` and ``settings["loss"]`` are set to the output
+    activation and loss the network uses, so that what is recorded is what
+    ran.
+    """
     import glassnet as gn
 
     output, loss, n_out = output_and_loss(settings, data)
+    settings["output"], settings["loss"] = output, loss
     rng = np.random.default_rng(settings["seed"])
     layers, n_in = [], data.X_train.shape[1]
     activations = hidden_activations(settings)
@@ -162,15 +214,29 @@ def attach_preprocessing(net, settings: dict, data) -> None:
     if settings["scale"] != "none":
         scaler = SCALERS[settings["scale"]]().fit(data.X_train)
     net.preprocessing = Preprocessing(
-        scaler=scaler, schema=data.schema, classes=data.target_names
+        scaler=scaler,
+        schema=data.schema,
+        classes=data.classes,
+        class_names=data.target_names,
     )
+
+
+def labels(data, y: np.ndarray) -> np.ndarray:
+    """The class codes ``y`` of ``data`` as its labels (``data.classes[y]``),
+    which a network with :func:`attach_preprocessing` takes; regression
+    targets unchanged."""
+    if data.task != "classification":
+        return y
+    classes = np.empty(len(data.classes), dtype=object)
+    classes[:] = data.classes
+    return classes[y]
 
 
 def test_metrics(net, data) -> dict:
     """Loss and the task's metrics on the test split (floats)."""
     from glassnet import metrics
 
-    result = net.evaluate(data.X_test, data.y_test)
+    result = net.evaluate(data.X_test, labels(data, data.y_test))
     if data.task == "classification":
         codes = net.preprocessing.encode(net.predict(data.X_test))
         result["balanced_accuracy"] = metrics.balanced_accuracy(data.y_test, codes)

@@ -59,7 +59,16 @@ footer { color: #8a93a3; font-size: 0.8rem; margin-top: 2rem; }
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
-def report_html(network, X=None, y=None, *, history=None, title=None) -> str:
+def report_html(
+    network,
+    X=None,
+    y=None,
+    *,
+    history=None,
+    title=None,
+    rows: str | None = None,
+    held_out: bool = True,
+) -> str:
     """The report as one HTML document.
 
     Parameters
@@ -77,6 +86,13 @@ def report_html(network, X=None, y=None, *, history=None, title=None) -> str:
         Per-epoch records. Default: ``network.metadata["history"]``.
     title : str, optional
         Default: "glassnet report".
+    rows : str, optional
+        Which rows ``X`` and ``y`` are, in words (e.g. "the 117 held-out test
+        rows of liver.csv"); shown under the title and above the metrics.
+        Default: "N samples".
+    held_out : bool, default True
+        Whether the rows are held out from training. If False the metrics are
+        headed "Metrics (the rows include training data)", not "Test metrics".
 
     Returns
     -------
@@ -93,21 +109,36 @@ def report_html(network, X=None, y=None, *, history=None, title=None) -> str:
         sections_of.curves_section(records, figures),
     ]
     if X is not None:
-        sections.append(sections_of.metrics_section(network, X, y, figures))
+        sections.append(
+            sections_of.metrics_section(
+                network, X, y, figures, rows=rows, held_out=held_out
+            )
+        )
         if network.n_inputs == 2:
             sections.append(sections_of.boundary_section(network, X, y, figures))
     sections.append(sections_of.diagnostics_section(records, figures))
     if sections_of.is_image_model(network):
         sections.append(sections_of.weights_section(network, figures))
-    return _page(title or "glassnet report", _subtitle(network, metadata, X), sections)
+    subtitle = _subtitle(network, metadata, X, rows)
+    return _page(title or "glassnet report", subtitle, sections)
 
 
-def write_report(network, X, y, path, *, history=None, title=None) -> Path:
+def write_report(
+    network,
+    X,
+    y,
+    path,
+    *,
+    history=None,
+    title=None,
+    rows: str | None = None,
+    held_out: bool = True,
+) -> Path:
     """Write :func:`report_html` to ``path`` atomically; return the path.
 
     Parameters
     ----------
-    network, X, y, history, title
+    network, X, y, history, title, rows, held_out
         As for :func:`report_html`.
     path : str or Path
         The HTML file to create or replace; its directory must exist.
@@ -121,7 +152,9 @@ def write_report(network, X, y, path, *, history=None, title=None) -> Path:
             f"The 'path' parameter of write_report must be in an existing "
             f"directory. Got {str(path)!r}; {str(directory)!r} does not exist."
         )
-    document = report_html(network, X, y, history=history, title=title)
+    document = report_html(
+        network, X, y, history=history, title=title, rows=rows, held_out=held_out
+    )
 
     def write(tmp):
         with open(tmp, "w", encoding="utf-8") as handle:
@@ -147,12 +180,12 @@ def _page(title: str, subtitle: str, sections: list[str]) -> str:
     )
 
 
-def _subtitle(network, metadata: dict, X) -> str:
+def _subtitle(network, metadata: dict, X, rows: str | None) -> str:
     parts = [f"{_e(network.task)} network"]
     if metadata.get("dataset"):
         parts.append(f"trained on {_e(metadata['dataset'])}")
     if X is not None:
-        parts.append(f"evaluated on {len(X):,} test samples")
+        parts.append(f"evaluated on {_e(rows or f'{len(X):,} samples')}")
     return ", ".join(parts)
 
 

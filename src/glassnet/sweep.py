@@ -103,7 +103,12 @@ def train_configuration(settings: dict, data) -> dict:
     """
     import glassnet as gn
     from glassnet.io import write_model
-    from glassnet.recipe import attach_preprocessing, build_network, test_metrics
+    from glassnet.recipe import (
+        attach_preprocessing,
+        build_network,
+        labels,
+        test_metrics,
+    )
 
     start = time.perf_counter()
     try:
@@ -115,7 +120,7 @@ def train_configuration(settings: dict, data) -> dict:
             callbacks.append(gn.EarlyStopping(patience=patience, restore_best=True))
         history = net.fit(
             data.X_train,
-            data.y_train,
+            labels(data, data.y_train),
             epochs=settings["epochs"],
             batch_size=settings["batch_size"] or None,
             optimizer=gn.get_optimizer(settings["optimizer"], lr=settings["lr"]),
@@ -169,7 +174,16 @@ def _sweep_data(X, y, task, validation_fraction, seed, feature_names):
     )
     names = feature_names or [f"x{j}" for j in range(X.shape[1])]
     return Dataset(
-        X_train, y_train, X_val, y_val, list(names), classes, task, "arrays", ""
+        X_train,
+        y_train,
+        X_val,
+        y_val,
+        list(names),
+        None if classes is None else [str(c) for c in classes],
+        task,
+        "arrays",
+        "",
+        classes=classes,
     )
 
 

@@ -20,19 +20,85 @@ def is_csv_path(data: str) -> bool:
     return data.lower().endswith(".csv") or os.sep in data or Path(data).is_file()
 
 
+#: Options of a data source, as ``glassnet train`` flags.
+DATA_FLAGS = {
+    "target": "--target",
+    "missing": "--missing",
+    "n_samples": "--n-samples",
+    "noise": "--noise",
+    "test_size": "--test-size",
+}
+
+
+def data_options(data: str) -> dict:
+    """The options the data source ``data`` takes, each with its default.
+
+    A CSV file takes ``target`` (required), ``missing`` ("error") and
+    ``test_size`` (0.2); a named dataset the options of its loader among
+    ``missing``, ``n_samples``, ``noise`` and ``test_size`` (MNIST, with its
+    fixed split, takes none of them).
+    """
+    import inspect
+
+    from glassnet.datasets.csv_loader import load_csv
+    from glassnet.datasets.registry import REGISTRY, _canonical
+
+    if is_csv_path(data):
+        params = inspect.signature(load_csv).parameters
+        return {
+            "target": None,
+            "missing": params["missing"].default,
+            "test_size": params["test_size"].default,
+        }
+    params = inspect.signature(REGISTRY[_canonical(data)]).parameters
+    return {k: params[k].default for k in DATA_FLAGS if k in params}
+
+
+def resolve_data_options(data: str, given: dict) -> dict:
+    """The data options a run uses: ``given`` (None: not given) over defaults.
+
+    Raises UsageError for an option given that the source does not take.
+    """
+    used = data_options(data)
+    extra = [k for k, v in given.items() if v is not None and k not in used]
+    if extra:
+        flags = ", ".join(DATA_FLAGS[k] for k in extra)
+        verb = "is not an option" if len(extra) == 1 else "are not options"
+        takes = ", ".join(DATA_FLAGS[k] for k in used) or "none"
+        what = f"a CSV file ({data})" if is_csv_path(data) else f"the dataset {data!r}"
+        got = ", ".join(f"{DATA_FLAGS[k]} {given[k]}" for k in extra)
+        raise UsageError(
+            f"{flags} {verb} of {what}, whose options are: {takes}. Got {got} instead."
+        )
+    used.update({k: v for k, v in given.items() if v is not None and k in used})
+    return used
+
+
+def file_sha256(path) -> str:
+    """SHA-256 of a file's bytes (the identity of a training CSV file)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def load_data(
     data: str,
     *,
     target: str | None,
     seed: int,
     data_dir=None,
-    missing="error",
+    missing=None,
     options: dict | None = None,
 ):
     """A :class:`Dataset` from a registry name or a CSV path (with ``target``).
 
-    ``options`` go to the loader: ``test_size`` to any, ``n_samples`` and
-    ``noise`` to the generated 2-D sets.
+    ``missing`` (None: the source's default) and ``options`` go to the
+    loader: ``test_size`` to any, ``n_samples`` and ``noise`` to the
+    generated 2-D sets, ``missing`` to CSV files and ILPD.
     """
     from glassnet.datasets import load, load_csv
 
@@ -50,16 +116,15 @@ def load_data(
             raise UsageError(f"data file {data} does not exist")
         if not os.access(path, os.R_OK):
             raise UsageError(f"data file {data} is not readable")
-        generated = sorted(set(options) - {"test_size"})
-        if generated:
-            raise UsageError(
-                f"{', '.join(generated)} apply to the generated 2-D sets, not to a "
-                f"CSV file ({data})"
-            )
-        return load_csv(path, target=target, seed=seed, missing=missing, **options)
+        resolve_data_options(data, {**options, "missing": missing})
+        return load_csv(
+            path, target=target, seed=seed, missing=missing or "error", **options
+        )
     if target:
         raise UsageError("--target applies to CSV files only, not to named datasets")
     kwargs = {"seed": seed, **options}
+    if missing is not None:
+        kwargs["missing"] = missing
     if data_dir is not None:
         kwargs["data_dir"] = data_dir
     if data.strip().lower() in ("mnist", "fashion-mnist", "fashion_mnist"):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 
 from glassnet.cli._common import (
     UsageError,
     csv_text,
+    file_sha256,
     format_table,
     is_csv_path,
     load_data,
@@ -14,6 +18,7 @@ from glassnet.cli._common import (
     write_text_atomically,
 )
 from glassnet.metrics import evaluation_report
+from glassnet.recipe import DATA_OPTIONS
 
 
 def add_parsers(sub) -> None:
@@ -21,7 +26,9 @@ def add_parsers(sub) -> None:
         "evaluate",
         help="loss and every metric of a model on a dataset",
         description="Evaluate a saved model: on the test split of a named dataset "
-        "(split as in training), or on every row of a CSV file.",
+        "(split as in training), on the held-out rows of the CSV file it was "
+        "trained on (recognised by its SHA-256), or on every row of another CSV "
+        "file. The first line says which rows were scored.",
     )
     p.add_argument("model", help="model file")
     p.add_argument("--data", required=True, help="dataset name or PATH.csv")
@@ -58,35 +65,138 @@ def _load_model(path: str):
     return load(path)
 
 
+@dataclass(frozen=True)
+class Scored:
+    """Which rows an evaluation scores: ``rows`` says it in words; ``held_out``
+    is False when they include rows the model was trained on."""
+
+    rows: str
+    held_out: bool
+
+
 def _evaluation_data(net, args):
-    """X and y to evaluate on: a CSV file's rows, or a dataset's test split."""
+    """X, y and :class:`Scored`: a dataset's test split, or a CSV file's rows.
+
+    A named dataset gives its test split, split as in training (the recorded
+    seed and options when it is the dataset the model was trained on). A CSV
+    file whose SHA-256 is the one recorded at training is the training file:
+    its held-out test rows are scored, split as in training. Any other CSV
+    file is scored whole.
+    """
+    meta = net.metadata or {}
+    config = meta.get("config") or {}
+    if is_csv_path(args.data):
+        path = Path(args.data)
+        if not path.is_file():
+            raise UsageError(f"data file {args.data} does not exist")
+        if meta.get("data_sha256") and file_sha256(path) == meta["data_sha256"]:
+            return _held_out_rows(net, args, config)
+        return _all_rows(net, args)
+    seed = config.get("seed", 0)
+    same = _same_dataset(args.data, config.get("data"))
+    # The recorded options of the training run (files written before every
+    # option was recorded hold None, or missing='error', for unused ones).
+    recorded = {k: config.get(k) for k in (*DATA_OPTIONS, "missing")} if same else {}
+    recorded = {k: v for k, v in recorded.items() if v not in (None, "error")}
+    missing = recorded.pop("missing", None)
+    options = recorded
+    data = load_data(
+        args.data, target=None, seed=seed, missing=missing, options=options
+    )
+    described = ", ".join(f"{k} {v}" for k, v in {"seed": seed, **options}.items())
+    rows = f"the {len(data.y_test)} test samples of {data.name}"
+    if same:
+        rows += f" (split as in training: {described})"
+    elif meta.get("dataset"):
+        rows += f" (its default split, {described}; the model was trained on "
+        rows += f"{meta['dataset']})"
+    else:
+        rows += (
+            f" (its default split, {described}; the model records no training "
+            "data, so they may include its training samples)"
+        )
+    held_out = same or bool(meta.get("dataset"))
+    return data.X_test, _labels(net, data.y_test), Scored(rows, held_out=held_out)
+
+
+def _same_dataset(name: str, trained) -> bool:
+    from glassnet.datasets.registry import _canonical
+
+    if not isinstance(trained, str) or is_csv_path(trained):
+        return False
+    try:
+        return _canonical(name) == _canonical(trained)
+    except ValueError:
+        return False
+
+
+def _labels(net, codes):
+    """A dataset's class codes as the labels the model knows."""
+    if net.task != "classification" or net.preprocessing is None:
+        return codes
+    return net.preprocessing.decode(codes)
+
+
+def _held_out_rows(net, args, config):
+    trained = config.get("target")
+    if args.target and args.target != trained:
+        raise UsageError(
+            f"--target {args.target}: {args.data} is the file the model was "
+            f"trained on, with --target {trained}"
+        )
+    options = {"test_size": config["test_size"]} if "test_size" in config else {}
+    data = load_data(
+        args.data,
+        target=trained,
+        seed=config.get("seed", 0),
+        missing=config.get("missing"),
+        options=options,
+    )
+    n_test, n_train = len(data.y_test), len(data.y_train)
+    rows = (
+        f"the {n_test} held-out test rows of {Path(args.data).name}, the file the "
+        f"model was trained on (its other {n_train} used rows were training rows; "
+        "split as in training)"
+    )
+    return data.X_test, _labels(net, data.y_test), Scored(rows, held_out=True)
+
+
+def _all_rows(net, args):
     from glassnet.datasets import encode_table, read_csv_table
 
-    if is_csv_path(args.data):
-        if not args.target:
-            raise UsageError("--target is required with a CSV file")
-        table = read_csv_table(args.data)
-        j = table.column_index(args.target, "target column")
-        y = np.array([row[j] for row in table.rows])
-        schema = net.preprocessing.schema if net.preprocessing else None
-        if schema is None:
-            raise UsageError("the model has no input schema to read a CSV file with")
-        X = encode_table(table, schema, allow_extra=True)
-        if net.task == "regression":
-            y = y.astype(np.float64)
-        return X, y
-    seed = net.metadata.get("config", {}).get("seed", 0)
-    data = load_data(args.data, target=None, seed=seed)
-    return data.X_test, data.y_test
+    if not args.target:
+        raise UsageError("--target is required with a CSV file")
+    table = read_csv_table(args.data)
+    j = table.column_index(args.target, "target column")
+    y = np.array([row[j] for row in table.rows])
+    schema = net.preprocessing.schema if net.preprocessing else None
+    if schema is None:
+        raise UsageError("the model has no input schema to read a CSV file with")
+    X = encode_table(table, schema, allow_extra=True)
+    if net.task == "regression":
+        y = y.astype(np.float64)
+    meta = net.metadata or {}
+    rows = f"all {len(y)} rows of {Path(args.data).name}"
+    if meta.get("data_sha256"):
+        rows += (
+            " (not the file the model was trained on: its SHA-256 differs from the "
+            "recorded one; training rows copied into it would be scored too)"
+        )
+    elif meta.get("dataset"):
+        rows += f" (the model was trained on {meta['dataset']})"
+    else:
+        rows += " (the model records no training data: they may include its own)"
+    return X, y, Scored(rows, held_out=False)
 
 
 def run_evaluate(args) -> int:
     net = _load_model(args.model)
-    X, y = _evaluation_data(net, args)
+    X, y, scored = _evaluation_data(net, args)
     result = evaluation_report(net, X, y)
     if args.json:
-        print_json(result)
+        print_json({"scored": scored.rows, "held_out": scored.held_out, **result})
         return 0
+    print(f"scored: {scored.rows}")
     for key, value in result.items():
         if isinstance(value, float):
             print(f"{key}: {value:.4f}")
@@ -107,9 +217,8 @@ def run_evaluate(args) -> int:
 
 
 def _class_names(net) -> list[str]:
-    classes = net.preprocessing.classes if net.preprocessing else None
-    n = max(2, net.n_outputs)
-    return [str(c) for c in classes] if classes else [str(k) for k in range(n)]
+    names = net.preprocessing.names if net.preprocessing else None
+    return names or [str(k) for k in range(max(2, net.n_outputs))]
 
 
 def run_predict(args) -> int:
@@ -187,7 +296,13 @@ def run_inspect(args) -> int:
         names = net.preprocessing.feature_names
         print(f"\ninput columns ({len(names)}): {', '.join(names)}")
         if net.preprocessing.classes:
-            print(f"classes: {', '.join(map(str, net.preprocessing.classes))}")
+            shown = [
+                repr(label) if str(label) == name else f"{label!r} ({name})"
+                for label, name in zip(
+                    net.preprocessing.classes, net.preprocessing.names, strict=True
+                )
+            ]
+            print(f"classes: {', '.join(shown)}")
     if "config" in meta:
         print("\ntraining config")
         for key, value in meta["config"].items():

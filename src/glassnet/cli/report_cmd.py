@@ -21,7 +21,8 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--data",
         required=True,
-        help="dataset name (its test split, split as in training) or PATH.csv",
+        help="dataset name (its test split, split as in training) or PATH.csv "
+        "(the held-out rows of the training file, every row of another file)",
     )
     p.add_argument("--target", help="target column of a CSV file")
     p.add_argument(
@@ -47,14 +48,24 @@ def run(args) -> int:
     if out.is_dir():
         raise UsageError(f"cannot write {out}: it is a directory")
     net = gn.load(args.model)
-    X, y = _evaluation_data(net, args)
+    X, y, scored = _evaluation_data(net, args)
     title = args.title or f"glassnet report: {Path(args.model).name}"
     try:
-        write_report(net, X, y, out, title=title)
+        write_report(
+            net, X, y, out, title=title, rows=scored.rows, held_out=scored.held_out
+        )
     except ImportError as exc:  # a plot needs an extra that is not installed
         raise UsageError(str(exc)) from None
     if args.json:
-        print_json({"report": str(out), "samples": len(X)})
+        print_json(
+            {
+                "report": str(out),
+                "samples": len(X),
+                "scored": scored.rows,
+                "held_out": scored.held_out,
+            }
+        )
     else:
+        print(f"scored: {scored.rows}")
         print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
     return 0

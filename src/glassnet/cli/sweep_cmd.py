@@ -133,7 +133,7 @@ def run(args) -> int:
         train.get("data", "digits"),
         target=train.get("target"),
         seed=seed,
-        missing=train.get("missing", "error"),
+        missing=train.get("missing"),
     )
     base = {k: v for k, v in train.items() if k not in _DATA_KEYS}
     quiet = args.quiet or args.json

@@ -8,7 +8,16 @@ import time
 import warnings
 from pathlib import Path
 
-from glassnet.cli._common import UsageError, load_data, print_json, read_toml
+from glassnet.cli._common import (
+    DATA_FLAGS,
+    UsageError,
+    file_sha256,
+    is_csv_path,
+    load_data,
+    print_json,
+    read_toml,
+    resolve_data_options,
+)
 from glassnet.optimizers import OPTIMIZERS
 from glassnet.recipe import (
     DATA_OPTIONS,
@@ -16,6 +25,7 @@ from glassnet.recipe import (
     attach_preprocessing,
     build_network,
     default_scale,
+    labels,
     test_metrics,
 )
 
@@ -57,8 +67,9 @@ def add_parser(sub) -> None:
     a(
         "--missing",
         choices=["error", "median", "drop"],
-        help="empty, NA or ? cells of a CSV file: an error (default), filled with the "
-        "training median (most frequent category), or rows dropped",
+        help="empty, NA or ? cells of a CSV file or ILPD: an error (default for a "
+        "CSV file), filled with the training median (most frequent category; "
+        "default for ILPD), or rows dropped",
     )
     a(
         "--n-samples",
@@ -142,10 +153,36 @@ def add_parser(sub) -> None:
     p.set_defaults(run=run)
 
 
+#: Tables of a sweep file, which ``glassnet train`` does not read.
+SWEEP_TABLES = ("grid", "sweep")
+
+
 def read_config(path: str) -> dict:
-    settings = read_toml(path)
-    settings = settings.get("train", settings)
-    settings = {key.replace("-", "_"): value for key, value in settings.items()}
+    """The settings of a ``--config`` file: top-level keys or one [train] table.
+
+    Every key must be a setting; a [grid] or [sweep] table (read by
+    ``glassnet sweep``), settings both at the top level and in [train], or
+    any other table are errors, so nothing in the file is silently ignored.
+    """
+    document = read_toml(path)
+    tables = [key for key in SWEEP_TABLES if key in document]
+    if tables:
+        raise UsageError(
+            f"config file {path} has the table(s) "
+            f"{', '.join(f'[{t}]' for t in tables)}, which 'glassnet sweep' reads, "
+            "not 'glassnet train'; run 'glassnet sweep --config' or remove them"
+        )
+    if "train" in document:
+        beside = sorted(set(document) - {"train"})
+        if beside:
+            raise UsageError(
+                f"config file {path} has settings both in its [train] table and "
+                f"at the top level ({', '.join(beside)}); put them all in [train]"
+            )
+        document = document["train"]
+        if not isinstance(document, dict):
+            raise UsageError(f"config file {path}: 'train' must be a table")
+    settings = {key.replace("-", "_"): value for key, value in document.items()}
     unknown = sorted(set(settings) - set(DEFAULTS))
     if unknown:
         raise UsageError(
@@ -173,18 +210,34 @@ def resolve_settings(args) -> dict:
     return settings
 
 
+def record_data_options(settings: dict) -> None:
+    """Put into ``settings`` the data options the run uses, defaults included.
+
+    Options the data source does not take are removed (they were not given:
+    giving one is an error), so the recorded config holds what was used.
+    """
+    given = {key: settings.get(key) for key in DATA_FLAGS}
+    used = resolve_data_options(settings["data"], given)
+    for key in DATA_FLAGS:
+        if key in used:
+            settings[key] = used[key]
+        else:
+            settings.pop(key, None)
+
+
 def run(args) -> int:
     import glassnet as gn
 
     settings = resolve_settings(args)
     out = Path(settings["out"])
     gn.io.check_writable(out)  # a directory, read-only folder, full disk: now
+    record_data_options(settings)
     data = load_data(
         settings["data"],
-        target=settings["target"],
+        target=settings.get("target"),
         seed=settings["seed"],
-        missing=settings["missing"],
-        options={k: settings[k] for k in DATA_OPTIONS if settings[k] is not None},
+        missing=settings.get("missing"),
+        options={k: settings[k] for k in DATA_OPTIONS if k in settings},
     )
     plots = _plots_directory(settings["plots"])
     net = build_network(settings, data)
@@ -210,7 +263,7 @@ def run(args) -> int:
         warnings.showwarning = _show_warning
         history = net.fit(
             data.X_train,
-            data.y_train,
+            labels(data, data.y_train),
             epochs=settings["epochs"],
             batch_size=settings["batch_size"] or None,
             optimizer=optimizer,
@@ -224,6 +277,7 @@ def run(args) -> int:
     result = test_metrics(net, data)
     net.metadata = {
         "config": settings,
+        **_data_identity(settings["data"]),
         "dataset": data.name,
         "task": data.task,
         "feature_names": list(data.feature_names),
@@ -236,7 +290,9 @@ def run(args) -> int:
     if plots is not None:
         from glassnet.plotting import save_training_plots
 
-        written = save_training_plots(net, history, plots, X=data.X_test, y=data.y_test)
+        written = save_training_plots(
+            net, history, plots, X=data.X_test, y=labels(data, data.y_test)
+        )
     if args.json:
         print_json(
             {
@@ -255,6 +311,12 @@ def run(args) -> int:
         if written:
             print(f"plots in {plots}: {', '.join(p.name for p in written.values())}")
     return 0
+
+
+def _data_identity(data: str) -> dict:
+    """For a CSV file, the SHA-256 of its bytes: ``evaluate`` and ``report``
+    recognise the training file by it and score its held-out rows."""
+    return {"data_sha256": file_sha256(data)} if is_csv_path(data) else {}
 
 
 def _plots_directory(directory) -> Path | None:

@@ -38,6 +38,12 @@ class Dataset:
         The input columns and their encoding. Defaults to one numeric column
         per feature name; loaders of tables with categorical columns fill it
         in so that new input files can be encoded the same way.
+    classes : list or None
+        The class labels in the type the source gives them, ``classes[code]``:
+        ints for an integer target column, floats for a float one, str for
+        text. Default ``list(range(n_classes))``: the codes in ``y`` are the
+        labels themselves (digits 0-9, ILPD's 0/1). None for regression. A
+        model trained on the dataset predicts these labels.
     """
 
     X_train: np.ndarray
@@ -50,6 +56,7 @@ class Dataset:
     name: str
     description: str
     schema: FeatureSchema | None = field(default=None, repr=False)
+    classes: list | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -89,8 +96,18 @@ class Dataset:
                         f"y_{part} must hold class codes in [0, "
                         f"{len(self.target_names) - 1}]."
                     )
-        elif self.target_names is not None:
-            raise ValueError("A regression Dataset has target_names=None.")
+            if self.classes is None:
+                object.__setattr__(self, "classes", list(range(self.n_classes)))
+            elif len(self.classes) != len(self.target_names):
+                raise ValueError(
+                    "classes must have one label per class "
+                    f"({len(self.target_names)}). Got {len(self.classes)}."
+                )
+            object.__setattr__(self, "classes", [_plain(c) for c in self.classes])
+        elif self.target_names is not None or self.classes is not None:
+            raise ValueError(
+                "A regression Dataset has target_names=None and classes=None."
+            )
         if self.schema is None:
             object.__setattr__(self, "schema", FeatureSchema(self.feature_names))
         elif self.schema.feature_names != list(self.feature_names):
@@ -115,3 +132,8 @@ class Dataset:
             f"X_train={self.X_train.shape} {self.X_train.dtype}, "
             f"X_test={self.X_test.shape} {self.X_test.dtype}{classes})"
         )
+
+
+def _plain(label):
+    """A NumPy scalar label as the Python int, float, bool or str it holds."""
+    return label.item() if isinstance(label, np.generic) else label

@@ -61,8 +61,16 @@ def _keep_rows(table: CsvTable, t: int, missing: str) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
+def _is_integer_text(cell: str) -> bool:
+    try:
+        int(cell.strip())
+    except ValueError:
+        return False
+    return True
+
+
 def _target(table, t: int, numeric: bool, task: str, rows: np.ndarray):
-    """Return (y, target_names, task) for the kept rows."""
+    """Return (y, target_names, classes, task) for the kept rows."""
     name = table.columns[t]
     if numeric:
         values = numeric_column(table, t, allow_missing=True)[rows]
@@ -79,15 +87,22 @@ def _target(table, t: int, numeric: bool, task: str, rows: np.ndarray):
                 f"{table.path}: task='regression' needs a numeric target, but "
                 f"column {name!r} holds text such as {values[0]!r}."
             )
-        return values.astype(np.float32), None, task
+        return values.astype(np.float32), None, None, task
     classes, codes = np.unique(values, return_inverse=True)
     names = [_format_number(c) if numeric else str(c) for c in classes]
+    # The labels keep the column's type: "1"/"2" are ints, "1.5" floats.
+    if not numeric:
+        labels = [str(c) for c in classes]
+    elif all(_is_integer_text(table.rows[i][t]) for i in rows):
+        labels = [int(c) for c in classes]
+    else:
+        labels = [float(c) for c in classes]
     if len(classes) < 2:
         raise ValueError(
             f"{table.path}: target column {name!r} has a single class "
             f"{names[0]!r}; classification needs at least 2 classes."
         )
-    return codes.ravel().astype(np.int64), names, task
+    return codes.ravel().astype(np.int64), names, labels, task
 
 
 def load_csv(
@@ -124,7 +139,9 @@ def load_csv(
         "auto": classification if the target is non-numeric, or
         integer-valued with at most 20 distinct values; else regression.
         Class labels are sorted (numerically for numbers) and coded 0..k-1;
-        ``target_names`` holds them as strings.
+        ``target_names`` holds them as strings and ``classes`` in the
+        column's type: int when every label cell is an integer ("2"), float
+        for other numbers ("2.5", "2.0"), str for text.
     missing : {"error", "median", "drop"}, default "error"
         "error": any missing cell raises ValueError. "drop": rows with a
         missing cell are removed before splitting. "median": rows with a
@@ -165,7 +182,7 @@ def load_csv(
         raise ValueError(f"{table.path} has no feature columns besides {target!r}.")
     numeric = _kinds(table, categorical)
     rows = _keep_rows(table, t, missing)
-    y, target_names, task = _target(table, t, numeric[target], task, rows)
+    y, target_names, classes, task = _target(table, t, numeric[target], task, rows)
     idx_train, idx_test, _, _ = train_test_split(
         np.arange(rows.size),
         y,
@@ -218,6 +235,7 @@ def load_csv(
         name=display_name(table.path),
         description=description,
         schema=schema,
+        classes=classes,
     )
 
 

@@ -26,7 +26,10 @@ COLUMNS = [
     "A/G Ratio",
     "Selector",
 ]
-FEATURES = ["Age", "Gender_Male"] + COLUMNS[2:10]
+#: The input columns, as the file has them; Gender is one-hot encoded.
+INPUT_COLUMNS = COLUMNS[:10]
+GENDERS = ["Female", "Male"]
+FEATURES = ["Age", "Gender=Female", "Gender=Male"] + COLUMNS[2:10]
 #: Accepted file names: the copy with a header row, then the UCI original.
 FILE_NAMES = ("ilpd.csv", "Indian Liver Patient Dataset (ILPD).csv")
 UCI_URL = "https://archive.ics.uci.edu/dataset/225/ilpd+indian+liver+patient+dataset"
@@ -34,7 +37,7 @@ UCI_URL = "https://archive.ics.uci.edu/dataset/225/ilpd+indian+liver+patient+dat
 DESCRIPTION = (
     "ILPD (Indian Liver Patient Dataset): 583 patient records from the north "
     "east of Andhra Pradesh, India (416 liver patients, 167 non-patients), 10 "
-    "features: age, gender (Gender_Male: 1 male, 0 female), total and direct "
+    "features: age, gender (one-hot: Gender=Female, Gender=Male), total and direct "
     "bilirubin, alkaline phosphatase, two aminotransferases, total proteins, "
     "albumin and the albumin/globulin ratio. Target: 1 = liver patient "
     "(Selector 1), 0 = non-patient (Selector 2). Creators B. V. Ramana and N. B. "
@@ -110,10 +113,13 @@ def load_ilpd(
     Returns
     -------
     Dataset
-        X float32 (n, 10): ``Age, Gender_Male, TB, DB, Alkphos, Sgpt, Sgot,
-        TP, ALB, A/G Ratio`` with Gender_Male 1 for ``Male`` and 0 for
-        ``Female``; y int64, 1 = patient (Selector 1), 0 = non-patient
-        (Selector 2); ``target_names = ["non-patient", "patient"]``.
+        X float32 (n, 11): ``Age, Gender=Female, Gender=Male, TB, DB,
+        Alkphos, Sgpt, Sgot, TP, ALB, A/G Ratio``, Gender one-hot encoded as
+        :func:`load_csv` encodes a text column, so ``schema`` (the columns
+        ``Age .. A/G Ratio`` of the file, Gender with categories ``Female``
+        and ``Male``) reads new rows in the file's own format; y int64, 1 =
+        patient (Selector 1), 0 = non-patient (Selector 2);
+        ``target_names = ["non-patient", "patient"]``, ``classes = [0, 1]``.
 
     Raises
     ------
@@ -133,10 +139,12 @@ def load_ilpd(
             f"from the UCI Machine Learning Repository, dataset id 225: {UCI_URL}"
         )
     table = _read(path)
-    gender = _coded(table, 1, {"Male": 1, "Female": 0})
+    # Gender one-hot as load_csv encodes a text column (categories sorted),
+    # so the model's schema reads rows in the file's own format.
+    gender = _coded(table, 1, {"Male": 1, "Female": 0})  # codes into GENDERS
     y = _coded(table, 10, {"1": 1, "2": 0})
     X = np.column_stack(
-        [numeric_column(table, 0, allow_missing=False), gender.astype(np.float64)]
+        [numeric_column(table, 0, allow_missing=False), np.eye(2)[gender]]
         + [numeric_column(table, j, allow_missing=True) for j in range(2, 10)]
     )
     fills = {}
@@ -148,10 +156,17 @@ def load_ilpd(
     )
     if missing == "median":
         medians = np.nanmedian(X_train, axis=0)
-        fills = {name: float(m) for name, m in zip(FEATURES, medians, strict=True)}
         for part in (X_train, X_test):
             rows, cols = np.nonzero(np.isnan(part))
             part[rows, cols] = medians[cols]
+        numeric = [name for name in FEATURES if not name.startswith("Gender=")]
+        fills = {
+            name: float(m)
+            for name, m in zip(FEATURES, medians, strict=True)
+            if name in numeric
+        }
+        # the most frequent gender of the training rows (ties: the first)
+        fills["Gender"] = GENDERS[int(np.argmax(X_train[:, 1:3].sum(axis=0)))]
     return Dataset(
         X_train=X_train.astype(np.float32),
         y_train=y_train,
@@ -162,5 +177,7 @@ def load_ilpd(
         task="classification",
         name="ilpd",
         description=DESCRIPTION,
-        schema=FeatureSchema(FEATURES, fill_values=fills),
+        schema=FeatureSchema(
+            INPUT_COLUMNS, categories={"Gender": GENDERS}, fill_values=fills
+        ),
     )

@@ -136,6 +136,8 @@ def feature_dataset(points: Points, features: list[str]) -> Dataset:
         task=points.task,
         name=points.name,
         description=f"{points.name} in the playground",
+        # the playground trains on class codes: the model keeps the names
+        classes=points.classes,
     )
 
 
