@@ -384,3 +384,161 @@ def test_predicting_inside_training_keeps_the_loops_work_arrays():
     net.fit(X, y, epochs=1, batch_size=4, callbacks=[PredictEachBatch()])
     assert seen == [True, True, True]
     assert all(layer.workspace is None for layer in net.layers)
+
+
+def _reference_adam_float64(p, g, steps, lr, b1=0.9, b2=0.999, eps=1e-8):
+    """Kingma and Ba's Algorithm 1, in float64."""
+    p, g = p.astype(np.float64), g.astype(np.float64)
+    m, v = np.zeros_like(p), np.zeros_like(p)
+    for t in range(1, steps + 1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        p = p - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    return p
+
+
+def test_adam_by_hand_gives_the_same_numbers_before_and_after_a_fit():
+    rng = np.random.default_rng(0)
+    g = rng.normal(scale=1e-3, size=1000).astype(np.float32)
+    start = np.linspace(-1, 1, 1000, dtype=np.float32)
+
+    def three_steps(**backend):
+        p, opt = start.copy(), gn.Adam(1e-2)
+        for _ in range(3):
+            opt.step([p], [g], **backend)
+        return p
+
+    reference = three_steps(backend=backends.get("numpy"))
+    np.testing.assert_allclose(
+        reference, _reference_adam_float64(start, g, 3, 1e-2), rtol=1e-6, atol=1e-7
+    )
+    before = three_steps()
+    X, y = problem()
+    gn.Network.mlp(SIZES, seed=3).fit(X, y, epochs=1, optimizer="adam")  # default
+    after = three_steps()
+    assert np.array_equal(before, reference)
+    assert np.array_equal(after, reference)
+
+
+#: The operations a training step of a ReLU/softmax network on uint8 pixels
+#: runs through its backend.
+STEP_OPERATIONS = [
+    "adam",
+    "bias_relu",
+    "bias_softmax",
+    "dense_backward",
+    "dense_forward",
+    "gather_pixels",
+    "relu_backward",
+]
+
+
+def _counting(name):
+    def operation(self, *args, **kwargs):
+        self.calls[name] = self.calls.get(name, 0) + 1
+        return getattr(NumpyBackend, name)(self, *args, **kwargs)
+
+    return operation
+
+
+class CountingBackend(NumpyBackend):
+    """The NumPy backend, counting the calls of each operation."""
+
+    name = "counting"
+    locals().update({name: _counting(name) for name in STEP_OPERATIONS})
+
+    def __init__(self):
+        self.calls = {}
+
+
+def test_fit_uses_the_backend_it_is_given():
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(0, 256, size=(12, 5), dtype=np.uint8)
+    y = rng.integers(0, 3, size=12)
+    counting = CountingBackend()
+    net = gn.Network.mlp(SIZES, seed=3)
+    net.fit(
+        pixels,
+        y,
+        epochs=2,
+        batch_size=4,
+        optimizer="adam",
+        validation_data=(pixels[:5], y[:5]),
+        backend=counting,
+    )
+    steps, layers = 2 * 3, len(SIZES) - 1
+    assert counting.calls["adam"] == steps
+    assert counting.calls["gather_pixels"] == steps
+    assert counting.calls["relu_backward"] == steps * (layers - 1)
+    assert counting.calls["dense_backward"] == steps * layers
+    # forward: every training step, and one validation chunk per epoch
+    assert counting.calls["dense_forward"] == (steps + 2) * layers
+    assert counting.calls["bias_softmax"] == steps + 2
+    # the network is back on NumPy after fit, its layers too
+    assert net.backend is backends.NUMPY
+    assert all(layer.backend is backends.NUMPY for layer in net.layers)
+
+
+def test_a_workspace_hands_its_backend_to_the_blocks_inside():
+    X, _ = problem()
+    counting = CountingBackend()
+    net = gn.Network.mlp(SIZES, seed=3)
+    with net.workspace(counting):
+        assert all(layer.backend is counting for layer in net.layers)
+        net.predict(X)  # opens a block of its own: the enclosing one's backend
+    assert counting.calls["dense_forward"] == len(SIZES) - 1
+    with net.workspace("numpy"):
+        assert net.layers[0].backend is backends.NUMPY
+
+
+def test_an_explicit_numpy_backend_runs_no_compiled_operation(monkeypatch):
+    compiled = _compiled_or_skip()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a compiled operation ran")
+
+    for name in ("adam", "bias_relu", "bias_softmax", "relu_backward"):
+        monkeypatch.setattr(type(compiled), name, refuse)
+    X, y = problem()
+    net = gn.Network.mlp(SIZES, seed=3)
+    net.fit(X, y, epochs=1, batch_size=4, optimizer="adam", backend="numpy")
+    with pytest.raises(AssertionError, match="compiled operation"):
+        net.fit(X, y, epochs=1, batch_size=4, optimizer="adam", backend="compiled")
+
+
+def test_the_default_backend_follows_the_environment(monkeypatch):
+    monkeypatch.setenv("GLASSNET_ACCELERATE", "0")
+    assert backends.get() is backends.NUMPY
+    monkeypatch.delenv("GLASSNET_ACCELERATE")
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        assert backends.get() is backends.NUMPY
+    else:
+        assert backends.get() is backends.get("compiled")
+
+
+@pytest.mark.parametrize(
+    ("given", "error", "match"),
+    [
+        ("cuda", ValueError, r"'backend' parameter must be one of 'numpy', 'compiled'"),
+        ("Numpy", ValueError, r"Got 'Numpy' instead"),
+        (3, TypeError, r"'backend' parameter .* Got 3 instead"),
+    ],
+)
+def test_unknown_backends_are_refused(given, error, match):
+    with pytest.raises(error, match=match):
+        backends.get(given)
+    X, y = problem()
+    net = gn.Network.mlp(SIZES, seed=3)
+    before = net.parameters_flat.copy()
+    with pytest.raises(error, match=match):
+        net.fit(X, y, epochs=1, backend=given)
+    assert np.array_equal(net.parameters_flat, before)
+    with pytest.raises(error, match=match):
+        gn.SGD().step([before], [before], backend=given)
+
+
+def test_a_misspelled_operation_is_an_error_not_a_fallback():
+    with pytest.raises(AttributeError):
+        backends.NUMPY.bias_rleu  # noqa: B018

@@ -30,6 +30,7 @@ import numpy as np
 
 from glassnet._registry import resolve
 from glassnet._validation import check_number
+from glassnet.core import backends
 from glassnet.core.backends import NUMPY, NumpyBackend
 
 __all__ = [
@@ -100,23 +101,17 @@ class Optimizer:
         params: list[np.ndarray],
         grads: list[np.ndarray],
         *,
-        backend: NumpyBackend | None = None,
+        backend: str | NumpyBackend | None = None,
     ) -> None:
         """Update every ``params[i]`` in place using ``grads[i]``.
 
-        ``backend`` is the object whose operations (``sgd``, ``adam``) do
-        the update: the training loop passes its workspace's; None is the
-        NumPy backend (see :mod:`glassnet.core.backends`), whatever ran
-        before.
+        ``backend`` (a name or object, see :mod:`glassnet.core.backends`)
+        does the update through its operations (``sgd``, ``adam``): the
+        training loop passes its workspace's. None is the NumPy backend,
+        whatever ran before, so a step by hand never depends on call
+        history.
         """
-        if backend is None:
-            backend = NUMPY
-        elif not isinstance(backend, NumpyBackend):
-            raise TypeError(
-                f"The 'backend' parameter of {type(self).__name__}.step must be a "
-                f"backend object (glassnet.core.backends.get(name)). Got "
-                f"{backend!r} instead."
-            )
+        backend = NUMPY if backend is None else backends.get(backend)
         self.iterations += 1
         if self.clip_norm is not None or self.clip_value is not None:
             self.clip(grads)
