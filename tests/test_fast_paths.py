@@ -542,3 +542,20 @@ def test_unknown_backends_are_refused(given, error, match):
 def test_a_misspelled_operation_is_an_error_not_a_fallback():
     with pytest.raises(AttributeError):
         backends.NUMPY.bias_rleu  # noqa: B018
+
+
+def test_a_copy_made_inside_a_workspace_is_outside_any():
+    import copy
+
+    X, _ = problem()
+    counting = CountingBackend()
+    net = gn.Network.mlp(SIZES, seed=3)
+    with net.workspace(counting):
+        clone = copy.deepcopy(net)
+    assert clone.backend is backends.NUMPY
+    assert all(layer.workspace is None for layer in clone.layers)
+    assert all(layer.backend is backends.NUMPY for layer in clone.layers)
+    # its passes make fresh arrays, which the caller may keep
+    first = clone.forward(X)
+    assert clone.forward(X) is not first
+    assert counting.calls == {}

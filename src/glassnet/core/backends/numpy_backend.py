@@ -25,11 +25,20 @@ class NumpyBackend:
 
     name = "numpy"
 
-    def __reduce__(self):
-        # a copied or pickled network refers to the same shared backend
-        from glassnet.core.backends import get
+    # A backend holds no state of a network: copies share it, and a pickled
+    # named backend is the same process-wide one when loaded.
+    def __copy__(self):
+        return self
 
-        return get, (self.name,)
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        from glassnet.core import backends
+
+        if backends._made.get(self.name) is self:
+            return backends.get, (self.name,)
+        return object.__reduce__(self)
 
     def __repr__(self) -> str:
         return f"<glassnet backend {self.name!r}>"
