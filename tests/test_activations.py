@@ -1,39 +1,109 @@
+import math
+
 import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet.core import backends
 
 Z = np.array([[-3.0, -0.5, 0.0, 0.7, 4.0]])
 
 
 def central_difference(f, z, h=1e-6):
+    """(f(z + h) - f(z - h)) / 2h in float64: error O(h^2) + O(eps / h)."""
+    z = np.asarray(z, dtype=np.float64)
     return (f(z + h) - f(z - h)) / (2 * h)
+
+
+@pytest.fixture(params=["numpy", "compiled"])
+def backend(request):
+    try:
+        return backends.get(request.param)
+    except ImportError:
+        pytest.skip("numba is not installed: no compiled backend to check")
 
 
 def test_values_at_hand_computed_points():
     assert gn.Sigmoid()(np.array([0.0]))[0] == 0.5
-    # sigma(2) = 1 / (1 + e^-2)
-    assert gn.Sigmoid()(np.array([2.0]))[0] == pytest.approx(1 / (1 + np.exp(-2)))
-    assert gn.Tanh()(np.array([0.5]))[0] == pytest.approx(np.tanh(0.5))
+    # sigma(ln 3) = 1 / (1 + 1/3) = 3/4
+    assert gn.Sigmoid()(np.array([math.log(3.0)]))[0] == pytest.approx(0.75)
+    # tanh(z) = (e^2z - 1) / (e^2z + 1): tanh(ln 2) = 3/5, tanh(1/2) = (e-1)/(e+1)
+    assert gn.Tanh()(np.array([math.log(2.0)]))[0] == pytest.approx(0.6)
+    tanh_half = (math.e - 1) / (math.e + 1)
+    assert gn.Tanh()(np.array([0.5]))[0] == pytest.approx(tanh_half, rel=1e-15)
     assert gn.ReLU()(Z).tolist() == [[0.0, 0.0, 0.0, 0.7, 4.0]]
     assert gn.LeakyReLU(0.1)(Z)[0] == pytest.approx([-0.3, -0.05, 0, 0.7, 4])
     assert gn.Identity()(Z).tolist() == Z.tolist()
     assert gn.Step()(Z).tolist() == [[0, 0, 0, 1, 1]]
     assert gn.Sign()(Z).tolist() == [[-1, -1, -1, 1, 1]]
+    # softmax of (0, ln 2, ln 3): (1, 2, 3) / 6
+    z = np.log([[1.0, 2.0, 3.0]])
+    assert gn.Softmax()(z)[0] == pytest.approx([1 / 6, 2 / 6, 3 / 6], rel=1e-14)
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "identity"])
-def test_derivative_matches_finite_differences(name):
-    act = gn.get_activation(name)
-    z = np.array([-2.5, -0.3, 0.4, 1.7, 3.0])  # away from the kink at 0
-    assert act.derivative(z) == pytest.approx(central_difference(act, z), rel=1e-7)
+#: (activation, z, phi'(z)) worked out by hand: sigma' = sigma (1 - sigma) with
+#: sigma(0) = 1/2 and sigma(ln 3) = 3/4; tanh' = 1 - tanh^2 with tanh(0) = 0
+#: and tanh(ln 2) = 3/5; relu' is 0 at the kink.
+HAND_DERIVATIVES = [
+    (gn.Sigmoid(), [0.0, math.log(3.0), -math.log(3.0)], [0.25, 0.1875, 0.1875]),
+    (gn.Tanh(), [0.0, math.log(2.0), -math.log(2.0)], [1.0, 0.64, 0.64]),
+    (gn.ReLU(), [-1.0, 0.0, 2.0], [0.0, 0.0, 1.0]),
+    (gn.LeakyReLU(0.1), [-1.0, 0.0, 2.0], [0.1, 0.1, 1.0]),
+    (gn.LeakyReLU(0.0), [-1.0, 3.0, 2.0], [0.0, 1.0, 1.0]),
+    (gn.Identity(), [-1.0, 0.0, 2.0], [1.0, 1.0, 1.0]),
+]
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
-def test_psi_is_the_derivative_written_in_the_output(name):
-    act = gn.get_activation(name)
-    z = np.linspace(-4, 4, 9)
-    assert act.psi(act(z)) == pytest.approx(act.derivative(z), rel=1e-12)
+@pytest.mark.parametrize(
+    ("act", "z", "expected"), HAND_DERIVATIVES, ids=lambda v: repr(v)[:20]
+)
+def test_derivatives_at_hand_computed_points(act, z, expected, backend):
+    z = np.array([z])
+    a = act(z)
+    assert act.derivative(z)[0] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    if hasattr(act, "psi"):
+        assert act.psi(a)[0] == pytest.approx(expected, rel=1e-12)
+    g = np.array([[2.0, -1.0, 0.5]])
+    assert act.backward(g, z, a)[0] == pytest.approx(g[0] * expected, rel=1e-12)
+    dA = g.copy()
+    out = act.backward_into(dA, z, a, np.empty_like(dA), backend)
+    assert out[0] == pytest.approx(g[0] * expected, rel=1e-12)
+    assert out is dA or act.name == "identity"
+
+
+ELEMENTWISE = [gn.Sigmoid(), gn.Tanh(), gn.ReLU(), gn.LeakyReLU(0.2), gn.Identity()]
+
+#: Away from relu's kink at 0, where a central difference straddles it.
+POINTS = np.array([[-4.0, -2.5, -0.3, 0.4, 1.7, 3.0, 6.0]])
+
+
+@pytest.mark.parametrize("act", ELEMENTWISE, ids=lambda a: a.name)
+def test_every_derivative_matches_finite_differences(act, backend):
+    numeric = central_difference(act, POINTS)
+    A = act(POINTS)
+    kw = {"rel": 1e-6, "abs": 1e-9}
+    assert act.derivative(POINTS)[0] == pytest.approx(numeric[0], **kw)
+    if hasattr(act, "psi"):  # lecture 002's derivative in terms of the output
+        assert act.psi(A)[0] == pytest.approx(numeric[0], **kw)
+    g = np.linspace(-1.5, 2.0, POINTS.shape[1])[None, :]
+    assert act.backward(g, POINTS, A)[0] == pytest.approx((g * numeric)[0], **kw)
+    dA = g.copy()
+    act.backward_into(dA, POINTS, A, np.empty_like(dA), backend)
+    assert dA[0] == pytest.approx((g * numeric)[0], **kw)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("act", [*ELEMENTWISE, gn.Softmax()], ids=lambda a: a.name)
+def test_bias_forward_equals_the_value(act, dtype, backend):
+    rng = np.random.default_rng(1)
+    Zb = rng.normal(scale=2.0, size=(4, 3)).astype(dtype)
+    b = np.array([0.5, -1.0, 2.0], dtype=dtype)
+    expected = act((Zb + b).astype(np.float64))
+    Z, out = Zb.copy(), np.empty_like(Zb)
+    A = act.bias_forward_into(Z, b, out, backend)
+    np.testing.assert_allclose(Z, Zb + b)
+    tol = 1e-6 if dtype == np.float32 else 1e-13
+    np.testing.assert_allclose(A, expected, rtol=tol, atol=tol)
 
 
 def test_psi_of_lecture002_values():
@@ -62,21 +132,38 @@ def test_softmax_is_stable_and_normalized():
     assert a[0] == pytest.approx(e / e.sum())
 
 
-def test_softmax_backward_is_the_jacobian_vector_product():
+def test_softmax_backward_is_the_jacobian_vector_product(backend):
     rng = np.random.default_rng(0)
-    z = rng.normal(size=(1, 4))
-    g = rng.normal(size=(1, 4))
+    z = rng.normal(size=(3, 4))
+    g = rng.normal(size=(3, 4))
     sm = gn.Softmax()
     a = sm(z)
-    # Jacobian by central differences, column j = d a / d z_j
-    J = np.column_stack(
-        [
-            central_difference(lambda t, j=j: sm(z + t * np.eye(4)[j])[0], 0.0)
-            for j in range(4)
-        ]
-    )
-    assert sm.jacobian(z[0]) == pytest.approx(J, abs=1e-8)
-    assert sm.backward(g, z, a)[0] == pytest.approx(J.T @ g[0], abs=1e-8)
+    for row in range(3):
+        # Jacobian by central differences, column j = d a / d z_j
+        J = np.column_stack(
+            [
+                central_difference(lambda t, j=j, r=z[row]: sm(r + t * np.eye(4)[j]), 0)
+                for j in range(4)
+            ]
+        )
+        assert sm.jacobian(z[row]) == pytest.approx(J, abs=1e-8)
+        expected = J.T @ g[row]
+        assert sm.backward(g, z, a)[row] == pytest.approx(expected, abs=1e-8)
+        dA = g.copy()
+        sm.backward_into(dA, z, a, np.empty_like(dA), backend)
+        assert dA[row] == pytest.approx(expected, abs=1e-8)
+
+
+def test_softmax_jacobian_at_a_hand_computed_point():
+    # a = (1, 2, 3) / 6: diag(a) - a a^T
+    J = gn.Softmax().jacobian(np.log([1.0, 2.0, 3.0]))
+    a = np.array([1.0, 2.0, 3.0]) / 6
+    expected = [
+        [a[0] - a[0] ** 2, -a[0] * a[1], -a[0] * a[2]],
+        [-a[1] * a[0], a[1] - a[1] ** 2, -a[1] * a[2]],
+        [-a[2] * a[0], -a[2] * a[1], a[2] - a[2] ** 2],
+    ]
+    assert J == pytest.approx(np.array(expected), abs=1e-15)
 
 
 @pytest.mark.parametrize("name", ["step", "sign"])

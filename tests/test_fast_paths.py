@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import _accel
+from glassnet.core import backends
+from glassnet.core.backends import NumpyBackend
 
 SIZES = [5, 7, 6, 3]
 
@@ -54,14 +55,17 @@ def reference_adam(weights, X, y, batches, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
 BATCHES = [range(0, 4), range(4, 8), range(8, 12)]
 
 
+def _compiled_or_skip():
+    try:
+        return backends.get("compiled")
+    except ImportError:
+        pytest.skip("numba is not installed: no compiled backend to check")
+
+
 @pytest.fixture(params=["numpy", "compiled"])
-def path(request, monkeypatch):
+def path(request):
     if request.param == "compiled":
-        monkeypatch.setenv("GLASSNET_ACCELERATE", "1")
-        if "adam" not in _accel.kernels():
-            pytest.skip("numba is not installed: no compiled path to check")
-    else:
-        monkeypatch.setenv("GLASSNET_ACCELERATE", "0")
+        _compiled_or_skip()
     return request.param
 
 
@@ -69,7 +73,15 @@ def test_three_adam_steps_in_float64_equal_the_reference(path):
     X, y = problem()
     net = gn.Network.mlp(SIZES, seed=3, dtype="float64")
     expected, _ = reference_adam(net.get_weights(), X, y, BATCHES)
-    net.fit(X, y, epochs=1, batch_size=4, shuffle=False, optimizer=gn.Adam(1e-3))
+    net.fit(
+        X,
+        y,
+        epochs=1,
+        batch_size=4,
+        shuffle=False,
+        optimizer=gn.Adam(1e-3),
+        backend=path,
+    )
     for ours, ref in zip(net.get_weights(), expected, strict=True):
         np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-12)
 
@@ -94,6 +106,7 @@ def test_three_adam_steps_in_float32_equal_the_reference_to_rounding(path):
         batch_size=4,
         shuffle=False,
         optimizer=gn.Adam(1e-3),
+        backend=path,
     )
     for ours, ref in zip(net.get_weights(), expected, strict=True):
         assert ours.dtype == np.float32
@@ -102,26 +115,21 @@ def test_three_adam_steps_in_float32_equal_the_reference_to_rounding(path):
         np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=1e-6)
 
 
-def test_compiled_and_numpy_optimizers_agree_to_float32_rounding(monkeypatch):
-    if "adam" not in _accel.kernels():
-        pytest.skip("numba is not installed: no compiled path to compare")
+def test_compiled_and_numpy_optimizers_agree_to_float32_rounding():
+    compiled = _compiled_or_skip()
     rng = np.random.default_rng(0)
     g = rng.normal(scale=1e-3, size=1000).astype(np.float32)
     results = []
-    for flag in ("0", "1"):
-        monkeypatch.setenv("GLASSNET_ACCELERATE", flag)
-        _accel.refresh()  # what fit does when it starts
-        assert ("adam" in _accel.ACTIVE) == (flag == "1")
+    for backend in (backends.get("numpy"), compiled):
         p = np.linspace(-1, 1, 1000, dtype=np.float32)
         opt = gn.Adam(1e-2)
         for _ in range(3):
-            opt.step([p], [g])
+            opt.step([p], [g], backend=backend)
         results.append(p)
     np.testing.assert_allclose(results[0], results[1], rtol=1e-6, atol=1e-7)
 
 
-def test_tiny_moments_are_flushed_to_zero(monkeypatch):
-    monkeypatch.setenv("GLASSNET_ACCELERATE", "0")
+def test_tiny_moments_are_flushed_to_zero():
     p = np.ones(4, dtype=np.float32)
     g = np.array([1e-3, 0.0, 0.0, 0.0], dtype=np.float32)
     opt = gn.Adam(1e-3)
@@ -191,7 +199,7 @@ def test_a_generator_serves_one_epoch_only():
 
 def test_chunked_inference_equals_one_pass(monkeypatch):
     # (the compiled kernels round differently from NumPy: compare NumPy to NumPy)
-    monkeypatch.setenv("GLASSNET_ACCELERATE", "0")
+    monkeypatch.setenv("GLASSNET_ACCELERATE", "0")  # predict's default backend
     rng = np.random.default_rng(4)
     X, y = rng.normal(size=(50, 5)), rng.integers(0, 3, size=50)
     net = gn.Network.mlp(SIZES, seed=3)
@@ -204,11 +212,11 @@ def test_chunked_inference_equals_one_pass(monkeypatch):
     assert net.layers[0].A.shape == (50, 7)  # forward keeps every sample's arrays
 
 
-def _kernels_or_skip():
-    kernels = _accel.kernels()
-    if not kernels:
-        pytest.skip("numba is not installed: no compiled kernels to check")
-    return kernels
+@pytest.fixture(params=["numpy", "compiled"])
+def backend(request):
+    if request.param == "compiled":
+        return _compiled_or_skip()
+    return backends.get("numpy")
 
 
 def _pre_activations(dtype):
@@ -238,29 +246,44 @@ FORMULAS = {
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", sorted(FORMULAS))
-def test_compiled_bias_and_activation_equal_the_formula(name, dtype):
-    kernel = _kernels_or_skip()[name]
+def test_bias_and_activation_equal_the_formula(backend, name, dtype):
     Z, b = _pre_activations(dtype)
     expected_Z = Z + b
     with np.errstate(over="ignore", invalid="ignore"):
         expected = FORMULAS[name](expected_Z)
     A = np.empty_like(Z)
-    # the sigmoid kernel caps -z at log(largest float), where exp stays finite
-    args = (dtype(np.log(np.finfo(dtype).max)),) if name == "bias_sigmoid" else ()
-    if name == "bias_relu":  # and its in-place twin, used by inference
+    if name == "bias_relu":  # and in place, as inference uses it
         in_place = Z.copy()
-        _kernels_or_skip()["bias_relu_inplace"](in_place, b)
+        assert backend.bias_relu(in_place, b, in_place) is in_place
         assert np.array_equal(in_place, expected, equal_nan=True)
-    kernel(Z, b, A, *args)
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert getattr(backend, name)(Z, b, A) is A
     assert np.array_equal(Z, expected_Z, equal_nan=True)
     assert A.dtype == dtype
     tol = 1e-6 if dtype == np.float32 else 1e-14
     np.testing.assert_allclose(A, expected, rtol=tol, atol=tol, equal_nan=True)
 
 
+def test_large_sigmoid_layers_use_numpy_in_the_compiled_backend(monkeypatch):
+    compiled = _compiled_or_skip()
+    from glassnet.core.backends import compiled as module
+
+    Z = np.linspace(-5, 5, module.SCALAR_MATH_MAX + 1, dtype=np.float32)[None, :]
+    b = np.zeros(Z.shape[1], dtype=np.float32)
+    calls = []
+    original = NumpyBackend.bias_sigmoid
+    monkeypatch.setattr(
+        NumpyBackend,
+        "bias_sigmoid",
+        lambda self, *a: calls.append(1) or original(self, *a),
+    )
+    A = compiled.bias_sigmoid(Z.copy(), b, np.empty_like(Z))
+    assert calls == [1]
+    np.testing.assert_allclose(A, _sigmoid(Z), rtol=1e-6)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_compiled_backward_steps_equal_the_derivatives(dtype):
-    kernels = _kernels_or_skip()
+def test_backward_steps_equal_the_derivatives(backend, dtype):
     rng = np.random.default_rng(8)
     Z = rng.normal(size=(7, 5)).astype(dtype)
     Z[0, 0] = 0.0  # relu'(0) is taken as 0
@@ -273,38 +296,38 @@ def test_compiled_backward_steps_equal_the_derivatives(dtype):
     }
     for name, (arg, expected) in cases.items():
         dA = G.copy()
-        kernels[name](dA, arg)
+        assert getattr(backend, name)(dA, arg, np.empty_like(dA)) is dA
         np.testing.assert_allclose(dA, expected, rtol=1e-6, atol=0, err_msg=name)
 
 
-def test_compiled_sgd_step_is_w_minus_lr_g():
-    kernels = _kernels_or_skip()
+def test_sgd_step_is_w_minus_lr_g(backend):
     p = np.array([1.0, -2.0, 0.5], dtype=np.float32)
     g = np.array([0.5, 0.25, -4.0], dtype=np.float32)
-    kernels["sgd"](p, g, np.float32(0.1))
+    backend.sgd(p, g, 0.1, np.empty_like(p))
     np.testing.assert_array_equal(p, np.float32([0.95, -2.025, 0.9]))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("need_dX", [True, False])
-def test_compiled_small_products_equal_the_matrix_products(dtype, need_dX):
-    kernels = _kernels_or_skip()
+def test_small_products_equal_the_matrix_products(backend, dtype, need_dX):
     rng = np.random.default_rng(9)
     X, W = rng.normal(size=(6, 4)).astype(dtype), rng.normal(size=(3, 4)).astype(dtype)
     delta = rng.normal(size=(6, 3)).astype(dtype)
     Z = np.full((6, 3), np.nan, dtype=dtype)
     WT = np.ascontiguousarray(W.T)  # Dense keeps W as the rows of W^T
-    kernels["small_matmul"](X, WT, Z)
+    backend.dense_forward(X, WT, Z)
     dWT, db = np.full_like(WT, np.nan), np.full(3, np.nan, dtype=dtype)
-    dX = np.full_like(X, 7.0)
-    kernels["small_dense_grads"](delta, X, WT, dWT, db, dX, need_dX)
+    dX = np.full_like(X, 7.0) if need_dX else None
+    returned = backend.dense_backward(delta, X, WT, dWT, db, dX, np.ones(6, dtype))
+    assert returned is dX
     dW = dWT.T
     x, w, d = (a.astype(np.float64) for a in (X, W, delta))
     tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12}
     np.testing.assert_allclose(Z, x @ w.T, **tol)
     np.testing.assert_allclose(dW, d.T @ x, **tol)
     np.testing.assert_allclose(db, d.sum(axis=0), **tol)
-    np.testing.assert_allclose(dX, d @ w if need_dX else np.full_like(x, 7.0), **tol)
+    if need_dX:
+        np.testing.assert_allclose(dX, d @ w, **tol)
 
 
 @pytest.mark.parametrize("hidden", ["relu", "tanh", "sigmoid"])
@@ -313,29 +336,36 @@ def test_compiled_small_products_equal_the_matrix_products(dtype, need_dX):
 def test_compiled_and_numpy_training_agree_to_float32_rounding(
     hidden, output, products, monkeypatch
 ):
-    _kernels_or_skip()
+    _compiled_or_skip()
     if products == "BLAS":  # every layer above the size of the compiled loops
-        monkeypatch.setattr(_accel, "SMALL_PRODUCT", 0)
+        from glassnet.core.backends import compiled
+
+        monkeypatch.setattr(compiled, "SMALL_PRODUCT", 0)
     X, y = problem()
     y = y if output == "softmax" else (y > 0).astype(int)
     sizes = SIZES if output == "softmax" else [*SIZES[:-1], 1]
     results = []
-    for flag in ("0", "1"):
-        monkeypatch.setenv("GLASSNET_ACCELERATE", flag)
+    for name in ("numpy", "compiled"):
         net = gn.Network.mlp(sizes, hidden=hidden, output=output, seed=3)
         net.fit(
-            X.astype(np.float32), y, epochs=3, batch_size=4, optimizer="sgd", seed=0
+            X.astype(np.float32),
+            y,
+            epochs=3,
+            batch_size=4,
+            optimizer="sgd",
+            seed=0,
+            backend=name,
         )
         results.append(net.parameters_flat.copy())
     np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
 
 
-def test_compiled_pixel_gather_equals_rows_over_255():
-    kernels = _kernels_or_skip()
+def test_pixel_gather_equals_rows_over_255(backend):
     pixels = np.arange(256, dtype=np.uint8).reshape(16, 16)
     idx = np.array([3, 0, 15, 3])
     out = np.empty((4, 16), dtype=np.float32)
-    kernels["gather_pixels"](pixels, idx, out)
+    raw = np.empty((4, 16), dtype=np.uint8)
+    assert backend.gather_pixels(pixels, idx, out, raw) is out
     expected = (pixels[idx].astype(np.float64) / 255.0).astype(np.float32)
     assert np.array_equal(out, expected)
     assert out[1, 0] == 0.0 and out[2, -1] == 1.0
@@ -354,3 +384,178 @@ def test_predicting_inside_training_keeps_the_loops_work_arrays():
     net.fit(X, y, epochs=1, batch_size=4, callbacks=[PredictEachBatch()])
     assert seen == [True, True, True]
     assert all(layer.workspace is None for layer in net.layers)
+
+
+def _reference_adam_float64(p, g, steps, lr, b1=0.9, b2=0.999, eps=1e-8):
+    """Kingma and Ba's Algorithm 1, in float64."""
+    p, g = p.astype(np.float64), g.astype(np.float64)
+    m, v = np.zeros_like(p), np.zeros_like(p)
+    for t in range(1, steps + 1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        p = p - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    return p
+
+
+def test_adam_by_hand_gives_the_same_numbers_before_and_after_a_fit():
+    rng = np.random.default_rng(0)
+    g = rng.normal(scale=1e-3, size=1000).astype(np.float32)
+    start = np.linspace(-1, 1, 1000, dtype=np.float32)
+
+    def three_steps(**backend):
+        p, opt = start.copy(), gn.Adam(1e-2)
+        for _ in range(3):
+            opt.step([p], [g], **backend)
+        return p
+
+    reference = three_steps(backend=backends.get("numpy"))
+    np.testing.assert_allclose(
+        reference, _reference_adam_float64(start, g, 3, 1e-2), rtol=1e-6, atol=1e-7
+    )
+    before = three_steps()
+    X, y = problem()
+    gn.Network.mlp(SIZES, seed=3).fit(X, y, epochs=1, optimizer="adam")  # default
+    after = three_steps()
+    assert np.array_equal(before, reference)
+    assert np.array_equal(after, reference)
+
+
+#: The operations a training step of a ReLU/softmax network on uint8 pixels
+#: runs through its backend.
+STEP_OPERATIONS = [
+    "adam",
+    "bias_relu",
+    "bias_softmax",
+    "dense_backward",
+    "dense_forward",
+    "gather_pixels",
+    "relu_backward",
+]
+
+
+def _counting(name):
+    def operation(self, *args, **kwargs):
+        self.calls[name] = self.calls.get(name, 0) + 1
+        return getattr(NumpyBackend, name)(self, *args, **kwargs)
+
+    return operation
+
+
+class CountingBackend(NumpyBackend):
+    """The NumPy backend, counting the calls of each operation."""
+
+    name = "counting"
+    locals().update({name: _counting(name) for name in STEP_OPERATIONS})
+
+    def __init__(self):
+        self.calls = {}
+
+
+def test_fit_uses_the_backend_it_is_given():
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(0, 256, size=(12, 5), dtype=np.uint8)
+    y = rng.integers(0, 3, size=12)
+    counting = CountingBackend()
+    net = gn.Network.mlp(SIZES, seed=3)
+    net.fit(
+        pixels,
+        y,
+        epochs=2,
+        batch_size=4,
+        optimizer="adam",
+        validation_data=(pixels[:5], y[:5]),
+        backend=counting,
+    )
+    steps, layers = 2 * 3, len(SIZES) - 1
+    assert counting.calls["adam"] == steps
+    assert counting.calls["gather_pixels"] == steps
+    assert counting.calls["relu_backward"] == steps * (layers - 1)
+    assert counting.calls["dense_backward"] == steps * layers
+    # forward: every training step, and one validation chunk per epoch
+    assert counting.calls["dense_forward"] == (steps + 2) * layers
+    assert counting.calls["bias_softmax"] == steps + 2
+    # the network is back on NumPy after fit, its layers too
+    assert net.backend is backends.NUMPY
+    assert all(layer.backend is backends.NUMPY for layer in net.layers)
+
+
+def test_a_workspace_hands_its_backend_to_the_blocks_inside():
+    X, _ = problem()
+    counting = CountingBackend()
+    net = gn.Network.mlp(SIZES, seed=3)
+    with net.workspace(counting):
+        assert all(layer.backend is counting for layer in net.layers)
+        net.predict(X)  # opens a block of its own: the enclosing one's backend
+    assert counting.calls["dense_forward"] == len(SIZES) - 1
+    with net.workspace("numpy"):
+        assert net.layers[0].backend is backends.NUMPY
+
+
+def test_an_explicit_numpy_backend_runs_no_compiled_operation(monkeypatch):
+    compiled = _compiled_or_skip()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a compiled operation ran")
+
+    for name in ("adam", "bias_relu", "bias_softmax", "relu_backward"):
+        monkeypatch.setattr(type(compiled), name, refuse)
+    X, y = problem()
+    net = gn.Network.mlp(SIZES, seed=3)
+    net.fit(X, y, epochs=1, batch_size=4, optimizer="adam", backend="numpy")
+    with pytest.raises(AssertionError, match="compiled operation"):
+        net.fit(X, y, epochs=1, batch_size=4, optimizer="adam", backend="compiled")
+
+
+def test_the_default_backend_follows_the_environment(monkeypatch):
+    monkeypatch.setenv("GLASSNET_ACCELERATE", "0")
+    assert backends.get() is backends.NUMPY
+    monkeypatch.delenv("GLASSNET_ACCELERATE")
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        assert backends.get() is backends.NUMPY
+    else:
+        assert backends.get() is backends.get("compiled")
+
+
+@pytest.mark.parametrize(
+    ("given", "error", "match"),
+    [
+        ("cuda", ValueError, r"'backend' parameter must be one of 'numpy', 'compiled'"),
+        ("Numpy", ValueError, r"Got 'Numpy' instead"),
+        (3, TypeError, r"'backend' parameter .* Got 3 instead"),
+    ],
+)
+def test_unknown_backends_are_refused(given, error, match):
+    with pytest.raises(error, match=match):
+        backends.get(given)
+    X, y = problem()
+    net = gn.Network.mlp(SIZES, seed=3)
+    before = net.parameters_flat.copy()
+    with pytest.raises(error, match=match):
+        net.fit(X, y, epochs=1, backend=given)
+    assert np.array_equal(net.parameters_flat, before)
+    with pytest.raises(error, match=match):
+        gn.SGD().step([before], [before], backend=given)
+
+
+def test_a_misspelled_operation_is_an_error_not_a_fallback():
+    with pytest.raises(AttributeError):
+        backends.NUMPY.bias_rleu  # noqa: B018
+
+
+def test_a_copy_made_inside_a_workspace_is_outside_any():
+    import copy
+
+    X, _ = problem()
+    counting = CountingBackend()
+    net = gn.Network.mlp(SIZES, seed=3)
+    with net.workspace(counting):
+        clone = copy.deepcopy(net)
+    assert clone.backend is backends.NUMPY
+    assert all(layer.workspace is None for layer in clone.layers)
+    assert all(layer.backend is backends.NUMPY for layer in clone.layers)
+    # its passes make fresh arrays, which the caller may keep
+    first = clone.forward(X)
+    assert clone.forward(X) is not first
+    assert counting.calls == {}

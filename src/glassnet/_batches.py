@@ -5,14 +5,14 @@ training data with ``numpy.take`` into arrays made once per batch size (a
 cheap gather, no allocation), and converts them as the network takes them:
 uint8 pixels become floats in [0, 1] only batch by batch, so a large image
 set (or a memory map) is never copied whole into floats. (With the compiled
-kernels, uint8 rows are gathered and converted in one pass.)
+backend, uint8 rows are gathered and converted in one pass.)
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from glassnet import _accel, regularizers
+from glassnet import regularizers
 from glassnet.metrics import compute_metrics, output_kind
 
 
@@ -33,8 +33,6 @@ class BatchGather:
         self.network, self.X, self.Y, self.weights = network, X, Y, weights
         self.direct = X.dtype == network.dtype and network.preprocessing is None
         self.pixels = X.dtype == np.uint8 and network.preprocessing is None
-        # (a memory map as a plain array view, as compiled code takes it)
-        self.plain_X = np.asarray(X) if self.pixels else None
         self._buffers: dict[int, dict] = {}
 
     def _for(self, n: int) -> dict:
@@ -54,18 +52,12 @@ class BatchGather:
         wb = None
         if self.weights is not None:
             wb = self.weights.take(idx, out=buffers["w"], mode="clip")
-        if self.pixels:
-            kernel = _accel.ACTIVE.get("gather_pixels")
-            if kernel is not None:  # gather and convert in one pass
-                kernel(self.plain_X, idx, buffers["X"])
-                return buffers["X"], Yb, wb
+        if self.pixels:  # x / 255, by the open workspace's backend
+            backend = self.network.backend
+            Xb = backend.gather_pixels(self.X, idx, buffers["X"], buffers["raw"])
+            return Xb, Yb, wb
         raw = self.X.take(idx, axis=0, out=buffers["raw"], mode="clip")
-        if self.direct:
-            Xb = raw
-        elif self.pixels:
-            Xb = np.multiply(raw, 1.0 / 255.0, out=buffers["X"])
-        else:
-            Xb = self.network.as_batch(raw)
+        Xb = raw if self.direct else self.network.as_batch(raw)
         return Xb, Yb, wb
 
 
@@ -81,7 +73,7 @@ class StreamLoop:
     outputs of its batches, as in :class:`~glassnet.training.fit`'s loop.
     """
 
-    def __init__(self, network, optimizer, source):
+    def __init__(self, network, optimizer, source, *, backend=None):
         if not callable(source) and not hasattr(source, "__iter__"):
             raise TypeError(
                 "Without y, fit's first argument must be an iterable of "
@@ -89,6 +81,7 @@ class StreamLoop:
                 f"{type(source).__name__} instead."
             )
         self.network, self.optimizer, self.source = network, optimizer, source
+        self.backend = backend  # the workspace's for every epoch (None: default)
         self.epochs_run = 0
         self.Z = self.Y = None
 

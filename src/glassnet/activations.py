@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from glassnet import _accel
 from glassnet._registry import from_config, resolve
+from glassnet.core.backends import NUMPY
 
 __all__ = [
     "ACTIVATIONS",
@@ -38,7 +38,10 @@ class Activation:
     """Base class: an elementwise function ``phi`` and its derivative.
 
     Subclasses implement :meth:`__call__` (the value) and :meth:`derivative`
-    (``phi'(z)``). :meth:`backward` turns ``dC/dA`` into ``dC/dZ``.
+    (``phi'(z)``). :meth:`backward` turns ``dC/dA`` into ``dC/dZ``; the
+    built-in activations compute it through the named operations of a
+    backend (:mod:`glassnet.core.backends`), the NumPy one unless a layer's
+    workspace passes another.
     """
 
     name: str = "activation"
@@ -63,8 +66,13 @@ class Activation:
             Gradient of the cost with respect to the activations.
         Z, A : ndarray of shape (n_samples, n_units)
             The pre-activations and activations of the forward pass.
+
+        Returns a new array of shape (n_samples, n_units): :meth:`backward_into`
+        on a copy of ``dA``, with the NumPy backend.
         """
-        return dA * self.derivative(Z)
+        dtype = np.result_type(dA, np.float32, *([] if A is None else [A]))
+        dZ = np.array(dA, dtype=dtype, copy=True)
+        return self.backward_into(dZ, Z, A, np.empty_like(dZ))
 
     def forward_into(self, Z: np.ndarray, out: np.ndarray) -> np.ndarray:
         """``phi(Z)`` written into ``out`` (same shape); returns the result.
@@ -75,19 +83,20 @@ class Activation:
         out[...] = self(Z)
         return out
 
-    def bias_forward_into(self, Z: np.ndarray, b: np.ndarray, out: np.ndarray):
+    def bias_forward_into(self, Z, b, out, backend=NUMPY) -> np.ndarray:
         """``Z += b``, then ``phi(Z)`` into ``out``: a training step's layer.
 
-        Subclasses with a compiled kernel do both in one pass over ``Z``.
+        ``Z`` and ``out`` (n_samples, n_units), ``b`` (n_units,). Subclasses
+        with a fused operation hand both steps to ``backend``.
         """
         Z += b
         return self.forward_into(Z, out)
 
-    def backward_into(self, dA, Z, A, scratch) -> np.ndarray:
+    def backward_into(self, dA, Z, A, scratch, backend=NUMPY) -> np.ndarray:
         """:meth:`backward` computed in place: overwrites and returns ``dA``.
 
         ``scratch`` is a work array of the same shape. Used by the training
-        loop on its own buffers; the result equals ``self.backward(dA, Z, A)``.
+        loop on its own buffers with its workspace's ``backend``.
         """
         np.multiply(dA, self.derivative(Z), out=dA)
         return dA
@@ -108,13 +117,21 @@ class Activation:
         return hash(self.name)
 
 
+def _like(X: np.ndarray) -> np.ndarray:
+    """An uninitialized float array of the shape of ``X`` (float32 at least)."""
+    return np.empty(X.shape, dtype=np.result_type(X, np.float32))
+
+
 class Sigmoid(Activation):
     """Logistic function ``sigma(z) = 1 / (1 + exp(-z))``.
 
     Computed without overflow for large ``|z|``: with ``e = exp(-|z|)`` (never
     above 1), ``sigma(z) = 1 / (1 + e)`` for ``z >= 0`` and ``e / (1 + e)``
-    for ``z < 0``. Derivative ``sigma(z) (1 - sigma(z))``; in lecture 002's
-    notation ``psi(a) = a (1 - a)``.
+    for ``z < 0``. (The training loop's in-place form caps ``-z`` where
+    ``exp`` overflows instead: see ``NumpyBackend.sigmoid``.) Derivative
+    ``sigma(z) (1 - sigma(z))``; in lecture 002's notation
+    ``psi(a) = a (1 - a)``, the one definition behind :meth:`derivative`
+    and :meth:`backward`.
     """
 
     name = "sigmoid"
@@ -131,47 +148,30 @@ class Sigmoid(Activation):
         return self.psi(self(Z))
 
     def psi(self, A):
-        """Derivative written in terms of the output: ``psi(a) = a (1 - a)``."""
-        A = np.asarray(A)
-        return A * (1.0 - A)
+        """Derivative written in terms of the output: ``psi(a) = a (1 - a)``.
 
-    def backward(self, dA, Z, A):
-        # dC/dZ = dC/dA * psi(A): the forward pass already holds A = sigma(Z).
-        return dA * A * (1.0 - A)
+        ``A`` of any shape; returns a new array of its shape.
+        """
+        A = np.asarray(A)
+        return NUMPY.sigmoid_psi(A, _like(A))
 
     def forward_into(self, Z, out):
-        # 1 / (1 + e^-z) with -z capped where e^-z would overflow: e^cap is
-        # the largest finite float, so the result is ~1/max there, not 1/inf.
-        np.negative(Z, out=out)
-        np.minimum(out, _EXP_LIMIT[out.dtype.itemsize], out=out)
-        np.exp(out, out=out)
-        out += 1.0
-        return np.reciprocal(out, out=out)
+        return NUMPY.sigmoid(Z, out)
 
-    def bias_forward_into(self, Z, b, out):
-        kernel = _accel.ACTIVE.get("bias_sigmoid")
-        if kernel is None or Z.size > _accel.SCALAR_MATH_MAX:
-            return super().bias_forward_into(Z, b, out)
-        kernel(Z, b, out, out.dtype.type(_EXP_LIMIT[out.dtype.itemsize]))
-        return out
+    def bias_forward_into(self, Z, b, out, backend=NUMPY):
+        return backend.bias_sigmoid(Z, b, out)
 
-    def backward_into(self, dA, Z, A, scratch):
-        kernel = _accel.ACTIVE.get("sigmoid_backward")
-        if kernel is not None:
-            kernel(dA, A)
-            return dA
-        np.subtract(1.0, A, out=scratch)
-        scratch *= A
-        dA *= scratch
-        return dA
-
-
-#: log of the largest float32 / float64 (by item size): exp() stays finite below.
-_EXP_LIMIT = {4: 88.72, 8: 709.78}
+    def backward_into(self, dA, Z, A, scratch, backend=NUMPY):
+        # dC/dZ = dC/dA * psi(A): the forward pass already holds A = sigma(Z)
+        return backend.sigmoid_backward(dA, A, scratch)
 
 
 class Tanh(Activation):
-    """Hyperbolic tangent; derivative ``1 - tanh(z)^2``, ``psi(a) = 1 - a^2``."""
+    """Hyperbolic tangent; derivative ``1 - tanh(z)^2``, ``psi(a) = 1 - a^2``.
+
+    ``psi`` (lecture 002) is the one definition behind :meth:`derivative`
+    and :meth:`backward`.
+    """
 
     name = "tanh"
     limits = (-1.0, 1.0)
@@ -180,29 +180,22 @@ class Tanh(Activation):
         return np.tanh(Z)
 
     def derivative(self, Z):
-        return self.psi(np.tanh(Z))
+        return self.psi(self(Z))
 
     def psi(self, A):
-        """Derivative written in terms of the output: ``psi(a) = 1 - a^2``."""
-        A = np.asarray(A)
-        return 1.0 - A * A
+        """Derivative written in terms of the output: ``psi(a) = 1 - a^2``.
 
-    def backward(self, dA, Z, A):
-        return dA * (1.0 - A * A)
+        ``A`` of any shape; returns a new array of its shape.
+        """
+        A = np.asarray(A)
+        return NUMPY.tanh_psi(A, _like(A))
 
     def forward_into(self, Z, out):
         return np.tanh(Z, out=out)
 
-    def backward_into(self, dA, Z, A, scratch):
-        kernel = _accel.ACTIVE.get("tanh_backward")
-        if kernel is not None:
-            kernel(dA, A)
-            return dA
-        # psi(a) = 1 - a^2
-        np.multiply(A, A, out=scratch)
-        np.subtract(1.0, scratch, out=scratch)
-        dA *= scratch
-        return dA
+    def backward_into(self, dA, Z, A, scratch, backend=NUMPY):
+        # dC/dZ = dC/dA * psi(A), A = tanh(Z)
+        return backend.tanh_backward(dA, A, scratch)
 
 
 class ReLU(Activation):
@@ -215,43 +208,30 @@ class ReLU(Activation):
     limits = (0.0, np.inf)
 
     def __call__(self, Z):
-        return np.maximum(Z, 0)
+        Z = np.asarray(Z)
+        return NUMPY.relu(Z, np.empty_like(Z))
 
     def derivative(self, Z):
         Z = np.asarray(Z)
-        return (Z > 0).astype(Z.dtype)
-
-    def backward(self, dA, Z, A):
-        return dA * (Z > 0)
+        return NUMPY.relu_derivative(Z, _like(Z))
 
     def forward_into(self, Z, out):
-        return np.maximum(Z, 0, out=out)
+        return NUMPY.relu(Z, out)
 
-    def bias_forward_into(self, Z, b, out):
-        if out is Z:  # in place: the pre-activations are not kept
-            kernel = _accel.ACTIVE.get("bias_relu_inplace")
-            if kernel is None:
-                return super().bias_forward_into(Z, b, out)
-            kernel(Z, b)
-            return Z
-        kernel = _accel.ACTIVE.get("bias_relu")
-        if kernel is None:
-            return super().bias_forward_into(Z, b, out)
-        kernel(Z, b, out)
-        return out
+    def bias_forward_into(self, Z, b, out, backend=NUMPY):
+        # (out may be Z itself: inference keeps no pre-activations)
+        return backend.bias_relu(Z, b, out)
 
-    def backward_into(self, dA, Z, A, scratch):
-        kernel = _accel.ACTIVE.get("relu_backward")
-        if kernel is not None:
-            kernel(dA, Z)
-            return dA
-        np.greater(Z, 0, out=scratch)  # 1.0 where z > 0, else 0.0
-        dA *= scratch
-        return dA
+    def backward_into(self, dA, Z, A, scratch, backend=NUMPY):
+        # dC/dZ = dC/dA * relu'(Z)
+        return backend.relu_backward(dA, Z, scratch)
 
 
 class LeakyReLU(Activation):
-    """``z`` for ``z > 0`` and ``alpha z`` otherwise (default ``alpha = 0.01``)."""
+    """``z`` for ``z > 0`` and ``alpha z`` otherwise (default ``alpha = 0.01``).
+
+    Derivative 1 for ``z > 0``, else ``alpha`` (``alpha`` at ``z = 0``).
+    """
 
     name = "leaky_relu"
 
@@ -269,9 +249,11 @@ class LeakyReLU(Activation):
 
     def derivative(self, Z):
         Z = np.asarray(Z)
-        return np.where(Z > 0, 1.0, self.alpha).astype(
-            np.result_type(Z, np.float32), copy=False
-        )
+        return NUMPY.leaky_relu_derivative(Z, self.alpha, _like(Z))
+
+    def backward_into(self, dA, Z, A, scratch, backend=NUMPY):
+        # dC/dZ = dC/dA * leaky_relu'(Z)
+        return backend.leaky_relu_backward(dA, Z, self.alpha, scratch)
 
     def config(self):
         return {"name": self.name, "alpha": self.alpha}
@@ -288,14 +270,11 @@ class Identity(Activation):
     def derivative(self, Z):
         return np.ones_like(Z)
 
-    def backward(self, dA, Z, A):
-        return dA
-
     def forward_into(self, Z, out):
         return Z
 
-    def backward_into(self, dA, Z, A, scratch):
-        return dA
+    def backward_into(self, dA, Z, A, scratch, backend=NUMPY):
+        return dA  # dC/dZ = dC/dA * 1
 
 
 class Softmax(Activation):
@@ -305,7 +284,8 @@ class Softmax(Activation):
     gives the same value and never overflows. The Jacobian is
     ``da_i/dz_j = a_i (delta_ij - a_j)``, so backpropagation uses the
     Jacobian-vector product ``dC/dz = a * (g - sum_j g_j a_j)`` with
-    ``g = dC/da``, row by row.
+    ``g = dC/da``, row by row (``NumpyBackend.softmax_backward``, also
+    behind :meth:`jacobian`).
     """
 
     name = "softmax"
@@ -313,9 +293,7 @@ class Softmax(Activation):
 
     def __call__(self, Z):
         Z = np.asarray(Z)
-        E = np.exp(Z - Z.max(axis=-1, keepdims=True))
-        E /= E.sum(axis=-1, keepdims=True)
-        return E
+        return NUMPY.softmax(Z, _like(Z))
 
     def derivative(self, Z):
         raise ValueError(
@@ -325,32 +303,24 @@ class Softmax(Activation):
         )
 
     def jacobian(self, z: np.ndarray) -> np.ndarray:
-        """Jacobian ``diag(a) - a a^T`` of one row ``z`` of shape (n_units,)."""
-        a = self(np.asarray(z, dtype=float))
-        return np.diag(a) - np.outer(a, a)
+        """Jacobian ``diag(a) - a a^T`` of one row ``z`` of shape (n_units,).
 
-    def backward(self, dA, Z, A):
-        # dC/dz_j = sum_i dC/da_i * a_i (delta_ij - a_j) = a_j (g_j - <g, a>)
-        return A * (dA - np.sum(dA * A, axis=-1, keepdims=True))
+        Returns shape (n_units, n_units): row ``i`` is the backward step of
+        the unit vector ``e_i`` (the Jacobian is symmetric).
+        """
+        a = self(np.asarray(z, dtype=float))
+        n = a.shape[-1]
+        return self.backward(np.eye(n), None, np.broadcast_to(a, (n, n)))
 
     def forward_into(self, Z, out):
-        np.subtract(Z, Z.max(axis=-1, keepdims=True), out=out)
-        np.exp(out, out=out)
-        out /= out.sum(axis=-1, keepdims=True)
-        return out
+        return NUMPY.softmax(Z, out)
 
-    def bias_forward_into(self, Z, b, out):
-        kernel = _accel.ACTIVE.get("bias_softmax")
-        if kernel is None:
-            return super().bias_forward_into(Z, b, out)
-        kernel(Z, b, out)
-        return out
+    def bias_forward_into(self, Z, b, out, backend=NUMPY):
+        return backend.bias_softmax(Z, b, out)
 
-    def backward_into(self, dA, Z, A, scratch):
-        np.multiply(dA, A, out=scratch)
-        dA -= scratch.sum(axis=-1, keepdims=True)
-        dA *= A
-        return dA
+    def backward_into(self, dA, Z, A, scratch, backend=NUMPY):
+        # dC/dz_j = sum_i dC/da_i * a_i (delta_ij - a_j) = a_j (g_j - <g, a>)
+        return backend.softmax_backward(dA, A, scratch)
 
 
 class _Threshold(Activation):
@@ -364,9 +334,6 @@ class _Threshold(Activation):
             "defined, so backpropagation cannot train through it; use it in "
             "Perceptron, or choose sigmoid, tanh, relu, leaky_relu or identity."
         )
-
-    def backward(self, dA, Z, A):
-        return self.derivative(Z)
 
 
 class Step(_Threshold):

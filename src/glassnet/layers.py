@@ -13,9 +13,9 @@ import hashlib
 
 import numpy as np
 
-from glassnet import _accel
 from glassnet._validation import check_number
 from glassnet.activations import Activation, activation_from_config, get_activation
+from glassnet.core.backends import NUMPY, NumpyBackend
 from glassnet.initializers import (
     Initializer,
     default_initializer,
@@ -48,6 +48,9 @@ class Layer:
     min_batch_size: int = 1
     #: While training: a dict of reusable work arrays (see Dense.buffers_for).
     workspace: dict | None = None
+    #: The backend whose operations fill the work arrays: the workspace's
+    #: (see :meth:`Network.workspace`), NumPy outside one.
+    backend: NumpyBackend = NUMPY
 
     def build(self, n_in: int, rng: np.random.Generator | None = None) -> None:
         """Fix the input size (called by the network for size-preserving layers)."""
@@ -370,19 +373,15 @@ class Dense(Layer):
             self.Z = X @ self._W.T + self._b
             self.A = self.activation(self.Z)
             return self.A
-        # The same formulas, written into arrays reused from batch to batch.
-        kernel = _accel.ACTIVE.get("small_matmul") if buffers["small"] else None
-        if kernel is not None:
-            kernel(X, self._W.T, buffers["Z"])
-            self.Z = buffers["Z"]
-        else:
-            self.Z = np.matmul(X, self._W.T, out=buffers["Z"])
+        # The same formulas, written into arrays reused from batch to batch
+        # by the operations of the workspace's backend.
+        self.Z = self.backend.dense_forward(X, self._W.T, buffers["Z"])
         # Inference writes a ReLU's activations over Z, which no one reads
         # after an inference pass (no loss uses a ReLU output's Z): one pass
         # over the largest arrays of the chunk instead of two.
         in_place = not training and self.activation.name == "relu"
         A = self.Z if in_place else buffers["A"]
-        self.A = self.activation.bias_forward_into(self.Z, self._b, A)
+        self.A = self.activation.bias_forward_into(self.Z, self._b, A, self.backend)
         return self.A
 
     def backward(self, dA, *, need_dX=True):
@@ -392,32 +391,27 @@ class Dense(Layer):
         if buffers is None:
             delta = self.activation.backward(dA, self.Z, self.A)
         else:  # dA is the next layer's dX buffer: overwrite it
-            delta = self.activation.backward_into(dA, self.Z, self.A, buffers["tmp"])
+            delta = self.activation.backward_into(
+                dA, self.Z, self.A, buffers["tmp"], self.backend
+            )
         return self.backward_delta(delta, need_dX=need_dX)
 
     def backward_delta(self, delta, *, need_dX=True):
         """Backward from ``delta = dC/dZ`` directly (the output layer's fused path)."""
         self.delta = delta
         buffers = self._buffers
-        if buffers is not None and buffers["small"]:
-            kernel = _accel.ACTIVE.get("small_dense_grads")
-            if kernel is not None:  # the three products below, in one call
-                dX = buffers["dX"]
-                kernel(delta, self.X, self._W.T, self.dW.T, self.db, dX, need_dX)
-                return buffers["dX"] if need_dX else None
+        if buffers is not None:  # into the work arrays of this batch
+            dX = buffers["dX"] if need_dX else None
+            return self.backend.dense_backward(
+                delta, self.X, self._W.T, self.dW.T, self.db, dX, buffers["ones"]
+            )
         # dC/dw_kj = sum over samples of delta_k a_j   (lecture 001)
-        np.matmul(self.X.T, delta, out=self.dW.T)  # as dW^T = X^T delta
-        # dC/db_k = sum over samples of delta_k (as ones^T delta, a fast GEMV)
-        if buffers is None:
-            np.sum(delta, axis=0, out=self.db)
-        else:
-            np.dot(buffers["ones"], delta, out=self.db)
-        if not need_dX:
-            return None
+        # dC/db_k = sum over samples of delta_k
         # dC/da_j of the previous layer = sum_k w_kj delta_k
-        if buffers is None:
-            return delta @ self._W
-        return np.matmul(delta, self._W, out=buffers["dX"])
+        dX = None
+        if need_dX:
+            dX = np.empty((delta.shape[0], self.n_in), np.result_type(delta, self._W))
+        return NUMPY.dense_backward(delta, self.X, self._W.T, self.dW.T, self.db, dX)
 
     def buffers_for(self, n_samples: int) -> dict | None:
         """Work arrays for a batch of ``n_samples`` while training, else None.
@@ -441,7 +435,6 @@ class Dense(Layer):
             if self.activation.name == "identity":
                 buffers["A"] = buffers["Z"]
             buffers["ones"] = np.ones(n_samples, dtype=dtype)
-            buffers["small"] = n_samples * self._W.size <= _accel.SMALL_PRODUCT
             self.workspace[n_samples] = buffers
         return buffers
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet import _accel, regularizers
+from glassnet import regularizers
 from glassnet._validation import check_sample_weight, check_X, check_y_length
+from glassnet.core import backends
+from glassnet.core.backends import NumpyBackend
 from glassnet.layers import Dense, Layer
 from glassnet.losses import Loss, get_loss
 from glassnet.optimizers import Optimizer, get_optimizer
@@ -379,7 +381,8 @@ class Network:
         """One gradient update on a prepared batch; returns its cost.
 
         As :meth:`batch_loss_and_gradients`, then ``optimizer.step`` on the
-        whole parameter buffer. With ``with_loss=False`` the cost is not
+        whole parameter buffer, with the backend of the open workspace (the
+        NumPy backend outside one). With ``with_loss=False`` the cost is not
         computed (the training loop computes the epoch's loss once, from
         the output pre-activations each batch leaves in the last layer's
         ``Z``) and None is returned.
@@ -387,7 +390,9 @@ class Network:
         self._forward(Xb, training=True)
         loss = self._loss_value(Yb, weights) if with_loss else None
         self._backward(Yb, weights, penalties)
-        optimizer.step([self.parameters_flat], [self.gradients_flat])
+        optimizer.step(
+            [self.parameters_flat], [self.gradients_flat], backend=self.backend
+        )
         return loss
 
     def batch_loss(
@@ -608,26 +613,49 @@ class Network:
 
         return save(self, path, metadata=metadata)
 
+    #: The backend of the open workspace; NumPy outside one.
+    backend: NumpyBackend = backends.NUMPY
+
     @contextmanager
-    def workspace(self):
+    def workspace(self, backend: str | NumpyBackend | None = None):
         """Within the block, layers reuse work arrays from batch to batch.
 
         The training loop trains inside it so that a step allocates nothing;
         arrays a layer returns inside the block are overwritten by the next
         batch of the same size, so nothing outside the loop should keep them.
+
+        ``backend`` (``"numpy"``, ``"compiled"`` or a backend object; see
+        :func:`glassnet.core.backends.get`) is resolved once, here, and its
+        operations fill the work arrays: every layer sees it as
+        ``layer.backend`` and the network as ``self.backend`` for the block.
+        None takes the enclosing block's backend, or outside any block the
+        default (compiled when numba is installed and
+        ``GLASSNET_ACCELERATE`` is not ``"0"``).
+
+        Raises ``ValueError``/``TypeError`` for an unknown backend and
+        ``ImportError`` for ``"compiled"`` without numba.
         """
         self._check_layers_bound()
-        _accel.refresh()  # the compiled kernels the steps in the block use
+        outer_backend = self.backend
+        if backend is None and self._workspace_depth > 0:
+            chosen = outer_backend
+        else:
+            chosen = backends.get(backend)
         # (a block may open inside another, e.g. a callback predicting during
         # training: the outer block keeps its work arrays afterwards)
-        outer = [layer.workspace for layer in self.layers]
+        outer = [(layer.workspace, layer.backend) for layer in self.layers]
         for i, layer in enumerate(self.layers):
             layer.workspace = self._workspaces.setdefault(i, {})
+            layer.backend = chosen
+        self.backend = chosen
+        self._workspace_depth += 1
         try:
             yield self
         finally:
-            for layer, previous in zip(self.layers, outer, strict=True):
-                layer.workspace = previous
+            self._workspace_depth -= 1
+            self.backend = outer_backend
+            for layer, (workspace, previous) in zip(self.layers, outer, strict=True):
+                layer.workspace, layer.backend = workspace, previous
 
     def to_onnx(self, path=None, **kwargs):
         """The network as an ONNX model; see :func:`glassnet.onnx_export.to_onnx`."""
@@ -647,6 +675,8 @@ class Network:
         clone.dtype = _resolve_dtype(dtype)
         clone._bind_parameters()
         return clone
+
+    _workspace_depth = 0
 
     @contextmanager
     def frozen_randomness(self):
@@ -719,6 +749,12 @@ class Network:
         # W and b would stop being views of parameters_flat: bind them again.
         self.__dict__.update(state)
         self._bind_parameters()
+        # a copy made inside a workspace block is outside any block
+        self.__dict__.pop("_workspace_depth", None)
+        self.__dict__.pop("backend", None)
+        for layer in self.layers:
+            layer.__dict__.pop("workspace", None)
+            layer.__dict__.pop("backend", None)
 
     def _repr_html_(self) -> str:
         from glassnet.notebook import network_html

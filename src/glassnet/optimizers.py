@@ -28,9 +28,10 @@ import math
 
 import numpy as np
 
-from glassnet import _accel
 from glassnet._registry import resolve
 from glassnet._validation import check_number
+from glassnet.core import backends
+from glassnet.core.backends import NUMPY, NumpyBackend
 
 __all__ = [
     "OPTIMIZERS",
@@ -95,13 +96,27 @@ class Optimizer:
         # [0, inf) whoever sets it (constructor, user, schedule): one rule
         self._lr = check_number(value, "lr", type(self).__name__, low=0)
 
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        """Update every ``params[i]`` in place using ``grads[i]``."""
+    def step(
+        self,
+        params: list[np.ndarray],
+        grads: list[np.ndarray],
+        *,
+        backend: str | NumpyBackend | None = None,
+    ) -> None:
+        """Update every ``params[i]`` in place using ``grads[i]``.
+
+        ``backend`` (a name or object, see :mod:`glassnet.core.backends`)
+        does the update through its operations (``sgd``, ``adam``): the
+        training loop passes its workspace's. None is the NumPy backend,
+        whatever ran before, so a step by hand never depends on call
+        history.
+        """
+        backend = NUMPY if backend is None else backends.get(backend)
         self.iterations += 1
         if self.clip_norm is not None or self.clip_value is not None:
             self.clip(grads)
         for i, (p, g) in enumerate(zip(params, grads, strict=True)):
-            self._update(i, p, g)
+            self._update(i, p, g, backend)
 
     def clip(self, grads: list[np.ndarray]) -> None:
         """Clip the gradients in place: first by value, then by global norm."""
@@ -117,7 +132,9 @@ class Optimizer:
                 for g in grads:
                     g *= self.clip_norm / norm
 
-    def _update(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
+    def _update(
+        self, index: int, param: np.ndarray, grad: np.ndarray, backend: NumpyBackend
+    ) -> None:
         raise NotImplementedError
 
     def _slot(
@@ -202,17 +219,11 @@ class SGD(Optimizer):
             )
         self.nesterov = nesterov
 
-    def _update(self, index, param, grad):
-        if self.momentum == 0 and param.ndim == 1:
-            kernel = _accel.ACTIVE.get("sgd")
-            if kernel is not None:  # w <- w - lr g in one pass
-                kernel(param, grad, param.dtype.type(self.lr))
-                return
+    def _update(self, index, param, grad, backend):
         step = self._slot(index, "step", param)
         if self.momentum == 0:
-            # w <- w - lr g, without a temporary the size of w
-            np.multiply(grad, self.lr, out=step)
-            param -= step
+            # w <- w - lr g
+            backend.sgd(param, grad, self.lr, step)
             return
         v = self._slot(index, "velocity", param)
         # v <- mu v + g
@@ -270,7 +281,7 @@ class Adagrad(Optimizer):
             initial_accumulator_value, "initial_accumulator_value", "Adagrad", low=0
         )
 
-    def _update(self, index, param, grad):
+    def _update(self, index, param, grad, backend):
         G = self._slot(index, "sum_sq", param, self.initial_accumulator_value)
         tmp = self._slot(index, "step", param)
         # G <- G + g^2
@@ -325,7 +336,7 @@ class RMSProp(Optimizer):
         self.rho = check_number(rho, "rho", "RMSProp", low=0, high=1, high_open=True)
         self.eps = check_number(eps, "eps", "RMSProp", low=0, low_open=True)
 
-    def _update(self, index, param, grad):
+    def _update(self, index, param, grad, backend):
         s = self._slot(index, "mean_sq", param)
         tmp = self._slot(index, "step", param)
         # s <- rho s + (1 - rho) g^2
@@ -390,7 +401,7 @@ class Adam(Optimizer):
     _TINY = 1e-30
     _FLUSH_EVERY = 64
 
-    def _update(self, index, param, grad):
+    def _update(self, index, param, grad, backend):
         m = self._slot(index, "m", param)
         v = self._slot(index, "v", param)
         t = self.iterations
@@ -400,43 +411,19 @@ class Adam(Optimizer):
         root = math.sqrt(1.0 - self.beta2**t)
         lr_t = self.lr * root / (1.0 - self.beta1**t)
         eps_hat = self.eps * root
-        kernel = _accel.ACTIVE.get("adam") if param.ndim == 1 else None
-        if kernel is not None:
-            # the kernel's scalars in one array of the parameters' dtype (each
-            # rounded from float64, as NumPy rounds them in the path below)
-            slots = self.state[index]
-            if "scalars" not in slots:
-                slots["scalars"] = np.empty(7, dtype=param.dtype)
-            scalars = slots["scalars"]
-            scalars[:] = (
-                lr_t,
-                self.beta1,
-                1.0 - self.beta1,
-                self.beta2,
-                1.0 - self.beta2,
-                eps_hat,
-                self._TINY,
-            )
-            kernel(param, grad, m, v, scalars)
-            return
-        tmp = self._slot(index, "step", param)
-        # m <- beta1 m + (1 - beta1) g
-        m *= self.beta1
-        np.multiply(grad, 1.0 - self.beta1, out=tmp)
-        m += tmp
-        # v <- beta2 v + (1 - beta2) g^2
-        v *= self.beta2
-        np.multiply(grad, grad, out=tmp)
-        tmp *= 1.0 - self.beta2
-        v += tmp
-        if t % self._FLUSH_EVERY == 0:
-            _flush_tiny(m, v, self._TINY)
-        # w <- w - lr_t m / (sqrt(v) + eps_hat)
-        np.sqrt(v, out=tmp)
-        tmp += eps_hat
-        np.divide(m, tmp, out=tmp)
-        tmp *= lr_t
-        param -= tmp
+        backend.adam(
+            param,
+            grad,
+            m,
+            v,
+            self._slot(index, "step", param),
+            lr_t=lr_t,
+            beta1=self.beta1,
+            beta2=self.beta2,
+            eps_hat=eps_hat,
+            tiny=self._TINY,
+            flush=t % self._FLUSH_EVERY == 0,
+        )
 
     def config(self):
         return {
@@ -491,19 +478,13 @@ class AdamW(Adam):
         )
         self.weight_decay = check_number(weight_decay, "weight_decay", "AdamW", low=0)
 
-    def _update(self, index, param, grad):
+    def _update(self, index, param, grad, backend):
         # w <- w (1 - lr weight_decay), then the Adam step from g alone
         param *= 1.0 - self.lr * self.weight_decay
-        super()._update(index, param, grad)
+        super()._update(index, param, grad, backend)
 
     def config(self):
         return {**super().config(), "weight_decay": self.weight_decay}
-
-
-def _flush_tiny(m: np.ndarray, v: np.ndarray, tiny: float) -> None:
-    """Set entries of ``m`` and ``v`` with magnitude below ``tiny`` to zero."""
-    np.copyto(m, 0, where=np.abs(m) < tiny)
-    np.copyto(v, 0, where=v < tiny)
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {

@@ -20,6 +20,7 @@ from glassnet import _fit_data, regularizers
 from glassnet._batches import BatchGather, StreamLoop, outputs_logs
 from glassnet._validation import check_number, check_sample_weight
 from glassnet.callbacks import Callback, CallbackList, EpochLogger
+from glassnet.core import backends
 from glassnet.metrics import compute_metrics, output_kind, resolve_metrics
 from glassnet.optimizers import Optimizer, get_optimizer
 
@@ -145,6 +146,7 @@ def fit(
     verbose: int = 0,
     callbacks: list[Callback] | None = None,
     diagnostics=False,
+    backend=None,
 ) -> History:
     """Train ``network`` on ``(X, y)`` by backpropagation.
 
@@ -195,11 +197,20 @@ def fit(
         ratios every epoch (keys such as ``"grad_norm/1"`` in the History) and
         warn about vanishing or exploding gradients, saturation and
         overfitting; see :class:`glassnet.Diagnostics`.
+    backend : {"numpy", "compiled"} or None, default None
+        Whose operations run the training steps, the optimizer's updates and
+        the validation passes (see :mod:`glassnet.core.backends`). None:
+        "compiled" when numba is installed and ``GLASSNET_ACCELERATE`` is not
+        ``"0"``, else "numpy". The two agree to float32 rounding.
+
+    Raises ``ValueError`` for an unknown backend, ``ImportError`` for
+    "compiled" without numba.
 
     Returns
     -------
     History
     """
+    backend = backends.get(backend)
     if y is None:
         return _fit_stream(
             network,
@@ -211,6 +222,7 @@ def fit(
             verbose=verbose,
             callbacks=callbacks,
             diagnostics=diagnostics,
+            backend=backend,
         )
     X = network.prepare_inputs(X)
     Y = network.prepare_targets(y, X)
@@ -240,7 +252,7 @@ def fit(
         "n_samples": n,
         "metrics": [m.name for m in metric_list],
     }
-    loop = _Loop(network, optimizer, train, batch_size, shuffle, rng)
+    loop = _Loop(network, optimizer, train, batch_size, shuffle, rng, backend=backend)
     return _train(
         network, loop, params, callbacks, verbose, diagnostics, metric_list, validation
     )
@@ -257,13 +269,14 @@ def _fit_stream(
     verbose,
     callbacks,
     diagnostics,
+    backend,
 ) -> History:
     """fit on batches from an iterable (no y): see :class:`StreamLoop`."""
     epochs = check_number(epochs, "epochs", "fit", low=1, integer=True)
     verbose = check_number(verbose, "verbose", "fit", low=0, high=2, integer=True)
     optimizer = get_optimizer(optimizer)
     metric_list = resolve_metrics(metrics, network)
-    loop = StreamLoop(network, optimizer, source)
+    loop = StreamLoop(network, optimizer, source, backend=backend)
     validation = None
     if validation_data is not None:
         validation = _validation_part(network, validation_data)
@@ -305,11 +318,12 @@ def _run(loop, hooks, epochs: int, metric_list, validation) -> None:
     for epoch in range(epochs):
         hooks.on_epoch_begin(epoch, {})
         start, lr = time.perf_counter(), optimizer.lr
-        with network.workspace():
+        # one backend for the steps, the updates and the validation passes
+        with network.workspace(loop.backend):
             seen = loop.run_epoch(hooks)
-        logs = loop.epoch_logs(seen, metric_list)
-        if validation is not None:
-            logs.update(_validation_logs(network, metric_list, validation))
+            logs = loop.epoch_logs(seen, metric_list)
+            if validation is not None:
+                logs.update(_validation_logs(network, metric_list, validation))
         logs["lr"] = lr
         logs["epoch_time"] = time.perf_counter() - start
         hooks.on_epoch_end(epoch, logs)
@@ -385,8 +399,11 @@ class _Loop:
     when a callback watches ``on_batch_end`` (e.g. the progress bar).
     """
 
-    def __init__(self, network, optimizer, data: _Split, batch_size, shuffle, rng):
+    def __init__(
+        self, network, optimizer, data: _Split, batch_size, shuffle, rng, *, backend
+    ):
         self.network, self.optimizer, self.data = network, optimizer, data
+        self.backend = backend  # the workspace's for every epoch
         self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
         self.gather = BatchGather(network, data.X, data.Y, data.weights)
         n = data.X.shape[0]

@@ -1,30 +1,134 @@
-"""Optional compiled kernels (numba), used when installed: ``glassnet[fast]``.
+"""The compiled backend: one-pass numba kernels, NumPy for everything else.
 
-NumPy stays the only hard dependency: every kernel here has a pure-NumPy
-twin in the module that uses it, the two give the same results to float32
-rounding (a test runs both), and ``GLASSNET_ACCELERATE=0`` switches the
-kernels off. Numba compiles each kernel on first use (about a second) and
-caches the machine code on disk.
+Installed with ``glassnet[fast]``; NumPy stays the only hard dependency, and
+numba is imported only when this backend is made. Each kernel does in one
+pass what NumPy does in several: the Adam and SGD steps (a dozen passes over
+every parameter in NumPy for Adam), a layer's bias and activation (``Z += b``
+then ReLU, sigmoid or the row-wise softmax), the activation derivatives
+(``dA *= (Z > 0)`` and the like), the gather and conversion of uint8 pixels,
+and, for layers so small that a BLAS call costs more than the product, the
+products themselves. Each runs on one core; NumPy's matrix products use them
+all. Numba compiles each kernel on first use (about a second) and caches the
+machine code on disk.
 
-The kernels do in one pass what NumPy does in several: the Adam and SGD
-steps (a dozen passes over every parameter in NumPy for Adam), a layer's
-bias and activation (``Z += b`` then ReLU, sigmoid or the row-wise softmax),
-the activation derivatives (``dA *= (Z > 0)`` and the like), the gather and
-conversion of uint8 pixels, and, for layers so small that a BLAS call costs
-more than the product, the products themselves. Each runs on one core;
-NumPy's matrix products use them all.
+Every kernel is the compiled twin of one :class:`NumpyBackend` method, and
+the two give the same results to float32 rounding (tests run both).
+Operations without a kernel, and sizes where NumPy is faster
+(:data:`SCALAR_MATH_MAX`, :data:`SMALL_PRODUCT`), are the inherited NumPy
+methods.
 """
 
 from __future__ import annotations
 
-import os
+from types import SimpleNamespace
 
 import numpy as np
 
-_kernels: dict | None = None
+from glassnet.core.backends.numpy_backend import EXP_LIMIT, NumpyBackend
+
+#: Arrays up to this many entries use the compiled sigmoid kernel, which calls
+#: the scalar C ``exp``: on small arrays that beats NumPy's five calls, on
+#: large ones NumPy's vectorized ``exp`` wins. (For tanh NumPy always wins.)
+SCALAR_MATH_MAX = 1024
+
+#: A layer whose products take at most this many multiply-adds per batch
+#: (batch size x inputs x outputs) uses the compiled loops instead of BLAS:
+#: for such tiny matrices the cost of a BLAS call is the cost of the product.
+SMALL_PRODUCT = 4096
 
 
-def _compile() -> dict:
+class CompiledBackend(NumpyBackend):
+    """:class:`NumpyBackend` with numba kernels for the hot steps.
+
+    Raises ``ImportError`` when made without numba installed.
+    """
+
+    name = "compiled"
+
+    def __init__(self):
+        self._k = _compile()
+
+    # -- activations, forward --
+    def bias_sigmoid(self, Z, b, out):
+        if Z.size > SCALAR_MATH_MAX:
+            return super().bias_sigmoid(Z, b, out)
+        cap = out.dtype.type(EXP_LIMIT[out.dtype.itemsize])
+        self._k.bias_sigmoid(Z, b, out, cap)
+        return out
+
+    def bias_relu(self, Z, b, out):
+        if out is Z:  # in place: the pre-activations are not kept
+            self._k.bias_relu_inplace(Z, b)
+        else:
+            self._k.bias_relu(Z, b, out)
+        return out
+
+    def bias_softmax(self, Z, b, out):
+        self._k.bias_softmax(Z, b, out)
+        return out
+
+    # -- activations, backward steps --
+    def sigmoid_backward(self, dA, A, scratch):
+        self._k.sigmoid_backward(dA, A)
+        return dA
+
+    def tanh_backward(self, dA, A, scratch):
+        self._k.tanh_backward(dA, A)
+        return dA
+
+    def relu_backward(self, dA, Z, scratch):
+        self._k.relu_backward(dA, Z)
+        return dA
+
+    # -- a dense layer's products --
+    def dense_forward(self, X, WT, Z):
+        if X.shape[0] * WT.size > SMALL_PRODUCT:
+            return super().dense_forward(X, WT, Z)
+        self._k.small_matmul(X, WT, Z)
+        return Z
+
+    def dense_backward(self, delta, X, WT, dWT, db, dX=None, ones=None):
+        if X.shape[0] * WT.size > SMALL_PRODUCT:
+            return super().dense_backward(delta, X, WT, dWT, db, dX, ones)
+        # the three products in one call (delta stands in for an unused dX)
+        need_dX = dX is not None
+        self._k.small_dense_grads(
+            delta, X, WT, dWT, db, dX if need_dX else delta, need_dX
+        )
+        return dX
+
+    # -- batches --
+    def gather_pixels(self, X, idx, out, raw):
+        # gather and convert in one pass (a memory map as a plain array view)
+        self._k.gather_pixels(np.asarray(X), idx, out)
+        return out
+
+    # -- optimizer updates --
+    def sgd(self, p, g, lr, scratch):
+        if p.ndim != 1:
+            return super().sgd(p, g, lr, scratch)
+        self._k.sgd(p, g, p.dtype.type(lr))
+        return p
+
+    def adam(self, p, g, m, v, scratch, *, lr_t, beta1, beta2, eps_hat, tiny, flush):
+        if p.ndim != 1:
+            return super().adam(
+                p, g, m, v, scratch,
+                lr_t=lr_t, beta1=beta1, beta2=beta2, eps_hat=eps_hat,
+                tiny=tiny, flush=flush,
+            )  # fmt: skip
+        # the kernel's scalars in one array of the parameters' dtype, each
+        # rounded from float64 as NumPy rounds them; it flushes every step
+        scalars = np.array(
+            (lr_t, beta1, 1.0 - beta1, beta2, 1.0 - beta2, eps_hat, tiny),
+            dtype=p.dtype,
+        )
+        self._k.adam(p, g, m, v, scalars)
+        return p
+
+
+def _compile() -> SimpleNamespace:
+    """Define the kernels; numba compiles each on its first call."""
     import numba
 
     @numba.njit(
@@ -187,55 +291,17 @@ def _compile() -> dict:
             for j in range(X.shape[1]):
                 out[r, j] = X[row, j] * scale
 
-    return {
-        "adam": adam,
-        "gather_pixels": gather_pixels,
-        "small_matmul": small_matmul,
-        "small_dense_grads": small_dense_grads,
-        "sgd": sgd,
-        "bias_relu": bias_relu,
-        "bias_relu_inplace": bias_relu_inplace,
-        "relu_backward": relu_backward,
-        "bias_softmax": bias_softmax,
-        "tanh_backward": tanh_backward,
-        "bias_sigmoid": bias_sigmoid,
-        "sigmoid_backward": sigmoid_backward,
-    }
-
-
-def kernels() -> dict:
-    """All compiled kernels by name; empty without numba or when disabled."""
-    global _kernels
-    if os.environ.get("GLASSNET_ACCELERATE", "1") == "0":
-        return {}
-    if _kernels is None:
-        try:
-            _kernels = _compile()
-        except ImportError:
-            _kernels = {}
-    return _kernels
-
-
-#: The kernels the training loop uses: :func:`refresh` sets it when a
-#: network's workspace opens (every ``fit``, ``predict``...), so that the
-#: per-batch path looks kernels up in a dict instead of reading the
-#: environment every time. Empty until then: an optimizer stepped by hand
-#: before any fit uses NumPy.
-ACTIVE: dict = {}
-
-
-def refresh() -> None:
-    """Set :data:`ACTIVE` from ``GLASSNET_ACCELERATE`` and numba's presence."""
-    global ACTIVE
-    ACTIVE = kernels()
-
-
-#: Arrays up to this many entries use the compiled sigmoid kernel, which calls
-#: the scalar C ``exp``: on small arrays that beats NumPy's five calls, on
-#: large ones NumPy's vectorized ``exp`` wins. (For tanh NumPy always wins.)
-SCALAR_MATH_MAX = 1024
-
-#: A layer whose products take at most this many multiply-adds per batch
-#: (batch size x inputs x outputs) uses the compiled loops instead of BLAS:
-#: for such tiny matrices the cost of a BLAS call is the cost of the product.
-SMALL_PRODUCT = 4096
+    return SimpleNamespace(
+        adam=adam,
+        gather_pixels=gather_pixels,
+        small_matmul=small_matmul,
+        small_dense_grads=small_dense_grads,
+        sgd=sgd,
+        bias_relu=bias_relu,
+        bias_relu_inplace=bias_relu_inplace,
+        relu_backward=relu_backward,
+        bias_softmax=bias_softmax,
+        tanh_backward=tanh_backward,
+        bias_sigmoid=bias_sigmoid,
+        sigmoid_backward=sigmoid_backward,
+    )

@@ -1,0 +1,1 @@
+"""The engine of glassnet: the array operations the layers and the loop run on."""
