@@ -3,6 +3,7 @@
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -402,3 +403,13 @@ def test_check_writable_finds_a_read_only_folder(tmp_path):
             check_writable(folder / "m.glassnet")
     finally:
         folder.chmod(0o700)
+
+
+def test_a_model_file_saved_before_the_subpackage_layout_predicts_the_same():
+    # Saved, with its predictions, by the code as it was before the modules
+    # moved into subpackages: the file format and the numbers must not change.
+    data = Path(__file__).parent / "data"
+    expected = np.load(data / "before_layout_expected.npz")
+    net = gn.load(data / "before_layout.glassnet")
+    np.testing.assert_array_equal(net.predict_proba(expected["X"]), expected["proba"])
+    np.testing.assert_array_equal(net.predict(expected["X"]), expected["labels"])
