@@ -9,7 +9,9 @@ instead of running for minutes.
 from __future__ import annotations
 
 import csv
+import gzip
 import signal
+import struct
 import threading
 import time
 import tracemalloc
@@ -17,6 +19,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pytest
+from datasets_support import write_idx
 
 from glassnet.datasets import (
     encode_table,
@@ -24,6 +27,7 @@ from glassnet.datasets import (
     load_csv,
     load_ilpd,
     read_csv_table,
+    read_idx,
 )
 from glassnet.datasets.split import _stratified_counts, train_test_split
 from glassnet.pipeline import Preprocessing
@@ -288,6 +292,91 @@ def test_max_categories_none_lifts_the_limit_and_bad_values_are_refused(tmp_path
 
 
 # ---------------------------------------------------------------------------
+# IDX headers that declare more than the file holds
+
+
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+@pytest.mark.parametrize(
+    ("dims", "declared"),
+    [
+        ((0xFF000000 | 10, 28, 28), (0xFF000000 | 10) * 784),  # a flipped byte
+        ((1 << 20, 32, 64), 1 << 31),  # 2 GiB: would fit in virtual memory
+        ((0xFFFFFFFF,) * 4, 0xFFFFFFFF**4),  # 2**128: overflows int64
+    ],
+)
+def test_declared_sizes_are_checked_before_allocating(tmp_path, suffix, dims, declared):
+    path = write_idx(tmp_path / f"images-idx3-ubyte{suffix}", dims, bytes(7840))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError) as info:
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    message = assert_one_line(info.value)
+    assert f"expected {declared} payload bytes" in message
+    assert "found 7840 (truncated)" in message
+    assert peak < 5e6
+
+
+class CountingReader:
+    """A file object that counts the bytes handed out by read()."""
+
+    def __init__(self, f):
+        self.f, self.bytes = f, 0
+
+    def read(self, n=-1):
+        data = self.f.read(n)
+        self.bytes += len(data)
+        return data
+
+    def readinto(self, buffer):
+        got = self.f.readinto(buffer)
+        self.bytes += got or 0
+        return got
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.f.close()
+
+
+def test_gzip_payload_is_decompressed_at_most_one_byte_past_the_declared_size(
+    tmp_path, monkeypatch
+):
+    # 10 declared bytes, 8 MB of zeros behind them (8 kB compressed).
+    path = write_idx(tmp_path / "bomb-idx1-ubyte.gz", (10,), bytes(8 << 20))
+    readers = []
+    real_open = gzip.open
+
+    def counting_open(*args, **kwargs):
+        readers.append(CountingReader(real_open(*args, **kwargs)))
+        return readers[-1]
+
+    monkeypatch.setattr(gzip, "open", counting_open)
+    with pytest.raises(ValueError) as info:
+        read_idx(path)
+    assert "expected 10 payload bytes" in assert_one_line(info.value)
+    assert "too long" in str(info.value)
+    assert sum(r.bytes for r in readers) <= 4 + 4 + 10 + 1  # magic, dims, 10 + 1
+
+
+@pytest.mark.parametrize(
+    ("dims", "fragment"),
+    [
+        ((0, 0xFFFFFFFF, 0xFFFFFFFF), "do not describe an array NumPy can hold"),
+        ((1,) * 70, "do not describe an array NumPy can hold"),  # ndim > 64
+    ],
+)
+def test_dimensions_numpy_cannot_hold(tmp_path, dims, fragment):
+    path = write_idx(tmp_path / "odd.idx", dims, bytes(int(np.prod(dims))))
+    with pytest.raises(ValueError, match=fragment) as info:
+        read_idx(path)
+    assert_one_line(info.value)
+
+
+# ---------------------------------------------------------------------------
 # Errors that name columns, categories or cells stay one short line
 
 
@@ -360,7 +449,7 @@ def test_playground_upload_with_many_columns_gets_a_short_error():
 
 
 # ---------------------------------------------------------------------------
-# Fuzz: seeded mutations of a small CSV file
+# Fuzz: seeded mutations of a small CSV and a small IDX file
 
 BASE_CSV = (
     b"age,color,weight,label\n3,red,4.5,yes\n5,blue,6.0,no\n1,red,3.2,yes\n"
@@ -430,3 +519,58 @@ def test_fuzzed_csv_files_fail_with_one_line_value_errors(tmp_path):
 def write_bytes(path, data):
     path.write_bytes(data)
     return path
+
+
+def idx_bytes(dims, payload, code=0x08):
+    return (
+        bytes([0, 0, code, len(dims)]) + struct.pack(f">{len(dims)}I", *dims) + payload
+    )
+
+
+BASE_IDX = [
+    idx_bytes((12,), bytes(range(12))),
+    idx_bytes((3, 4, 5), bytes(range(60))),
+    idx_bytes((2, 3), struct.pack(">6h", 1, -2, 3, -4, 5, -6), code=0x0B),
+]
+
+
+def mutate_idx(data: bytes, rng) -> bytes:
+    kind = int(rng.integers(3))
+    if kind == 0:  # a huge, zero or odd declared dimension
+        ndim = data[3]
+        if ndim:
+            at = 4 + 4 * int(rng.integers(ndim))
+            size = int(rng.choice([0, 1, 255, 1 << 16, 1 << 31, 0xFFFFFFFF]))
+            size = size if rng.random() < 0.5 else int(rng.integers(1 << 32))
+            data = data[:at] + struct.pack(">I", size) + data[at + 4 :]
+        return data
+    if kind == 1:  # the header's dtype code or number of dimensions
+        data = bytearray(data)
+        data[int(rng.integers(2, 4))] = int(rng.integers(256))
+        return bytes(data)
+    return mutate(data, rng, [b"\x00", b"\xff", b"\x00\x00\x08\x03"])
+
+
+def test_fuzzed_idx_files_fail_with_one_line_value_errors(tmp_path):
+    rng = np.random.default_rng(7)
+    outcomes = set()
+    with deadline(30):
+        tracemalloc.start()
+        try:
+            for case in range(300):
+                data = mutate_idx(BASE_IDX[case % len(BASE_IDX)], rng)
+                if case % 2:  # gzip: the mutation inside, or of the stream itself
+                    data = gzip.compress(data, mtime=0)
+                    if case % 4 == 3:
+                        data = mutate(data, rng, [b"\x00", b"\xff"])
+                path = write_bytes(tmp_path / f"fuzz{case % 2}.idx", data)
+                with deadline(2):
+                    out = expect_value_error(read_idx, path)
+                if out is not None:
+                    assert out.dtype.isnative and out.flags.writeable
+                outcomes.add(out is None)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 20e6
+    assert outcomes == {True, False}  # some mutated files still read
