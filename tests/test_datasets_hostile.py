@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 from datasets_support import write_idx
 
+from glassnet.cli import main
 from glassnet.datasets import (
     encode_table,
     load_california_housing,
@@ -291,6 +292,28 @@ def test_max_categories_none_lifts_the_limit_and_bad_values_are_refused(tmp_path
         load_csv(path, target="y", max_categories="10")
 
 
+def test_cli_max_categories_flag(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GLASSNET_ACCELERATE", "0")  # no kernel compilation here
+    monkeypatch.chdir(tmp_path)
+    id_table(tmp_path / "ids.csv", 60, n_ids=12)
+    args = ["train", "--data", "ids.csv", "--target", "y", "--epochs", "1"]
+    assert main([*args, "--quiet", "--max-categories", "11"]) == 2
+    err = capsys.readouterr().err
+    assert "'id' has 12 distinct values" in err and "max_categories=11" in err
+    assert main([*args, "--quiet", "--max-categories", "12", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["train", "--data", "xor", "--max-categories", "5"]) == 2
+    assert "--max-categories applies to CSV files only" in capsys.readouterr().err
+    # glassnet sweep takes it in its [train] table.
+    config = tmp_path / "sweep.toml"
+    config.write_text(
+        '[train]\ndata = "ids.csv"\ntarget = "y"\nmax_categories = 11\n'
+        "[grid]\nlr = [0.01, 0.1]\n"
+    )
+    assert main(["sweep", "--config", str(config), "--quiet"]) == 2
+    assert "max_categories=11" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------------------
 # IDX headers that declare more than the file holds
 
@@ -446,6 +469,71 @@ def test_playground_upload_with_many_columns_gets_a_short_error():
     message = str(info.value)
     assert "wide.csv has 50000 columns (c0, c1, c2, c3, c4 and 49,995 more)" in message
     assert len(message) < 300
+
+
+# ---------------------------------------------------------------------------
+# Names from a file are printed escaped by the command line
+
+EVIL_FEATURE = "size\x1b[2J"
+EVIL_CLASS = "\x1b]0;owned\x07yes"
+
+
+def evil_model(tmp_path, capsys):
+    rows = [["x", EVIL_FEATURE, "label"]] + [
+        [str(i), str(i % 3), EVIL_CLASS if i % 2 else "no\nway"] for i in range(20)
+    ]
+    data = write_rows(tmp_path / "evil.csv", rows)
+    write_rows(tmp_path / "inputs.csv", [row[:2] for row in rows])
+    model = tmp_path / "evil.glassnet"
+    args = ["train", "--data", str(data), "--target", "label", "--epochs", "1"]
+    assert main([*args, "--quiet", "--out", str(model)]) == 0
+    capsys.readouterr()
+    return data, model
+
+
+def assert_escaped(text: str):
+    assert "\x1b" not in text and "\x07" not in text, text[:300]
+    assert "\\x1b" in text
+
+
+def test_cli_prints_names_from_files_escaped(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GLASSNET_ACCELERATE", "0")  # no kernel compilation here
+    data, model = evil_model(tmp_path, capsys)
+    assert main(["inspect", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert_escaped(out)
+    assert "size\\x1b[2J" in out and "\\x1b]0;owned\\x07yes" in out
+    assert "no\\nway" in out
+    eval_args = ["evaluate", str(model), "--data", str(data), "--target", "label"]
+    assert main(eval_args) == 0
+    assert_escaped(capsys.readouterr().out)
+    inputs = str(tmp_path / "inputs.csv")
+    assert main(["predict", str(model), "--input", inputs, "--proba"]) == 0
+    assert_escaped(capsys.readouterr().out)  # the header p(<class>)
+    # Predictions are class names: kept as they are in a file written with
+    # --output, escaped on the terminal.
+    out_file = tmp_path / "p.csv"
+    assert (
+        main(["predict", str(model), "--input", inputs, "--output", str(out_file)]) == 0
+    )
+    with open(out_file, newline="") as f:
+        written = {row[0] for row in list(csv.reader(f))[1:]}
+    assert written <= {EVIL_CLASS, "no\nway"}
+    assert main(["predict", str(model), "--input", inputs]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    for name in written:
+        assert (
+            name.replace("\x1b", "\\x1b").replace("\x07", "\\x07").replace("\n", "\\n")
+            in out
+        )
+
+
+def test_cli_error_lines_are_escaped(tmp_path, capsys):
+    bad = tmp_path / "no\x1b[2Jsuch.csv"
+    assert main(["train", "--data", str(bad), "--target", "y"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\x1b" not in err and "no\\x1b[2Jsuch" in err
 
 
 # ---------------------------------------------------------------------------

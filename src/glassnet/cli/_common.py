@@ -31,8 +31,8 @@ def load_data(
 ):
     """A :class:`Dataset` from a registry name or a CSV path (with ``target``).
 
-    ``options`` go to the loader: ``test_size`` to any, ``n_samples`` and
-    ``noise`` to the generated 2-D sets.
+    ``options`` go to the loader: ``test_size`` to any, ``max_categories``
+    to CSV files, ``n_samples`` and ``noise`` to the generated 2-D sets.
     """
     from glassnet.datasets import load, load_csv
 
@@ -50,7 +50,7 @@ def load_data(
             raise UsageError(f"data file {data} does not exist")
         if not os.access(path, os.R_OK):
             raise UsageError(f"data file {data} is not readable")
-        generated = sorted(set(options) - {"test_size"})
+        generated = sorted(set(options) - {"test_size", "max_categories"})
         if generated:
             raise UsageError(
                 f"{', '.join(generated)} apply to the generated 2-D sets, not to a "
@@ -59,6 +59,10 @@ def load_data(
         return load_csv(path, target=target, seed=seed, missing=missing, **options)
     if target:
         raise UsageError("--target applies to CSV files only, not to named datasets")
+    if "max_categories" in options:
+        raise UsageError(
+            "--max-categories applies to CSV files only, not to named datasets"
+        )
     kwargs = {"seed": seed, **options}
     if data_dir is not None:
         kwargs["data_dir"] = data_dir
@@ -84,6 +88,19 @@ class DownloadBar:
             f"\rdownloading {percent:3d}% {done / 1e6:.1f}/{total / 1e6:.1f} MB{end}"
         )
         self.stream.flush()
+
+
+def printable(text) -> str:
+    """``str(text)`` safe to print on a terminal: each character that is not
+    printable (control characters such as ESC, newlines, tabs, Unicode format
+    characters such as right-to-left overrides) is written as its Python
+    escape (``\\x1b``, ``\\n``, ``\\u202e``), as ``repr`` would, so that a
+    name read from a file cannot move the cursor, recolour or rewrite the
+    terminal. Printable text, accented letters included, is unchanged."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def print_json(document) -> None:
