@@ -196,3 +196,26 @@ def check_sample_weight(sample_weight, n_samples: int, *, dtype=np.float64):
     if total == 0:
         raise ValueError("sample_weight must not be all zero.")
     return (w * (n_samples / total)).astype(dtype)
+
+
+def short_repr(value, *, width: int = 60) -> str:
+    """``repr(value)`` of a name or cell from a file, cut to about ``width``
+    characters (``'aaaa...'``) so that one huge cell cannot flood a message."""
+    text = str(value)
+    if len(text) <= width:
+        return repr(text)
+    return repr(text[:width]) + "..."
+
+
+def some_names(names, *, limit: int = 5) -> str:
+    """The first ``limit`` of ``names`` and how many more there are.
+
+    Error messages list offending names through this, so that a file with
+    50,000 bad column names gives a one-line message, e.g.
+    ``"'a', 'b', 'c', 'd', 'e' and 49,995 more"``. Names are shown with
+    :func:`short_repr`, so control characters in them are escaped.
+    """
+    names = list(names)
+    shown = ", ".join(short_repr(name) for name in names[:limit])
+    rest = len(names) - limit
+    return shown if rest <= 0 else f"{shown} and {rest:,} more"

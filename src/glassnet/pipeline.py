@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet._validation import some_names
 from glassnet.preprocessing import (
     FeatureSchema,
     MinMaxScaler,
@@ -138,8 +139,8 @@ class Preprocessing:
         unknown = sorted({str(v) for v in keys if v not in index})
         if unknown:
             raise ValueError(
-                f"Unknown class label(s) {unknown}; the model knows "
-                f"{[str(c) for c in self.classes]}."
+                f"Unknown class label(s) [{some_names(unknown)}]; the model knows "
+                f"[{some_names(map(str, self.classes), limit=10)}]."
             )
         codes = [index[v] for v in keys]
         return np.array(codes, dtype=np.int64).reshape(y.shape)

@@ -17,13 +17,13 @@ trips exactly).
 
 from __future__ import annotations
 
-import collections
 import math
 import numbers
+from collections import Counter
 
 import numpy as np
 
-from glassnet._validation import as_array
+from glassnet._validation import as_array, some_names
 
 __all__ = [
     "FeatureSchema",
@@ -486,21 +486,21 @@ class FeatureSchema:
                 "single str instead."
             )
         columns = [str(c) for c in columns]
-        counts = collections.Counter(columns)
-        dupes = sorted(c for c, n in counts.items() if n > 1)
-        if dupes:
+        known = set(columns)
+        if len(known) != len(columns):
+            dupes = sorted(c for c, n in Counter(columns).items() if n > 1)
             raise ValueError(
                 f"FeatureSchema: column names must be unique. Got duplicates: "
-                f"{', '.join(repr(c) for c in dupes)}."
+                f"{some_names(dupes)}."
             )
         categories = dict(categories or {})
         fill_values = dict(fill_values or {})
         for kind, mapping in (("categories", categories), ("fill_values", fill_values)):
-            extra = [c for c in mapping if c not in columns]
+            extra = [c for c in mapping if c not in known]
             if extra:
                 raise ValueError(
                     f"FeatureSchema: '{kind}' names columns that are not in "
-                    f"'columns': {', '.join(repr(c) for c in extra)}."
+                    f"'columns': {some_names(extra)}."
                 )
         self.columns: list[str] = columns
         self.categories: dict[str, list[str]] = {
@@ -530,18 +530,21 @@ class FeatureSchema:
     def check(self, columns, *, allow_extra: bool = False) -> None:
         """Raise ValueError unless ``columns`` holds exactly the expected columns.
 
-        Order does not matter. The message names every missing and every
-        unexpected column; with ``allow_extra=True`` only missing ones fail.
+        Order does not matter. The message names the first few missing and
+        unexpected columns and counts the others; with
+        ``allow_extra=True`` only missing ones fail. Time is linear in the
+        number of columns.
         """
         given = [str(c) for c in columns]
-        missing = [c for c in self.columns if c not in given]
-        unexpected = [] if allow_extra else [c for c in given if c not in self.columns]
+        given_set, expected = set(given), set(self.columns)
+        missing = [c for c in self.columns if c not in given_set]
+        unexpected = [] if allow_extra else [c for c in given if c not in expected]
         if missing or unexpected:
             parts = []
             if missing:
-                parts.append("missing " + ", ".join(repr(c) for c in missing))
+                parts.append(f"missing {some_names(missing)}")
             if unexpected:
-                parts.append("unexpected " + ", ".join(repr(c) for c in unexpected))
+                parts.append(f"unexpected {some_names(unexpected)}")
             raise ValueError(
                 f"The input columns do not match the {len(self.columns)} columns "
                 f"the model was trained on: {'; '.join(parts)}."

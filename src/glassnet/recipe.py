@@ -16,6 +16,7 @@ DEFAULTS: dict = {
     "data": "digits",
     "target": None,
     "missing": None,
+    "max_categories": None,
     "n_samples": None,
     "noise": None,
     "test_size": None,
@@ -40,7 +41,7 @@ DEFAULTS: dict = {
 }
 
 #: Settings passed to the data loader when given (None: the loader's default).
-DATA_OPTIONS = ("n_samples", "noise", "test_size")
+DATA_OPTIONS = ("n_samples", "noise", "test_size", "max_categories")
 
 #: Image data already lies in [0, 1]; tabular data is standardized.
 UNSCALED = ("digits", "mnist", "fashion-mnist")

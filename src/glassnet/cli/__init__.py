@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from glassnet.cli._common import UsageError
+from glassnet.cli._common import UsageError, printable
 
 __all__ = ["UsageError", "build_parser", "main"]
 
@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         message = text.splitlines()[0] if text else type(exc).__name__
         if isinstance(exc, FileNotFoundError) and exc.filename and not text:
             message = f"{exc.filename}: file not found"
-        print(f"glassnet: error: {message}", file=sys.stderr)
+        # Messages may quote names from a data file: escaped for the terminal.
+        print(f"glassnet: error: {printable(message)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("glassnet: interrupted", file=sys.stderr)

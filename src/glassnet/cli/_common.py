@@ -27,6 +27,7 @@ DATA_FLAGS = {
     "n_samples": "--n-samples",
     "noise": "--noise",
     "test_size": "--test-size",
+    "max_categories": "--max-categories",
 }
 
 
@@ -49,6 +50,7 @@ def data_options(data: str) -> dict:
             "target": None,
             "missing": params["missing"].default,
             "test_size": params["test_size"].default,
+            "max_categories": params["max_categories"].default,
         }
     params = inspect.signature(REGISTRY[_canonical(data)]).parameters
     return {k: params[k].default for k in DATA_FLAGS if k in params}
@@ -97,8 +99,9 @@ def load_data(
     """A :class:`Dataset` from a registry name or a CSV path (with ``target``).
 
     ``missing`` (None: the source's default) and ``options`` go to the
-    loader: ``test_size`` to any, ``n_samples`` and ``noise`` to the
-    generated 2-D sets, ``missing`` to CSV files and ILPD.
+    loader: ``test_size`` to any, ``max_categories`` to CSV files,
+    ``n_samples`` and ``noise`` to the generated 2-D sets, ``missing`` to
+    CSV files and ILPD.
     """
     from glassnet.datasets import load, load_csv
 
@@ -122,6 +125,10 @@ def load_data(
         )
     if target:
         raise UsageError("--target applies to CSV files only, not to named datasets")
+    if "max_categories" in options:
+        raise UsageError(
+            "--max-categories applies to CSV files only, not to named datasets"
+        )
     kwargs = {"seed": seed, **options}
     if missing is not None:
         kwargs["missing"] = missing
@@ -149,6 +156,19 @@ class DownloadBar:
             f"\rdownloading {percent:3d}% {done / 1e6:.1f}/{total / 1e6:.1f} MB{end}"
         )
         self.stream.flush()
+
+
+def printable(text) -> str:
+    """``str(text)`` safe to print on a terminal: each character that is not
+    printable (control characters such as ESC, newlines, tabs, Unicode format
+    characters such as right-to-left overrides) is written as its Python
+    escape (``\\x1b``, ``\\n``, ``\\u202e``), as ``repr`` would, so that a
+    name read from a file cannot move the cursor, recolour or rewrite the
+    terminal. Printable text, accented letters included, is unchanged."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def print_json(document) -> None:

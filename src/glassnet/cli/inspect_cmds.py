@@ -15,6 +15,7 @@ from glassnet.cli._common import (
     is_csv_path,
     load_data,
     print_json,
+    printable,
     write_text_atomically,
 )
 from glassnet.metrics import evaluation_report
@@ -40,7 +41,9 @@ def add_parsers(sub) -> None:
         "predict",
         help="predictions of a model for the rows of a CSV file",
         description="Predict with a saved model. The CSV file must have exactly the "
-        "model's input columns (see 'glassnet inspect').",
+        "model's input columns (see 'glassnet inspect'). On standard output, class "
+        "names have control characters escaped (\\x1b); --output writes them as "
+        "they are.",
     )
     p.add_argument("model", help="model file")
     p.add_argument("--input", required=True, help="CSV file with the input columns")
@@ -201,7 +204,8 @@ def run_evaluate(args) -> int:
         if isinstance(value, float):
             print(f"{key}: {value:.4f}")
     if "confusion_matrix" in result:
-        names = _class_names(net)
+        # Class names come from the data file: escaped for the terminal.
+        names = [printable(name) for name in _class_names(net)]
         rows = [
             [name, f"{acc:.4f}"]
             for name, acc in zip(names, result["per_class_accuracy"], strict=True)
@@ -247,7 +251,9 @@ def run_predict(args) -> int:
         print_json({"columns": header, "rows": rows})
     elif args.output:
         write_text_atomically(args.output, csv_text(header, rows))
-    else:
+    else:  # on the terminal, class names from the data file are escaped
+        header = [printable(h) for h in header]
+        rows = [[printable(c) if isinstance(c, str) else c for c in r] for r in rows]
         print(csv_text(header, rows), end="")
     return 0
 
@@ -293,11 +299,13 @@ def run_inspect(args) -> int:
     print(summary)
     meta = net.metadata
     if net.preprocessing is not None and net.preprocessing.feature_names:
+        # Names come from the training file: escaped, so that none can drive
+        # the terminal.
         names = net.preprocessing.feature_names
-        print(f"\ninput columns ({len(names)}): {', '.join(names)}")
+        print(f"\ninput columns ({len(names)}): {', '.join(map(printable, names))}")
         if net.preprocessing.classes:
             shown = [
-                repr(label) if str(label) == name else f"{label!r} ({name})"
+                repr(label) if str(label) == name else f"{label!r} ({printable(name)})"
                 for label, name in zip(
                     net.preprocessing.classes, net.preprocessing.names, strict=True
                 )
@@ -306,11 +314,13 @@ def run_inspect(args) -> int:
     if "config" in meta:
         print("\ntraining config")
         for key, value in meta["config"].items():
-            print(f"  {key} = {value!r}")
+            print(f"  {printable(key)} = {value!r}")
     if "test_metrics" in meta:
         print(
             "test metrics: "
-            + ", ".join(f"{k} {v:.4f}" for k, v in meta["test_metrics"].items())
+            + ", ".join(
+                f"{printable(k)} {v:.4f}" for k, v in meta["test_metrics"].items()
+            )
         )
     print("\nweight statistics")
     rows = [

@@ -16,7 +16,7 @@ OPTIONS = {
     "out": "sweep-best.glassnet",
     "results": None,
 }
-_DATA_KEYS = ("data", "target", "missing")
+_DATA_KEYS = ("data", "target", "missing", "max_categories")
 _EXAMPLE = """\
 example sweep.toml:
 
@@ -134,6 +134,9 @@ def run(args) -> int:
         target=train.get("target"),
         seed=seed,
         missing=train.get("missing"),
+        options={"max_categories": train["max_categories"]}
+        if "max_categories" in train
+        else None,
     )
     base = {k: v for k, v in train.items() if k not in _DATA_KEYS}
     quiet = args.quiet or args.json

@@ -230,7 +230,7 @@ def parse_target(net, text: str) -> np.ndarray:
             code = -1
         if 0 <= code < n:
             return np.array([code])
-        known = f"a class name ({', '.join(names)}) or " if names else ""
+        known = f"a class name ({_abbreviated(names)}) or " if names else ""
         raise UsageError(
             f"--target must be {known}a class number 0 to {n - 1}; got {text!r}"
         )

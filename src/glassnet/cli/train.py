@@ -72,6 +72,15 @@ def add_parser(sub) -> None:
         "default for ILPD), or rows dropped",
     )
     a(
+        "--max-categories",
+        dest="max_categories",
+        type=int,
+        metavar="N",
+        help="most distinct values a text column of a CSV file may have; one with "
+        "more (an identifier?) is refused rather than one-hot encoded "
+        "(default: 100)",
+    )
+    a(
         "--n-samples",
         dest="n_samples",
         type=int,

@@ -7,7 +7,8 @@ from collections import Counter
 
 import numpy as np
 
-from glassnet.datasets._checks import check_choice
+from glassnet._validation import short_repr
+from glassnet.datasets._checks import check_choice, check_int
 from glassnet.datasets.base import Dataset
 from glassnet.datasets.split import train_test_split
 from glassnet.datasets.table import (
@@ -24,6 +25,11 @@ from glassnet.preprocessing import FeatureSchema
 #: ``task="auto"`` treats an integer-valued numeric target with at most this
 #: many distinct values as class labels.
 MAX_AUTO_CLASSES = 20
+
+#: Default of ``load_csv(max_categories=)``: a text column with more distinct
+#: values than this (an identifier, free text) is refused rather than one-hot
+#: encoded into that many features.
+MAX_CATEGORIES = 100
 
 _MISSING_HINT = "; pass missing='median' or missing='drop' to handle missing values"
 
@@ -85,7 +91,7 @@ def _target(table, t: int, numeric: bool, task: str, rows: np.ndarray):
         if not numeric:
             raise ValueError(
                 f"{table.path}: task='regression' needs a numeric target, but "
-                f"column {name!r} holds text such as {values[0]!r}."
+                f"column {short_repr(name)} holds text such as {short_repr(values[0])}."
             )
         return values.astype(np.float32), None, None, task
     classes, codes = np.unique(values, return_inverse=True)
@@ -99,8 +105,8 @@ def _target(table, t: int, numeric: bool, task: str, rows: np.ndarray):
         labels = [float(c) for c in classes]
     if len(classes) < 2:
         raise ValueError(
-            f"{table.path}: target column {name!r} has a single class "
-            f"{names[0]!r}; classification needs at least 2 classes."
+            f"{table.path}: target column {short_repr(name)} has a single class "
+            f"{short_repr(names[0])}; classification needs at least 2 classes."
         )
     return codes.ravel().astype(np.int64), names, labels, task
 
@@ -114,6 +120,7 @@ def load_csv(
     task: str = "auto",
     missing: str = "error",
     categorical=(),
+    max_categories: int | None = MAX_CATEGORIES,
 ) -> Dataset:
     """Load a CSV file with a header row as a :class:`Dataset`.
 
@@ -153,6 +160,14 @@ def load_csv(
     categorical : sequence of str, default ()
         Columns to treat as categorical even if their values are numbers
         (e.g. integer codes).
+    max_categories : int >= 1 or None, default 100
+        Most distinct values a categorical feature column may have (counted
+        on the rows used). A column with more, such as an identifier or free
+        text, raises ValueError naming it: one-hot encoding it would add a
+        feature per value (15,000 unique IDs in 15,000 rows make a
+        15,000 x 15,000 matrix). Remove such a column from the file, or raise
+        the limit; None means no limit. ``glassnet train --max-categories``
+        sets it. The target column is not limited.
 
     Returns
     -------
@@ -167,10 +182,13 @@ def load_csv(
         Naming file, line and column: bad numbers ("data.csv, line 7, column
         'age': expected a number, got 'abc'"), infinite values, missing cells
         under missing="error", ragged rows, an empty file, an unknown target
-        column (listing the available ones), a single class.
+        column (naming a few available ones), a single class, a categorical
+        column with more than ``max_categories`` distinct values.
     """
     check_choice(task, "task", ("auto", "classification", "regression"))
     check_choice(missing, "missing", ("error", "median", "drop"))
+    if max_categories is not None:
+        check_int(max_categories, "max_categories", minimum=1)
     if not isinstance(target, str):
         raise TypeError(
             f"The 'target' parameter must be a column name (str). Got "
@@ -179,7 +197,9 @@ def load_csv(
     table = read_csv_table(path)
     t = table.column_index(target, what="target column")
     if len(table.columns) < 2:
-        raise ValueError(f"{table.path} has no feature columns besides {target!r}.")
+        raise ValueError(
+            f"{table.path} has no feature columns besides {short_repr(target)}."
+        )
     numeric = _kinds(table, categorical)
     rows = _keep_rows(table, t, missing)
     y, target_names, classes, task = _target(table, t, numeric[target], task, rows)
@@ -191,34 +211,20 @@ def load_csv(
         stratify=y if task == "classification" else None,
     )
     features = [c for c in table.columns if c != target]
-    blocks, categories, fills = [], {}, {}
-    for name in features:
-        j = table.columns.index(name)
-        if numeric[name]:
-            values = numeric_column(table, j, allow_missing=True)[rows]
-            if missing == "median":
-                fills[name] = _median(table, name, values[idx_train])
-                values[np.isnan(values)] = fills[name]
-            blocks.append(values[:, None])
-            continue
-        cells = [table.rows[i][j] for i in rows]
-        cats = sorted({c for c in cells if not is_missing(c)})
-        if not cats:
-            raise ValueError(f"{table.path}: column {name!r} has no values.")
-        if missing == "median":
-            fills[name] = _mode([cells[i] for i in idx_train], cats)
-            cells = [fills[name] if is_missing(c) else c for c in cells]
-        position = {c: k for k, c in enumerate(cats)}
-        onehot = np.zeros((rows.size, len(cats)))
-        onehot[np.arange(rows.size), [position[c] for c in cells]] = 1.0
-        blocks.append(onehot)
-        categories[name] = cats
-    X = np.hstack(blocks).astype(np.float32)
+    X, categories, fills = _features(
+        table,
+        features,
+        numeric,
+        rows,
+        idx_train,
+        missing=missing,
+        max_categories=max_categories,
+    )
     schema = FeatureSchema(features, categories=categories, fill_values=fills)
     description = (
         f"Table read from {table.path}: {rows.size} rows used of {table.n_rows}, "
         f"{len(features)} input columns ({len(categories)} categorical, one-hot "
-        f"encoded) giving {X.shape[1]} features, target column {target!r} "
+        f"encoded) giving {X.shape[1]} features, target column {short_repr(target)} "
         f"({task}). Missing values: {missing!r}. Split: "
         f"{'stratified' if task == 'classification' else 'random'}, "
         f"test_size={test_size!r}, seed={seed!r}. Source and licence: those of "
@@ -239,12 +245,73 @@ def load_csv(
     )
 
 
+def _features(table, features, numeric, rows, idx_train, *, missing, max_categories):
+    """Encode the feature columns of the used ``rows``.
+
+    Returns ``(X, categories, fills)``: X float32 of shape (rows.size,
+    n_features), written in place column block by column block (no
+    intermediate float64 copy); the categories of each categorical column; the
+    fill values under missing="median", learned on the ``idx_train`` rows.
+    """
+    categories, fills = {}, {}
+    for name in features:
+        if not numeric[name]:
+            cats = _categories(table, name, rows, max_categories)
+            categories[name] = cats
+            if missing == "median":
+                cells = [table.rows[i][table.positions[name]] for i in rows[idx_train]]
+                fills[name] = _mode(cells, cats)
+    width = len(features) - len(categories) + sum(map(len, categories.values()))
+    X = np.zeros((rows.size, width), dtype=np.float32)
+    start = 0
+    for name in features:
+        j = table.positions[name]
+        if numeric[name]:
+            values = numeric_column(table, j, allow_missing=True)[rows]
+            if missing == "median":
+                fills[name] = _median(table, name, values[idx_train])
+                values[np.isnan(values)] = fills[name]
+            X[:, start] = values
+            start += 1
+            continue
+        position = {c: k for k, c in enumerate(categories[name])}
+        fill = fills.get(name)
+        codes = [
+            position[fill if is_missing(c) else c]
+            for c in (table.rows[i][j] for i in rows)
+        ]
+        X[np.arange(rows.size), start + np.asarray(codes, dtype=np.int64)] = 1.0
+        start += len(position)
+    return X, categories, fills
+
+
+def _categories(
+    table: CsvTable, name: str, rows: np.ndarray, limit: int | None
+) -> list[str]:
+    """Sorted distinct non-missing cells of a categorical column in ``rows``;
+    ValueError if there are none or more than ``limit``."""
+    j = table.positions[name]
+    cats = {table.rows[i][j] for i in rows}
+    cats = sorted(c for c in cats if not is_missing(c))
+    if not cats:
+        raise ValueError(f"{table.path}: column {short_repr(name)} has no values.")
+    if limit is not None and len(cats) > limit:
+        raise ValueError(
+            f"{table.path}: column {short_repr(name)} has "
+            f"{len(cats):,} distinct values (such as {short_repr(cats[0])}), more "
+            f"than max_categories={limit}; one-hot encoding would make a feature "
+            "of each. Remove the column (an identifier?) or raise the limit: "
+            "max_categories= of load_csv, --max-categories of glassnet train."
+        )
+    return cats
+
+
 def _median(table: CsvTable, name: str, train_values: np.ndarray) -> float:
     present = train_values[~np.isnan(train_values)]
     if present.size == 0:
         raise ValueError(
-            f"{table.path}: column {name!r} has no values in the training part, "
-            "so missing='median' cannot fill it."
+            f"{table.path}: column {short_repr(name)} has no values in the "
+            "training part, so missing='median' cannot fill it."
         )
     return float(np.median(present))
 

@@ -8,6 +8,7 @@ import os
 
 import numpy as np
 
+from glassnet._validation import some_names
 from glassnet.datasets._checks import check_choice, check_dir
 from glassnet.datasets.base import Dataset
 from glassnet.datasets.csv_loader import load_csv
@@ -100,12 +101,15 @@ def _load_statlib(path, test_size, seed) -> Dataset:
 
 
 def _load_csv_form(path, test_size, seed) -> Dataset:
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        columns = [cell.strip() for cell in next(csv.reader(f), [])]
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            columns = [cell.strip() for cell in next(csv.reader(f), [])]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ValueError(f"{path}: the header row cannot be read ({exc}).") from exc
     if columns != CSV_COLUMNS:
         raise ValueError(
             f"{path}: expected the header {','.join(CSV_COLUMNS)}; found "
-            f"{','.join(columns)}."
+            f"{len(columns)} columns: {some_names(columns)}."
         )
     data = load_csv(
         path,

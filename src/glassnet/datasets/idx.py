@@ -10,6 +10,7 @@ Files may be gzip-compressed (detected from the content, not the name).
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
 import zlib
@@ -30,10 +31,10 @@ IDX_DTYPES = {
 _CHUNK = 1 << 20
 
 
-def _open(path: Path):
+def _kind(path: Path) -> tuple[bool, int]:
+    """``(gzip-compressed?, size in bytes)`` of the file."""
     with open(path, "rb") as f:
-        compressed = f.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if compressed else open(path, "rb")
+        return f.read(2) == b"\x1f\x8b", os.fstat(f.fileno()).st_size
 
 
 def _read_exact(f, n: int) -> bytes:
@@ -41,22 +42,27 @@ def _read_exact(f, n: int) -> bytes:
     return data if data is not None else b""
 
 
-def _fill(f, buffer: memoryview) -> int:
-    """Read into ``buffer`` until it is full or the stream ends."""
-    done = 0
-    while done < len(buffer):
-        got = f.readinto(buffer[done:])
-        if not got:
+def _read_payload(f, expected: int, available: int | None) -> tuple[bytearray, int]:
+    """Read the payload: ``(data, found)``, ``data`` empty unless ``found`` is
+    exactly ``expected`` bytes.
+
+    ``available`` is the payload size of a raw file (its size less the header),
+    known before reading; then nothing is read unless it matches. A gzip
+    stream's size is unknown until it is decompressed, so at most
+    ``expected + 1`` bytes are decompressed, in chunks, into a buffer that
+    grows with what was actually read (never to the declared size up front):
+    a damaged header declaring terabytes costs only the real payload.
+    ``found`` is then ``expected + 1`` for "longer than declared".
+    """
+    if available is not None and available != expected:
+        return bytearray(), available
+    data = bytearray()
+    while len(data) <= expected:
+        chunk = f.read(min(_CHUNK, expected + 1 - len(data)))
+        if not chunk:
             break
-        done += got
-    return done
-
-
-def _count_rest(f) -> int:
-    extra = 0
-    while chunk := f.read(_CHUNK):
-        extra += len(chunk)
-    return extra
+        data += chunk
+    return (data, len(data)) if len(data) == expected else (bytearray(), len(data))
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
@@ -82,11 +88,20 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         damaged, or the payload is shorter or longer than the product of the
         dimensions times the item size. The message names the file, what was
         expected and what was found.
+
+    Notes
+    -----
+    The file is untrusted: the header's declared size is checked against the
+    file (raw) or against what a bounded read decompresses (gzip: at most the
+    declared size + 1 byte) before the array exists, so a damaged header
+    declaring terabytes fails at once with a ValueError instead of an
+    allocation of the declared size.
     """
     path = Path(path)
     name = str(path)
+    compressed, size = _kind(path)
     try:
-        with _open(path) as f:
+        with gzip.open(path, "rb") if compressed else open(path, "rb") as f:
             magic = _read_exact(f, 4)
             if len(magic) < 4:
                 raise ValueError(
@@ -110,20 +125,30 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
                 )
             shape = struct.unpack(f">{ndim}I", header)
             dtype = IDX_DTYPES[code]
-            expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-            out = np.empty(shape, dtype=dtype)
-            got = _fill(f, memoryview(out.reshape(-1).view(np.uint8)))
-            extra = _count_rest(f) if got == expected else 0
+            # Python integers: the product of 255 sizes < 2**32 cannot overflow.
+            expected = math.prod(shape) * dtype.itemsize
+            available = None if compressed else size - 4 - 4 * ndim
+            data, found = _read_payload(f, expected, available)
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise ValueError(
             f"{name}: the gzip stream could not be decompressed, the file may be "
             f"truncated or damaged ({exc})."
         ) from exc
-    if got != expected or extra:
+    if found != expected:
         dims = " x ".join(map(str, shape))
+        long = found > expected
+        amount = f"more than {expected}" if long and compressed else str(found)
         raise ValueError(
             f"{name}: expected {expected} payload bytes after the header "
-            f"({dims} items of {dtype.itemsize} byte(s)), found "
-            f"{got + extra} ({'truncated' if got < expected else 'too long'})."
+            f"({dims} items of {dtype.itemsize} byte(s)), found {amount} "
+            f"({'too long' if long else 'truncated'}); the header's dimensions "
+            "do not match the file."
         )
+    try:
+        out = np.frombuffer(data, dtype=dtype).reshape(shape)
+    except ValueError as exc:  # e.g. (0, 2**32 - 1, 2**32 - 1): more than NumPy takes
+        raise ValueError(
+            f"{name}: the header's {ndim} dimensions ({' x '.join(map(str, shape))}) "
+            f"do not describe an array NumPy can hold ({exc})."
+        ) from None
     return out.astype(dtype.newbyteorder("="), copy=False)

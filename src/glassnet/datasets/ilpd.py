@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 
+from glassnet._validation import short_repr, some_names
 from glassnet.datasets._checks import check_choice, check_dir
 from glassnet.datasets.base import Dataset
 from glassnet.datasets.paths import describe_dirs, find_in, search_dirs
@@ -60,7 +61,8 @@ def _read(path):
         if as_float(table.columns[0]) is None:
             raise ValueError(
                 f"{table.path}: expected the header {','.join(COLUMNS)} or no "
-                f"header row; found {','.join(table.columns)}."
+                f"header row; found {len(table.columns)} columns: "
+                f"{some_names(table.columns)}."
             )
         table = read_csv_table(path, columns=COLUMNS)
     return table
@@ -73,7 +75,7 @@ def _coded(table, col: int, codes: dict[str, int]) -> np.ndarray:
         if cell not in codes:
             allowed = " or ".join(repr(k) for k in codes)
             raise ValueError(
-                f"{table.where(i, col)}: expected {allowed}, got {cell!r}."
+                f"{table.where(i, col)}: expected {allowed}, got {short_repr(cell)}."
             )
         out[i] = codes[cell]
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 import numbers
 
@@ -54,14 +55,25 @@ def _stratified_counts(counts: np.ndarray, n_test: int) -> np.ndarray:
             "samples. Change 'test_size'."
         )
     take = np.clip(np.floor(ideal).astype(np.int64), low, high)
-    # Largest remainders first; ties go to the lower class index.
-    while take.sum() < n_test:
-        gap = np.where(take < high, ideal - take, -np.inf)
-        take[int(np.argmax(gap))] += 1
-    while take.sum() > n_test:
-        gap = np.where(take > low, take - ideal, -np.inf)
-        take[int(np.argmax(gap))] -= 1
-    return take
+    # Largest remainders first; ties go to the lower class index. A heap keyed
+    # on (-remainder, class) gives each step in O(log k), so thousands of
+    # classes cost O(k log k), not O(k^2).
+    missing = n_test - int(take.sum())
+    step = 1 if missing > 0 else -1
+    room = (high if step > 0 else low).tolist()
+    ideal, values = ideal.tolist(), take.tolist()
+    heap = [
+        (-step * (ideal[k] - values[k]), k)
+        for k in range(len(values))
+        if values[k] != room[k]
+    ]
+    heapq.heapify(heap)
+    for _ in range(abs(missing)):
+        _, k = heapq.heappop(heap)
+        values[k] += step
+        if values[k] != room[k]:
+            heapq.heappush(heap, (-step * (ideal[k] - values[k]), k))
+    return np.asarray(values, dtype=np.int64)
 
 
 def train_test_split(X, y, *, test_size=0.2, seed=0, stratify=None):
@@ -110,10 +122,16 @@ def train_test_split(X, y, *, test_size=0.2, seed=0, stratify=None):
             )
         _, codes = np.unique(strat, return_inverse=True)
         codes = codes.ravel()
-        take = _stratified_counts(np.bincount(codes), n_test)
+        counts = np.bincount(codes)
+        take = _stratified_counts(counts, n_test)
+        # Sample indices grouped by class, ascending within each class: one
+        # stable sort instead of a scan of all samples per class.
+        grouped = np.argsort(codes, kind="stable")
+        ends = np.cumsum(counts)
+        starts = ends - counts
         test_parts, train_parts = [], []
         for k, n_k in enumerate(take):
-            members = rng.permutation(np.flatnonzero(codes == k))
+            members = rng.permutation(grouped[starts[k] : ends[k]])
             test_parts.append(members[:n_k])
             train_parts.append(members[n_k:])
         test_idx = rng.permutation(np.concatenate(test_parts))

@@ -16,7 +16,13 @@ California-housing loaders and prediction input files:
 
 Errors are ValueError messages of the form
 ``"data.csv, line 7, column 'age': expected a number, got 'abc'"``, with the
-1-based line number in the file.
+1-based line number in the file. They are one line whatever the file holds:
+names and cells are quoted with ``repr`` (control characters escaped) and cut
+to 60 characters, and a list of offending names shows the first five and how
+many more there are.
+
+Every step takes time linear in the size of the file (names are looked up in
+dictionaries, never searched in lists).
 """
 
 from __future__ import annotations
@@ -24,11 +30,14 @@ from __future__ import annotations
 import csv
 import math
 import os
+from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from glassnet._validation import short_repr, some_names
 from glassnet.datasets._checks import check_file
 from glassnet.preprocessing import FeatureSchema
 
@@ -61,18 +70,27 @@ class CsvTable:
         """Number of data rows."""
         return len(self.rows)
 
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Column name -> position, for lookups in constant time."""
+        return {name: j for j, name in enumerate(self.columns)}
+
     def column_index(self, name: str, what: str = "column") -> int:
-        """Position of column ``name``; ValueError listing the columns if absent."""
-        if name not in self.columns:
+        """Position of column ``name``; ValueError naming a few columns if absent."""
+        j = self.positions.get(name)
+        if j is None:
             raise ValueError(
-                f"{self.path} has no {what} {name!r}. Available columns: "
-                f"{', '.join(repr(c) for c in self.columns)}."
+                f"{self.path} has no {what} {short_repr(name)}. Available columns: "
+                f"{some_names(self.columns)}."
             )
-        return self.columns.index(name)
+        return j
 
     def where(self, row: int, col: int) -> str:
         """``"path, line N, column 'name'"`` for error messages."""
-        return f"{self.path}, line {self.lines[row]}, column {self.columns[col]!r}"
+        return (
+            f"{self.path}, line {self.lines[row]}, column "
+            f"{short_repr(self.columns[col])}"
+        )
 
 
 def read_csv_table(path: str | os.PathLike, *, columns=None) -> CsvTable:
@@ -141,11 +159,10 @@ def _check_header(header: list[str], name: str, line: int | None) -> None:
     for i, col in enumerate(header, start=1):
         if not col:
             raise ValueError(f"{where}: column {i} of the header has an empty name.")
-    dupes = sorted({c for c in header if header.count(c) > 1})
+    dupes = sorted(c for c, n in Counter(header).items() if n > 1)
     if dupes:
         raise ValueError(
-            f"{where}: column names must be unique; repeated: "
-            f"{', '.join(repr(c) for c in dupes)}."
+            f"{where}: column names must be unique; repeated: {some_names(dupes)}."
         )
 
 
@@ -169,10 +186,13 @@ def parse_number(table: CsvTable, row: int, col: int) -> float:
     cell = table.rows[row][col]
     value = as_float(cell)
     if value is None:
-        raise ValueError(f"{table.where(row, col)}: expected a number, got {cell!r}.")
+        raise ValueError(
+            f"{table.where(row, col)}: expected a number, got {short_repr(cell)}."
+        )
     if not math.isfinite(value):
         raise ValueError(
-            f"{table.where(row, col)}: expected a finite number, got {cell!r}."
+            f"{table.where(row, col)}: expected a finite number, got "
+            f"{short_repr(cell)}."
         )
     return value
 
@@ -180,7 +200,8 @@ def parse_number(table: CsvTable, row: int, col: int) -> float:
 def missing_error(table: CsvTable, row: int, col: int, hint: str = "") -> ValueError:
     """The error for a missing cell where none is allowed."""
     return ValueError(
-        f"{table.where(row, col)}: missing value {table.rows[row][col]!r}{hint}."
+        f"{table.where(row, col)}: missing value "
+        f"{short_repr(table.rows[row][col])}{hint}."
     )
 
 
@@ -235,9 +256,10 @@ def encode_table(
         missing cells without a fill value, naming file, line and column.
     """
     schema.check(table.columns, allow_extra=allow_extra)
-    parts = []
+    out = np.zeros((table.n_rows, schema.n_features), dtype=np.float32)
+    start = 0
     for name in schema.columns:
-        j = table.columns.index(name)
+        j = table.positions[name]
         fill = schema.fill_values.get(name)
         cats = schema.categories.get(name)
         if cats is None:
@@ -249,10 +271,10 @@ def encode_table(
                         table, int(np.argmax(gaps)), j, "; the model has no fill value"
                     )
                 values[gaps] = fill
-            parts.append(values[:, None])
+            out[:, start] = values
+            start += 1
             continue
         index = {c: k for k, c in enumerate(cats)}
-        onehot = np.zeros((table.n_rows, len(cats)))
         for i, row in enumerate(table.rows):
             cell = row[j]
             if is_missing(cell):
@@ -261,14 +283,12 @@ def encode_table(
                 cell = fill
             if cell not in index:
                 raise ValueError(
-                    f"{table.where(i, j)}: unknown category {cell!r}; known "
-                    f"categories: {', '.join(repr(c) for c in cats)}."
+                    f"{table.where(i, j)}: unknown category {short_repr(cell)}; "
+                    f"known categories: {some_names(cats)}."
                 )
-            onehot[i, index[cell]] = 1.0
-        parts.append(onehot)
-    if not parts:
-        return np.zeros((table.n_rows, 0), dtype=np.float32)
-    return np.hstack(parts).astype(np.float32)
+            out[i, start + index[cell]] = 1.0
+        start += len(cats)
+    return out
 
 
 def display_name(path: str | os.PathLike) -> str:

@@ -241,10 +241,13 @@ def _with_file(content: bytes, filename: str, work):
 def _check_table(path: Path, filename: str, limits: Limits) -> str:
     table = read_csv_table(path)
     if len(table.columns) != 3:
+        # A few names, each cut short: a header of 50,000 names stays one line.
+        shown = ", ".join(name[:40] for name in table.columns[:5])
+        if len(table.columns) > 5:
+            shown += f" and {len(table.columns) - 5:,} more"
         raise ValueError(
-            f"{filename} has {len(table.columns)} columns "
-            f"({', '.join(table.columns)}); the playground needs 3: two numeric "
-            "features and a label."
+            f"{filename} has {len(table.columns)} columns ({shown}); the "
+            "playground needs 3: two numeric features and a label."
         )
     if all(as_float(c) is not None for c in table.columns):
         raise ValueError(
