@@ -2,6 +2,10 @@
 
 import csv
 import json
+import logging
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -9,6 +13,7 @@ from optional_support import require
 
 distributed = require("distributed", "distributed")
 
+import dask  # noqa: E402
 from test_cli import assert_usage_error, run  # noqa: E402
 
 import glassnet as gn  # noqa: E402
@@ -116,6 +121,66 @@ def test_regression_and_lower_is_better_scores(rng):
     assert result.results[0]["metrics"]["r2"] < result.results[1]["metrics"]["r2"]
     net = result.best_network()
     assert net.task == "regression" and net.predict(X).shape == (300,)
+
+
+class EndWorkerOnSeed13(distributed.WorkerPlugin):
+    """On every worker, including restarted ones: a configuration with seed 13
+    ends its worker process at once, as the out-of-memory killer does."""
+
+    def setup(self, worker):
+        import glassnet.recipe
+
+        build = glassnet.recipe.build_network
+
+        def build_or_die(settings, data):
+            if settings["seed"] == 13:
+                os._exit(1)
+            return build(settings, data)
+
+        glassnet.recipe.build_network = build_or_die
+
+
+def test_a_dying_worker_and_a_divergence_fail_alone(rng, tmp_path):
+    X = rng.normal(size=(60, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+    grid = [
+        {"seed": [13]},  # ends its worker process
+        {"lr": [0.01, 0.02]},  # healthy
+        {"optimizer": ["sgd"], "lr": [1e6]},  # diverges
+    ]
+    # one worker, no retry: the death takes the only copy of anything held
+    # in worker memory, and the scheduler must bring up what the rest needs
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,
+        ) as cluster,
+        distributed.Client(cluster, timeout="60s") as client,
+    ):
+        client.register_plugin(EndWorkerOnSeed13())
+        with ThreadPoolExecutor(1) as pool:  # bounded: fails rather than hangs
+            result = pool.submit(
+                gn.sweep, grid, X, y, base={"epochs": 3, "layers": [8]}, client=client
+            ).result(timeout=150)
+    statuses = [r["status"] for r in result.results]
+    assert statuses == ["failed", "ok", "ok", "failed"], result.results
+    killed, diverged = result.results[0], result.results[3]
+    assert killed["error"].startswith("KilledWorker: the worker process")
+    assert killed["seconds"] is None
+    assert re.match(r"diverged in epoch [123] of 3 \(lr 1e\+06\): the (loss|weig)",
+                    diverged["error"])  # fmt: skip
+    assert result.best_index in (1, 2)
+    document = json.loads(result.to_json(tmp_path / "r.json").read_text())
+    assert [r["status"] for r in document["results"]] == statuses
+    table = result.table()
+    assert "KilledWorker" in table and "diverged" in table
+    best = gn.load(result.save_best(tmp_path / "best.glassnet"))
+    assert best.metadata["config"]["lr"] == result.best_params["lr"]
+    assert best.predict(X).shape == (60,)
 
 
 def test_expand_grid_and_bad_grids():
