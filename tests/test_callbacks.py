@@ -298,12 +298,35 @@ def test_terminate_on_nan_without_restore_keeps_the_non_finite_weights(regressio
         pytest.warns(gn.DivergenceWarning, match="kept the non-finite weights"),
     ):
         history = net.fit(
-            X, y, epochs=20, batch_size=8, optimizer=gn.SGD(lr=5.0), callbacks=[guard]
+            X,
+            y,
+            epochs=20,
+            batch_size=8,
+            optimizer=gn.SGD(lr=5.0),
+            callbacks=[guard],
+            seed=0,
         )
+        loss = net.evaluate(X, y)["loss"]
     assert len(history.epoch) == 1 and guard.stopped_epoch == 0
     assert guard.kept == "the non-finite weights" and guard.restored_epoch is None
     assert guard.lr == 5.0
-    assert not all(np.all(np.isfinite(w)) for w in net.get_weights())
+    assert not np.isfinite(loss)  # left as they were, not the initial weights
+
+
+def test_terminate_on_nan_at_epoch_ends_only_spares_the_batch_losses(regression):
+    X, y = regression
+    from glassnet.callbacks import CallbackList
+
+    net = gn.Network.mlp([4, 16, 1], loss="mse", seed=0)
+    epochs_only = gn.TerminateOnNaN(warn=False, check_batches=False)
+    assert not CallbackList([epochs_only], net, {}).overrides("on_batch_end")
+    assert CallbackList([gn.TerminateOnNaN()], net, {}).overrides("on_batch_end")
+    with np.errstate(all="ignore"):
+        history = net.fit(X, y, epochs=20, batch_size=8, optimizer=gn.SGD(lr=5.0),
+                          callbacks=[epochs_only], seed=0)  # fmt: skip
+    assert len(history.epoch) == 1 and epochs_only.stopped_epoch == 0
+    assert epochs_only.reason == "the loss became nan"  # the epoch's, not a batch's
+    assert epochs_only.kept == "the initial weights"
 
 
 def test_model_checkpoint_never_saves_a_diverged_epoch(regression, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 import warnings
@@ -191,7 +192,9 @@ def run(args) -> int:
     net = build_network(settings, data)
     attach_preprocessing(net, settings, data)
     optimizer = gn.get_optimizer(settings["optimizer"], lr=settings["lr"])
-    callbacks = []
+    # stops a diverging run at the end of the epoch; nothing is saved then
+    guard = gn.TerminateOnNaN(restore=False, warn=False, check_batches=False)
+    callbacks = [guard]
     if settings["early_stopping"]:
         callbacks.append(
             gn.EarlyStopping(patience=settings["early_stopping"], restore_best=True)
@@ -207,7 +210,7 @@ def run(args) -> int:
             flush=True,
         )
     start = time.perf_counter()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _interrupt_note(out):
         warnings.showwarning = _show_warning
         history = net.fit(
             data.X_train,
@@ -222,6 +225,12 @@ def run(args) -> int:
             diagnostics=plots is not None,
         )
     seconds = time.perf_counter() - start
+    if guard.terminated:
+        raise UsageError(
+            f"training diverged in epoch {guard.stopped_epoch + 1} of "
+            f"{settings['epochs']} (lr {guard.lr:g}): {guard.reason}; no model was "
+            f"saved to {out}. Try a lower --lr or scaled inputs (--scale standard)."
+        )
     result = test_metrics(net, data)
     net.metadata = {
         "config": settings,
@@ -256,6 +265,17 @@ def run(args) -> int:
         if written:
             print(f"plots in {plots}: {', '.join(p.name for p in written.values())}")
     return 0
+
+
+@contextlib.contextmanager
+def _interrupt_note(out: Path):
+    """Ctrl-C in training: say on stderr that nothing was saved, then stop."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        print(f"glassnet: training interrupted; no model was saved to {out}",
+              file=sys.stderr, flush=True)  # fmt: skip
+        raise
 
 
 def _plots_directory(directory) -> Path | None:
