@@ -14,7 +14,7 @@ from optional_support import require
 distributed = require("distributed", "distributed")
 
 import dask  # noqa: E402
-from test_cli import assert_usage_error, run  # noqa: E402
+from test_cli import assert_usage_error, interrupt_after, run  # noqa: E402
 
 import glassnet as gn  # noqa: E402
 from glassnet.datasets import load_digits  # noqa: E402
@@ -165,7 +165,7 @@ def test_a_dying_worker_and_a_divergence_fail_alone(rng, tmp_path):
         with ThreadPoolExecutor(1) as pool:  # bounded: fails rather than hangs
             result = pool.submit(
                 gn.sweep, grid, X, y, base={"epochs": 3, "layers": [8]}, client=client
-            ).result(timeout=150)
+            ).result(timeout=240)
     statuses = [r["status"] for r in result.results]
     assert statuses == ["failed", "ok", "ok", "failed"], result.results
     killed, diverged = result.results[0], result.results[3]
@@ -273,6 +273,42 @@ def test_cli_sweep_reports_every_configuration_and_saves_the_best(tmp_path):
     document = json.loads(result.stdout)
     assert len(document["results"]) == 5 and document["best_model"] == "b.gn"
     assert set(document["test"]) == {"loss", "accuracy", "balanced_accuracy"}
+
+
+def test_cli_sweep_reports_a_diverging_configuration_and_saves_the_best(tmp_path):
+    (tmp_path / "s.toml").write_text(
+        '[train]\ndata = "xor"\nlayers = [8]\nepochs = 2\noptimizer = "sgd"\n'
+        "[grid]\nlr = [0.01, 1e6]\n"
+    )
+    result = run("sweep", "--config", "s.toml", "--threads", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)  # valid JSON: no NaN anywhere
+    ok, diverged = document["results"]
+    assert ok["status"] == "ok" and document["best_index"] == 0
+    assert diverged["status"] == "failed"
+    assert diverged["error"].startswith("diverged in epoch 1 of 2 (lr 1e+06): the ")
+    model = gn.load(tmp_path / "sweep-best.glassnet")
+    assert model.metadata["sweep"]["results"][1]["error"] == diverged["error"]
+
+
+def test_ctrl_c_in_a_sweep_keeps_the_finished_configurations(tmp_path):
+    (tmp_path / "s.toml").write_text(
+        '[train]\ndata = "xor"\nlayers = [8]\n[grid]\nepochs = [1, 100000000]\n'
+        '[sweep]\nworkers = 2\nresults = "r.csv"\nout = "best.glassnet"\n'
+    )
+    # bounded; a loaded machine may need a while to start the worker process
+    result = interrupt_after(
+        "sweep", "--config", "s.toml", first="configuration", cwd=tmp_path, timeout=240
+    )
+    assert result.returncode == 130, result.stderr
+    assert "sweep interrupted after 1 of 2 configurations; best model so far in " \
+        "best.glassnet; results in r.csv" in result.stderr  # fmt: skip
+    rows = read_csv(tmp_path / "r.csv")
+    assert [row["status"] for row in rows] == ["ok", "pending"]
+    assert "pending" in result.stdout  # the table
+    model = gn.load(tmp_path / "best.glassnet")
+    assert model.metadata["config"]["epochs"] == 1
+    assert model.metadata["sweep"]["best_index"] == 0
 
 
 @pytest.mark.parametrize(
