@@ -3,6 +3,7 @@
 import csv
 import io
 import os
+import warnings
 import zipfile
 
 import numpy as np
@@ -257,6 +258,116 @@ def test_terminate_on_nan_restores_the_last_finite_epoch(regression):
     assert guard.terminated and len(history.epoch) == 3
     assert "end of epoch 2" in str(caught[0].message)
     assert_weights_equal(net.get_weights(), rec.weights[1])
+
+
+class Sabotage(gn.Callback):
+    """Turns one weight into NaN after the last batch of epoch ``at`` (0-based)."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def on_epoch_begin(self, epoch, logs):
+        self.epoch = epoch
+
+    def on_batch_end(self, batch, logs):
+        if self.epoch == self.at and batch == self.params["steps"] - 1:
+            self.network.parameters_flat[0] = np.nan
+
+
+def test_terminate_on_nan_records_epoch_lr_and_what_it_kept(regression):
+    X, y = regression
+    net, rec = gn.Network.mlp([4, 8, 1], loss="mse", seed=0), Recorder()
+    guard = gn.TerminateOnNaN(warn=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # warn=False: no DivergenceWarning
+        net.fit(X, y, epochs=6, optimizer=gn.SGD(lr=0.003), callbacks=[
+            Sabotage(at=3), rec, guard])  # fmt: skip
+    assert guard.terminated and guard.stopped_epoch == 3
+    assert guard.lr == 0.003 and guard.restored_epoch == 2
+    assert guard.kept == "the weights from the end of epoch 3"
+    assert "epoch 4 (lr 0.003)" in guard.message and guard.kept in guard.message
+    assert_weights_equal(net.get_weights(), rec.weights[2])
+
+
+def test_terminate_on_nan_without_restore_keeps_the_non_finite_weights(regression):
+    X, y = regression
+    net = gn.Network.mlp([4, 16, 1], loss="mse", seed=0)
+    guard = gn.TerminateOnNaN(restore=False)
+    with (
+        np.errstate(all="ignore"),
+        pytest.warns(gn.DivergenceWarning, match="kept the non-finite weights"),
+    ):
+        history = net.fit(
+            X,
+            y,
+            epochs=20,
+            batch_size=8,
+            optimizer=gn.SGD(lr=5.0),
+            callbacks=[guard],
+            seed=0,
+        )
+        loss = net.evaluate(X, y)["loss"]
+    assert len(history.epoch) == 1 and guard.stopped_epoch == 0
+    assert guard.kept == "the non-finite weights" and guard.restored_epoch is None
+    assert guard.lr == 5.0
+    assert not np.isfinite(loss)  # left as they were, not the initial weights
+
+
+def test_terminate_on_nan_at_epoch_ends_only_spares_the_batch_losses(regression):
+    X, y = regression
+    from glassnet.callbacks import CallbackList
+
+    net = gn.Network.mlp([4, 16, 1], loss="mse", seed=0)
+    epochs_only = gn.TerminateOnNaN(warn=False, check_batches=False)
+    assert not CallbackList([epochs_only], net, {}).overrides("on_batch_end")
+    assert CallbackList([gn.TerminateOnNaN()], net, {}).overrides("on_batch_end")
+    with np.errstate(all="ignore"):
+        history = net.fit(X, y, epochs=20, batch_size=8, optimizer=gn.SGD(lr=5.0),
+                          callbacks=[epochs_only], seed=0)  # fmt: skip
+    assert len(history.epoch) == 1 and epochs_only.stopped_epoch == 0
+    assert epochs_only.reason == "the loss became nan"  # the epoch's, not a batch's
+    assert epochs_only.kept == "the initial weights"
+
+
+def test_model_checkpoint_never_saves_a_diverged_epoch(regression, tmp_path):
+    X, y = regression
+    net, rec = gn.Network.mlp([4, 8, 1], loss="mse", seed=0), Recorder()
+    every = gn.ModelCheckpoint(tmp_path / "e{epoch}.glassnet", monitor="loss")
+    best = gn.ModelCheckpoint(tmp_path / "best.glassnet", monitor="loss",
+                              save_best_only=True)  # fmt: skip
+    # no TerminateOnNaN: the NaN weights stay and the loss is NaN from epoch 3 on
+    with np.errstate(all="ignore"):
+        net.fit(X, y, epochs=4, optimizer=gn.SGD(lr=0.003),
+                callbacks=[Sabotage(at=1), rec, every, best])  # fmt: skip
+    assert sorted(os.listdir(tmp_path)) == ["best.glassnet", "e1.glassnet"]
+    assert every.skipped_epochs == [1, 2, 3] and best.skipped_epochs == [1, 2, 3]
+    assert np.isnan(rec.logs[2]["loss"])
+    for name in ("e1.glassnet", "best.glassnet"):
+        saved = gn.load(tmp_path / name)
+        assert_weights_equal(saved.get_weights(), rec.weights[0])
+        assert saved.metadata["epoch"] == 1
+
+
+def test_model_checkpoint_stores_non_finite_logs_as_null(regression, tmp_path):
+    X, y = regression
+    net = gn.Network.mlp([4, 8, 1], loss="mse", seed=0)
+    # validation targets of 1e30: the squared error overflows float32 to inf, while
+    # training loss and the weights stay finite
+    y_val = np.full(8, 1e30)
+    path = tmp_path / "c.glassnet"
+    with np.errstate(over="ignore"):
+        history = net.fit(
+            X,
+            y,
+            epochs=1,
+            optimizer=gn.SGD(lr=0.003),
+            validation_data=(X[:8], y_val),
+            callbacks=[gn.ModelCheckpoint(path, monitor="loss")],
+        )
+    assert history.history["val_loss"] == [np.inf]
+    # stored as null (standard JSON), read back as NaN: the number is unknown
+    logs = gn.load(path).metadata["logs"]
+    assert np.isnan(logs["val_loss"]) and logs["loss"] == history.history["loss"][0]
 
 
 # -- CSVLogger, History, progress -----------------------------------------------------

@@ -3,8 +3,10 @@
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 import zipfile
 from pathlib import Path
 
@@ -38,6 +40,33 @@ def run(*args, cwd, timeout=300):
         cwd=cwd,
         env=env,
     )
+
+
+def interrupt_after(*args, first, cwd, timeout=120):
+    """Run the command, send SIGINT (Ctrl-C) once a stdout line starts with
+    ``first``; return the completed process (stdout after that line)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glassnet", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        env=env,
+    )
+    watchdog = threading.Timer(timeout, process.kill)  # bounded even if silent
+    watchdog.start()
+    try:
+        for line in process.stdout:
+            if line.startswith(first):
+                process.send_signal(signal.SIGINT)
+                break
+        stdout, stderr = process.communicate(timeout=timeout)
+    finally:
+        watchdog.cancel()
+        process.kill()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def assert_usage_error(result, message):
@@ -144,6 +173,31 @@ def test_train_evaluate_predict_round_trip_on_a_csv(ilpd_csv, tmp_path):
     values = np.array([row.split(",") for row in proba.stdout.split()[1:]], float)
     assert np.allclose(values, net.predict_proba(X), atol=1e-6)
     assert proba.stdout.splitlines()[0] == "p(no),p(yes)"
+
+
+@pytest.mark.parametrize(
+    ("data", "lr"), [("multi-gauss-regression", "10"), ("xor", "1e6")]
+)
+def test_train_stops_a_diverging_run_and_saves_nothing(data, lr, tmp_path):
+    result = run("train", "--data", data, "--optimizer", "sgd", "--lr", lr,
+                 "--epochs", "50", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stdout.count("epoch ") == 1  # stopped after the first epoch
+    last = result.stderr.strip().splitlines()[-1]  # after NumPy's overflow warnings
+    assert last.startswith(f"glassnet: error: training diverged in epoch 1 of 50 "
+                           f"(lr {float(lr):g}): the ")  # fmt: skip
+    assert "no model was saved to model.glassnet" in last
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "model.glassnet").exists()
+
+
+def test_ctrl_c_in_train_says_that_no_model_was_saved(tmp_path):
+    result = interrupt_after("train", "--epochs", "100000", "--out", "m.glassnet",
+                             first="epoch ", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 130, result.stderr
+    assert "training interrupted; no model was saved to m.glassnet" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "m.glassnet").exists()
 
 
 def test_inspect_shows_summary_config_and_weight_statistics(tmp_path):

@@ -2,6 +2,10 @@
 
 import csv
 import json
+import logging
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -9,7 +13,8 @@ from optional_support import require
 
 distributed = require("distributed", "distributed")
 
-from test_cli import assert_usage_error, run  # noqa: E402
+import dask  # noqa: E402
+from test_cli import assert_usage_error, interrupt_after, run  # noqa: E402
 
 import glassnet as gn  # noqa: E402
 from glassnet.datasets import load_digits  # noqa: E402
@@ -118,6 +123,66 @@ def test_regression_and_lower_is_better_scores(rng):
     assert net.task == "regression" and net.predict(X).shape == (300,)
 
 
+class EndWorkerOnSeed13(distributed.WorkerPlugin):
+    """On every worker, including restarted ones: a configuration with seed 13
+    ends its worker process at once, as the out-of-memory killer does."""
+
+    def setup(self, worker):
+        import glassnet.recipe
+
+        build = glassnet.recipe.build_network
+
+        def build_or_die(settings, data):
+            if settings["seed"] == 13:
+                os._exit(1)
+            return build(settings, data)
+
+        glassnet.recipe.build_network = build_or_die
+
+
+def test_a_dying_worker_and_a_divergence_fail_alone(rng, tmp_path):
+    X = rng.normal(size=(60, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+    grid = [
+        {"seed": [13]},  # ends its worker process
+        {"lr": [0.01, 0.02]},  # healthy
+        {"optimizer": ["sgd"], "lr": [1e6]},  # diverges
+    ]
+    # one worker, no retry: the death takes the only copy of anything held
+    # in worker memory, and the scheduler must bring up what the rest needs
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,
+        ) as cluster,
+        distributed.Client(cluster, timeout="60s") as client,
+    ):
+        client.register_plugin(EndWorkerOnSeed13())
+        with ThreadPoolExecutor(1) as pool:  # bounded: fails rather than hangs
+            result = pool.submit(
+                gn.sweep, grid, X, y, base={"epochs": 3, "layers": [8]}, client=client
+            ).result(timeout=240)
+    statuses = [r["status"] for r in result.results]
+    assert statuses == ["failed", "ok", "ok", "failed"], result.results
+    killed, diverged = result.results[0], result.results[3]
+    assert killed["error"].startswith("KilledWorker: the worker process")
+    assert killed["seconds"] is None
+    assert re.match(r"diverged in epoch [123] of 3 \(lr 1e\+06\): the (loss|weig)",
+                    diverged["error"])  # fmt: skip
+    assert result.best_index in (1, 2)
+    document = json.loads(result.to_json(tmp_path / "r.json").read_text())
+    assert [r["status"] for r in document["results"]] == statuses
+    table = result.table()
+    assert "KilledWorker" in table and "diverged" in table
+    best = gn.load(result.save_best(tmp_path / "best.glassnet"))
+    assert best.metadata["config"]["lr"] == result.best_params["lr"]
+    assert best.predict(X).shape == (60,)
+
+
 def test_expand_grid_and_bad_grids():
     grid = expand_grid([{"lr": [1, 2], "epochs": 3}, {"layers": [[8], [4, 4]]}])
     assert grid == [
@@ -208,6 +273,42 @@ def test_cli_sweep_reports_every_configuration_and_saves_the_best(tmp_path):
     document = json.loads(result.stdout)
     assert len(document["results"]) == 5 and document["best_model"] == "b.gn"
     assert set(document["test"]) == {"loss", "accuracy", "balanced_accuracy"}
+
+
+def test_cli_sweep_reports_a_diverging_configuration_and_saves_the_best(tmp_path):
+    (tmp_path / "s.toml").write_text(
+        '[train]\ndata = "xor"\nlayers = [8]\nepochs = 2\noptimizer = "sgd"\n'
+        "[grid]\nlr = [0.01, 1e6]\n"
+    )
+    result = run("sweep", "--config", "s.toml", "--threads", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)  # valid JSON: no NaN anywhere
+    ok, diverged = document["results"]
+    assert ok["status"] == "ok" and document["best_index"] == 0
+    assert diverged["status"] == "failed"
+    assert diverged["error"].startswith("diverged in epoch 1 of 2 (lr 1e+06): the ")
+    model = gn.load(tmp_path / "sweep-best.glassnet")
+    assert model.metadata["sweep"]["results"][1]["error"] == diverged["error"]
+
+
+def test_ctrl_c_in_a_sweep_keeps_the_finished_configurations(tmp_path):
+    (tmp_path / "s.toml").write_text(
+        '[train]\ndata = "xor"\nlayers = [8]\n[grid]\nepochs = [1, 100000000]\n'
+        '[sweep]\nworkers = 2\nresults = "r.csv"\nout = "best.glassnet"\n'
+    )
+    # bounded; a loaded machine may need a while to start the worker process
+    result = interrupt_after(
+        "sweep", "--config", "s.toml", first="configuration", cwd=tmp_path, timeout=240
+    )
+    assert result.returncode == 130, result.stderr
+    assert "sweep interrupted after 1 of 2 configurations; best model so far in " \
+        "best.glassnet; results in r.csv" in result.stderr  # fmt: skip
+    rows = read_csv(tmp_path / "r.csv")
+    assert [row["status"] for row in rows] == ["ok", "pending"]
+    assert "pending" in result.stdout  # the table
+    model = gn.load(tmp_path / "best.glassnet")
+    assert model.metadata["config"]["epochs"] == 1
+    assert model.metadata["sweep"]["best_index"] == 0
 
 
 @pytest.mark.parametrize(

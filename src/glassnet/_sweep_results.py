@@ -10,6 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from glassnet._files import atomic_save
 
 SCORES = {
@@ -142,10 +144,9 @@ class SweepResult:
         rows = []
         for r in self.results:
             values = [_cell(r["params"].get(name, "")) for name in params]
-            rows.append(
-                [r["index"], *values, r["status"], r.get("score", ""),
-                 r.get("epochs", ""), r.get("seconds", ""), r.get("error", "")]
-            )  # fmt: skip
+            tail = [r.get(k) for k in ("score", "epochs", "seconds", "error")]
+            tail = ["" if v is None else v for v in tail]  # e.g. unknown seconds
+            rows.append([r["index"], *values, r["status"], *tail])
         return header, rows
 
     def table(self) -> str:
@@ -164,19 +165,27 @@ class SweepResult:
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
-        """JSON-serialisable summary: score, best configuration, every record."""
-        return {
-            "score": self.score,
-            "greater_is_better": self.greater_is_better,
-            "best_index": self.best_index,
-            "best_params": self.best_params,
-            "best_score": self.best_score,
-            "results": self.results,
-        }
+        """JSON-serialisable summary: score, best configuration, every record.
+
+        A NaN or infinite number (e.g. the metrics of a configuration whose
+        outputs overflowed) becomes ``None``, JSON's null.
+        """
+        return _json_safe(
+            {
+                "score": self.score,
+                "greater_is_better": self.greater_is_better,
+                "best_index": self.best_index,
+                "best_params": self.best_params,
+                "best_score": self.best_score,
+                "results": self.results,
+            }
+        )
 
     def to_json(self, path) -> Path:
         """Write :meth:`to_dict` as JSON (atomically)."""
-        text = json.dumps(self.to_dict(), indent=2, default=_json_default)
+        text = json.dumps(
+            self.to_dict(), indent=2, default=_json_default, allow_nan=False
+        )
         return _write_text(path, text + "\n")
 
     def to_csv(self, path) -> Path:
@@ -204,6 +213,21 @@ def _text(value, is_param: bool) -> str:
     if isinstance(value, float):
         return f"{value:g}" if is_param else f"{value:.4f}"
     return str(value)
+
+
+def _json_safe(value):
+    """A copy of ``value`` with NumPy scalars as Python numbers, non-finite as None."""
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return _json_safe(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _json_default(value):

@@ -9,7 +9,12 @@ settings (``layers``, ``activation``, ``optimizer``, ``lr``, ``epochs``,
 ``early_stopping``, ``validation_split``, ``scale``, ``seed``, ``loss``,
 ``output``), trains it with :func:`glassnet.fit` on the training part and
 scores it on a held-out validation part. A configuration that fails is
-reported with its error; the others go on.
+reported with its cause -- an error, a training that diverged (NaN or
+infinite loss or weights), a worker process that died (e.g. out of memory)
+-- and the others go on: the dataset is one task of the graph, which the
+scheduler recomputes on another worker if the workers holding it die. Ctrl-C
+raises :class:`SweepInterrupted`, which holds the results of the
+configurations that finished.
 
 ::
 
@@ -23,8 +28,8 @@ from __future__ import annotations
 import io
 import itertools
 import logging
-import math
 import time
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -32,7 +37,14 @@ import numpy as np
 from glassnet._sweep_results import SweepResult
 from glassnet.recipe import DEFAULTS, MODEL_SETTINGS, default_scale
 
-__all__ = ["SETTINGS", "SweepResult", "expand_grid", "sweep", "train_configuration"]
+__all__ = [
+    "SETTINGS",
+    "SweepInterrupted",
+    "SweepResult",
+    "expand_grid",
+    "sweep",
+    "train_configuration",
+]
 
 #: Settings a configuration may set, with their defaults (``glassnet train``'s).
 SETTINGS: dict = {key: DEFAULTS[key] for key in MODEL_SETTINGS}
@@ -99,7 +111,9 @@ def train_configuration(settings: dict, data) -> dict:
     dict
         ``status`` ("ok" or "failed"), ``seconds``, and either ``metrics``
         (validation loss and metrics), ``epochs`` and ``model`` (the model
-        file's bytes) or ``error`` ("ExceptionType: message").
+        file's bytes) or ``error`` ("ExceptionType: message", or "diverged
+        in epoch 2 of 10 (lr 10): the loss became nan" when the loss or the
+        weights became NaN or infinite: no model is kept then).
     """
     import glassnet as gn
     from glassnet.io import write_model
@@ -114,7 +128,8 @@ def train_configuration(settings: dict, data) -> dict:
     try:
         net = build_network(settings, data)
         attach_preprocessing(net, settings, data)
-        callbacks = []
+        guard = gn.TerminateOnNaN(restore=False, warn=False, check_batches=False)
+        callbacks = [guard]
         if settings["early_stopping"]:
             patience = settings["early_stopping"]
             callbacks.append(gn.EarlyStopping(patience=patience, restore_best=True))
@@ -128,6 +143,13 @@ def train_configuration(settings: dict, data) -> dict:
             callbacks=callbacks,
             seed=settings["seed"],
         )
+        if guard.terminated:
+            return {
+                "status": "failed",
+                "error": f"diverged in epoch {guard.stopped_epoch + 1} of "
+                f"{settings['epochs']} (lr {guard.lr:g}): {guard.reason}",
+                "seconds": time.perf_counter() - start,
+            }
         metrics = test_metrics(net, data)
         net.metadata = {"config": settings, "validation_metrics": metrics}
         buffer = io.BytesIO()
@@ -143,10 +165,35 @@ def train_configuration(settings: dict, data) -> dict:
     }
 
 
-def _failure(exc: BaseException, start: float) -> dict:
+def _failure(exc: BaseException, start: float | None) -> dict:
+    """The record of a failed configuration; ``start=None``: time unknown."""
     message = str(exc).strip().splitlines()
+    if type(exc).__name__ == "KilledWorker":  # its message names a task key
+        message = [
+            "the worker process training it died (e.g. it ran out of memory, or "
+            "was killed)"
+        ]
     error = f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
-    return {"status": "failed", "error": error, "seconds": time.perf_counter() - start}
+    seconds = None if start is None else time.perf_counter() - start
+    return {"status": "failed", "error": error, "seconds": seconds}
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep.
+
+    Attributes
+    ----------
+    result : SweepResult
+        The configurations that finished, with their results (and the best
+        model among them); the others have status "pending".
+    """
+
+    def __init__(self, result: SweepResult):
+        done = sum(r["status"] != "pending" for r in result.results)
+        super().__init__(
+            f"sweep interrupted after {done} of {len(result.results)} configurations"
+        )
+        self.result = result
 
 
 def _sweep_data(X, y, task, validation_fraction, seed, feature_names):
@@ -272,26 +319,78 @@ def run_sweep(
         raise ValueError("The sweep has no configurations to run.")
     n_workers = check_number(n_workers, "n_workers", "sweep", low=1, integer=True)
     result = SweepResult.empty(configurations, data.task, score)
+    settings = [resolve_settings(base, p, data.name) for p in configurations]
+    interrupted = False
     with _Cluster(client, scheduler, n_workers, processes) as dask_client:
-        data_future = dask_client.scatter(data, broadcast=True)
-        futures = {}
-        for index, params in enumerate(configurations):
-            settings = resolve_settings(base, params, data.name)
-            future = dask_client.submit(
-                train_configuration, settings, data_future, pure=False
-            )
-            futures[future] = index
-        distributed = _import_distributed()
-        for future in distributed.as_completed(futures):
-            try:
-                outcome = future.result()
-            except Exception as exc:  # the task itself died (e.g. a worker)
-                outcome = _failure(exc, time.perf_counter())
-                outcome["seconds"] = math.nan
-            record = result.add(futures[future], outcome)
-            if progress is not None:
-                progress(record)
+        try:
+            _run_tasks(dask_client, settings, data, result, progress)
+        except KeyboardInterrupt:
+            interrupted = True
+    if interrupted:
+        raise SweepInterrupted(result) from None
     return result
+
+
+def _run_tasks(dask_client, settings: list[dict], data, result, progress) -> None:
+    """Run every configuration and record each outcome as it arrives.
+
+    A worker that dies fails every task it holds, the ones queued there with
+    the one that killed it. So when several configurations failed that way,
+    each runs again alone: the one at fault fails again, the others complete.
+    """
+    distributed = _import_distributed()
+    data_future = _data_task(dask_client, data)
+
+    def submit(index):
+        return dask_client.submit(
+            train_configuration, settings[index], data_future, pure=False
+        )
+
+    def record(index, outcome):
+        entry = result.add(index, outcome)
+        if progress is not None:
+            progress(entry)
+
+    futures = {submit(index): index for index in range(len(settings))}
+    suspects = {}
+    for future in distributed.as_completed(futures):
+        outcome, died = _outcome(future, distributed)
+        if died:
+            suspects[futures[future]] = outcome
+        else:
+            record(futures[future], outcome)
+    if len(suspects) == 1:
+        record(*suspects.popitem())
+    for index in sorted(suspects):
+        record(index, _outcome(submit(index), distributed)[0])
+
+
+def _outcome(future, distributed) -> tuple[dict, bool]:
+    """The task's record, and whether its worker died while holding it."""
+    try:
+        return future.result(), False
+    except distributed.KilledWorker as exc:
+        return _failure(exc, None), True
+    except Exception as exc:  # the task was lost (e.g. cancelled)
+        return _failure(exc, None), False
+
+
+def _data_task(dask_client, data):
+    """A task holding the data, on which every configuration's task depends.
+
+    The data is not scattered: a scattered object has no recipe, so when the
+    workers holding it die (a configuration that runs out of memory, retried
+    on the next worker) every configuration still waiting is lost with it.
+    As a task's argument the scheduler keeps it, and recomputes the task on
+    another worker when needed; each worker fetches it once.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+        return dask_client.submit(_same, data, pure=False)
+
+
+def _same(data):
+    return data
 
 
 def sweep(
@@ -350,6 +449,12 @@ def sweep(
         epochs, seconds and error; ``best_index``, ``best_params``,
         ``best_network()``, ``save_best(path)``, ``table()``, ``to_csv``,
         ``to_json``.
+
+    Raises
+    ------
+    SweepInterrupted
+        On Ctrl-C (a ``KeyboardInterrupt``); its ``result`` holds the
+        configurations that finished.
     """
     from glassnet._validation import check_number
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from glassnet.cli._common import UsageError, print_json, read_toml
@@ -118,8 +119,12 @@ def _options(args, options: dict) -> dict:
 
 def run(args) -> int:
     from glassnet.cli._common import load_data
-    from glassnet.recipe import test_metrics
-    from glassnet.sweep import expand_grid, run_sweep, split_validation
+    from glassnet.sweep import (
+        SweepInterrupted,
+        expand_grid,
+        run_sweep,
+        split_validation,
+    )
 
     train, grids, options = read_sweep_config(args.config)
     options = _options(args, options)
@@ -158,16 +163,46 @@ def run(args) -> int:
         )
     except ModuleNotFoundError as exc:
         raise UsageError(str(exc)) from None
+    except SweepInterrupted as stop:
+        return _keep_interrupted(stop, data, out, options)
+    _write_results(result, options)
+    test = _save_best(result, data, out)
+    _report(args, result, test, out, options)
+    return 0
+
+
+def _write_results(result, options: dict) -> None:
     if options["results"]:
         results = Path(options["results"])
         write = result.to_json if results.suffix == ".json" else result.to_csv
         write(results)
+
+
+def _save_best(result, data, out: Path) -> dict:
+    """Save the best configuration's model with its test metrics; return them."""
+    from glassnet.recipe import test_metrics
+
     network = result.best_network()
     test = test_metrics(network, data)
     network.metadata.update(test_metrics=test, sweep=result.to_dict())
     network.save(out)
-    _report(args, result, test, out, options)
-    return 0
+    return test
+
+
+def _keep_interrupted(stop, data, out: Path, options: dict) -> int:
+    """Ctrl-C: keep the finished configurations' table, results and best model."""
+    result = stop.result
+    print(result.table(), flush=True)
+    _write_results(result, options)
+    kept = [f"results in {options['results']}"] if options["results"] else []
+    if result.best_index is not None:
+        _save_best(result, data, out)
+        kept.insert(0, f"best model so far in {out}")
+    where = (
+        "; ".join(kept) if kept else f"no configuration succeeded, {out} not written"
+    )
+    print(f"glassnet: {stop}; {where}", file=sys.stderr, flush=True)
+    return 130
 
 
 def _progress_line(record: dict, total: int) -> str:

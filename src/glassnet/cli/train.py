@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 import warnings
@@ -252,7 +253,9 @@ def run(args) -> int:
     net = build_network(settings, data)
     attach_preprocessing(net, settings, data)
     optimizer = gn.get_optimizer(settings["optimizer"], lr=settings["lr"])
-    callbacks = []
+    # stops a diverging run at the end of the epoch; nothing is saved then
+    guard = gn.TerminateOnNaN(restore=False, warn=False, check_batches=False)
+    callbacks = [guard]
     if settings["early_stopping"]:
         callbacks.append(
             gn.EarlyStopping(patience=settings["early_stopping"], restore_best=True)
@@ -268,7 +271,7 @@ def run(args) -> int:
             flush=True,
         )
     start = time.perf_counter()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _interrupt_note(out):
         warnings.showwarning = _show_warning
         history = net.fit(
             data.X_train,
@@ -283,6 +286,12 @@ def run(args) -> int:
             diagnostics=plots is not None,
         )
     seconds = time.perf_counter() - start
+    if guard.terminated:
+        raise UsageError(
+            f"training diverged in epoch {guard.stopped_epoch + 1} of "
+            f"{settings['epochs']} (lr {guard.lr:g}): {guard.reason}; no model was "
+            f"saved to {out}. Try a lower --lr or scaled inputs (--scale standard)."
+        )
     result = test_metrics(net, data)
     net.metadata = {
         "config": settings,
@@ -326,6 +335,17 @@ def _data_identity(data: str) -> dict:
     """For a CSV file, the SHA-256 of its bytes: ``evaluate`` and ``report``
     recognise the training file by it and score its held-out rows."""
     return {"data_sha256": file_sha256(data)} if is_csv_path(data) else {}
+
+
+@contextlib.contextmanager
+def _interrupt_note(out: Path):
+    """Ctrl-C in training: say on stderr that nothing was saved, then stop."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        print(f"glassnet: training interrupted; no model was saved to {out}",
+              file=sys.stderr, flush=True)  # fmt: skip
+        raise
 
 
 def _plots_directory(directory) -> Path | None:
