@@ -342,6 +342,15 @@ def trace_network(network, X, y, *, optimizer=None) -> Trace:
     """
     from glassnet.optimizers import get_optimizer
 
+    n_samples = np.shape(X)[0] if np.ndim(X) else 0
+    for layer in network.layers:
+        if layer.min_batch_size > n_samples:
+            raise ValueError(
+                f"A trace follows one training step, and {layer!r} cannot train on "
+                f"{n_samples} sample(s): it needs at least {layer.min_batch_size} "
+                "(one sample has no batch variance). Trace a batch of "
+                f"{layer.min_batch_size} or more samples."
+            )
     loss = network.loss_and_gradients(X, y)
     last = network.layers[-1]
     fused = None
