@@ -483,3 +483,15 @@ def test_checkpoint_path_naming_a_missing_log_says_so(tmp_path, noisy):
     )
     with pytest.raises(ValueError, match=r"names \{val_loss\}, which is not in the"):
         overfitting_net().fit(X, y, epochs=1, callbacks=checkpoint)
+
+
+def test_terminate_on_nan_counts_a_loss_above_max_loss_as_divergence(regression):
+    X, y = regression
+    net = gn.Network.mlp([4, 8, 1], loss="mse", seed=0)
+    guard = gn.TerminateOnNaN(max_loss=1e-9, warn=False)
+    history = net.fit(X, y, epochs=5, callbacks=[guard])
+    assert guard.terminated and guard.stopped_epoch == 0
+    assert "above max_loss=1e-09" in guard.reason
+    assert len(history.epoch) <= 1
+    with pytest.raises(ValueError, match="'max_loss' parameter of TerminateOnNaN"):
+        gn.TerminateOnNaN(max_loss=-1)

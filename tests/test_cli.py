@@ -191,6 +191,16 @@ def test_train_stops_a_diverging_run_and_saves_nothing(data, lr, tmp_path):
     assert not (tmp_path / "model.glassnet").exists()
 
 
+def test_train_stops_a_run_whose_loss_explodes_without_nan(tmp_path):
+    # Adam with lr 1e6 keeps every number finite but the loss astronomical
+    result = run("train", "--data", "multi-gauss-regression", "--lr", "1e6",
+                 "--epochs", "20", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    last = result.stderr.strip().splitlines()[-1]
+    assert "training diverged in epoch" in last and "above max_loss=" in last
+    assert not (tmp_path / "model.glassnet").exists()
+
+
 def test_ctrl_c_in_train_says_that_no_model_was_saved(tmp_path):
     result = interrupt_after("train", "--epochs", "100000", "--out", "m.glassnet",
                              first="epoch ", cwd=tmp_path)  # fmt: skip

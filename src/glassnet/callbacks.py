@@ -421,6 +421,12 @@ class TerminateOnNaN(Callback):
         then computes each batch's loss, which costs time on small batches
         (about as much again as the step of a 64-128-10 network on batches of
         32); ``False`` checks at the end of each epoch only.
+    max_loss : float, optional
+        A loss above this also counts as divergence (weights that grew
+        without bound can keep the loss finite but astronomically large,
+        e.g. Adam with a learning rate of 1e6). The command line sets it to
+        a million times the untrained network's loss. ``None``: only
+        non-finite losses count, as in Keras.
 
     Attributes
     ----------
@@ -446,10 +452,23 @@ class TerminateOnNaN(Callback):
     """
 
     def __init__(
-        self, *, restore: bool = True, warn: bool = True, check_batches: bool = True
+        self,
+        *,
+        restore: bool = True,
+        warn: bool = True,
+        check_batches: bool = True,
+        max_loss: float | None = None,
     ):
         self.restore = bool(restore)
         self.warn = bool(warn)
+        self.max_loss = check_number(
+            max_loss,
+            "max_loss",
+            "TerminateOnNaN",
+            low=0,
+            low_open=True,
+            allow_none=True,
+        )
         if not check_batches:
             # the base class's no-op: the loop then skips the batch losses
             self.on_batch_end = types.MethodType(Callback.on_batch_end, self)
@@ -465,16 +484,25 @@ class TerminateOnNaN(Callback):
     def on_epoch_begin(self, epoch, logs):
         self._epoch = epoch
 
+    def _loss_problem(self, loss: float) -> str | None:
+        if not math.isfinite(loss):
+            return f"the loss became {loss}"
+        if self.max_loss is not None and loss > self.max_loss:
+            return f"the loss reached {loss:.4g}, above max_loss={self.max_loss:.4g}"
+        return None
+
     def on_batch_end(self, batch, logs):
-        if not self.terminated and not math.isfinite(logs["loss"]):
-            self._terminate(f"the loss became {logs['loss']} at batch {batch + 1}")
+        problem = None if self.terminated else self._loss_problem(logs["loss"])
+        if problem is not None:
+            self._terminate(f"{problem} at batch {batch + 1}")
 
     def on_epoch_end(self, epoch, logs):
         if self.terminated:
             return
         weights = self.network.get_weights()
-        if not math.isfinite(logs.get("loss", 0.0)):
-            self._terminate(f"the loss became {logs['loss']}")
+        problem = self._loss_problem(logs.get("loss", 0.0))
+        if problem is not None:
+            self._terminate(problem)
         elif not all(np.all(np.isfinite(w)) for w in weights):
             self._terminate("the weights became NaN or infinite")
         elif self.restore:

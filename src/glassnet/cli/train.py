@@ -9,6 +9,8 @@ import time
 import warnings
 from pathlib import Path
 
+import numpy as np
+
 from glassnet.cli._common import (
     DATA_FLAGS,
     UsageError,
@@ -253,8 +255,17 @@ def run(args) -> int:
     net = build_network(settings, data)
     attach_preprocessing(net, settings, data)
     optimizer = gn.get_optimizer(settings["optimizer"], lr=settings["lr"])
-    # stops a diverging run at the end of the epoch; nothing is saved then
-    guard = gn.TerminateOnNaN(restore=False, warn=False, check_batches=False)
+    # stops a diverging run at the end of the epoch; nothing is saved then. A
+    # loss a million times that of the untrained network counts as diverged
+    # too (Adam with a huge rate keeps it finite but astronomical).
+    with np.errstate(all="ignore"):
+        untrained = net.evaluate(data.X_train, labels(data, data.y_train))["loss"]
+    guard = gn.TerminateOnNaN(
+        restore=False,
+        warn=False,
+        check_batches=False,
+        max_loss=1e6 * untrained if np.isfinite(untrained) and untrained > 0 else None,
+    )
     callbacks = [guard]
     if settings["early_stopping"]:
         callbacks.append(
