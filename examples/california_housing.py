@@ -52,7 +52,7 @@ def fit_glassnet(X, y, seed):
         batch_size=64,
         optimizer=gn.Adam(lr=1e-3),
         validation_split=0.1,
-        callbacks=[gn.EarlyStopping(patience=10, restore_best=True)],
+        callbacks=[gn.EarlyStopping(patience=10, restore_best_weights=True)],
         seed=seed,
     )
     return net.predict, len(history.epoch)

@@ -94,7 +94,7 @@ def lecture003_pixels_and_labels():
     layer.W, layer.b = np.eye(7), np.zeros(7)
     with np.printoptions(precision=3, suppress=True):
         print(gn.Network([layer], loss="mse", dtype="float64").forward(pixels))
-    print(gn.get_loss("cross_entropy").prepare_targets([8], 10), "\n")
+    print(gn.losses.get("cross_entropy").prepare_targets([8], 10), "\n")
 
 
 def lecture004_parameter_count():

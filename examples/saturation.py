@@ -27,7 +27,7 @@ import numpy as np
 
 import glassnet as gn
 from glassnet.datasets import load_digits
-from glassnet.initializers import SmallUniform
+from glassnet.core.initializers import SmallUniform
 
 
 def run(limit: float, data, *, epochs: int = 10):

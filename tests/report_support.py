@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 from html.parser import HTMLParser
 
+import numpy as np
+
 
 class ReportParser(HTMLParser):
     """Collects every src/href value, the h2 headings and the tags used."""
@@ -60,3 +62,19 @@ def embedded_pngs(parser: ReportParser, folder) -> list:
             path.write_bytes(base64.b64decode(value.split(",", 1)[1]))
             paths.append(path)
     return paths
+
+
+def check_png(path, min_width=300, min_height=200, min_colours=20):
+    """The file is a PNG of a reasonable size with varied content."""
+    from matplotlib.image import imread
+
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    image = imread(path)
+    height, width = image.shape[:2]
+    assert width >= min_width and height >= min_height
+    pixels = image[..., :3].reshape(-1, 3)
+    assert pixels.std() > 0.05  # not a blank canvas
+    rgb = np.round(pixels * 255).astype(np.int64) @ np.array([65536, 256, 1])
+    assert len(np.unique(rgb)) >= min_colours
+    return image

@@ -168,7 +168,7 @@ def test_softmax_jacobian_at_a_hand_computed_point():
 
 @pytest.mark.parametrize("name", ["step", "sign"])
 def test_threshold_units_refuse_backpropagation(name):
-    act = gn.get_activation(name)
+    act = gn.activations.get(name)
     with pytest.raises(ValueError, match=f"'{name}' activation.*backpropagation"):
         act.derivative(np.zeros(2))
 
@@ -186,15 +186,15 @@ def test_softmax_has_no_elementwise_derivative():
 
 def test_unknown_name_lists_the_valid_ones():
     with pytest.raises(ValueError, match="Unknown activation 'swish'.*relu.*sigmoid"):
-        gn.get_activation("swish")
+        gn.activations.get("swish")
 
 
 def test_aliases_and_instances():
-    assert isinstance(gn.get_activation("logistic"), gn.Sigmoid)
-    assert isinstance(gn.get_activation("linear"), gn.Identity)
+    assert isinstance(gn.activations.get("logistic"), gn.Sigmoid)
+    assert isinstance(gn.activations.get("linear"), gn.Identity)
     act = gn.LeakyReLU(0.2)
-    assert gn.get_activation(act) is act
+    assert gn.activations.get(act) is act
     with pytest.raises(TypeError, match="'activation' parameter"):
-        gn.get_activation(3)
+        gn.activations.get(3)
     with pytest.raises(ValueError, match="'alpha' parameter of LeakyReLU"):
         gn.LeakyReLU(-1)

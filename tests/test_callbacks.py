@@ -48,7 +48,7 @@ def overfitting_net():
 def test_early_stopping_stops_and_restores_the_best_weights(noisy):
     X, y, Xv, yv = noisy
     net, rec = overfitting_net(), Recorder()
-    stop = gn.EarlyStopping(patience=3, restore_best=True)
+    stop = gn.EarlyStopping(patience=3, restore_best_weights=True)
     history = net.fit(
         X,
         y,
@@ -70,7 +70,7 @@ def test_early_stopping_stops_and_restores_the_best_weights(noisy):
 def test_early_stopping_restores_best_when_epochs_run_out(noisy):
     X, y, Xv, yv = noisy
     net, rec = overfitting_net(), Recorder()
-    stop = gn.EarlyStopping(patience=50, restore_best=True)
+    stop = gn.EarlyStopping(patience=50, restore_best_weights=True)
     history = net.fit(
         X,
         y,
@@ -315,7 +315,7 @@ def test_terminate_on_nan_without_restore_keeps_the_non_finite_weights(regressio
 
 def test_terminate_on_nan_at_epoch_ends_only_spares_the_batch_losses(regression):
     X, y = regression
-    from glassnet.callbacks import CallbackList
+    from glassnet.training.callbacks import CallbackList
 
     net = gn.Network.mlp([4, 16, 1], loss="mse", seed=0)
     epochs_only = gn.TerminateOnNaN(warn=False, check_batches=False)
@@ -495,3 +495,38 @@ def test_terminate_on_nan_counts_a_loss_above_max_loss_as_divergence(regression)
     assert len(history.epoch) <= 1
     with pytest.raises(ValueError, match="'max_loss' parameter of TerminateOnNaN"):
         gn.TerminateOnNaN(max_loss=-1)
+
+
+def test_early_stopping_takes_keras_names_and_says_what_it_restored(noisy, capsys):
+    X, y, Xv, yv = noisy
+    stop = gn.EarlyStopping(patience=2, restore_best_weights=True, verbose=1)
+    history = overfitting_net().fit(
+        X, y, epochs=40, validation_data=(Xv, yv), callbacks=[stop]
+    )
+    best = int(np.argmin(history.history["val_loss"]))
+    assert stop.restored_epoch == best == stop.best_epoch
+    out = capsys.readouterr().out
+    assert f"Restoring model weights from the end of the best epoch: {best + 1}." in out
+    with pytest.warns(DeprecationWarning, match="restore_best_weights"):
+        old = gn.EarlyStopping(restore_best=True)
+    assert old.restore_best_weights
+
+
+def test_early_stopping_baseline_and_start_from_epoch(regression):
+    X, y = regression
+    net = gn.Network.mlp([4, 8, 1], loss="mse", seed=0)
+    # a baseline no epoch can beat: stop after `patience` epochs
+    stop = gn.EarlyStopping(monitor="loss", patience=3, baseline=-1.0)
+    assert len(net.fit(X, y, epochs=20, callbacks=[stop]).epoch) == 3
+    # nothing is watched during the first 5 epochs
+    stop = gn.EarlyStopping(monitor="loss", patience=0, baseline=-1.0,
+                            start_from_epoch=5)  # fmt: skip
+    assert len(net.fit(X, y, epochs=20, callbacks=[stop]).epoch) == 6
+
+
+def test_adam_takes_keras_names_and_warns_on_the_old_ones():
+    adam = gn.Adam(beta_1=0.5, beta_2=0.75)
+    assert (adam.beta_1, adam.beta_2) == (0.5, 0.75)
+    with pytest.warns(DeprecationWarning, match="'beta1' parameter of AdamW is now"):
+        old = gn.AdamW(beta1=0.25)
+    assert old.beta_1 == 0.25

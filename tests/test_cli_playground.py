@@ -9,7 +9,7 @@ import sys
 import threading
 import urllib.request
 
-from test_cli import ROOT, assert_usage_error, run
+from cli_support import ROOT, assert_usage_error, run
 
 
 def start(*args):

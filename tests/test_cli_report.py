@@ -4,9 +4,8 @@ import json
 
 import numpy as np
 import pytest
-from report_support import assert_self_contained, embedded_pngs
-from test_cli import assert_usage_error, run
-from test_plotting import check_png
+from cli_support import assert_usage_error, run
+from report_support import assert_self_contained, check_png, embedded_pngs
 
 import glassnet as gn
 

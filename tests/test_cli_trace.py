@@ -4,12 +4,12 @@ import json
 
 import numpy as np
 import pytest
-from test_cli import assert_usage_error, run
-from test_trace_render import GROUNDED_PRINTED, numbers_in
+from cli_support import assert_usage_error, run
+from trace_support import GROUNDED_PRINTED, numbers_in
 
 import glassnet as gn
 from glassnet.datasets import load
-from glassnet.trace import EXAMPLES
+from glassnet.inspection.lecture_examples import EXAMPLES
 
 
 def test_list_names_every_example_with_its_title(tmp_path):

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from test_cli import assert_usage_error, run
+from cli_support import assert_usage_error, run
 
 import glassnet as gn
 from glassnet.datasets import load

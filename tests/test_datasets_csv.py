@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from glassnet.datasets import encode_table, load_csv, read_csv_table
-from glassnet.preprocessing import FeatureSchema
+from glassnet.datasets.scalers import FeatureSchema
 
 
 def write(tmp_path, text, name="data.csv"):

@@ -9,7 +9,7 @@ import pytest
 
 import glassnet as gn
 from glassnet.datasets import load_digits
-from glassnet.diagnostics import (
+from glassnet.training.diagnostics import (
     Diagnostics,
     DiagnosticWarning,
     dead_fraction,

@@ -376,7 +376,7 @@ def test_predicting_inside_training_keeps_the_loops_work_arrays():
     net = gn.Network.mlp(SIZES, seed=3)
     seen = []
 
-    class PredictEachBatch(gn.callbacks.Callback):
+    class PredictEachBatch(gn.Callback):
         def on_batch_end(self, batch, logs):
             net.predict(X[:5])  # opens and closes a workspace of its own
             seen.append(net.layers[0].workspace is not None)

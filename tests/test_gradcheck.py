@@ -110,8 +110,8 @@ def test_report_lists_every_parameter():
 
 
 def _scaled_classifier(rng, classes=None):
-    from glassnet.pipeline import Preprocessing
-    from glassnet.preprocessing import StandardScaler
+    from glassnet.datasets.preprocessing import Preprocessing
+    from glassnet.datasets.scalers import StandardScaler
 
     X = rng.normal(loc=40.0, scale=12.0, size=(12, 3))
     net = gn.Network.mlp([3, 5, 3], hidden="tanh", seed=1, dtype="float64")

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.initializers import default_initializer
+from glassnet.core.initializers import default_initializer
 
 
 @pytest.mark.parametrize(
@@ -15,7 +15,7 @@ from glassnet.initializers import default_initializer
     ],
 )
 def test_uniform_initializers_respect_their_limit(name, limit):
-    W = gn.get_initializer(name)(300, 200, np.random.default_rng(0), np.float64)
+    W = gn.initializers.get(name)(300, 200, np.random.default_rng(0), np.float64)
     assert W.shape == (200, 300)
     assert np.abs(W).max() <= limit
     # U(-l, l) has standard deviation l / sqrt(3)
@@ -31,14 +31,14 @@ def test_uniform_initializers_respect_their_limit(name, limit):
     ],
 )
 def test_normal_initializers_have_their_standard_deviation(name, std):
-    W = gn.get_initializer(name)(300, 200, np.random.default_rng(0), np.float32)
+    W = gn.initializers.get(name)(300, 200, np.random.default_rng(0), np.float32)
     assert W.dtype == np.float32
     assert W.mean() == pytest.approx(0, abs=3 * std / np.sqrt(W.size) * 3)
     assert W.std() == pytest.approx(std, rel=0.02)
 
 
 def test_zeros_and_seeding():
-    assert not gn.get_initializer("zeros")(3, 2, np.random.default_rng(0), float).any()
+    assert not gn.initializers.get("zeros")(3, 2, np.random.default_rng(0), float).any()
     a = gn.Dense(5, 4, "tanh", seed=7).W
     b = gn.Dense(5, 4, "tanh", seed=7).W
     assert np.array_equal(a, b)

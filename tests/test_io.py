@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.io import FORMAT_VERSION, MANIFEST
+from glassnet.files.model_file import FORMAT_VERSION, MANIFEST
 
 
 @pytest.fixture
@@ -260,8 +260,8 @@ def random_metadata(rng, n_inputs):
 
 
 def test_everything_save_accepts_load_accepts(tmp_path):
-    from glassnet.pipeline import Preprocessing
-    from glassnet.preprocessing import StandardScaler
+    from glassnet.datasets.preprocessing import Preprocessing
+    from glassnet.datasets.scalers import StandardScaler
 
     rng = np.random.default_rng(11)
     X = rng.normal(size=(10, 3))
@@ -305,7 +305,7 @@ def test_a_killed_save_leaves_a_temporary_the_next_save_removes(tmp_path):
     target = tmp_path / "model.glassnet"
     code = (
         "import sys, time\n"
-        "from glassnet._files import atomic_save\n"
+        "from glassnet.files.atomic import atomic_save\n"
         "def write(tmp):\n"
         "    open(tmp, 'wb').write(b'x' * 1000)\n"
         "    time.sleep(60)\n"
@@ -367,7 +367,7 @@ def test_check_writable_names_the_path_and_the_reason(tmp_path, monkeypatch):
     import errno
     import os
 
-    from glassnet.io import check_writable
+    from glassnet.files.model_file import check_writable
 
     check_writable(tmp_path / "m.glassnet")
     assert not list(tmp_path.iterdir())  # the probe is removed
@@ -393,7 +393,7 @@ def test_check_writable_names_the_path_and_the_reason(tmp_path, monkeypatch):
     reason="permissions do not bind root",
 )
 def test_check_writable_finds_a_read_only_folder(tmp_path):
-    from glassnet.io import check_writable
+    from glassnet.files.model_file import check_writable
 
     folder = tmp_path / "ro"
     folder.mkdir()

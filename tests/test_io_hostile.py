@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.io import MANIFEST
+from glassnet.files.model_file import MANIFEST
 
 MiB = 1 << 20
 
@@ -161,7 +161,7 @@ def test_an_array_of_another_dtype_is_refused(saved):
 
 
 def test_layers_are_not_drawn_at_random_on_load(saved, monkeypatch):
-    from glassnet import initializers
+    from glassnet.core import initializers
 
     net, path = saved
 
@@ -348,8 +348,8 @@ def test_fuzzed_model_files_fail_only_with_model_file_error(tmp_path):
     net = gn.Network(layers, seed=0)
     X = rng.normal(size=(30, 4))
     net.fit(X, rng.integers(0, 3, size=30), epochs=1, batch_size=10, seed=0)
-    from glassnet.pipeline import Preprocessing
-    from glassnet.preprocessing import StandardScaler
+    from glassnet.datasets.preprocessing import Preprocessing
+    from glassnet.datasets.scalers import StandardScaler
 
     net.preprocessing = Preprocessing(
         scaler=StandardScaler().fit(X), classes=["a", "b", "c"]

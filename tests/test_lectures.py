@@ -226,7 +226,7 @@ def test_lecture003_pixels_divided_by_255():
 def test_lecture003_one_hot_labels():
     # The slide's row for the digit 8 prints [0,0,0,0,0,0,0,1,0]: nine entries,
     # the 1 in the place of a 7. Ten classes give ten entries, the 1 at index 8.
-    loss = gn.get_loss("cross_entropy")
+    loss = gn.losses.get("cross_entropy")
     Y = loss.prepare_targets(np.arange(10), 10)
     assert Y.shape == (10, 10)
     assert Y[8].tolist() == [0, 0, 0, 0, 0, 0, 0, 0, 1, 0]

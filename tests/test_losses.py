@@ -59,8 +59,8 @@ def test_cross_entropy_gradient_matches_finite_differences():
 )
 def test_fused_delta_equals_the_general_chain_rule(loss, activation):
     rng = np.random.default_rng(0)
-    loss = gn.get_loss(loss)
-    act = gn.get_activation(activation)
+    loss = gn.losses.get(loss)
+    act = gn.activations.get(activation)
     Z = rng.normal(size=(5, 3))
     Yt = (rng.random((5, 3)) > 0.5).astype(float)
     if loss.name == "cross_entropy":
@@ -105,13 +105,13 @@ def test_cross_entropy_targets_labels_or_one_hot():
 )
 def test_invalid_targets_are_clear_errors(loss, targets, message):
     with pytest.raises(ValueError, match=message):
-        gn.get_loss(loss).prepare_targets(
+        gn.losses.get(loss).prepare_targets(
             targets, 3 if loss != "binary_cross_entropy" else 1
         )
 
 
 def test_registry_errors():
     with pytest.raises(ValueError, match="Unknown loss 'hinge'.*cross_entropy"):
-        gn.get_loss("hinge")
+        gn.losses.get("hinge")
     with pytest.raises(ValueError, match="'delta' parameter of Huber"):
         gn.Huber(0)

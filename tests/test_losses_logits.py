@@ -126,7 +126,7 @@ def test_costs_and_delta_are_exact_at_extreme_logits(loss, output, k, dtype):
     Z, Y = _batch(loss, output, k)
     costs, delta = _reference(Z, Y, loss, output)
     Z, Y = Z.astype(dtype), Y.astype(dtype)
-    loss_, act = gn.get_loss(loss), gn.get_activation(output)
+    loss_, act = gn.losses.get(loss), gn.activations.get(output)
     A = act(Z)
     rtol, atol_delta, atol_cost = TOLERANCES[dtype]
     got_costs = loss_.sample_costs(A, Y, Z, act)
@@ -160,7 +160,7 @@ def _moderate_batch(loss, output, k, rng, n=6):
 def test_delta_matches_finite_differences_of_the_value(loss, output, k):
     rng = np.random.default_rng(11)
     Z, Y = _moderate_batch(loss, output, k, rng)
-    loss_, act = gn.get_loss(loss), gn.get_activation(output)
+    loss_, act = gn.losses.get(loss), gn.activations.get(output)
 
     def value(Zp):
         return loss_.value(act(Zp), Y, Zp, activation=act)
@@ -181,7 +181,7 @@ def test_every_delta_path_agrees_at_moderate_logits(loss, output, k):
     # fused (canonical pairs), log-space from Z, and the chain rule on A
     rng = np.random.default_rng(5)
     Z, Y = _moderate_batch(loss, output, k, rng)
-    loss_, act = gn.get_loss(loss), gn.get_activation(output)
+    loss_, act = gn.losses.get(loss), gn.activations.get(output)
     A = act(Z)
     chain = act.backward(loss_.gradient(A, Y), Z, A)
     np.testing.assert_allclose(loss_.output_delta(Z, A, Y, act), chain, rtol=1e-9)
@@ -259,4 +259,4 @@ def test_public_api_is_exact_at_extreme_logits(loss, output, k, dtype):
 def test_logits_of_a_non_probability_output_are_a_clear_error(loss):
     Z, Y = np.zeros((2, 3)), np.eye(3)[[0, 1]]
     with pytest.raises(ValueError, match="'activation' parameter of .*Got 'relu'"):
-        gn.get_loss(loss).value(Z, Y, Z, activation=gn.ReLU())
+        gn.losses.get(loss).value(Z, Y, Z, activation=gn.ReLU())

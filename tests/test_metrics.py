@@ -90,7 +90,7 @@ def test_metric_inputs_are_checked():
     with pytest.raises(ValueError, match="same shape"):
         gm.r2_score([1.0, 2.0], [[1.0, 2.0]])
     with pytest.raises(ValueError, match=r"Unknown metric 'acuracy'.*accuracy"):
-        gn.get_metric("acuracy")
+        gn.metrics.get("acuracy")
     with pytest.raises(ValueError, match="'average' parameter of precision"):
         gm.precision([0], [0], average="micro")
 

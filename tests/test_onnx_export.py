@@ -9,11 +9,11 @@ from optional_support import require
 onnx = require("onnx", "onnx")
 ort = require("onnxruntime", "onnx")
 
-from test_cli import assert_usage_error, run  # noqa: E402
+from cli_support import assert_usage_error, run  # noqa: E402
 
 import glassnet as gn  # noqa: E402
-from glassnet.pipeline import Preprocessing  # noqa: E402
-from glassnet.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
+from glassnet.datasets.preprocessing import Preprocessing  # noqa: E402
+from glassnet.datasets.scalers import MinMaxScaler, StandardScaler  # noqa: E402
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
 OUTPUTS = [("softmax", 3), ("sigmoid", 1), ("sigmoid", 3), ("identity", 2)]

@@ -104,7 +104,7 @@ CASES = [
     ("adam", gn.Adam(lr=0.1), reference_adam(0.1)),
     (
         "adam_betas",
-        gn.Adam(lr=0.05, beta1=0.5, beta2=0.9, eps=1e-3),
+        gn.Adam(lr=0.05, beta_1=0.5, beta_2=0.9, eps=1e-3),
         reference_adam(0.05, b1=0.5, b2=0.9, eps=1e-3),
     ),
     (
@@ -161,7 +161,7 @@ def test_network_train_step_updates_the_flat_buffer_in_place(name):
     net = gn.Network.mlp([3, 4, 2], seed=0, dtype="float64")
     buffer = net.parameters_flat
     before = buffer.copy()
-    net.train_step(X, y, optimizer=gn.get_optimizer(name, lr=0.01))
+    net.train_step(X, y, optimizer=gn.optimizers.get(name, lr=0.01))
     assert net.parameters_flat is buffer
     assert net.layers[0].W.base is buffer or np.shares_memory(net.layers[0].W, buffer)
     assert not np.allclose(buffer, before)
@@ -206,12 +206,12 @@ def test_clipping_tames_an_exploding_gradient_in_training():
 
 
 def test_names_resolve_and_unknown_name_lists_valid_ones():
-    assert isinstance(gn.get_optimizer("Adam"), gn.Adam)
-    assert gn.get_optimizer("adamw", lr=0.5).lr == 0.5
+    assert isinstance(gn.optimizers.get("Adam"), gn.Adam)
+    assert gn.optimizers.get("adamw", lr=0.5).lr == 0.5
     with pytest.raises(ValueError, match=r"Unknown optimizer 'adm'.*adam, adamw"):
-        gn.get_optimizer("adm")
+        gn.optimizers.get("adm")
     with pytest.raises(TypeError, match="name .str. or an Optimizer"):
-        gn.get_optimizer(3)
+        gn.optimizers.get(3)
 
 
 @pytest.mark.parametrize(
@@ -223,8 +223,8 @@ def test_names_resolve_and_unknown_name_lists_valid_ones():
         (lambda: gn.SGD(lr="fast"), r"'lr' parameter of SGD"),
         (lambda: gn.SGD(momentum=1.0), r"'momentum' parameter of SGD .* \[0, 1\)"),
         (lambda: gn.SGD(nesterov=True), "Nesterov momentum needs momentum > 0"),
-        (lambda: gn.Adam(beta1=1.0), r"'beta1' parameter of Adam"),
-        (lambda: gn.AdamW(beta2=-0.1), r"'beta2' parameter of AdamW"),
+        (lambda: gn.Adam(beta_1=1.0), r"'beta_1' parameter of Adam"),
+        (lambda: gn.AdamW(beta_2=-0.1), r"'beta_2' parameter of AdamW"),
         (lambda: gn.RMSProp(rho=1.5), r"'rho' parameter of RMSProp"),
         (lambda: gn.Adagrad(eps=0), r"'eps' parameter of Adagrad"),
         (lambda: gn.AdamW(weight_decay=-1), r"'weight_decay' parameter of AdamW"),

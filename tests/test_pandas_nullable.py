@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler as SkStandardScaler  # noqa: E4
 from sklearn.utils import check_array  # noqa: E402
 
 import glassnet as gn  # noqa: E402
-from glassnet.preprocessing import StandardScaler  # noqa: E402
+from glassnet.datasets.scalers import StandardScaler  # noqa: E402
 
 COLUMNS = {
     "Int64": [1, -2, 3, 0, 5, 2],

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.pipeline import Preprocessing
-from glassnet.preprocessing import FeatureSchema, StandardScaler
+from glassnet.datasets.preprocessing import Preprocessing
+from glassnet.datasets.scalers import FeatureSchema, StandardScaler
 
 
 def labelled_problem():

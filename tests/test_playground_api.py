@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 import pytest
+from cli_support import run
 from playground_support import (
     call,
     count_stream_frames,
@@ -22,7 +23,6 @@ from playground_support import (
     new_session,
     running_server,
 )
-from test_cli import run
 
 import glassnet as gn
 from glassnet.datasets import load
@@ -163,7 +163,7 @@ def the_commands_start(folder):
 
     from glassnet.cli._common import load_data
     from glassnet.cli.train import resolve_settings
-    from glassnet.recipe import DATA_OPTIONS, build_network
+    from glassnet.runs.recipe import DATA_OPTIONS, build_network
 
     settings = resolve_settings(Namespace(config=str(folder / "playground.toml")))
     cwd = os.getcwd()

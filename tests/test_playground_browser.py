@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_support import run
 from playground_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -24,7 +25,6 @@ from playground_support import (
     running_server,
     unavailable,
 )
-from test_cli import run
 
 import glassnet as gn
 from glassnet.datasets import load

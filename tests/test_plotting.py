@@ -5,31 +5,17 @@ import sys
 
 import numpy as np
 import pytest
+from report_support import check_png
 
 import glassnet as gn
-from glassnet import notebook, plotting
-from glassnet.diagnostics import Diagnostics
+from glassnet.report import notebook
+from glassnet.report import plots as plotting
+from glassnet.training.diagnostics import Diagnostics
 
 
 @pytest.fixture
 def mpl():
     return pytest.importorskip("matplotlib")
-
-
-def check_png(path, min_width=300, min_height=200, min_colours=20):
-    """The file is a PNG of a reasonable size with varied content."""
-    from matplotlib.image import imread
-
-    with open(path, "rb") as f:
-        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
-    image = imread(path)
-    height, width = image.shape[:2]
-    assert width >= min_width and height >= min_height
-    pixels = image[..., :3].reshape(-1, 3)
-    assert pixels.std() > 0.05  # not a blank canvas
-    rgb = np.round(pixels * 255).astype(np.int64) @ np.array([65536, 256, 1])
-    assert len(np.unique(rgb)) >= min_colours
-    return image
 
 
 @pytest.fixture
@@ -297,7 +283,7 @@ def test_history_html_without_matplotlib_is_a_table(monkeypatch, trained_2d):
 
 
 def test_class_names_as_labels(mpl, tmp_path):
-    from glassnet.pipeline import Preprocessing
+    from glassnet.datasets.preprocessing import Preprocessing
 
     fig = plotting.plot_confusion_matrix(["no", "yes", "yes"], ["no", "no", "yes"])
     ax = fig.axes[0]

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from glassnet import preprocessing as pp
-from glassnet.preprocessing import (
+from glassnet.datasets import scalers as pp
+from glassnet.datasets.scalers import (
     FeatureSchema,
     LabelEncoder,
     MinMaxScaler,

@@ -82,7 +82,7 @@ def test_layer_regularizer_overrides_the_network_one(rng):
     )
     W1, W2 = net.layers[0].W, net.layers[1].W
     expected = 0.5 * np.abs(W1).sum() + 0.01 * (W2**2).sum()
-    from glassnet.regularizers import penalty
+    from glassnet.core.regularizers import penalty
 
     assert penalty(net) == pytest.approx(expected)
 
@@ -102,7 +102,7 @@ def test_config_round_trip():
     layer = gn.Dense(3, 2, regularizer=gn.L1L2(l1=0.1, l2=0.2))
     again = gn.Dense.from_config(layer.config())
     assert again.regularizer.config() == layer.regularizer.config()
-    assert gn.get_regularizer({"name": "l2", "l2": 0.3}).l2 == 0.3
+    assert gn.regularizers.get({"name": "l2", "l2": 0.3}).l2 == 0.3
 
 
 @pytest.mark.parametrize(
@@ -111,7 +111,7 @@ def test_config_round_trip():
         (lambda: gn.L2(-1), ValueError, r"'l2' parameter of L2 .* \[0, inf\)"),
         (lambda: gn.L1("big"), TypeError, "'l1' parameter of L1"),
         (
-            lambda: gn.get_regularizer("l3"),
+            lambda: gn.regularizers.get("l3"),
             ValueError,
             r"Unknown regularizer 'l3'.*l1, l1_l2, l2",
         ),

@@ -4,12 +4,11 @@ import sys
 
 import numpy as np
 import pytest
-from report_support import assert_self_contained, embedded_pngs
-from test_plotting import check_png
+from report_support import assert_self_contained, check_png, embedded_pngs
 
 import glassnet as gn
-from glassnet.pipeline import Preprocessing
-from glassnet.preprocessing import FeatureSchema
+from glassnet.datasets.preprocessing import Preprocessing
+from glassnet.datasets.scalers import FeatureSchema
 from glassnet.report import report_html, write_report
 
 

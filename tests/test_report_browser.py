@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_plotting import check_png
+from report_support import check_png
 
 import glassnet as gn
 from glassnet.report import write_report

@@ -65,7 +65,7 @@ def test_fit_uses_the_schedule_with_any_optimizer(
         X,
         y,
         epochs=EPOCHS,
-        optimizer=gn.get_optimizer(optimizer, lr=LR0),
+        optimizer=gn.optimizers.get(optimizer, lr=LR0),
         callbacks=[gn.LearningRateScheduler(schedule)],
         seed=0,
         metrics=[],
@@ -133,11 +133,11 @@ def test_cosine_needs_more_epochs_than_warmup():
     "make, error, message",
     [
         (
-            lambda: gn.get_schedule("cosin"),
+            lambda: gn.schedules.get("cosin"),
             ValueError,
             r"Unknown schedule 'cosin'.*cosine",
         ),
-        (lambda: gn.get_schedule(3), TypeError, "name .str. or a Schedule"),
+        (lambda: gn.schedules.get(3), TypeError, "name .str. or a Schedule"),
         (
             lambda: gn.StepDecay(step_size=0),
             ValueError,

@@ -11,8 +11,8 @@ require("sklearn", "sklearn")
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 
 import glassnet as gn  # noqa: E402
-from glassnet.pipeline import Preprocessing  # noqa: E402
-from glassnet.preprocessing import StandardScaler  # noqa: E402
+from glassnet.datasets.preprocessing import Preprocessing  # noqa: E402
+from glassnet.datasets.scalers import StandardScaler  # noqa: E402
 
 
 def fitted(cls, X, y, **kw):

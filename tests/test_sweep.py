@@ -14,11 +14,11 @@ from optional_support import require
 distributed = require("distributed", "distributed")
 
 import dask  # noqa: E402
-from test_cli import assert_usage_error, interrupt_after, run  # noqa: E402
+from cli_support import assert_usage_error, interrupt_after, run  # noqa: E402
 
 import glassnet as gn  # noqa: E402
 from glassnet.datasets import load_digits  # noqa: E402
-from glassnet.sweep import expand_grid  # noqa: E402
+from glassnet.runs.sweep import expand_grid  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -128,16 +128,16 @@ class EndWorkerOnSeed13(distributed.WorkerPlugin):
     ends its worker process at once, as the out-of-memory killer does."""
 
     def setup(self, worker):
-        import glassnet.recipe
+        import glassnet.runs.recipe
 
-        build = glassnet.recipe.build_network
+        build = glassnet.runs.recipe.build_network
 
         def build_or_die(settings, data):
             if settings["seed"] == 13:
                 os._exit(1)
             return build(settings, data)
 
-        glassnet.recipe.build_network = build_or_die
+        glassnet.runs.recipe.build_network = build_or_die
 
 
 def test_a_dying_worker_and_a_divergence_fail_alone(rng, tmp_path):

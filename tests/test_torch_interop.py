@@ -8,8 +8,8 @@ torch = require("torch", "torch")
 nn = torch.nn
 
 import glassnet as gn  # noqa: E402
-from glassnet.pipeline import Preprocessing  # noqa: E402
-from glassnet.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
+from glassnet.datasets.preprocessing import Preprocessing  # noqa: E402
+from glassnet.datasets.scalers import MinMaxScaler, StandardScaler  # noqa: E402
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
 OUTPUTS = [("softmax", 3), ("sigmoid", 1), ("sigmoid", 2), ("identity", 2)]

@@ -5,27 +5,11 @@ import re
 
 import numpy as np
 import pytest
+from trace_support import GROUNDED_PRINTED, numbers_in
 
 import glassnet as gn
-from glassnet.trace import EXAMPLES, lecture_examples
+from glassnet.inspection.lecture_examples import EXAMPLES, lecture_examples
 
-NUMBER = re.compile(r"-?\d+\.\d+|-?\d+")
-
-# Lecture 002, "A grounded example" I-III: every number the slides print, in
-# order of appearance (transfer matrices, x^(0), x^(1), x^(2), delta^(2),
-# delta^(1), nabla^(1), nabla^(0), the updated matrices, the new prediction).
-GROUNDED_PRINTED = [
-    *(0.4, 0.6, 0.7, -0.4, -0.2, 0.3, -0.3, 0.5, 0.1),
-    *(1, 0, 1),
-    *(0.550, 0.711, 1, 0.550, 0.711, 0.512),
-    *(0.512, 1, -0.488),
-    *(0, -0.060, -0.010),
-    *(1.000, 0.550, 0.711, -0.488, -0.269, -0.347),
-    *(-0.060, -0.010, -0.000, -0.000),
-    *(0.188, 0.769),
-    *(0.460, 0.610, 0.700, -0.400),
-    0.722,
-]
 # Printed on the slide -> what the mathematics gives (tests/test_lectures.py).
 GROUNDED_CORRECTED = {"-0.447": "0.447", "0.460": "-0.140", "0.610": "0.310"}
 
@@ -38,10 +22,6 @@ def grounded_network():
         gn.Dense.from_transfer_matrix(T1, activation="sigmoid"),
     ]
     return gn.Network(layers, loss="binary_cross_entropy", dtype="float64")
-
-
-def numbers_in(text):
-    return [float(token) for token in NUMBER.findall(text)]
 
 
 @pytest.mark.parametrize("fmt", ["latex", "markdown", "text"])
@@ -263,8 +243,8 @@ def test_bad_render_options(options, error, message):
 
 
 def test_trace_of_a_model_with_preprocessing_shows_what_the_network_computed():
-    from glassnet.pipeline import Preprocessing
-    from glassnet.preprocessing import StandardScaler
+    from glassnet.datasets.preprocessing import Preprocessing
+    from glassnet.datasets.scalers import StandardScaler
 
     X = np.array([[100.0, -5.0], [130.0, -3.0], [70.0, -7.0]])
     net = gn.Network.mlp([2, 3, 1], hidden="tanh", seed=0, dtype="float64")

@@ -26,7 +26,7 @@ class ValidationSpy(gn.Callback):
 
 
 def _split(network, X, y, fraction, seed):
-    from glassnet._fit_data import class_labels, split_indices
+    from glassnet.training.fit_data import class_labels, split_indices
 
     Y = network.prepare_targets(y)
     labels = class_labels(network, Y)
@@ -50,7 +50,7 @@ def test_validation_split_is_stratified_seeded_and_random(imbalanced):
 
 
 def test_validation_split_shares_round_to_the_exact_total():
-    from glassnet._fit_data import split_indices
+    from glassnet.training.fit_data import split_indices
 
     labels = np.repeat([0, 1, 2], [7, 7, 7])
     _, val = split_indices(21, labels, 0.5, np.random.default_rng(0))
@@ -123,7 +123,7 @@ def test_loss_api_weights_value_gradient_and_delta_consistently():
 
 
 def test_balanced_class_weight_is_n_over_k_times_count(imbalanced):
-    from glassnet._fit_data import class_weight_per_sample
+    from glassnet.training.fit_data import class_weight_per_sample
 
     _, y = imbalanced
     w = class_weight_per_sample("balanced", y)
@@ -255,7 +255,7 @@ def test_bad_fit_inputs_raise_clear_errors(small, kwargs, error, message):
 
 def test_negative_learning_rate_by_name_is_refused(small):
     with pytest.raises(ValueError, match=r"'lr' parameter of Adam must be a float"):
-        fit_small(small, optimizer=gn.get_optimizer("adam", lr=-0.001))
+        fit_small(small, optimizer=gn.optimizers.get("adam", lr=-0.001))
 
 
 def test_class_weight_on_a_regressor_is_refused():
@@ -345,7 +345,7 @@ def test_mnist_subset_with_dropout_and_adam():
         batch_size=64,
         optimizer="adam",
         validation_split=0.1,
-        callbacks=[gn.EarlyStopping(patience=2, restore_best=True)],
+        callbacks=[gn.EarlyStopping(patience=2, restore_best_weights=True)],
         seed=0,
     )
     assert history.history["val_accuracy"][-1] > 0.85

@@ -36,9 +36,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet._validation import check_sample_weight
+from glassnet.core._validation import check_sample_weight
 
 __all__ = [
+    "get",
     "evaluation_report",
     "METRICS",
     "Metric",
@@ -551,3 +552,7 @@ def evaluation_report(net, X, y) -> dict:
         truth, predicted, n_classes=n
     ).tolist()
     return result
+
+
+#: The resolver under the name Keras gives it: ``metrics.get(name_or_object)``.
+get = get_metric

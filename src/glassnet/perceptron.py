@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from glassnet._validation import check_number, check_X, check_y_length
-from glassnet.activations import Sign, Step, get_activation
+from glassnet.core._validation import check_number, check_X, check_y_length
+from glassnet.core.activations import Sign, Step, get_activation
 
 __all__ = ["ConvergenceWarning", "Perceptron", "PerceptronResult"]
 

@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``glassnet`` console script; returns the exit code."""
-    from glassnet.io import ModelFileError
+    from glassnet.files.model_file import ModelFileError
 
     parser = build_parser()
     args = parser.parse_args(argv)

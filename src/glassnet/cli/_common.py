@@ -186,7 +186,7 @@ def _json_default(value):
 
 def write_text_atomically(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename."""
-    from glassnet._files import atomic_save
+    from glassnet.files.atomic import atomic_save
 
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")

@@ -34,7 +34,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     import glassnet as gn
-    from glassnet.onnx_export import OPSET
+    from glassnet.interop.onnx import OPSET
 
     model_path = Path(args.model)
     out = Path(args.out) if args.out else model_path.with_suffix(".onnx")

@@ -19,7 +19,7 @@ from glassnet.cli._common import (
     write_text_atomically,
 )
 from glassnet.metrics import evaluation_report
-from glassnet.recipe import DATA_OPTIONS
+from glassnet.runs.recipe import DATA_OPTIONS
 
 
 def add_parsers(sub) -> None:
@@ -63,7 +63,7 @@ def add_parsers(sub) -> None:
 
 
 def _load_model(path: str):
-    from glassnet.io import load
+    from glassnet.files.model_file import load
 
     return load(path)
 

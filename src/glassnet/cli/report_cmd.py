@@ -39,7 +39,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     import glassnet as gn
     from glassnet.cli.inspect_cmds import _evaluation_data
-    from glassnet.report import write_report
+    from glassnet.report.html_report import write_report
 
     out = Path(args.out)
     directory = out.parent if str(out.parent) else Path(".")

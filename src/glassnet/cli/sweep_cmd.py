@@ -70,7 +70,7 @@ def add_parser(sub) -> None:
 
 def read_sweep_config(path: str) -> tuple[dict, list[dict], dict]:
     """``(train settings, grids, options)`` from a sweep TOML file."""
-    from glassnet.sweep import SETTINGS
+    from glassnet.runs.sweep import SETTINGS
 
     document = read_toml(path)
     unknown = sorted(set(document) - {"train", "grid", "sweep"})
@@ -119,7 +119,7 @@ def _options(args, options: dict) -> dict:
 
 def run(args) -> int:
     from glassnet.cli._common import load_data
-    from glassnet.sweep import (
+    from glassnet.runs.sweep import (
         SweepInterrupted,
         expand_grid,
         run_sweep,
@@ -180,7 +180,7 @@ def _write_results(result, options: dict) -> None:
 
 def _save_best(result, data, out: Path) -> dict:
     """Save the best configuration's model with its test metrics; return them."""
-    from glassnet.recipe import test_metrics
+    from glassnet.runs.recipe import test_metrics
 
     network = result.best_network()
     test = test_metrics(network, data)

@@ -87,7 +87,7 @@ def run(args) -> int:
 
 
 def _print_examples(fmt: str) -> int:
-    from glassnet.trace import lecture_examples
+    from glassnet.inspection.lecture_examples import lecture_examples
 
     examples = lecture_examples()
     if fmt == "json":
@@ -99,7 +99,7 @@ def _print_examples(fmt: str) -> int:
 
 
 def _example_trace(args):
-    from glassnet.trace import lecture_examples
+    from glassnet.inspection.lecture_examples import lecture_examples
 
     examples = lecture_examples()
     if args.example not in examples:

@@ -21,8 +21,9 @@ from glassnet.cli._common import (
     read_toml,
     resolve_data_options,
 )
-from glassnet.optimizers import OPTIMIZERS
-from glassnet.recipe import (
+from glassnet.core.optimizers import OPTIMIZERS
+from glassnet.files.model_file import check_writable
+from glassnet.runs.recipe import (
     DATA_OPTIONS,
     DEFAULTS,
     attach_preprocessing,
@@ -242,7 +243,7 @@ def run(args) -> int:
 
     settings = resolve_settings(args)
     out = Path(settings["out"])
-    gn.io.check_writable(out)  # a directory, read-only folder, full disk: now
+    check_writable(out)  # a directory, read-only folder, full disk: now
     record_data_options(settings)
     data = load_data(
         settings["data"],
@@ -254,7 +255,7 @@ def run(args) -> int:
     plots = _plots_directory(settings["plots"])
     net = build_network(settings, data)
     attach_preprocessing(net, settings, data)
-    optimizer = gn.get_optimizer(settings["optimizer"], lr=settings["lr"])
+    optimizer = gn.optimizers.get(settings["optimizer"], lr=settings["lr"])
     # stops a diverging run at the end of the epoch; nothing is saved then. A
     # loss a million times that of the untrained network counts as diverged
     # too (Adam with a huge rate keeps it finite but astronomical).
@@ -269,7 +270,9 @@ def run(args) -> int:
     callbacks = [guard]
     if settings["early_stopping"]:
         callbacks.append(
-            gn.EarlyStopping(patience=settings["early_stopping"], restore_best=True)
+            gn.EarlyStopping(
+                patience=settings["early_stopping"], restore_best_weights=True
+            )
         )
     quiet = args.quiet or args.json
     if not quiet:
@@ -317,7 +320,7 @@ def run(args) -> int:
     net.save(out)
     written = {}
     if plots is not None:
-        from glassnet.plotting import save_training_plots
+        from glassnet.report.plots import save_training_plots
 
         written = save_training_plots(
             net, history, plots, X=data.X_test, y=labels(data, data.y_test)

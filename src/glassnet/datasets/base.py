@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from glassnet.preprocessing import FeatureSchema
+from glassnet.datasets.scalers import FeatureSchema
 
 TASKS = ("classification", "regression")
 

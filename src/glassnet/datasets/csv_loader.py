@@ -7,9 +7,10 @@ from collections import Counter
 
 import numpy as np
 
-from glassnet._validation import short_repr
+from glassnet.core._validation import short_repr
 from glassnet.datasets._checks import check_choice, check_int
 from glassnet.datasets.base import Dataset
+from glassnet.datasets.scalers import FeatureSchema
 from glassnet.datasets.split import train_test_split
 from glassnet.datasets.table import (
     CsvTable,
@@ -20,7 +21,6 @@ from glassnet.datasets.table import (
     numeric_column,
     read_csv_table,
 )
-from glassnet.preprocessing import FeatureSchema
 
 #: ``task="auto"`` treats an integer-valued numeric target with at most this
 #: many distinct values as class labels.

@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from glassnet._validation import some_names
+from glassnet.core._validation import some_names
 from glassnet.datasets._checks import check_choice, check_dir
 from glassnet.datasets.base import Dataset
 from glassnet.datasets.csv_loader import load_csv

@@ -6,13 +6,13 @@ import os
 
 import numpy as np
 
-from glassnet._validation import short_repr, some_names
+from glassnet.core._validation import short_repr, some_names
 from glassnet.datasets._checks import check_choice, check_dir
 from glassnet.datasets.base import Dataset
 from glassnet.datasets.paths import describe_dirs, find_in, search_dirs
+from glassnet.datasets.scalers import FeatureSchema
 from glassnet.datasets.split import train_test_split
 from glassnet.datasets.table import as_float, numeric_column, read_csv_table
-from glassnet.preprocessing import FeatureSchema
 
 COLUMNS = [
     "Age",

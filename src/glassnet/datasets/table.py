@@ -37,9 +37,9 @@ from pathlib import Path
 
 import numpy as np
 
-from glassnet._validation import short_repr, some_names
+from glassnet.core._validation import short_repr, some_names
 from glassnet.datasets._checks import check_file
-from glassnet.preprocessing import FeatureSchema
+from glassnet.datasets.scalers import FeatureSchema
 
 MISSING_TOKENS = frozenset({"", "na", "nan", "?"})
 

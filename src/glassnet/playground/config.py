@@ -6,7 +6,7 @@ is a string (``layers=4,2``); :func:`parse_config` accepts both and checks
 every value against :class:`Limits`, so a link that was edited by hand gets
 the same clear message as a request from the page.
 
-The keys follow ``glassnet train`` (:data:`glassnet.recipe.DEFAULTS`)
+The keys follow ``glassnet train`` (:data:`glassnet.runs.recipe.DEFAULTS`)
 wherever the command has the setting, so that a run can be exported as the
 command that reproduces it.
 """
@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from glassnet.core.optimizers import OPTIMIZERS
 from glassnet.datasets.toy import GENERATORS, REGRESSION
-from glassnet.optimizers import OPTIMIZERS
 
 __all__ = [
     "DATASETS",

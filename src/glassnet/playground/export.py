@@ -21,11 +21,11 @@ import shlex
 
 import numpy as np
 
-from glassnet.io import write_model
+from glassnet.files.model_file import write_model
 from glassnet.playground import frames
 from glassnet.playground.config import FEATURES, PlaygroundError
 from glassnet.playground.data import Points, expand, feature_names
-from glassnet.recipe import DEFAULTS as TRAIN_DEFAULTS
+from glassnet.runs.recipe import DEFAULTS as TRAIN_DEFAULTS
 
 __all__ = [
     "command_line",

@@ -16,17 +16,13 @@ import socket
 import sys
 import time
 import traceback
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from glassnet.playground.config import PlaygroundError, options, parse_config
 from glassnet.playground.data import read_upload
 from glassnet.playground.session import Session
-
-if TYPE_CHECKING:
-    from glassnet.playground.server import PlaygroundServer
 
 __all__ = ["Handler", "is_loopback"]
 
@@ -103,7 +99,8 @@ _COMPILED = [(m, re.compile(p + r"\Z"), name) for m, p, name in ROUTES]
 class Handler(BaseHTTPRequestHandler):
     """Routes a request to ``route_<name>``; a refusal is JSON ``{"error": ...}``."""
 
-    server: PlaygroundServer
+    #: the PlaygroundServer (glassnet.playground.server) serving this request
+    server: ThreadingHTTPServer
     server_version = "glassnet-playground"
     protocol_version = "HTTP/1.0"
 

@@ -21,8 +21,7 @@ import time
 import numpy as np
 
 from glassnet.cli._common import UsageError
-from glassnet.diagnostics import dead_fraction, rms, saturation
-from glassnet.optimizers import get_optimizer
+from glassnet.core.optimizers import get_optimizer
 from glassnet.playground import export, frames, views
 from glassnet.playground.config import NOTATIONS, Limits, PlaygroundError
 from glassnet.playground.data import (
@@ -31,7 +30,8 @@ from glassnet.playground.data import (
     feature_dataset,
     load_points,
 )
-from glassnet.recipe import attach_preprocessing, build_network
+from glassnet.runs.recipe import attach_preprocessing, build_network
+from glassnet.training.diagnostics import dead_fraction, rms, saturation
 
 __all__ = ["Session"]
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from glassnet.diagnostics import REMEDIES
 from glassnet.playground import frames
 from glassnet.playground.config import FEATURES
 from glassnet.playground.data import expand, feature_names
+from glassnet.training.diagnostics import REMEDIES
 
 __all__ = ["diagnostics", "frame", "setup"]
 

@@ -1,0 +1,12 @@
+"""Looking inside a network: gradient checks, traces, the lectures' examples.
+
+:func:`~glassnet.inspection.gradcheck.gradcheck` compares backpropagation
+with finite differences; :mod:`~glassnet.inspection.trace` lays out one
+training step in the lectures' notation, every z, a, delta and gradient
+(renderers for text, Markdown, LaTeX and HTML beside it in
+:mod:`~glassnet.inspection.trace_render` and
+:mod:`~glassnet.inspection.trace_doc`), and
+:mod:`~glassnet.inspection.lecture_examples` holds the lectures' worked
+examples, number for number. Built on :mod:`glassnet.training` and
+:mod:`glassnet.core`.
+"""

@@ -1,0 +1,229 @@
+"""The lectures' worked examples, as traces (``glassnet.inspection.trace.EXAMPLES``).
+
+Each example builds its network and inputs from the numbers on the slides and
+traces one step; ``EXAMPLES[name].render("latex")`` lays it out. Where a
+slide prints a number that the mathematics does not give, the example lists
+a :class:`~glassnet.inspection.trace.Correction` and the rendering marks the corrected
+entry with a dagger (the same corrections as ``tests/test_lectures.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from glassnet.core.layers import Dense
+from glassnet.core.network import Network
+from glassnet.core.optimizers import SGD
+from glassnet.inspection.trace import Correction, Trace, trace_network
+
+__all__ = ["EXAMPLES", "LectureExample", "lecture_examples"]
+
+
+@dataclass(frozen=True)
+class LectureExample:
+    """One worked example: how to build it and how to show it.
+
+    Attributes
+    ----------
+    name : str
+        Registry key, e.g. ``"lecture002-grounded"``.
+    title : str
+    build : callable
+        Returns ``(network, X, y)`` with the slide's numbers.
+    learning_rate : float or None
+        The slide's SGD step, if it shows one.
+    notation : {"wb", "transfer"}
+        The notation of the lecture the example comes from.
+    precision : int
+        Decimals the slide prints.
+    notes : tuple of str
+    corrections : tuple of Correction
+    """
+
+    name: str
+    title: str
+    build: Callable[[], tuple]
+    learning_rate: float | None = None
+    notation: str = "wb"
+    precision: int = 4
+    notes: tuple[str, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+
+    def trace(self) -> Trace:
+        """The example's traced step, with its title, notes and corrections."""
+        network, X, y = self.build()
+        optimizer = None if self.learning_rate is None else SGD(self.learning_rate)
+        traced = trace_network(network, X, y, optimizer=optimizer)
+        return replace(
+            traced,
+            title=self.title,
+            notes=(*traced.notes, *self.notes),
+            corrections=self.corrections,
+            notation=self.notation,
+            precision=self.precision,
+        )
+
+    def render(self, format: str = "text", **options) -> str:
+        """``self.trace().render(format, **options)``; see :meth:`Trace.render`."""
+        return self.trace().render(format, **options)
+
+
+def _grounded():
+    # Transfer matrices with the bias in row 0, one column per neuron.
+    T0 = np.array([[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]])
+    T1 = np.array([[-0.3], [0.5], [0.1]])
+    layers = [
+        Dense.from_transfer_matrix(T0, activation="sigmoid"),
+        Dense.from_transfer_matrix(T1, activation="sigmoid"),
+    ]
+    network = Network(layers, loss="binary_cross_entropy", dtype="float64")
+    return network, np.array([[0.0, 1.0]]), np.array([1])
+
+
+def _two_layer(W1, b1, W2, b2, output: str) -> Network:
+    hidden = Dense(W1.shape[1], W1.shape[0], "sigmoid", seed=0)
+    hidden.W, hidden.b = W1, b1
+    out = Dense(W2.shape[1], W2.shape[0], output, seed=0)
+    out.W, out.b = W2, b2
+    return Network([hidden, out], dtype="float64")
+
+
+def _binary():
+    W1 = np.array(
+        [
+            [0.9, 0.2, 0.4, 0.3],
+            [-0.5, 0.4, 0.3, 0.3],
+            [0.1, 0.1, -0.1, 0.2],
+            [-0.2, 0.5, 0.5, 0.7],
+        ]
+    )
+    W2 = np.array([[0.5, 0.8, -0.6, 0.3]])
+    network = _two_layer(W1, np.full(4, 0.5), W2, np.array([0.3]), "sigmoid")
+    return network, np.array([[0.3, 0.5, -0.4, 0.3]]), np.array([1])
+
+
+def _multiclass():
+    W1 = np.array(
+        [
+            [0.1, 0.3, 0.8, -0.4],
+            [-0.3, -0.2, 0.5, 0.5],
+            [-0.3, 0.1, 0.5, 0.4],
+            [0.2, 0.5, -0.9, 0.7],
+        ]
+    )
+    W2 = np.array(
+        [[0.3, 0.8, -0.2, -0.4], [0.5, -0.2, -0.3, 0.5], [0.3, 0.1, 0.6, 0.6]]
+    )
+    network = _two_layer(W1, np.zeros(4), W2, np.zeros(3), "softmax")
+    return network, np.array([[0.6, 0.4, 0.6, 0.1]]), np.array([[0, 0, 1]])
+
+
+def _parameters():
+    network = Network.mlp([3, 4, 2], hidden="sigmoid", seed=0, dtype="float64")
+    return network, np.array([[1.0, 0.5, -0.5]]), np.array([1])
+
+
+_LECTURE003_NAMES = (
+    "Lecture 003 writes a_1 = W_1 x + b_1 for the pre-activation z^(1) and "
+    "h_1 for the activation a^(1)."
+)
+
+EXAMPLES: dict[str, LectureExample] = {
+    example.name: example
+    for example in (
+        LectureExample(
+            name="lecture002-grounded",
+            title="Lecture 002: a grounded example of feedforward and backpropagation",
+            build=_grounded,
+            learning_rate=1.0,
+            notation="transfer",
+            precision=3,
+            notes=(
+                "Feature vector [0, 1], target 1, neg-log-loss (binary "
+                "cross-entropy), learning rate rho = 1.",
+            ),
+            corrections=(
+                Correction(
+                    "W_new",
+                    2,
+                    (0, 1),
+                    printed="-0.447",
+                    reason="The last entry of the updated W^(1) is "
+                    "0.1 - (-0.347) = +0.447; the slide's minus sign is a typo.",
+                ),
+                Correction(
+                    "W_new",
+                    1,
+                    (0, 1),
+                    printed="0.460",
+                    reason="The slide prints row 2 of the updated W^(0) as a copy "
+                    "of row 0; its first entry is -0.2 - (-0.060) = -0.140.",
+                ),
+                Correction(
+                    "W_new",
+                    1,
+                    (1, 1),
+                    printed="0.610",
+                    reason="Row 2 of the updated W^(0), second entry: "
+                    "0.3 - (-0.010) = 0.310.",
+                ),
+            ),
+        ),
+        LectureExample(
+            name="lecture003-binary",
+            title="Lecture 003: loss function for binary classification",
+            build=_binary,
+            notes=(
+                _LECTURE003_NAMES,
+                "The slide's 'b = [0.5 0.3]' is read as 0.5 for every hidden "
+                "unit and 0.3 for the output, the reading that reproduces its a_1.",
+            ),
+            corrections=(
+                Correction(
+                    "z",
+                    2,
+                    (0, 0),
+                    printed="0.948",
+                    reason="The exact a_2 is 0.9489; the slide cuts it after "
+                    "three digits (two-digit h_1 would give 0.954).",
+                ),
+                Correction(
+                    "a",
+                    2,
+                    (0, 0),
+                    printed="0.7207",
+                    reason="y_hat = sigmoid(0.9489) = 0.7209; the slide's 0.7207 "
+                    "is sigmoid(0.948), from its truncated a_2. The loss "
+                    "-log(y_hat) = 0.327 either way.",
+                ),
+            ),
+        ),
+        LectureExample(
+            name="lecture003-multiclass",
+            title="Lecture 003: loss function for multi-class classification",
+            build=_multiclass,
+            notes=(
+                _LECTURE003_NAMES,
+                "This is the slide's second case; the first case's input was a "
+                "figure and is lost.",
+            ),
+        ),
+        LectureExample(
+            name="lecture004-parameters",
+            title="Lecture 004: a two-layer 3-4-2 network with bias neurons",
+            build=_parameters,
+            notes=(
+                "Its learnable parameters: (4 x 4) + (5 x 2) = 26. The slide gives "
+                "no weights; these are drawn with seed 0.",
+            ),
+        ),
+    )
+}
+
+
+def lecture_examples() -> dict:
+    """The lectures' worked examples by name, as a new dict; see :data:`EXAMPLES`."""
+    return dict(EXAMPLES)

@@ -1,0 +1,247 @@
+"""A training run described by plain settings: the network, its data handling.
+
+``glassnet train``, ``glassnet sweep``, :func:`glassnet.runs.sweep` and the
+playground all describe a run with the same dict of settings (the keys of
+:data:`DEFAULTS`, which is also what a ``--config`` TOML file holds and what a
+model file stores under ``metadata["config"]``) and build it here, so that a
+setting means the same everywhere. Contradictory settings raise ValueError.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from glassnet.core import activations, losses
+from glassnet.core.layers import BatchNorm, Dense, Dropout
+from glassnet.core.network import Network
+from glassnet.core.regularizers import L1L2
+
+#: Every setting of a run, with its default. Flags and ``--config`` use these keys.
+DEFAULTS: dict = {
+    "data": "digits",
+    "target": None,
+    "missing": None,
+    "max_categories": None,
+    "n_samples": None,
+    "noise": None,
+    "test_size": None,
+    "layers": [128],
+    "activation": "relu",
+    "output": None,
+    "loss": None,
+    "optimizer": "adam",
+    "lr": 0.001,
+    "epochs": 20,
+    "batch_size": 32,
+    "l1": 0.0,
+    "l2": 0.0,
+    "dropout": 0.0,
+    "batch_norm": False,
+    "early_stopping": 0,
+    "validation_split": 0.0,
+    "scale": None,
+    "seed": 0,
+    "out": "model.glassnet",
+    "plots": None,
+}
+
+#: Settings passed to the data loader when given (None: the loader's default).
+DATA_OPTIONS = ("n_samples", "noise", "test_size", "max_categories")
+
+#: Image data already lies in [0, 1]; tabular data is standardized.
+UNSCALED = ("digits", "mnist", "fashion-mnist")
+
+
+#: The settings that describe the network and its training (not the data).
+MODEL_SETTINGS = (
+    "layers",
+    "activation",
+    "output",
+    "loss",
+    "optimizer",
+    "lr",
+    "epochs",
+    "batch_size",
+    "l1",
+    "l2",
+    "dropout",
+    "batch_norm",
+    "early_stopping",
+    "validation_split",
+    "scale",
+    "seed",
+)
+
+
+def default_scale(data_name: str) -> str:
+    """``"none"`` for image data already in [0, 1], else ``"standard"``."""
+    return "none" if data_name in UNSCALED else "standard"
+
+
+def hidden_activations(settings: dict) -> list[str]:
+    """One activation name per hidden layer, from ``settings["activation"]``.
+
+    A single name (``"relu"``) applies to every hidden layer; a list or a
+    comma-separated string (``"tanh,relu"``) gives one name per layer.
+    """
+    value, n = settings["activation"], len(settings["layers"])
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(isinstance(a, str) for a in names):
+        raise ValueError(f"activation must be a name or a list of names; got {value!r}")
+    names = [name.strip() for name in names]
+    if len(names) == 1:
+        return names * n
+    if len(names) != n:
+        raise ValueError(
+            f"activation lists {len(names)} names for {n} hidden layers; give one "
+            "name for all of them or one per layer"
+        )
+    return names
+
+
+#: The output and loss that go together for class labels (the canonical pairs
+#: of :mod:`glassnet.core.losses`): one sigmoid unit answers two classes, a softmax
+#: layer any number.
+CLASSIFICATION_PAIRS = {"sigmoid": "binary_cross_entropy", "softmax": "cross_entropy"}
+
+
+def _contradiction(data, output, loss, reason: str) -> ValueError:
+    return ValueError(
+        f"contradictory settings: --output {output or '(default)'} --loss "
+        f"{loss or '(default)'} on {data.name}: {reason}."
+    )
+
+
+def output_and_loss(settings: dict, data) -> tuple[str, str, int]:
+    """Output activation, loss and number of outputs for the task.
+
+    Regression: any output but sigmoid/softmax, any regression loss (default
+    identity and MSE). Class labels: a sigmoid output with binary
+    cross-entropy (one unit, two classes only; the default for two classes)
+    or a softmax output with cross-entropy (one unit per class; the default
+    otherwise). Any other combination raises ValueError: a regression loss on
+    class labels would make a network that answers numbers (``Network``
+    takes a loss's task as the network's task), and a mismatched pair would
+    train something other than what the settings say.
+    """
+    output, loss = settings["output"], settings["loss"]
+    # Resolve names first: an unknown one is an error whatever the task.
+    output = None if output is None else activations.get(output).name
+    loss = None if loss is None else losses.get(loss).name
+    if data.task == "regression":
+        if output in CLASSIFICATION_PAIRS or loss in CLASSIFICATION_PAIRS.values():
+            raise _contradiction(
+                data,
+                output,
+                loss,
+                "it has a regression target, and these are for class labels",
+            )
+        return output or "identity", loss or "mse", 1
+    k = data.n_classes
+    if k < 2:
+        raise ValueError(f"{data.name} has a single class: nothing to classify")
+    if output is not None and output not in CLASSIFICATION_PAIRS:
+        raise _contradiction(
+            data,
+            output,
+            loss,
+            f"its {k} classes need a sigmoid (2 classes) or softmax output, whose "
+            "values are probabilities",
+        )
+    if loss is not None and loss not in CLASSIFICATION_PAIRS.values():
+        raise _contradiction(
+            data,
+            output,
+            loss,
+            f"its {k} classes need a cross-entropy loss; '{loss}' would train a "
+            "regressor that answers numbers, not classes",
+        )
+    if output is not None and loss is not None and CLASSIFICATION_PAIRS[output] != loss:
+        raise _contradiction(
+            data,
+            output,
+            loss,
+            "a sigmoid output goes with binary_cross_entropy, a softmax output "
+            "with cross_entropy",
+        )
+    if output is None:
+        pairs = {v: o for o, v in CLASSIFICATION_PAIRS.items()}
+        output = pairs[loss] if loss is not None else "sigmoid" if k == 2 else "softmax"
+    if output == "sigmoid" and k > 2:
+        raise _contradiction(
+            data,
+            settings["output"],
+            settings["loss"],
+            f"one sigmoid unit answers two classes, and it has {k}; use softmax "
+            "with cross_entropy",
+        )
+    if output == "sigmoid":
+        return "sigmoid", "binary_cross_entropy", 1
+    return "softmax", "cross_entropy", k
+
+
+def build_network(settings: dict, data):
+    """The Network the settings describe, sized for ``data`` (a Dataset).
+
+    ``settings["output"]`` and ``settings["loss"]`` are set to the output
+    activation and loss the network uses, so that what is recorded is what
+    ran.
+    """
+    output, loss, n_out = output_and_loss(settings, data)
+    settings["output"], settings["loss"] = output, loss
+    rng = np.random.default_rng(settings["seed"])
+    layers, n_in = [], data.X_train.shape[1]
+    activations = hidden_activations(settings)
+    for size, activation in zip(settings["layers"], activations, strict=True):
+        layers.append(Dense(n_in, size, activation))
+        if settings["batch_norm"]:
+            layers.append(BatchNorm())
+        if settings["dropout"]:
+            layers.append(Dropout(settings["dropout"], seed=int(rng.integers(2**31))))
+        n_in = size
+    layers.append(Dense(n_in, n_out, output))
+    regularizer = None
+    if settings["l1"] or settings["l2"]:
+        regularizer = L1L2(l1=settings["l1"], l2=settings["l2"])
+    return Network(layers, loss=loss, seed=settings["seed"], regularizer=regularizer)
+
+
+def attach_preprocessing(net, settings: dict, data) -> None:
+    """Fit the input scaling on the training split; keep schema and classes."""
+    from glassnet.datasets.preprocessing import SCALERS, Preprocessing
+
+    scaler = None
+    if settings["scale"] != "none":
+        scaler = SCALERS[settings["scale"]]().fit(data.X_train)
+    net.preprocessing = Preprocessing(
+        scaler=scaler,
+        schema=data.schema,
+        classes=data.classes,
+        class_names=data.target_names,
+    )
+
+
+def labels(data, y: np.ndarray) -> np.ndarray:
+    """The class codes ``y`` of ``data`` as its labels (``data.classes[y]``),
+    which a network with :func:`attach_preprocessing` takes; regression
+    targets unchanged."""
+    if data.task != "classification":
+        return y
+    classes = np.empty(len(data.classes), dtype=object)
+    classes[:] = data.classes
+    return classes[y]
+
+
+def test_metrics(net, data) -> dict:
+    """Loss and the task's metrics on the test split (floats)."""
+    from glassnet import metrics
+
+    result = net.evaluate(data.X_test, labels(data, data.y_test))
+    if data.task == "classification":
+        codes = net.preprocessing.encode(net.predict(data.X_test))
+        result["balanced_accuracy"] = metrics.balanced_accuracy(data.y_test, codes)
+    else:
+        predicted = net.predict(data.X_test)
+        result["mae"] = metrics.mean_absolute_error(data.y_test, predicted)
+        result["r2"] = metrics.r2_score(data.y_test, predicted)
+    return {key: float(value) for key, value in result.items()}

@@ -1,0 +1,489 @@
+"""Hyperparameter sweeps on Dask (optional extra ``distributed``).
+
+Every configuration of a parameter grid is one task on a
+``dask.distributed`` cluster: a ``LocalCluster`` on this machine by default,
+or any running cluster (``scheduler="tcp://host:8786"``, or a ``client=``).
+A task builds the network exactly as ``glassnet train`` does from the same
+settings (``layers``, ``activation``, ``optimizer``, ``lr``, ``epochs``,
+``batch_size``, ``l1``, ``l2``, ``dropout``, ``batch_norm``,
+``early_stopping``, ``validation_split``, ``scale``, ``seed``, ``loss``,
+``output``), trains it with :func:`glassnet.fit` on the training part and
+scores it on a held-out validation part. A configuration that fails is
+reported with its cause -- an error, a training that diverged (NaN or
+infinite loss or weights), a worker process that died (e.g. out of memory)
+-- and the others go on: the dataset is one task of the graph, which the
+scheduler recomputes on another worker if the workers holding it die. Ctrl-C
+raises :class:`SweepInterrupted`, which holds the results of the
+configurations that finished.
+
+::
+
+    result = gn.sweep({"lr": [1e-3, 1e-2], "layers": [[32], [64, 32]]}, X, y)
+    print(result.table())
+    result.to_csv("sweep.csv"); result.save_best("best.glassnet")
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import logging
+import time
+import warnings
+from dataclasses import replace
+
+import numpy as np
+
+from glassnet.runs.recipe import DEFAULTS, MODEL_SETTINGS, default_scale
+from glassnet.runs.sweep_results import SweepResult
+
+__all__ = [
+    "SETTINGS",
+    "SweepInterrupted",
+    "SweepResult",
+    "expand_grid",
+    "sweep",
+    "train_configuration",
+]
+
+#: Settings a configuration may set, with their defaults (``glassnet train``'s).
+SETTINGS: dict = {key: DEFAULTS[key] for key in MODEL_SETTINGS}
+
+
+def _check_keys(settings: dict, where: str) -> None:
+    unknown = sorted(set(settings) - set(SETTINGS))
+    if unknown:
+        raise ValueError(
+            f"The {where} name unknown setting(s) {unknown}; valid: "
+            f"{', '.join(SETTINGS)}."
+        )
+
+
+def expand_grid(param_grid) -> list[dict]:
+    """Every configuration of a grid, in order (scikit-learn's ParameterGrid).
+
+    Parameters
+    ----------
+    param_grid : dict or list of dict
+        Setting name -> list of values; every combination is one
+        configuration. A list of grids concatenates their configurations.
+        A value that is not a list is a single value.
+    """
+    grids = [param_grid] if isinstance(param_grid, dict) else param_grid
+    if not isinstance(grids, (list, tuple)) or not all(
+        isinstance(g, dict) for g in grids
+    ):
+        raise TypeError(
+            "The 'param_grid' parameter of sweep must be a dict of lists or a list "
+            f"of such dicts. Got {type(param_grid).__name__} instead."
+        )
+    configurations = []
+    for grid in grids:
+        _check_keys(grid, "param_grid's keys")
+        axes = [v if isinstance(v, (list, tuple)) else [v] for v in grid.values()]
+        if any(len(axis) == 0 for axis in axes):
+            raise ValueError("Every list of values in 'param_grid' must be non-empty.")
+        for values in itertools.product(*axes):
+            configurations.append(dict(zip(grid, values, strict=True)))
+    return configurations
+
+
+def resolve_settings(base: dict, params: dict, data_name: str) -> dict:
+    """Defaults, then ``base``, then one configuration's ``params``."""
+    settings = {**SETTINGS, **base, **params}
+    if isinstance(settings["layers"], int):
+        settings["layers"] = [settings["layers"]]
+    if settings["early_stopping"] and not settings["validation_split"]:
+        settings["validation_split"] = 0.1
+    if settings["scale"] is None:
+        settings["scale"] = default_scale(data_name)
+    return settings
+
+
+def train_configuration(settings: dict, data) -> dict:
+    """Train and score one configuration; never raises (errors are reported).
+
+    Runs on a Dask worker. ``data`` is a :class:`~glassnet.datasets.Dataset`
+    whose test part is the validation part of the sweep.
+
+    Returns
+    -------
+    dict
+        ``status`` ("ok" or "failed"), ``seconds``, and either ``metrics``
+        (validation loss and metrics), ``epochs`` and ``model`` (the model
+        file's bytes) or ``error`` ("ExceptionType: message", or "diverged
+        in epoch 2 of 10 (lr 10): the loss became nan" when the loss or the
+        weights became NaN or infinite: no model is kept then).
+    """
+    from glassnet.core import optimizers
+    from glassnet.files.model_file import write_model
+    from glassnet.runs.recipe import (
+        attach_preprocessing,
+        build_network,
+        labels,
+        test_metrics,
+    )
+    from glassnet.training.callbacks import EarlyStopping, TerminateOnNaN
+
+    start = time.perf_counter()
+    try:
+        net = build_network(settings, data)
+        attach_preprocessing(net, settings, data)
+        guard = TerminateOnNaN(restore=False, warn=False, check_batches=False)
+        callbacks = [guard]
+        if settings["early_stopping"]:
+            patience = settings["early_stopping"]
+            callbacks.append(
+                EarlyStopping(patience=patience, restore_best_weights=True)
+            )
+        history = net.fit(
+            data.X_train,
+            labels(data, data.y_train),
+            epochs=settings["epochs"],
+            batch_size=settings["batch_size"] or None,
+            optimizer=optimizers.get(settings["optimizer"], lr=settings["lr"]),
+            validation_split=settings["validation_split"] or None,
+            callbacks=callbacks,
+            seed=settings["seed"],
+        )
+        if guard.terminated:
+            return {
+                "status": "failed",
+                "error": f"diverged in epoch {guard.stopped_epoch + 1} of "
+                f"{settings['epochs']} (lr {guard.lr:g}): {guard.reason}",
+                "seconds": time.perf_counter() - start,
+            }
+        metrics = test_metrics(net, data)
+        net.metadata = {"config": settings, "validation_metrics": metrics}
+        buffer = io.BytesIO()
+        write_model(net, buffer)
+    except Exception as exc:  # reported with the configuration, never raised
+        return _failure(exc, start)
+    return {
+        "status": "ok",
+        "metrics": metrics,
+        "epochs": len(history.epoch),
+        "seconds": time.perf_counter() - start,
+        "model": buffer.getvalue(),
+    }
+
+
+def _failure(exc: BaseException, start: float | None) -> dict:
+    """The record of a failed configuration; ``start=None``: time unknown."""
+    message = str(exc).strip().splitlines()
+    if type(exc).__name__ == "KilledWorker":  # its message names a task key
+        message = [
+            "the worker process training it died (e.g. it ran out of memory, or "
+            "was killed)"
+        ]
+    error = f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
+    seconds = None if start is None else time.perf_counter() - start
+    return {"status": "failed", "error": error, "seconds": seconds}
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep.
+
+    Attributes
+    ----------
+    result : SweepResult
+        The configurations that finished, with their results (and the best
+        model among them); the others have status "pending".
+    """
+
+    def __init__(self, result: SweepResult):
+        done = sum(r["status"] != "pending" for r in result.results)
+        super().__init__(
+            f"sweep interrupted after {done} of {len(result.results)} configurations"
+        )
+        self.result = result
+
+
+def _sweep_data(X, y, task, validation_fraction, seed, feature_names):
+    """A Dataset whose test part is the seeded (stratified) validation part."""
+    from glassnet.datasets import Dataset, train_test_split
+
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+        raise ValueError(
+            "sweep needs X of shape (n_samples, n_features) and y of shape "
+            f"(n_samples,). Got {X.shape} and {y.shape}."
+        )
+    if task is None:
+        task = "classification" if y.dtype.kind in "biuUSO" else "regression"
+    classes = None
+    if task == "classification":
+        classes, y = np.unique(y, return_inverse=True)
+        classes = classes.tolist()
+    else:
+        y = y.astype(np.float64)
+    stratify = y if task == "classification" else None
+    X_train, X_val, y_train, y_val = train_test_split(
+        X, y, test_size=validation_fraction, seed=seed, stratify=stratify
+    )
+    names = feature_names or [f"x{j}" for j in range(X.shape[1])]
+    return Dataset(
+        X_train,
+        y_train,
+        X_val,
+        y_val,
+        list(names),
+        None if classes is None else [str(c) for c in classes],
+        task,
+        "arrays",
+        "",
+        classes=classes,
+    )
+
+
+def split_validation(data, validation_fraction: float, seed: int):
+    """``data`` with its training part split into training and validation parts."""
+    from glassnet.datasets import train_test_split
+
+    stratify = data.y_train if data.task == "classification" else None
+    X_train, X_val, y_train, y_val = train_test_split(
+        data.X_train,
+        data.y_train,
+        test_size=validation_fraction,
+        seed=seed,
+        stratify=stratify,
+    )
+    return replace(data, X_train=X_train, y_train=y_train, X_test=X_val, y_test=y_val)
+
+
+def _import_distributed():
+    try:
+        import distributed
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(
+            "Sweeps run on Dask: pip install 'glassnet[distributed]'"
+        ) from None
+    return distributed
+
+
+class _Cluster:
+    """A client of ``client``, of the cluster at ``scheduler``, or of a new
+    LocalCluster; closes what it opened."""
+
+    def __init__(self, client, scheduler, n_workers, processes):
+        self.client, self.scheduler = client, scheduler
+        self.n_workers, self.processes = n_workers, processes
+        self._opened = []
+
+    def __enter__(self):
+        if self.client is not None:
+            return self.client
+        distributed = _import_distributed()
+        if self.scheduler is not None:
+            client = distributed.Client(self.scheduler, timeout="20s")
+        else:
+            cluster = distributed.LocalCluster(
+                n_workers=self.n_workers,
+                threads_per_worker=1,
+                processes=self.processes,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self._opened.append(cluster)
+            client = distributed.Client(cluster)
+        self._opened.insert(0, client)
+        return client
+
+    def __exit__(self, *exc_info):
+        for resource in self._opened:
+            resource.close()
+
+
+def run_sweep(
+    configurations: list[dict],
+    data,
+    *,
+    base: dict | None = None,
+    score: str | None = None,
+    client=None,
+    scheduler: str | None = None,
+    n_workers: int = 2,
+    processes: bool = True,
+    progress=None,
+) -> SweepResult:
+    """Train every configuration on ``data`` (test part = validation) on Dask.
+
+    ``progress(record)``, if given, is called on this machine with each
+    configuration's record as it finishes. See :func:`sweep`.
+    """
+    from glassnet.core._validation import check_number
+
+    base = dict(base or {})
+    _check_keys(base, "base settings")
+    for params in configurations:
+        _check_keys(params, "configurations")
+    if not configurations:
+        raise ValueError("The sweep has no configurations to run.")
+    n_workers = check_number(n_workers, "n_workers", "sweep", low=1, integer=True)
+    result = SweepResult.empty(configurations, data.task, score)
+    settings = [resolve_settings(base, p, data.name) for p in configurations]
+    interrupted = False
+    with _Cluster(client, scheduler, n_workers, processes) as dask_client:
+        try:
+            _run_tasks(dask_client, settings, data, result, progress)
+        except KeyboardInterrupt:
+            interrupted = True
+    if interrupted:
+        raise SweepInterrupted(result) from None
+    return result
+
+
+def _run_tasks(dask_client, settings: list[dict], data, result, progress) -> None:
+    """Run every configuration and record each outcome as it arrives.
+
+    A worker that dies fails every task it holds, the ones queued there with
+    the one that killed it. So when several configurations failed that way,
+    each runs again alone: the one at fault fails again, the others complete.
+    """
+    distributed = _import_distributed()
+    data_future = _data_task(dask_client, data)
+
+    def submit(index):
+        return dask_client.submit(
+            train_configuration, settings[index], data_future, pure=False
+        )
+
+    def record(index, outcome):
+        entry = result.add(index, outcome)
+        if progress is not None:
+            progress(entry)
+
+    futures = {submit(index): index for index in range(len(settings))}
+    suspects = {}
+    for future in distributed.as_completed(futures):
+        outcome, died = _outcome(future, distributed)
+        if died:
+            suspects[futures[future]] = outcome
+        else:
+            record(futures[future], outcome)
+    if len(suspects) == 1:
+        record(*suspects.popitem())
+    for index in sorted(suspects):
+        record(index, _outcome(submit(index), distributed)[0])
+
+
+def _outcome(future, distributed) -> tuple[dict, bool]:
+    """The task's record, and whether its worker died while holding it."""
+    try:
+        return future.result(), False
+    except distributed.KilledWorker as exc:
+        return _failure(exc, None), True
+    except Exception as exc:  # the task was lost (e.g. cancelled)
+        return _failure(exc, None), False
+
+
+def _data_task(dask_client, data):
+    """A task holding the data, on which every configuration's task depends.
+
+    The data is not scattered: a scattered object has no recipe, so when the
+    workers holding it die (a configuration that runs out of memory, retried
+    on the next worker) every configuration still waiting is lost with it.
+    As a task's argument the scheduler keeps it, and recomputes the task on
+    another worker when needed; each worker fetches it once.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+        return dask_client.submit(_same, data, pure=False)
+
+
+def _same(data):
+    return data
+
+
+def sweep(
+    param_grid,
+    X,
+    y,
+    *,
+    base: dict | None = None,
+    task: str | None = None,
+    score: str | None = None,
+    validation_fraction: float = 0.2,
+    seed: int = 0,
+    feature_names: list[str] | None = None,
+    client=None,
+    scheduler: str | None = None,
+    n_workers: int = 2,
+    processes: bool = True,
+    progress=None,
+) -> SweepResult:
+    """Train one network per configuration of ``param_grid``, each a Dask task.
+
+    Parameters
+    ----------
+    param_grid : dict or list of dict
+        Setting name -> list of values (see :func:`expand_grid`); the names
+        are ``glassnet train``'s settings (:data:`SETTINGS`).
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+        Class labels (ints, strings) or regression values (floats).
+    base : dict, optional
+        Settings shared by every configuration (e.g. ``{"epochs": 50}``).
+    task : {"classification", "regression"}, optional
+        Default: classification for integer, bool and string labels.
+    score : str, optional
+        Validation metric that ranks the configurations: "accuracy"
+        (default for classifiers), "balanced_accuracy", "r2" (default for
+        regressors), "mae" or "loss" (lower is better for the last two).
+    validation_fraction : float in (0, 1), default 0.2
+        Held out (stratified for classes, seeded by ``seed``) for scoring.
+    feature_names : list of str, optional
+        Stored in the model files.
+    client : distributed.Client, optional
+        Run on this client's cluster (left open).
+    scheduler : str, optional
+        Address of a running Dask scheduler, e.g. "tcp://10.0.0.5:8786".
+        Without ``client`` or ``scheduler``: a LocalCluster of ``n_workers``
+        single-threaded workers (processes, or threads with
+        ``processes=False``), closed at the end.
+    progress : callable, optional
+        Called with each configuration's record as it finishes.
+
+    Returns
+    -------
+    SweepResult
+        Every configuration's settings, status, validation metrics, score,
+        epochs, seconds and error; ``best_index``, ``best_params``,
+        ``best_network()``, ``save_best(path)``, ``table()``, ``to_csv``,
+        ``to_json``.
+
+    Raises
+    ------
+    SweepInterrupted
+        On Ctrl-C (a ``KeyboardInterrupt``); its ``result`` holds the
+        configurations that finished.
+    """
+    from glassnet.core._validation import check_number
+
+    fraction = check_number(
+        validation_fraction,
+        "validation_fraction",
+        "sweep",
+        low=0,
+        high=1,
+        low_open=True,
+        high_open=True,
+    )
+    if task not in (None, "classification", "regression"):
+        raise ValueError(
+            "The 'task' parameter of sweep must be 'classification', 'regression' "
+            f"or None. Got {task!r} instead."
+        )
+    data = _sweep_data(X, y, task, fraction, seed, feature_names)
+    return run_sweep(
+        expand_grid(param_grid),
+        data,
+        base=base,
+        score=score,
+        client=client,
+        scheduler=scheduler,
+        n_workers=n_workers,
+        processes=processes,
+        progress=progress,
+    )

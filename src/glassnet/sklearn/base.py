@@ -1,0 +1,263 @@
+"""The part of :mod:`glassnet.sklearn.estimators`'s estimators that both share.
+
+Parameters, the ``fit``/``partial_fit`` flow (validate, encode targets, build
+or reuse the network, train with :func:`glassnet.fit`, record), and the
+fitted attributes in scikit-learn's layout. The subclasses add the targets
+and outputs of their task.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from glassnet.core._validation import check_sample_weight
+from glassnet.core.layers import Dense
+from glassnet.sklearn import build
+
+#: glassnet activation name -> scikit-learn's, for ``out_activation_``.
+_SKLEARN_ACTIVATION = {"sigmoid": "logistic"}
+
+
+class _GlassnetMLP(BaseEstimator):
+    """Parameters, training and fitted attributes shared by both estimators."""
+
+    #: metric monitored with early stopping (scikit-learn's ``score``)
+    _score_metric = "loss"
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        loss=None,
+        output_activation=None,
+        dropout=0.0,
+        batch_norm=False,
+        l1=0.0,
+        init="glorot_uniform",
+        dtype=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.loss = loss
+        self.output_activation = output_activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.l1 = l1
+        self.init = init
+        self.dtype = dtype
+
+    # -- training ---------------------------------------------------------------
+    def fit(self, X, y, sample_weight=None):
+        """Train for up to ``max_iter`` epochs (from the last weights if warm_start).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+        build.check_params(self)
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True.")
+        first = not hasattr(self, "network_") or not (self.warm_start or incremental)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            multi_output=True,
+            y_numeric=not isinstance(self, ClassifierMixin),
+            dtype=(np.float64, np.float32),
+            reset=first,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if sample_weight is not None:
+            check_sample_weight(sample_weight, X.shape[0])
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        targets = self._encode_targets(y, first, incremental, classes, sample_weight)
+        output, loss, n_outputs = self._output_and_loss(y)
+        if first:
+            self._start(X, n_outputs, output, loss)
+        elif self.network_.n_outputs != n_outputs:
+            raise ValueError(
+                f"y has {n_outputs} output(s) but the fitted network has "
+                f"{self.network_.n_outputs}; refit without warm_start."
+            )
+        history, n_train = self._train(X, targets, sample_weight, incremental)
+        self._record(history, incremental, n_train)
+        return self
+
+    def _start(self, X, n_outputs: int, output: str, loss: str) -> None:
+        """A new network and empty records (first fit, or fit without warm start)."""
+        rs = self.random_state
+        if isinstance(rs, numbers.Integral) and not isinstance(rs, bool):
+            self._seed = int(rs)
+        else:
+            self._seed = int(check_random_state(rs).randint(np.iinfo(np.int32).max))
+        self.network_ = build.build_network(
+            self,
+            X.shape[1],
+            n_outputs,
+            output,
+            loss,
+            dtype=self.dtype or X.dtype.name,
+            seed=self._seed,
+        )
+        self._optimizer = None
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self.validation_loss_curve_ = []
+        self.validation_scores_ = [] if self.early_stopping else None
+        self.best_validation_score_ = None
+        self.best_loss_ = None
+        self.n_layers_ = len(build.hidden_sizes(self)) + 2
+        self.n_outputs_ = n_outputs
+        self.out_activation_ = _SKLEARN_ACTIVATION.get(output, output)
+
+    def _train(self, X, targets, sample_weight, incremental: bool):
+        n = X.shape[0]
+        fraction = float(self.validation_fraction) if self.early_stopping else None
+        n_train = n - math.ceil(fraction * n) if fraction else n
+        batch = build.batch_size(self, n_train)
+        net = self.network_
+        net.regularizer = build.regularizer(self, net, batch, sample_weight)
+        if not incremental or self._optimizer is None:
+            self._optimizer = build.make_optimizer(self)
+        metric = self._score_metric
+        monitor = f"val_{metric}" if self.early_stopping else "loss"
+        callbacks = build.callbacks(
+            self, monitor, n_train, seen=self.t_, stopping=not incremental
+        )
+        history = net.fit(
+            X,
+            targets,
+            epochs=1 if incremental else int(self.max_iter),
+            batch_size=batch,
+            optimizer=self._optimizer,
+            metrics=[metric] if self.early_stopping else [],
+            validation_split=fraction,
+            sample_weight=sample_weight,
+            shuffle=bool(self.shuffle),
+            seed=self._seed + (self.n_iter_ if incremental else 0),
+            verbose=2 if self.verbose else 0,
+            callbacks=callbacks,
+        )
+        if not np.all(np.isfinite(net.parameters_flat)):
+            raise ValueError(
+                "Training produced non-finite weights. Scale the inputs (e.g. "
+                "StandardScaler) or lower learning_rate_init "
+                f"(now {self.learning_rate_init!r})."
+            )
+        ran_out = len(history.epoch) == self.max_iter and not net.stop_training
+        if not incremental and ran_out:
+            warnings.warn(
+                f"{type(self).__name__}: the maximum number of iterations "
+                f"(max_iter={self.max_iter}) was reached and the optimization "
+                "has not converged yet.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return history, n_train
+
+    def _record(self, history, incremental: bool, n_train: int) -> None:
+        logs = history.history
+        epochs = len(history.epoch)
+        self.n_iter_ = self.n_iter_ + epochs if incremental else epochs
+        # scikit-learn's t_: training samples seen (the validation part is not)
+        self.t_ += n_train * epochs
+        self.loss_curve_.extend(float(v) for v in logs["loss"])
+        self.loss_ = self.loss_curve_[-1]
+        self.validation_loss_curve_.extend(float(v) for v in logs.get("val_loss", []))
+        if self.early_stopping:
+            scores = logs[f"val_{self._score_metric}"]
+            self.validation_scores_.extend(float(v) for v in scores)
+            self.best_validation_score_ = max(self.validation_scores_)
+        else:
+            self.best_loss_ = min(self.loss_curve_)
+
+    # -- inference ----------------------------------------------------------------
+    def _outputs(self, X) -> np.ndarray:
+        """Network outputs ``a^L`` of shape (n_samples, n_outputs_)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        net = self.network_
+        return net.infer(net.prepare_inputs(X))  # in chunks, as predict does
+
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """Weights of each Dense layer in scikit-learn's layout, (n_in, n_out).
+
+        ``coefs_[i]`` is ``W.T`` of the i-th Dense layer (a view: writing into
+        it changes the network). Batch normalization's scale and shift are
+        in ``network_`` only.
+        """
+        check_is_fitted(self)
+        return [layer.W.T for layer in self.network_.layers if isinstance(layer, Dense)]
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """Bias of each Dense layer, shape (n_out,) (views, as ``coefs_``)."""
+        check_is_fitted(self)
+        return [layer.b for layer in self.network_.layers if isinstance(layer, Dense)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags

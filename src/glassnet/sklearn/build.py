@@ -1,0 +1,267 @@
+"""From scikit-learn-style hyperparameters to glassnet objects.
+
+The estimators of :mod:`glassnet.sklearn.estimators` keep only their constructor
+parameters; at ``fit`` these helpers check them (one message form, naming
+the parameter) and turn them into the :class:`~glassnet.Network`, the
+optimizer and the callbacks that :func:`glassnet.fit` trains with.
+
+The weight penalty. scikit-learn's MLP minimizes, per mini-batch of ``B``
+samples with weights ``s_i``::
+
+    loss_sk = (1 / sum_i s_i) sum_i s_i C_i  +  alpha / (2 sum_i s_i) ||W||^2
+
+with ``C_i`` its half squared error (regression) or log-loss summed over
+the outputs (classification). glassnet's loss is ``c * loss_sk``'s data
+term for a constant ``c`` that depends on the loss (``LOSS_SCALE``), plus
+``l2 ||W||^2``; the same minimizer, so the same regularization, needs
+``l2 = c * alpha / (2 B w_mean)`` with ``w_mean`` the mean sample weight
+(``B w_mean`` is the expected ``sum_i s_i`` of a batch, exactly it for a
+full batch).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from glassnet.core._validation import check_number
+from glassnet.core.activations import get_activation
+from glassnet.core.initializers import get_initializer
+from glassnet.core.layers import BatchNorm, Dense, Dropout
+from glassnet.core.network import Network
+from glassnet.core.optimizers import OPTIMIZERS, SGD, Adam, get_optimizer
+from glassnet.core.regularizers import L1L2
+from glassnet.training.callbacks import (
+    Callback,
+    EarlyStopping,
+    LearningRateScheduler,
+    ReduceLROnPlateau,
+)
+
+#: glassnet's loss divided by scikit-learn's, for ``k`` outputs (see above):
+#: mean over outputs where scikit-learn sums, no 1/2 before squared errors.
+LOSS_SCALE = {
+    "cross_entropy": lambda k: 1.0,
+    "binary_cross_entropy": lambda k: 1.0 / k,
+    "mse": lambda k: 2.0 / k,
+    "sse": lambda k: 2.0,
+    "mae": lambda k: 1.0 / k,
+    "huber": lambda k: 1.0 / k,
+}
+#: scikit-learn's name of a loss -> glassnet's.
+LOSS_ALIASES = {"squared_error": "mse", "log_loss": None}
+LEARNING_RATES = ("constant", "invscaling", "adaptive")
+#: scikit-learn stops "adaptive" training once the rate falls this low.
+MIN_ADAPTIVE_LR = 1e-6
+
+
+def check_params(est) -> None:
+    """Check every numeric and categorical hyperparameter of ``est``."""
+    owner = type(est).__name__
+
+    def number(name, **kw):
+        check_number(getattr(est, name), name, owner, **kw)
+
+    number("alpha", low=0)
+    number("l1", low=0)
+    number("learning_rate_init", low=0, low_open=True)
+    number("power_t", low=0)
+    number("max_iter", low=1, integer=True)
+    number("tol", low=0)
+    number("n_iter_no_change", low=1, integer=True)
+    number("validation_fraction", low=0, high=1, low_open=True, high_open=True)
+    number("momentum", low=0, high=1, high_open=True)
+    number("beta_1", low=0, high=1, high_open=True)
+    number("beta_2", low=0, high=1, high_open=True)
+    number("epsilon", low=0, low_open=True)
+    if not (isinstance(est.batch_size, str) and est.batch_size == "auto"):
+        number("batch_size", low=1, integer=True)
+    _choice(est.learning_rate, "learning_rate", owner, LEARNING_RATES)
+    _choice(est.dtype, "dtype", owner, (None, "float32", "float64"))
+    for name in ("shuffle", "warm_start", "nesterovs_momentum", "batch_norm"):
+        if not isinstance(getattr(est, name), (bool, np.bool_)):
+            raise TypeError(
+                f"The '{name}' parameter of {owner} must be a bool. "
+                f"Got {getattr(est, name)!r} instead."
+            )
+    solver_name(est)
+    get_initializer(est.init)
+
+
+def _choice(value, name: str, owner: str, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(
+            f"The '{name}' parameter of {owner} must be one of "
+            f"{', '.join(map(repr, allowed))}. Got {value!r} instead."
+        )
+
+
+def solver_name(est) -> str:
+    """The glassnet optimizer name for ``est.solver``; lbfgs is refused clearly."""
+    solver = est.solver
+    if solver == "lbfgs":
+        raise ValueError(
+            f"The 'solver' parameter of {type(est).__name__} cannot be 'lbfgs': "
+            "glassnet trains by backpropagation with first-order optimizers and "
+            "has no quasi-Newton solver. Use 'adam' (the default) or 'sgd' "
+            "(also: 'rmsprop', 'adagrad', 'adamw')."
+        )
+    if not isinstance(solver, str) or solver not in OPTIMIZERS:
+        raise ValueError(
+            f"The 'solver' parameter of {type(est).__name__} must be one of "
+            f"{', '.join(map(repr, sorted(OPTIMIZERS)))}. Got {solver!r} instead."
+        )
+    return solver
+
+
+def make_optimizer(est):
+    """The optimizer of ``est.solver`` with scikit-learn's settings."""
+    solver = solver_name(est)
+    lr = float(est.learning_rate_init)
+    if solver == "adam":
+        return Adam(lr, beta_1=est.beta_1, beta_2=est.beta_2, eps=est.epsilon)
+    if solver == "sgd":
+        # scikit-learn's v <- mu v - lr g; w <- w + v is glassnet's (PyTorch's)
+        # v <- mu v + g; w <- w - lr v while the rate is constant.
+        nesterov = bool(est.nesterovs_momentum) and est.momentum > 0
+        return SGD(lr, momentum=est.momentum, nesterov=nesterov)
+    return get_optimizer(solver, lr=lr)
+
+
+def hidden_sizes(est) -> list[int]:
+    sizes = est.hidden_layer_sizes
+    if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+        sizes = [sizes]
+    try:
+        sizes = list(sizes)
+    except TypeError:
+        sizes = None
+    ok = sizes is not None and all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
+        for s in sizes
+    )
+    if not ok:
+        raise ValueError(
+            f"The 'hidden_layer_sizes' parameter of {type(est).__name__} must be a "
+            "positive int or a sequence of positive ints, e.g. (100,) or (64, 32). "
+            f"Got {est.hidden_layer_sizes!r} instead."
+        )
+    return [int(s) for s in sizes]
+
+
+def per_layer(est, name: str, n_hidden: int) -> list:
+    """``est.<name>`` as one value per hidden layer (a single value repeats)."""
+    value = getattr(est, name)
+    if isinstance(value, (list, tuple)):
+        if len(value) != n_hidden:
+            raise ValueError(
+                f"The '{name}' parameter of {type(est).__name__} lists "
+                f"{len(value)} values for {n_hidden} hidden layers. Give one "
+                "value, or one per hidden layer."
+            )
+        return list(value)
+    return [value] * n_hidden
+
+
+def build_network(
+    est, n_features: int, n_outputs: int, output: str, loss, *, dtype, seed: int
+):
+    """``Dense`` layers (batch norm and dropout after each hidden one, if asked)."""
+    sizes = hidden_sizes(est)
+    activations = [
+        get_activation(a).name for a in per_layer(est, "activation", len(sizes))
+    ]
+    owner = type(est).__name__
+    rates = [
+        check_number(r, "dropout", owner, low=0, high=1, high_open=True)
+        for r in per_layer(est, "dropout", len(sizes))
+    ]
+    layers, n_in = [], n_features
+    for size, activation, rate in zip(sizes, activations, rates, strict=True):
+        if est.batch_norm:
+            # normalize Z, then the nonlinearity (Ioffe and Szegedy's order)
+            layers.append(Dense(n_in, size, "identity", init=est.init))
+            layers.append(BatchNorm(activation=activation))
+        else:
+            layers.append(Dense(n_in, size, activation, init=est.init))
+        if rate > 0:
+            layers.append(Dropout(rate))
+        n_in = size
+    layers.append(Dense(n_in, n_outputs, output, init=est.init))
+    return Network(layers, loss=loss, seed=seed, dtype=dtype)
+
+
+def regularizer(est, network, batch_size: int, sample_weight):
+    """L1 as given, L2 from ``alpha`` scaled as scikit-learn's (module docstring)."""
+    if not est.alpha and not est.l1:
+        return None
+    scale = LOSS_SCALE.get(network.loss.name, lambda k: 1.0)(network.n_outputs)
+    mean_weight = 1.0 if sample_weight is None else float(np.mean(sample_weight))
+    if mean_weight <= 0:
+        mean_weight = 1.0
+    l2 = scale * float(est.alpha) / (2.0 * batch_size * mean_weight)
+    return L1L2(l1=float(est.l1), l2=l2)
+
+
+def batch_size(est, n_train: int) -> int:
+    """scikit-learn's rule: "auto" is ``min(200, n)``; larger sizes are clipped."""
+    if isinstance(est.batch_size, str):
+        return min(200, n_train)
+    return int(min(max(est.batch_size, 1), n_train))
+
+
+class _StopWhenRateTiny(Callback):
+    """Stop once the learning rate has fallen below ``MIN_ADAPTIVE_LR``."""
+
+    def on_epoch_end(self, epoch, logs):
+        if self.network.optimizer.lr < MIN_ADAPTIVE_LR:
+            self.network.stop_training = True
+
+
+def callbacks(est, monitor: str, n_train: int, *, seen: int, stopping: bool) -> list:
+    """Stopping on ``tol``/``n_iter_no_change`` and the learning-rate schedule.
+
+    scikit-learn stops when the count of epochs without an improvement of
+    more than ``tol`` exceeds ``n_iter_no_change``, so patience is one more.
+    ``stopping=False`` (``partial_fit``) keeps only the schedule. ``seen``
+    is ``t_`` before this call: the training samples of earlier calls, whose
+    sizes may differ from ``n_train``.
+    """
+    patience = int(est.n_iter_no_change) + 1
+    result: list[Callback] = []
+    sgd = est.solver == "sgd"
+    if stopping and sgd and est.learning_rate == "adaptive":
+        # divide the rate by 5 on a plateau instead of stopping
+        result.append(
+            ReduceLROnPlateau(monitor, factor=0.2, patience=patience, min_delta=est.tol)
+        )
+        result.append(_StopWhenRateTiny())
+        if est.early_stopping:
+            result.append(
+                EarlyStopping(
+                    monitor, patience=est.max_iter + 1, restore_best_weights=True
+                )
+            )
+    elif stopping:
+        result.append(
+            EarlyStopping(
+                monitor,
+                patience=patience,
+                min_delta=est.tol,
+                restore_best_weights=bool(est.early_stopping),
+            )
+        )
+    if sgd and est.learning_rate == "invscaling" and est.power_t > 0:
+        # scikit-learn: lr = lr0 / (t + 1) ** power_t with t the training
+        # samples seen before the epoch (t_); fit starts with a new optimizer
+        # at lr0, partial_fit carries the rate on.
+        lr0, power = float(est.learning_rate_init), float(est.power_t)
+
+        def inverse_scaling(epoch, lr):
+            if epoch == 0 and stopping:
+                return lr0
+            return lr0 / (1.0 + seen + n_train * epoch) ** power
+
+        result.append(LearningRateScheduler(inverse_scaling))
+    return result

@@ -1,0 +1,301 @@
+"""scikit-learn estimators over glassnet: :class:`MLPClassifier`, :class:`MLPRegressor`.
+
+They take scikit-learn's ``MLPClassifier``/``MLPRegressor`` parameters where
+the concept is the same, plus glassnet's own (``dropout``, ``batch_norm``,
+``l1``, ``loss``, ``output_activation``, ``init``, ``dtype``, one activation
+per hidden layer), and work wherever an estimator does: ``Pipeline``,
+``GridSearchCV``, ``cross_val_score``, ``clone``, ``pickle``. Training is
+:func:`glassnet.fit` on a :class:`glassnet.Network` (``network_``); nothing
+here computes a gradient.
+
+How the parameters map:
+
+* ``solver``: "adam" and "sgd" (with ``momentum``/``nesterovs_momentum``,
+  ``learning_rate`` "constant", "invscaling" or "adaptive") as in
+  scikit-learn; also "rmsprop", "adagrad", "adamw". "lbfgs" is refused with
+  an explanation: glassnet has no quasi-Newton solver.
+* ``alpha``: an L2 penalty scaled so that the same ``alpha`` regularizes as
+  much as in scikit-learn (see :mod:`glassnet.sklearn.build`).
+* ``max_iter`` epochs; ``tol``/``n_iter_no_change`` stop on the training
+  loss, or with ``early_stopping`` on the score (accuracy or R^2) of a
+  held-out ``validation_fraction``, restoring the best weights -- glassnet's
+  :class:`~glassnet.EarlyStopping` and ``validation_split``. With
+  ``sample_weight`` the held-out samples keep their weights and the score
+  is the weighted one, as in scikit-learn.
+* ``random_state`` seeds the initialization, shuffling, validation split
+  and dropout.
+
+The losses are glassnet's: cross-entropy, binary cross-entropy (summed in
+scikit-learn, averaged over the outputs here), and for regression ``mse``,
+twice scikit-learn's "half squared error" for one output. Adam's steps do
+not depend on that scale; with ``solver="sgd"`` the same
+``learning_rate_init`` therefore takes twice scikit-learn's step on a
+single-output regression. Inputs must be dense arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+try:
+    from sklearn.base import ClassifierMixin, RegressorMixin
+    from sklearn.preprocessing import LabelBinarizer
+    from sklearn.utils.multiclass import check_classification_targets, unique_labels
+except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
+    raise ModuleNotFoundError(
+        "glassnet.sklearn needs scikit-learn >= 1.6: pip install 'glassnet[sklearn]'"
+    ) from exc
+
+from glassnet.core.losses import get_loss
+from glassnet.sklearn import build
+from glassnet.sklearn.base import _GlassnetMLP
+
+__all__ = ["MLPClassifier", "MLPRegressor"]
+
+_TARGET_KINDS = ("binary", "multiclass", "multilabel-indicator")
+
+
+class MLPClassifier(ClassifierMixin, _GlassnetMLP):
+    """Multilayer perceptron classifier trained by glassnet.
+
+    Multiclass targets get a softmax output with cross-entropy; two classes
+    and multi-label indicator matrices get sigmoid outputs with binary
+    cross-entropy (``output_activation="softmax"`` gives two softmax units
+    for two classes instead).
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or sequence of int, default (100,)
+    activation : str or sequence of str, default "relu"
+        Hidden activation ("identity", "logistic"/"sigmoid", "tanh", "relu",
+        "leaky_relu"), or one per hidden layer.
+    solver : {"adam", "sgd", "rmsprop", "adagrad", "adamw"}, default "adam"
+    alpha : float >= 0, default 1e-4
+        L2 penalty with scikit-learn's meaning.
+    batch_size : int or "auto", default "auto"
+        "auto" is ``min(200, n_samples)``.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default "constant"
+        Schedule of the "sgd" solver, as in scikit-learn.
+    learning_rate_init : float > 0, default 1e-3
+    power_t : float >= 0, default 0.5
+    max_iter : int >= 1, default 200
+        Epochs.
+    shuffle : bool, default True
+    random_state : int, RandomState or None
+    tol : float >= 0, default 1e-4
+    verbose : bool, default False
+        Print one line per epoch.
+    warm_start : bool, default False
+        ``fit`` continues from the fitted network.
+    momentum : float in [0, 1), default 0.9
+    nesterovs_momentum : bool, default True
+    early_stopping : bool, default False
+    validation_fraction : float in (0, 1), default 0.1
+    beta_1, beta_2 : float in [0, 1), default 0.9 and 0.999
+    epsilon : float > 0, default 1e-8
+    n_iter_no_change : int >= 1, default 10
+    loss : {None, "log_loss", "cross_entropy", "binary_cross_entropy"}
+        Default (None or "log_loss"): the one that matches the output.
+    output_activation : {None, "softmax", "sigmoid"}
+    dropout : float in [0, 1) or sequence of float, default 0
+        Dropout rate after each hidden layer (or one per hidden layer).
+    batch_norm : bool, default False
+        Batch normalization between each hidden Dense layer and its
+        activation.
+    l1 : float >= 0, default 0
+        L1 penalty ``l1 * sum(|W|)`` added to glassnet's loss.
+    init : str, default "glorot_uniform"
+        Weight initializer (scikit-learn's MLP uses Glorot uniform).
+    dtype : {None, "float32", "float64"}
+        Precision of the network; None follows X (float32 stays float32).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    network_ : glassnet.Network
+    coefs_, intercepts_ : lists of ndarray
+        Per Dense layer, (n_in, n_out) and (n_out,) (scikit-learn's layout).
+    n_features_in_, feature_names_in_, n_iter_, loss_, loss_curve_,
+    validation_loss_curve_, best_loss_, validation_scores_,
+    best_validation_score_, t_, n_layers_, n_outputs_, out_activation_
+        As in scikit-learn; ``t_`` counts the training samples seen (the
+        validation part excluded), ``validation_scores_`` are weighted by
+        ``sample_weight`` when it is given, and ``validation_loss_curve_``
+        holds glassnet's loss on the validation part each epoch (early
+        stopping only).
+    """
+
+    _score_metric = "accuracy"
+
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """One epoch over ``(X, y)``; ``classes`` (all labels) on the first call.
+
+        Raises
+        ------
+        ValueError
+            If ``classes`` is missing on the first call, differs from the
+            first call's on a later one, or ``y`` has a label that is not in
+            ``classes_`` (scikit-learn's rule and message).
+        """
+        if not hasattr(self, "network_"):
+            if classes is None and np.asarray(y).ndim < 2:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: "
+                    "every label that any batch may contain."
+                )
+        elif classes is not None and not np.array_equal(
+            np.sort(np.asarray(classes)), self.classes_
+        ):
+            raise ValueError(
+                f"classes={classes!r} differs from the classes of the first call "
+                f"to partial_fit ({self.classes_!r})."
+            )
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _encode_targets(self, y, first, incremental, classes, sample_weight):
+        """Class codes (n,) or a multi-label indicator matrix (n, n_labels)."""
+        check_classification_targets(y)
+        if first:
+            binarizer = LabelBinarizer()
+            binarizer.fit(y if classes is None or y.ndim == 2 else classes)
+            if binarizer.y_type_ not in _TARGET_KINDS:
+                raise ValueError(
+                    f"{type(self).__name__} cannot learn {binarizer.y_type_} "
+                    f"targets; y must be {', '.join(_TARGET_KINDS)}."
+                )
+            if len(binarizer.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes; "
+                    f"y has 1 class ({binarizer.classes_[0]!r})."
+                )
+            self._label_binarizer = binarizer
+            self.classes_ = binarizer.classes_
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return self._label_binarizer.transform(y)
+        if not first or classes is not None:
+            # y's labels were not what classes_ was made from: each must be one
+            # of them, or searchsorted would give it a neighbouring class's code
+            self._check_known_classes(unique_labels(y), incremental)
+        codes = np.searchsorted(self.classes_, y)
+        if sample_weight is not None and np.unique(codes[sample_weight > 0]).size < 2:
+            raise ValueError(
+                "sample_weight leaves samples of only one class with a non-zero "
+                f"weight; {type(self).__name__} needs at least 2 classes."
+            )
+        return codes
+
+    def _check_known_classes(self, labels, incremental: bool) -> None:
+        if self.warm_start and not incremental:
+            if set(labels) != set(self.classes_):
+                raise ValueError(
+                    "warm_start needs y with the same classes as the previous fit: "
+                    f"previously {self.classes_}, now {labels}."
+                )
+        elif np.setdiff1d(labels, self.classes_).size:
+            # scikit-learn's message
+            raise ValueError(
+                "`y` has classes not in `self.classes_`. `self.classes_` has "
+                f"{self.classes_}. 'y' has {labels}."
+            )
+
+    def _output_and_loss(self, y):
+        kind = self._label_binarizer.y_type_
+        n_classes = len(self.classes_)
+        output = self.output_activation
+        defaults = {"multiclass": "softmax"}
+        output = output or defaults.get(kind, "sigmoid")
+        allowed = {
+            "multiclass": ("softmax",),
+            "binary": ("sigmoid", "softmax"),
+            "multilabel-indicator": ("sigmoid",),
+        }[kind]
+        if output not in allowed:
+            raise ValueError(
+                f"The 'output_activation' parameter of {type(self).__name__} must "
+                f"be one of {allowed} for {kind} targets. Got {output!r} instead."
+            )
+        loss = "cross_entropy" if output == "softmax" else "binary_cross_entropy"
+        if self.loss not in (None, "log_loss", loss):
+            raise ValueError(
+                f"The 'loss' parameter of {type(self).__name__} must be None, "
+                f"'log_loss' or {loss!r} with a {output} output. Got "
+                f"{self.loss!r} instead."
+            )
+        n_outputs = 1 if output == "sigmoid" and kind == "binary" else n_classes
+        return output, loss, n_outputs
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities (n_samples, n_classes); per label for multi-label."""
+        A = self._outputs(X)
+        if self._label_binarizer.y_type_ == "binary" and A.shape[1] == 1:
+            return np.hstack([1 - A, A])
+        return A
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """``log(predict_proba(X))``."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels (n_samples,), or a 0/1 matrix (n_samples, n_labels)."""
+        proba = self.predict_proba(X)
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return (proba > 0.5).astype(np.int64)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class MLPRegressor(RegressorMixin, _GlassnetMLP):
+    """Multilayer perceptron regressor trained by glassnet.
+
+    Parameters are those of :class:`MLPClassifier`, except:
+
+    loss : str, default None
+        None or "squared_error": glassnet's "mse"; also "sse", "mae",
+        "huber" (scikit-learn's "poisson" is not available).
+    output_activation : str, default None
+        None is "identity"; any activation but softmax (e.g. "sigmoid" for
+        targets in (0, 1)).
+
+    Multi-output targets (n_samples, n_outputs) get one output unit each.
+    """
+
+    _score_metric = "r2"
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over ``(X, y)``."""
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _encode_targets(self, y, first, incremental, classes, sample_weight):
+        return y
+
+    def _output_and_loss(self, y):
+        owner = type(self).__name__
+        output = self.output_activation or "identity"
+        if output == "softmax":
+            raise ValueError(
+                f"The 'output_activation' parameter of {owner} cannot be 'softmax' "
+                "(its outputs are probabilities); use MLPClassifier."
+            )
+        name = self.loss or "squared_error"
+        if name == "poisson":
+            raise ValueError(
+                f"The 'loss' parameter of {owner} cannot be 'poisson' in glassnet; "
+                "use 'squared_error' (mse), 'sse', 'mae' or 'huber'."
+            )
+        loss = get_loss(build.LOSS_ALIASES.get(name, name))
+        if loss.task != "regression":
+            raise ValueError(
+                f"The 'loss' parameter of {owner} must be a regression loss "
+                f"('squared_error', 'mse', 'sse', 'mae', 'huber'). Got {name!r}."
+            )
+        return output, loss.name, 1 if y.ndim == 1 else y.shape[1]
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted values, (n_samples,) for one output else (n_samples, n_outputs)."""
+        A = self._outputs(X)
+        return A.ravel() if A.shape[1] == 1 else A

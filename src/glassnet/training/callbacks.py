@@ -1,0 +1,645 @@
+"""Callbacks: watch the training loop through a ``logs`` dict, and may stop it.
+
+The loop in :mod:`glassnet.training.loop` calls the hooks below on every callback
+in order. A callback never reaches into the loop; it reads ``logs`` (the
+epoch's ``loss``, ``val_loss``, metrics, ``lr`` and ``epoch_time``; a batch's
+``loss`` and ``size``) and the network it is given (``network.optimizer`` is
+the optimizer in use), and asks the loop to stop by setting
+``network.stop_training = True``.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import sys
+import time
+import types
+import warnings
+
+import numpy as np
+
+from glassnet.core._validation import check_number
+from glassnet.files.atomic import atomic_save
+from glassnet.training.monitor import Monitor
+from glassnet.training.schedules import ReduceOnPlateau, Schedule, get_schedule
+
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "DivergenceWarning",
+    "EarlyStopping",
+    "EpochLogger",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+]
+
+
+class Callback:
+    """Base class with Keras-style hooks; override the ones you need.
+
+    Attributes
+    ----------
+    network : Network
+        Set by the loop before ``on_train_begin``.
+    params : dict
+        ``epochs``, ``batch_size``, ``steps`` (batches per epoch), ``n_samples``.
+    """
+
+    network = None
+    params: dict = {}
+
+    def set_context(self, network, params: dict) -> None:
+        self.network = network
+        self.params = params
+
+    def on_train_begin(self, logs: dict) -> None: ...
+
+    def on_epoch_begin(self, epoch: int, logs: dict) -> None: ...
+
+    def on_batch_end(self, batch: int, logs: dict) -> None: ...
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None: ...
+
+    def on_train_end(self, logs: dict) -> None: ...
+
+
+class CallbackList:
+    """Calls each hook on every callback, in order."""
+
+    def __init__(self, callbacks, network, params: dict):
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(
+                    "Every entry of 'callbacks' must be a glassnet Callback. "
+                    f"Got {type(cb).__name__} instead."
+                )
+            cb.set_context(network, params)
+
+    def overrides(self, hook: str) -> bool:
+        """Whether any callback implements ``hook`` (the loop skips the rest).
+
+        A callback may opt out of a hook its class implements by binding the
+        base class's no-op to itself (see :class:`TerminateOnNaN`).
+        """
+        base = getattr(Callback, hook)
+        return any(
+            getattr(getattr(cb, hook), "__func__", None) is not base
+            for cb in self.callbacks
+        )
+
+    def __getattr__(self, hook: str):
+        if not hook.startswith("on_"):
+            raise AttributeError(hook)
+
+        methods = [getattr(cb, hook) for cb in self.callbacks]
+
+        def call(*args):
+            for method in methods:
+                method(*args)
+
+        # Cache it: the loop calls on_batch_end once per batch.
+        setattr(self, hook, call)
+        return call
+
+
+def scalar_logs(logs: dict) -> dict:
+    """The entries of ``logs`` that are single numbers (not per-class arrays)."""
+    return {
+        k: float(v)
+        for k, v in logs.items()
+        if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+    }
+
+
+def format_logs(logs: dict) -> str:
+    """``loss 0.1234  val_loss 0.2345 ...`` for the scalar entries of ``logs``."""
+    return "  ".join(
+        f"{key} {value:.4g}" if key == "lr" else f"{key} {value:.4f}"
+        for key, value in scalar_logs(logs).items()
+        # per-layer diagnostics ("grad_norm/1", ...) are for plots, not the line
+        if key != "epoch_time" and "/" not in key and key != "grad_ratio"
+    )
+
+
+class EpochLogger(Callback):
+    """Prints one line per epoch: loss, validation loss and metrics, time.
+
+    ``fit(verbose=2)`` uses it.
+    """
+
+    def __init__(self, stream=None):
+        self.stream = stream
+
+    def on_epoch_begin(self, epoch, logs):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs):
+        epochs = self.params.get("epochs", epoch + 1)
+        width = len(str(epochs))
+        line = f"epoch {epoch + 1:>{width}}/{epochs}  {format_logs(logs)}"
+        line += f"  {time.perf_counter() - self._start:.2f}s"
+        print(line, file=self.stream or sys.stdout, flush=True)
+
+
+class EarlyStopping(Callback):
+    """Stop when a monitored quantity has stopped improving (lecture 002).
+
+    Parameters
+    ----------
+    monitor : str, default "val_loss"
+        Key of the epoch logs, e.g. "val_loss", "val_accuracy", "loss".
+    mode : {"auto", "min", "max"}, default "auto"
+        "auto" maximizes accuracy-like metrics and minimizes the rest.
+    patience : int >= 0, default 0
+        Epochs without improvement before stopping.
+    min_delta : float >= 0, default 0
+        An improvement must beat the best by more than this.
+    restore_best_weights : bool, default False
+        When training ends -- stopped here, or by running out of epochs --
+        set the weights back to those of the best epoch (``restored_epoch``
+        says which). Keras's name; ``restore_best=`` still works and warns.
+    baseline : float, optional
+        The value to beat: training stops if no epoch improves on it within
+        ``patience`` epochs (as in Keras).
+    start_from_epoch : int >= 0, default 0
+        Epochs of warm-up before improvement is watched (as in Keras).
+    verbose : {0, 1}, default 0
+        1 prints a line when this callback stops training and when it
+        restores weights, naming the epoch (1-based, as printed by ``fit``).
+
+    Attributes
+    ----------
+    best : float
+        Best monitored value; ``best_epoch`` is its epoch (0-based).
+    stopped_epoch : int or None
+        Epoch after which this callback stopped training.
+    restored_epoch : int or None
+        The epoch (0-based) whose weights were restored at the end.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        *,
+        mode: str = "auto",
+        patience: int = 0,
+        min_delta: float = 0.0,
+        restore_best_weights: bool = False,
+        baseline: float | None = None,
+        start_from_epoch: int = 0,
+        verbose: int = 0,
+        restore_best: bool | None = None,
+    ):
+        owner = "EarlyStopping"
+        self.monitor = Monitor(monitor, mode, min_delta, owner)
+        self.patience = check_number(patience, "patience", owner, low=0, integer=True)
+        if restore_best is not None:
+            warnings.warn(
+                "The 'restore_best' parameter of EarlyStopping is now "
+                "'restore_best_weights' (Keras's name); 'restore_best' will be "
+                "removed in a future release.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            restore_best_weights = restore_best
+        self.restore_best_weights = bool(restore_best_weights)
+        self.baseline = check_number(baseline, "baseline", owner, allow_none=True)
+        self.start_from_epoch = check_number(
+            start_from_epoch, "start_from_epoch", owner, low=0, integer=True
+        )
+        self.verbose = check_number(
+            verbose, "verbose", owner, low=0, high=1, integer=True
+        )
+
+    @property
+    def restore_best(self) -> bool:
+        """Deprecated name of :attr:`restore_best_weights`."""
+        return self.restore_best_weights
+
+    @property
+    def best(self) -> float:
+        return self.monitor.best
+
+    def on_train_begin(self, logs):
+        self.monitor.reset()
+        if self.baseline is not None:
+            self.monitor.best = self.baseline  # an epoch must beat it
+        self.wait = 0
+        self.best_epoch = None
+        self.best_weights = None
+        self.stopped_epoch = None
+        self.restored_epoch = None
+
+    def on_epoch_end(self, epoch, logs):
+        if epoch < self.start_from_epoch:
+            return
+        value = self.monitor.value(logs)
+        if self.monitor.improved(value):
+            self.monitor.best = value
+            self.best_epoch = epoch
+            self.wait = 0
+            if self.restore_best_weights:
+                self.best_weights = self.network.get_weights()
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = epoch
+            self.network.stop_training = True
+            if self.verbose:
+                print(
+                    f"Epoch {epoch + 1}: early stopping ({self.monitor.monitor} did "
+                    f"not improve for {self.wait} epochs)",
+                    flush=True,
+                )
+
+    def on_train_end(self, logs):
+        if self.restore_best_weights and self.best_weights is not None:
+            self.network.set_weights(self.best_weights)
+            self.restored_epoch = self.best_epoch
+            if self.verbose:
+                print(
+                    "Restoring model weights from the end of the best epoch: "
+                    f"{self.best_epoch + 1}.",
+                    flush=True,
+                )
+
+
+class ModelCheckpoint(Callback):
+    """Save the model after every epoch, or only when it is the best so far.
+
+    Every file is written atomically (through a temporary file and
+    :func:`os.replace`), so a crash never leaves a half-written checkpoint.
+    An epoch whose training loss or weights are NaN or infinite (a diverging
+    run) is never saved; its epoch (0-based) goes to ``skipped_epochs``.
+    Other non-finite logs (e.g. an infinite ``val_loss``) are stored as
+    ``None`` in the metadata, which is JSON.
+
+    Parameters
+    ----------
+    filepath : str or os.PathLike
+        May hold ``str.format`` fields filled from the epoch (1-based) and
+        the scalar logs, e.g. ``"ckpt-{epoch:02d}-{val_loss:.3f}.glassnet"``.
+    monitor : str, default "val_loss"
+    mode : {"auto", "min", "max"}, default "auto"
+    save_best_only : bool, default False
+        Save only when ``monitor`` improves on the best so far.
+    min_delta : float >= 0, default 0
+    save : callable, optional
+        ``save(network, path, meta)`` writes a complete file to ``path``.
+        Default: a model file
+        (:func:`glassnet.files.model_file.write_model`; load it with
+        :func:`glassnet.load`), whose metadata holds the epoch and the logs.
+
+    Attributes
+    ----------
+    last_saved : str or None
+        Path of the last file written.
+    skipped_epochs : list of int
+        Epochs (0-based) not saved because the loss or weights were not finite.
+    """
+
+    def __init__(
+        self,
+        filepath,
+        *,
+        monitor: str = "val_loss",
+        mode: str = "auto",
+        save_best_only: bool = False,
+        min_delta: float = 0.0,
+        save=None,
+    ):
+        self.filepath = os.fspath(filepath)
+        self.monitor = Monitor(monitor, mode, min_delta, "ModelCheckpoint")
+        self.save_best_only = bool(save_best_only)
+        self.save = save if save is not None else _write_model
+        self.last_saved = None
+
+    def on_train_begin(self, logs):
+        self.monitor.reset()
+        self.skipped_epochs = []
+
+    def on_epoch_end(self, epoch, logs):
+        if not _finite(logs.get("loss", 0.0)) or not all(
+            np.all(np.isfinite(w)) for w in self.network.get_weights()
+        ):
+            self.skipped_epochs.append(epoch)
+            return
+        if self.save_best_only:
+            value = self.monitor.value(logs)
+            if not self.monitor.improved(value):
+                return
+            self.monitor.best = value
+        scalars = scalar_logs(logs)
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **scalars)
+        except KeyError as exc:
+            raise ValueError(
+                f"The filepath of ModelCheckpoint names {{{exc.args[0]}}}, which is "
+                f"not in the epoch logs (available: epoch, {', '.join(scalars)})."
+            ) from None
+        finite = {k: (v if math.isfinite(v) else None) for k, v in scalars.items()}
+        meta = {"epoch": epoch + 1, "logs": finite}
+        atomic_save(path, lambda tmp: self.save(self.network, tmp, meta))
+        self.last_saved = path
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return True  # not a number (e.g. a per-class array): nothing to check
+
+
+def _write_model(network, path, meta):
+    from glassnet.files.model_file import write_model
+
+    write_model(network, path, metadata=meta)
+
+
+class LearningRateScheduler(Callback):
+    """Set the optimizer's learning rate before every epoch from a schedule.
+
+    Parameters
+    ----------
+    schedule : Schedule, str or callable
+        A :class:`~glassnet.training.schedules.Schedule` (or its name, e.g.
+        "cosine"), called as ``schedule(epoch, lr0, epochs)`` with ``lr0`` the
+        optimizer's rate when training began; or, as in Keras, any
+        ``f(epoch, lr) -> new_lr`` of the current rate. The rate it returns
+        must be a float in ``[0, inf)``; 0 is allowed (as in PyTorch) and
+        leaves the weights unchanged for that epoch.
+    **kwargs
+        Options of a schedule given by name.
+    """
+
+    def __init__(self, schedule, **kwargs):
+        if isinstance(schedule, str):
+            schedule = get_schedule(schedule, **kwargs)
+        if not callable(schedule):
+            raise TypeError(
+                "The 'schedule' parameter of LearningRateScheduler must be a "
+                "Schedule, a schedule name or a function f(epoch, lr). Got "
+                f"{type(schedule).__name__} instead."
+            )
+        self.schedule = schedule
+
+    #: Whether a later fit starts from the rate the schedule left behind
+    #: (Keras's ReduceLROnPlateau) rather than from the rate training began
+    #: with (PyTorch's ``initial_lr``).
+    resumes_from_last_rate = False
+
+    def on_train_begin(self, logs):
+        optimizer = self.network.optimizer
+        # A rate that a schedule left on the optimizer (0 at the end of a
+        # cosine, say) is not a new starting point for the next fit of the
+        # same optimizer: start again from the rate the schedule started
+        # from, as PyTorch keeps ``initial_lr``. A rate set by the user
+        # since then is the new starting point.
+        start, left = getattr(optimizer, "_scheduled_rates", (None, None))
+        resume = self.resumes_from_last_rate or left is None or optimizer.lr != left
+        self.lr0 = optimizer.lr if resume else start
+        if isinstance(self.schedule, Schedule):
+            self.schedule.reset()
+
+    def on_epoch_begin(self, epoch, logs):
+        optimizer = self.network.optimizer
+        if isinstance(self.schedule, Schedule):
+            lr = self.schedule(epoch, self.lr0, self.params.get("epochs"))
+        else:
+            lr = self.schedule(epoch, optimizer.lr)
+        try:
+            optimizer.lr = lr  # any rate in [0, inf), 0 included
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(
+                f"{exc} It came from the schedule {self.schedule!r} of "
+                f"{type(self).__name__} at epoch {epoch + 1}."
+            ) from None
+        optimizer._scheduled_rates = (self.lr0, optimizer.lr)
+
+    def on_epoch_end(self, epoch, logs):
+        if isinstance(self.schedule, Schedule):
+            self.schedule.observe(epoch, logs)
+
+
+class ReduceLROnPlateau(LearningRateScheduler):
+    """Divide the learning rate when a monitored quantity stops improving.
+
+    A :class:`LearningRateScheduler` with the
+    :class:`~glassnet.training.schedules.ReduceOnPlateau` schedule; the parameters
+    (``monitor``, ``factor``, ``patience``, ``mode``, ``min_delta``,
+    ``cooldown``, ``min_lr``) and their defaults are Keras's.
+    """
+
+    resumes_from_last_rate = True
+
+    def __init__(self, monitor: str = "val_loss", **kwargs):
+        super().__init__(ReduceOnPlateau(monitor, **kwargs))
+
+    def on_epoch_end(self, epoch, logs):
+        super().on_epoch_end(epoch, logs)
+        # Apply a reduction at once, as Keras does, so that the optimizer
+        # holds the reduced rate after the last epoch too.
+        self.on_epoch_begin(epoch + 1, logs)
+
+
+class DivergenceWarning(RuntimeWarning):
+    """Training diverged: the loss or the weights became NaN or infinite."""
+
+
+class TerminateOnNaN(Callback):
+    """Stop when the loss or the weights become non-finite (Keras's callback).
+
+    The loss is checked after every batch and every epoch, the weights after
+    every epoch. On failure training stops, and with ``restore`` the weights
+    (and batch-norm statistics) go back to the last ones known finite --
+    those at the end of the last good epoch, or the initial ones -- and the
+    optimizer's state is reset (it holds NaN too). A
+    :class:`DivergenceWarning` says what happened and suggests a lower
+    learning rate or scaled inputs.
+
+    Parameters
+    ----------
+    restore : bool, default True
+        Put back the last finite weights; ``False`` leaves the network (and
+        the optimizer) as they were when the divergence was seen.
+    warn : bool, default True
+        Issue the :class:`DivergenceWarning`; ``False`` only records.
+    check_batches : bool, default True
+        Check the loss of every batch, stopping within the epoch. The loop
+        then computes each batch's loss, which costs time on small batches
+        (about as much again as the step of a 64-128-10 network on batches of
+        32); ``False`` checks at the end of each epoch only.
+    max_loss : float, optional
+        A loss above this also counts as divergence (weights that grew
+        without bound can keep the loss finite but astronomically large,
+        e.g. Adam with a learning rate of 1e6). The command line sets it to
+        a million times the untrained network's loss. ``None``: only
+        non-finite losses count, as in Keras.
+
+    Attributes
+    ----------
+    terminated : bool
+        Whether training diverged and was stopped here.
+    stopped_epoch : int or None
+        The epoch (0-based) in which the loss or weights became non-finite.
+    lr : float or None
+        The optimizer's learning rate at that moment.
+    restored_epoch : int or None
+        The epoch (0-based) whose final weights the network holds after a
+        restore; ``None`` for the initial weights (or when nothing was
+        restored).
+    kept : str or None
+        What the network holds now, in words: "the initial weights", "the
+        weights from the end of epoch 3" (1-based), or "the non-finite
+        weights" (``restore=False``).
+    reason : str or None
+        What became non-finite, e.g. "the loss became nan at batch 3".
+    message : str or None
+        One sentence: epoch, learning rate, what became non-finite, what was
+        kept.
+    """
+
+    def __init__(
+        self,
+        *,
+        restore: bool = True,
+        warn: bool = True,
+        check_batches: bool = True,
+        max_loss: float | None = None,
+    ):
+        self.restore = bool(restore)
+        self.warn = bool(warn)
+        self.max_loss = check_number(
+            max_loss,
+            "max_loss",
+            "TerminateOnNaN",
+            low=0,
+            low_open=True,
+            allow_none=True,
+        )
+        if not check_batches:
+            # the base class's no-op: the loop then skips the batch losses
+            self.on_batch_end = types.MethodType(Callback.on_batch_end, self)
+
+    def on_train_begin(self, logs):
+        self.terminated = False
+        self.stopped_epoch = self.lr = self.restored_epoch = None
+        self.kept = self.reason = self.message = None
+        self._good = self.network.get_weights() if self.restore else None
+        self._good_epoch = None
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs):
+        self._epoch = epoch
+
+    def _loss_problem(self, loss: float) -> str | None:
+        if not math.isfinite(loss):
+            return f"the loss became {loss}"
+        if self.max_loss is not None and loss > self.max_loss:
+            return f"the loss reached {loss:.4g}, above max_loss={self.max_loss:.4g}"
+        return None
+
+    def on_batch_end(self, batch, logs):
+        problem = None if self.terminated else self._loss_problem(logs["loss"])
+        if problem is not None:
+            self._terminate(f"{problem} at batch {batch + 1}")
+
+    def on_epoch_end(self, epoch, logs):
+        if self.terminated:
+            return
+        weights = self.network.get_weights()
+        problem = self._loss_problem(logs.get("loss", 0.0))
+        if problem is not None:
+            self._terminate(problem)
+        elif not all(np.all(np.isfinite(w)) for w in weights):
+            self._terminate("the weights became NaN or infinite")
+        elif self.restore:
+            self._good, self._good_epoch = weights, epoch
+
+    def _terminate(self, what: str) -> None:
+        self.terminated = True
+        self.stopped_epoch, self.reason = self._epoch, what
+        self.network.stop_training = True
+        optimizer = getattr(self.network, "optimizer", None)
+        self.lr = None if optimizer is None else float(optimizer.lr)
+        if self.restore:
+            self.network.set_weights(self._good)
+            if optimizer is not None:
+                optimizer.reset()
+            self.restored_epoch = self._good_epoch
+            self.kept = (
+                "the initial weights"
+                if self._good_epoch is None
+                else f"the weights from the end of epoch {self._good_epoch + 1}"
+            )
+            kept = f"restored {self.kept}, the last finite ones"
+        else:
+            self.kept = "the non-finite weights"
+            kept = "kept the non-finite weights"
+        lr = "" if self.lr is None else f" (lr {self.lr:g})"
+        self.message = (
+            f"Training diverged in epoch {self._epoch + 1}{lr}: {what}. "
+            f"Stopped and {kept}."
+        )
+        if self.warn:
+            warnings.warn(
+                f"{self.message} Try a lower learning rate, gradient clipping, or "
+                "scaling the inputs (e.g. standardize each feature).",
+                DivergenceWarning,
+                stacklevel=2,
+            )
+
+
+class CSVLogger(Callback):
+    """Write one CSV row per epoch: the epoch and every scalar log.
+
+    Parameters
+    ----------
+    filename : str or os.PathLike
+    separator : str, default ","
+    append : bool, default False
+        Append to an existing file (no second header) instead of replacing it.
+    """
+
+    def __init__(self, filename, *, separator: str = ",", append: bool = False):
+        self.filename = os.fspath(filename)
+        self.separator = separator
+        self.append = bool(append)
+        self._file = None
+
+    def on_train_begin(self, logs):
+        has_rows = self.append and os.path.exists(self.filename)
+        has_rows = has_rows and os.path.getsize(self.filename) > 0
+        self._file = open(  # noqa: SIM115 -- closed in on_train_end
+            self.filename, "a" if self.append else "w", newline=""
+        )
+        self._writer = None
+        self._write_header = not has_rows
+
+    def on_epoch_end(self, epoch, logs):
+        row = {"epoch": epoch + 1, **scalar_logs(logs)}
+        if self._writer is None:
+            self._writer = csv.DictWriter(
+                self._file,
+                fieldnames=list(row),
+                delimiter=self.separator,
+                restval="",
+                extrasaction="ignore",
+            )
+            if self._write_header:
+                self._writer.writeheader()
+        self._writer.writerow(
+            {k: repr(v) if isinstance(v, float) else v for k, v in row.items()}
+        )
+        self._file.flush()
+
+    def on_train_end(self, logs):
+        if self._file is not None:
+            self._file.close()
+            self._file = None

@@ -1,0 +1,116 @@
+"""What ``fit`` trains on: the validation split and the weight of each sample.
+
+* ``validation_split=f`` holds out a seeded random fraction ``f`` of the
+  samples, stratified for classification: every class keeps its share in
+  both parts (not Keras's "the last f of the data", which is biased
+  whenever the data are sorted).
+* ``sample_weight`` and ``class_weight`` combine into one weight per
+  sample, rescaled to average 1 over the training set (see
+  :mod:`glassnet.core.losses`).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from glassnet.core._validation import check_number, check_sample_weight
+from glassnet.metrics import output_kind
+
+
+def class_labels(network, Y: np.ndarray) -> np.ndarray | None:
+    """One integer class per sample (n,), or None for regression / multi-label."""
+    kind = output_kind(network)
+    if kind == "multiclass":
+        return Y.argmax(axis=1)
+    if kind == "binary":
+        return (Y[:, 0] >= 0.5).astype(np.int64)
+    return None
+
+
+def split_indices(n: int, labels, fraction: float, rng: np.random.Generator):
+    """Seeded random ``(train_idx, val_idx)``, stratified by ``labels`` if given.
+
+    ``ceil(fraction * n)`` samples are held out. With labels, class ``c``
+    gives ``n_val * n_c / n`` of them, rounded so the total is exact (the
+    largest remainders round up).
+    """
+    n_val = math.ceil(fraction * n)
+    if not 1 <= n_val < n:
+        raise ValueError(
+            f"validation_split={fraction} leaves {n - n_val} of the {n} samples "
+            "for training; both parts need at least one sample."
+        )
+    if labels is None:
+        order = rng.permutation(n)
+        return np.sort(order[n_val:]), np.sort(order[:n_val])
+    classes, inverse, counts = np.unique(
+        labels, return_inverse=True, return_counts=True
+    )
+    exact = n_val * counts / n
+    take = np.floor(exact).astype(np.int64)
+    leftover = n_val - int(take.sum())
+    take[np.argsort(-(exact - take), kind="stable")[:leftover]] += 1
+    val = [
+        rng.permutation(np.flatnonzero(inverse == c))[: take[c]]
+        for c in range(classes.size)
+    ]
+    val_idx = np.sort(np.concatenate(val))
+    train_mask = np.ones(n, dtype=bool)
+    train_mask[val_idx] = False
+    return np.flatnonzero(train_mask), val_idx
+
+
+def class_weight_per_sample(class_weight, labels) -> np.ndarray:
+    """The weight of each sample's class, shape (n,).
+
+    ``"balanced"``: ``w_c = n / (n_classes * n_c)`` over the classes present
+    (scikit-learn's rule, so every class carries the same total weight).
+    A dict ``{class: weight}``: classes it does not name weigh 1.
+    """
+    if labels is None:
+        raise ValueError(
+            "class_weight needs a classifier with one label per sample (softmax "
+            "or a single sigmoid output); use sample_weight otherwise."
+        )
+    classes, counts = np.unique(labels, return_counts=True)
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(
+                "The 'class_weight' parameter of fit must be a dict "
+                f"{{class: weight}} or 'balanced'. Got {class_weight!r} instead."
+            )
+        per_class = labels.size / (classes.size * counts)
+        return per_class[np.searchsorted(classes, labels)]
+    if not isinstance(class_weight, dict):
+        raise TypeError(
+            "The 'class_weight' parameter of fit must be a dict {class: weight} "
+            f"or 'balanced'. Got {type(class_weight).__name__} instead."
+        )
+    table = np.ones(int(classes.max()) + 1)
+    for key, value in class_weight.items():
+        if not isinstance(key, numbers.Integral) or key not in classes:
+            raise ValueError(
+                f"class_weight names the class {key!r}, which does not occur in "
+                f"the training targets (classes present: "
+                f"{', '.join(str(c) for c in classes)})."
+            )
+        table[key] = check_number(value, f"class_weight[{key}]", "fit", low=0)
+    return table[labels]
+
+
+def training_weights(network, Y, labels, sample_weight, class_weight):
+    """Combined per-sample weights (n,) with mean 1, or None if none were given."""
+    if sample_weight is None and class_weight is None:
+        return None
+    n = Y.shape[0]
+    w = np.ones(n)
+    if sample_weight is not None:
+        w = check_sample_weight(sample_weight, n)
+    if class_weight is not None:
+        w = w * class_weight_per_sample(class_weight, labels)
+    if not np.any(w > 0):
+        raise ValueError("Every training sample has weight 0.")
+    return check_sample_weight(w, n, dtype=network.dtype)

@@ -1,0 +1,192 @@
+"""A progress bar for ``fit(verbose=1)``: epoch, batch, running loss, metrics.
+
+Drawn by `rich <https://rich.readthedocs.io>`_ or `tqdm
+<https://tqdm.github.io>`_ when one is installed (an optional extra), else as
+plain text: on a terminal a single line rewritten in place, elsewhere (a log
+file, a notebook capture) one summary line per epoch.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+
+from glassnet.training.callbacks import Callback, format_logs
+
+__all__ = ["ProgressBar"]
+
+_BACKENDS = ("auto", "rich", "tqdm", "plain")
+
+
+def _available(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+class ProgressBar(Callback):
+    """Progress of each epoch, batch by batch (Keras's ``verbose=1``).
+
+    Parameters
+    ----------
+    backend : {"auto", "rich", "tqdm", "plain"}, default "auto"
+        "auto" takes rich, then tqdm, then plain text.
+    stream : file, default sys.stdout
+    refresh : float, default 0.1
+        Seconds between redraws (a redraw per batch would slow training).
+    """
+
+    def __init__(self, *, backend: str = "auto", stream=None, refresh: float = 0.1):
+        if backend not in _BACKENDS:
+            raise ValueError(
+                f"The 'backend' parameter of ProgressBar must be one of "
+                f"{', '.join(map(repr, _BACKENDS))}. Got {backend!r} instead."
+            )
+        if backend == "auto":
+            backend = next((b for b in ("rich", "tqdm") if _available(b)), "plain")
+        elif backend != "plain" and not _available(backend):
+            raise ImportError(
+                f"ProgressBar(backend={backend!r}) needs the '{backend}' package: "
+                f"pip install {backend}. backend='plain' needs nothing."
+            )
+        self.backend = backend
+        self.stream = stream
+        self.refresh = refresh
+
+    def on_train_begin(self, logs):
+        stream = self.stream or sys.stdout
+        self._bar = {"rich": _RichBar, "tqdm": _TqdmBar, "plain": _PlainBar}[
+            self.backend
+        ](stream)
+
+    def on_epoch_begin(self, epoch, logs):
+        epochs = self.params.get("epochs", epoch + 1)
+        self._steps = self.params.get("steps", 0)
+        self._done = 0
+        self._loss_sum = 0.0
+        self._seen = 0
+        self._last_draw = 0.0
+        self._start = time.perf_counter()
+        self._bar.start(f"epoch {epoch + 1}/{epochs}", self._steps)
+
+    def on_batch_end(self, batch, logs):
+        self._done = batch + 1
+        size = logs.get("size", 1)
+        self._loss_sum += logs["loss"] * size
+        self._seen += size
+        now = time.perf_counter()
+        if now - self._last_draw >= self.refresh:
+            self._last_draw = now
+            self._bar.update(self._done, f"loss {self._loss_sum / self._seen:.4f}")
+
+    def on_epoch_end(self, epoch, logs):
+        elapsed = time.perf_counter() - self._start
+        self._bar.finish(self._done, f"{format_logs(logs)}  {elapsed:.1f}s")
+
+    def on_train_end(self, logs):
+        self._bar.close()
+
+
+class _PlainBar:
+    """Text only: ``epoch 3/20  120/469 [=====>....] loss 0.1234``."""
+
+    width = 24
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.interactive = bool(getattr(stream, "isatty", lambda: False)())
+        self._length = 0
+
+    def start(self, prefix: str, steps: int) -> None:
+        self.prefix, self.steps = prefix, steps
+
+    def _line(self, done: int, text: str) -> str:
+        filled = self.width * done // max(self.steps, 1)
+        bar = "=" * filled + (">" if filled < self.width else "")
+        bar = bar.ljust(self.width, ".")[: self.width]
+        digits = len(str(self.steps))
+        return f"{self.prefix}  {done:>{digits}}/{self.steps} [{bar}]  {text}"
+
+    def update(self, done: int, text: str) -> None:
+        if self.interactive:
+            line = self._line(done, text)
+            self.stream.write("\r" + line.ljust(self._length))
+            self.stream.flush()
+            self._length = len(line)
+
+    def finish(self, done: int, text: str) -> None:
+        line = self._line(done, text)
+        start = "\r" if self.interactive else ""
+        self.stream.write(start + line.ljust(self._length) + "\n")
+        self.stream.flush()
+        self._length = 0
+
+    def close(self) -> None:
+        pass
+
+
+class _TqdmBar:
+    def __init__(self, stream):
+        self.stream = stream
+        self.bar = None
+
+    def start(self, prefix: str, steps: int) -> None:
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(
+            total=steps, desc=prefix, file=self.stream, unit="batch", leave=True
+        )
+
+    def update(self, done: int, text: str) -> None:
+        self.bar.n = done
+        self.bar.set_postfix_str(text, refresh=False)
+        self.bar.refresh()
+
+    def finish(self, done: int, text: str) -> None:
+        self.bar.n = done
+        self.bar.set_postfix_str(text, refresh=False)
+        self.bar.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+class _RichBar:
+    def __init__(self, stream):
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(bar_width=30),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[info]}"),
+            console=Console(file=stream),
+            auto_refresh=False,
+        )
+        self.progress.start()
+        self.task = None
+
+    def start(self, prefix: str, steps: int) -> None:
+        self.prefix = prefix
+        self.task = self.progress.add_task(prefix, total=steps, info="")
+
+    def update(self, done: int, text: str) -> None:
+        self.progress.update(self.task, completed=done, info=text)
+        self.progress.refresh()
+
+    def finish(self, done: int, text: str) -> None:
+        # The bar keeps the running loss; the epoch's metrics get a full line.
+        self.progress.update(self.task, completed=done)
+        self.progress.console.print(f"{self.prefix}  {text}", soft_wrap=True)
+        self.progress.refresh()
+
+    def close(self) -> None:
+        self.progress.stop()
