@@ -3,7 +3,7 @@
 Run: python examples/lectures.py
 
 Where a slide's number differs from the mathematics (checked in
-tests/test_lectures.py), glassnet gives the right value:
+tests/inspection/test_lecture_examples.py), glassnet gives the right value:
 
 - 002, grounded example: the updated W^(1) ends in +0.447 (slide: -0.447); row 2
   of the updated W^(0) is (-0.140, 0.310) (slide: row 0 repeated).

@@ -26,8 +26,8 @@ import argparse
 import numpy as np
 
 import glassnet as gn
-from glassnet.datasets import load_digits
 from glassnet.core.initializers import SmallUniform
+from glassnet.datasets import load_digits
 
 
 def run(limit: float, data, *, epochs: int = 10):

@@ -194,6 +194,7 @@ def test_no_module_outside_the_network_calls_its_private_methods():
     assert not calls, calls
 
 
+@pytest.mark.slow  # a subprocess or a real dataset
 def test_importing_glassnet_loads_neither_the_cli_nor_the_playground():
     code = (
         "import sys, glassnet\n"

@@ -3,8 +3,9 @@
 Each example builds its network and inputs from the numbers on the slides and
 traces one step; ``EXAMPLES[name].render("latex")`` lays it out. Where a
 slide prints a number that the mathematics does not give, the example lists
-a :class:`~glassnet.inspection.trace.Correction` and the rendering marks the corrected
-entry with a dagger (the same corrections as ``tests/test_lectures.py``).
+a :class:`~glassnet.inspection.trace.Correction` and the rendering marks the
+corrected entry with a dagger (the same corrections as
+``tests/inspection/test_lecture_examples.py``).
 """
 
 from __future__ import annotations

@@ -295,6 +295,7 @@ def test_save_refuses_a_field_that_load_would_refuse(tmp_path):
 
 
 # -- saving: the file on disk ---------------------------------------------------
+@pytest.mark.slow  # a subprocess or a real dataset
 def test_a_killed_save_leaves_a_temporary_the_next_save_removes(tmp_path):
     import os
     import signal
@@ -408,7 +409,7 @@ def test_check_writable_finds_a_read_only_folder(tmp_path):
 def test_a_model_file_saved_before_the_subpackage_layout_predicts_the_same():
     # Saved, with its predictions, by the code as it was before the modules
     # moved into subpackages: the file format and the numbers must not change.
-    data = Path(__file__).parent / "data"
+    data = Path(__file__).resolve().parents[1] / "data"
     expected = np.load(data / "before_layout_expected.npz")
     net = gn.load(data / "before_layout.glassnet")
     np.testing.assert_array_equal(net.predict_proba(expected["X"]), expected["proba"])

@@ -20,6 +20,9 @@ import glassnet as gn  # noqa: E402
 from glassnet.datasets import load_digits  # noqa: E402
 from glassnet.runs.sweep import expand_grid  # noqa: E402
 
+#: subprocesses, browsers, servers or real datasets: `pytest -m "not slow"` skips
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def digits():

@@ -27,6 +27,9 @@ from playground_support import (
 import glassnet as gn
 from glassnet.datasets import load
 
+#: subprocesses, browsers, servers or real datasets: `pytest -m "not slow"` skips
+pytestmark = pytest.mark.slow
+
 CIRCLE = {"data": "circle", "n_samples": 500, "noise": 0.0, "test_size": 0.5}
 
 

@@ -149,6 +149,7 @@ def test_bad_export_options(kwargs, message, tmp_path):
     assert not (tmp_path / "m.onnx").exists()
 
 
+@pytest.mark.slow  # a subprocess or a real dataset
 def test_cli_export_writes_a_model_onnxruntime_runs(tmp_path, rng):
     net = gn.Network.mlp([4, 6, 3], output="softmax", seed=0)
     net.save(tmp_path / "m.glassnet")
@@ -165,6 +166,7 @@ def test_cli_export_writes_a_model_onnxruntime_runs(tmp_path, rng):
     assert document["outputs"] == ["output", "label"] and document["opset"] == 17
 
 
+@pytest.mark.slow  # a subprocess or a real dataset
 def test_cli_export_errors(tmp_path):
     assert_usage_error(run("export", "missing.glassnet", cwd=tmp_path), "missing")
     gn.Network.mlp([2, 2], seed=0).save(tmp_path / "m.glassnet")

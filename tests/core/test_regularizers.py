@@ -31,7 +31,7 @@ def test_gradcheck_with_penalty_for_every_loss(rng, loss, output, n_out, regular
         dtype="float64",
         regularizer=regularizer,
     )
-    # eps 1e-5: see GRADCHECK_EPS in test_dropout_batchnorm.py.
+    # eps 1e-5: see GRADCHECK_EPS in core/test_layers.py.
     report = gn.gradcheck(net, X, y, eps=1e-5)
     assert report.passed, str(report)
     assert report.max_rel_error < 1e-6

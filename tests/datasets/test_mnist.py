@@ -17,6 +17,9 @@ from datasets_support import (  # noqa: F401
 from glassnet.datasets import load_fashion_mnist, load_mnist
 from glassnet.datasets import mnist as mnist_module
 
+#: subprocesses, browsers, servers or real datasets: `pytest -m "not slow"` skips
+pytestmark = pytest.mark.slow
+
 MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 FILE_NAMES = [

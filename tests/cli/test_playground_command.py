@@ -9,7 +9,11 @@ import sys
 import threading
 import urllib.request
 
+import pytest
 from cli_support import ROOT, assert_usage_error, run
+
+#: subprocesses, browsers, servers or real datasets: `pytest -m "not slow"` skips
+pytestmark = pytest.mark.slow
 
 
 def start(*args):

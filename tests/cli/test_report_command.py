@@ -9,6 +9,9 @@ from report_support import assert_self_contained, check_png, embedded_pngs
 
 import glassnet as gn
 
+#: subprocesses, browsers, servers or real datasets: `pytest -m "not slow"` skips
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("matplotlib")
 
 

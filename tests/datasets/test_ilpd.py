@@ -6,6 +6,9 @@ from datasets_support import data_dir_fixture, require  # noqa: F401
 
 from glassnet.datasets import load_ilpd
 
+#: subprocesses, browsers, servers or real datasets: `pytest -m "not slow"` skips
+pytestmark = pytest.mark.slow
+
 FEATURES = [
     "Age",
     "Gender=Female",

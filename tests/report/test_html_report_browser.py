@@ -17,6 +17,9 @@ from report_support import check_png
 import glassnet as gn
 from glassnet.report import write_report
 
+#: subprocesses, browsers, servers or real datasets: `pytest -m "not slow"` skips
+pytestmark = pytest.mark.slow
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

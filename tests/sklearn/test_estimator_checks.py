@@ -20,8 +20,12 @@ from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 from glassnet.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-SRC = Path(__file__).resolve().parents[1] / "src"
+#: subprocesses and long checks: `pytest -m "not slow"` skips them
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
+SRC = Path(__file__).resolve().parents[2] / "src"
 ESTIMATORS = [MLPClassifier(max_iter=100), MLPRegressor(max_iter=100)]
 
 

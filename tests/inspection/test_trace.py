@@ -10,7 +10,8 @@ from trace_support import GROUNDED_PRINTED, numbers_in
 import glassnet as gn
 from glassnet.inspection.lecture_examples import EXAMPLES, lecture_examples
 
-# Printed on the slide -> what the mathematics gives (tests/test_lectures.py).
+# Printed on the slide -> what the mathematics gives
+# (tests/inspection/test_lecture_examples.py).
 GROUNDED_CORRECTED = {"-0.447": "0.447", "0.460": "-0.140", "0.610": "0.310"}
 
 

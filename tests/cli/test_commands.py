@@ -12,6 +12,9 @@ from datasets_support import data_dir_fixture, require  # noqa: F401
 
 import glassnet as gn
 
+#: subprocesses, browsers, servers or real datasets: `pytest -m "not slow"` skips
+pytestmark = pytest.mark.slow
+
 COMMANDS = [
     "train",
     "evaluate",

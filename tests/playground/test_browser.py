@@ -29,6 +29,9 @@ from playground_support import (
 import glassnet as gn
 from glassnet.datasets import load
 
+#: subprocesses, browsers, servers or real datasets: `pytest -m "not slow"` skips
+pytestmark = pytest.mark.slow
+
 READY = "() => window.playground && playground.setup && playground.framesDrawn > 0"
 WAIT = 20_000  # milliseconds, for any one condition
 # Paused, and the last frame drawn (the page draws on the next animation frame).

@@ -19,7 +19,7 @@ from glassnet.training.diagnostics import (
     saturation,
 )
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def dense(n_in, n_out, activation, W, b):

@@ -312,9 +312,10 @@ def _data_root():
     root = os.environ.get("GLASSNET_DATA")
     if root:
         return Path(root)
-    return Path(__file__).resolve().parents[2] / "shared" / "data"
+    return Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
+@pytest.mark.slow  # a subprocess or a real dataset
 def test_mnist_subset_with_dropout_and_adam():
     from glassnet.datasets import load_mnist
 

@@ -7,6 +7,9 @@ from cli_support import assert_usage_error, run
 import glassnet as gn
 from glassnet.datasets import load
 
+#: subprocesses, browsers, servers or real datasets: `pytest -m "not slow"` skips
+pytestmark = pytest.mark.slow
+
 
 def test_one_activation_per_hidden_layer(tmp_path):
     result = run(

@@ -11,6 +11,9 @@ import glassnet as gn
 from glassnet.datasets import load
 from glassnet.inspection.lecture_examples import EXAMPLES
 
+#: subprocesses, browsers, servers or real datasets: `pytest -m "not slow"` skips
+pytestmark = pytest.mark.slow
+
 
 def test_list_names_every_example_with_its_title(tmp_path):
     for args in (["--list"], ["--example", "list"]):
