@@ -218,3 +218,65 @@ def test_the_engine_imports_nothing_else_of_glassnet():
         seen.add(module)
         todo += [t for t, _, _ in imports(module) if (module, t) not in SANCTIONED]
     assert {group(m) for m in seen} == {"core"}, sorted(seen)
+
+
+OLD_PUBLIC_PATHS = {
+    "glassnet.layers": ["Dense", "BatchNorm", "Dropout", "Layer", "layer_from_config"],
+    "glassnet.network": ["Network", "Summary"],
+    "glassnet.callbacks": ["EarlyStopping", "ModelCheckpoint", "TerminateOnNaN"],
+    "glassnet.progress": ["ProgressBar"],
+    "glassnet.gradcheck": ["gradcheck", "GradcheckReport"],
+    "glassnet.diagnostics": ["Diagnostics", "diagnose"],
+    "glassnet.trace": ["Trace", "LayerTrace", "trace_network"],
+    "glassnet.io": ["save", "load", "ModelFileError"],
+    "glassnet.onnx_export": ["to_onnx"],
+    "glassnet.torch_interop": ["to_torch", "from_torch"],
+    "glassnet.sklearn_interop": ["to_sklearn", "from_sklearn"],
+    "glassnet.recipe": ["build_network"],
+    "glassnet.sweep": ["sweep", "SweepResult"],
+    "glassnet.notebook": ["network_html"],
+    "glassnet.preprocessing": ["StandardScaler", "MinMaxScaler", "FeatureSchema"],
+    "glassnet.pipeline": ["Preprocessing"],
+}
+
+
+@pytest.mark.parametrize("old", sorted(OLD_PUBLIC_PATHS))
+def test_old_module_paths_still_work_and_warn(old):
+    import importlib
+
+    module = importlib.import_module(old)
+    for name in OLD_PUBLIC_PATHS[old]:
+        with pytest.warns(DeprecationWarning, match=f"{old} moved to glassnet"):
+            value = getattr(module, name)
+        assert value is not None
+
+
+@pytest.mark.parametrize(
+    ("old", "family", "new"),
+    [
+        ("get_optimizer", "optimizers", "get"),
+        ("OPTIMIZERS", "optimizers", "OPTIMIZERS"),
+        ("get_activation", "activations", "get"),
+        ("get_loss", "losses", "get"),
+        ("get_initializer", "initializers", "get"),
+        ("get_regularizer", "regularizers", "get"),
+        ("get_schedule", "schedules", "get"),
+        ("get_metric", "metrics", "get"),
+    ],
+)
+def test_top_level_registry_names_moved_into_their_family(old, family, new):
+    import glassnet as gn
+
+    with pytest.warns(DeprecationWarning, match=f"use glassnet.{family}.{new}"):
+        value = getattr(gn, old)
+    assert value is getattr(getattr(gn, family), new)
+
+
+def test_the_family_paths_are_the_modules_themselves():
+    import glassnet.optimizers
+
+    import glassnet as gn
+
+    assert glassnet.optimizers is gn.optimizers is gn.core.optimizers
+    assert gn.optimizers.get("adam").name == "adam"
+    assert gn.plotting is gn.report.plots
