@@ -338,3 +338,18 @@ def test_fit_with_batch_norm_refuses_batch_size_one(rng):
         net.fit(X[:1], y[:1], batch_size=None)
     for a, b in zip(before, net.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_diverging_batch_norm_network_is_stopped_as_diverged(rng):
+    # the running statistics become non-finite with the weights: the loop's
+    # divergence check reports it, no error from inside the layer
+    X, y = rng.normal(size=(64, 3)), rng.normal(size=64) * 100
+    net = gn.Network(
+        [gn.Dense(3, 8), gn.BatchNorm(activation="relu"), gn.Dense(8, 1)],
+        loss="mse",
+        seed=0,
+    )
+    guard = gn.TerminateOnNaN(warn=False, restore=False)
+    with np.errstate(all="ignore"):
+        net.fit(X, y, epochs=20, optimizer=gn.SGD(lr=1e6), callbacks=[guard])
+    assert guard.terminated

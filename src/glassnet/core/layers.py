@@ -773,11 +773,14 @@ class BatchNorm(Layer):
         return (self.inv_std / n) * (n * G - sum_G - self.X_hat * sum_G_xhat)
 
     def _update_running(self, mu, var) -> None:
-        m = self.momentum
-        self.running_mean *= m
-        self.running_mean += (1.0 - m) * mu
-        self.running_var *= m
-        self.running_var += (1.0 - m) * var
+        # in place on the arrays themselves (assigning the attributes checks
+        # user input; a diverging batch may make these non-finite, which the
+        # training loop's divergence check reports)
+        m, mean, variance = self.momentum, self._running_mean, self._running_var
+        mean *= m
+        mean += (1.0 - m) * mu
+        variance *= m
+        variance += (1.0 - m) * var
 
     def config(self) -> dict:
         return {
