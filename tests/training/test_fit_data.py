@@ -155,6 +155,50 @@ def test_class_weight_equals_the_matching_sample_weight(imbalanced):
         np.testing.assert_allclose(a, b, rtol=1e-10)
 
 
+@pytest.mark.parametrize(
+    "classes, output",
+    [([1, 2, 3], "softmax"), (["cat", "dog", "eel"], "softmax"), ([1, 2], "sigmoid")],
+    ids=["int_labels", "string_labels", "binary_int_labels"],
+)
+def test_class_weight_keys_are_the_labels_of_y(imbalanced, classes, output):
+    from glassnet.datasets.preprocessing import Preprocessing
+
+    X, codes = imbalanced
+    if len(classes) == 2:
+        codes = np.minimum(codes, 1)
+    y = np.array(classes, dtype=object)[codes]
+    y = y.astype(str if isinstance(classes[0], str) else np.int64)
+    # the last label weighs 20, by hand as one weight per sample
+    heavy = classes[-1]
+    by_hand = np.where(y == heavy, 20.0, 1.0)
+
+    def train(**weights):
+        sizes = [4, 6, len(classes) if output == "softmax" else 1]
+        net = gn.Network.mlp(sizes, output=output, seed=0, dtype="float64")
+        net.preprocessing = Preprocessing(classes=list(classes))
+        history = net.fit(
+            X, y, epochs=2, batch_size=50, optimizer="adam", seed=0, **weights
+        )
+        return history.history["loss"], net.get_weights()
+
+    by_class = train(class_weight={heavy: 20.0})
+    by_sample = train(sample_weight=by_hand)
+    assert by_class[0] == pytest.approx(by_sample[0], rel=1e-12)
+    for a, b in zip(by_class[1], by_sample[1], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10)
+
+
+def test_class_weight_names_the_labels_present_when_a_key_is_unknown(imbalanced):
+    from glassnet.datasets.preprocessing import Preprocessing
+
+    X, codes = imbalanced
+    y = np.array([1, 2, 3])[codes]
+    net = gn.Network.mlp([4, 3], seed=0)
+    net.preprocessing = Preprocessing(classes=[1, 2, 3])
+    with pytest.raises(ValueError, match=r"class 0, .*present: 1, 2, 3\)"):
+        net.fit(X, y, epochs=1, class_weight={0: 2.0})
+
+
 def test_balanced_class_weight_lifts_the_minority_recall(imbalanced):
     X, y = imbalanced
     X = X * 0.35  # more overlap between the classes

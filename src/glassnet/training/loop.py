@@ -184,8 +184,11 @@ def fit(
         Non-negative weight of each sample's cost, in the loss and in its
         gradient (rescaled to average 1).
     class_weight : dict or "balanced", optional
-        Weight of each class's samples; "balanced" weighs class ``c`` by
-        ``n / (n_classes n_c)``. Multiplies ``sample_weight``.
+        Weight of each class's samples, ``{label: weight}`` with the labels
+        as ``y`` gives them (``{"dog": 3}``, or ``{2: 3}`` for labels 1/2 of
+        a network whose ``preprocessing`` knows its classes; scikit-learn's
+        meaning); "balanced" weighs class ``c`` by ``n / (n_classes n_c)``.
+        Multiplies ``sample_weight``.
     shuffle : bool, default True
         Visit the samples in a new random order every epoch.
     seed : int, optional
