@@ -554,3 +554,18 @@ def test_kept_classifier_scores_best_validation_score_on_the_validation_part():
     val = _validation_rows(300, 0.2, 0, labels=np.searchsorted(est.classes_, y))
     assert accuracy_score(y[val], est.predict(X[val])) == est.best_validation_score_
     assert est.best_validation_score_ == max(est.validation_scores_)
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_feature_names_are_checked_as_in_sklearn(cls):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "c"])
+    y = (X["a"] > 0).astype(np.int64)
+    reference = SkMLPClassifier if cls is MLPClassifier else SkMLPRegressor
+    theirs = reference(hidden_layer_sizes=(4,), max_iter=5).fit(X, y)
+    ours = small(cls, max_iter=5).fit(X, y)
+    assert list(ours.feature_names_in_) == list(theirs.feature_names_in_)
+    for est in (theirs, ours):  # reordered columns: refused by both
+        with pytest.raises(ValueError, match="feature names should match"):
+            est.predict(X[["c", "b", "a"]])

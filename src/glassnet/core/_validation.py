@@ -219,3 +219,52 @@ def some_names(names, *, limit: int = 5) -> str:
     shown = ", ".join(short_repr(name) for name in names[:limit])
     rest = len(names) - limit
     return shown if rest <= 0 else f"{shown} and {rest:,} more"
+
+
+def column_order(X, feature_names, *, name: str = "X") -> list[int] | None:
+    """Where each of a model's features is among ``X``'s named columns.
+
+    ``X`` with a ``columns`` attribute of str names (a pandas or polars
+    DataFrame) and a model that knows its ``feature_names`` are matched by
+    name, as scikit-learn matches ``feature_names_in_``: the result lists,
+    for each feature in model order, the index of its column in ``X``
+    (``None`` when they are already in order). Without names on either
+    side (an array, a frame with integer column labels, a model without
+    names), ``X`` is taken by position and the result is ``None``.
+
+    Raises ValueError, naming a few missing and unexpected columns and the
+    counts, when the names are not the model's feature names in some order.
+    """
+    columns = getattr(X, "columns", None)
+    if columns is None or not feature_names or isinstance(X, np.ndarray):
+        return None
+    given = list(columns)
+    if not given or not all(isinstance(c, str) for c in given):
+        return None
+    names = [str(n) for n in feature_names]
+    if given == names:
+        return None
+    position = {c: i for i, c in enumerate(given)}
+    if len(position) == len(given) and set(given) == set(names):
+        return [position[n] for n in names]
+    expected = set(names)
+    missing = [n for n in names if n not in position]
+    unexpected = [c for c in given if c not in expected]
+    repeated = (
+        sorted({c for c in given if given.count(c) > 1})
+        if not (missing or unexpected)
+        else []
+    )
+    parts = [
+        f"{label} {some_names(items)} ({len(items)})"
+        for label, items in (
+            ("missing", missing),
+            ("unexpected", unexpected),
+            ("repeated", repeated),
+        )
+        if items
+    ]
+    raise ValueError(
+        f"The columns of {name} must be the model's {len(names)} feature names, "
+        f"in any order. Got {len(given)} columns: {'; '.join(parts)} instead."
+    )
