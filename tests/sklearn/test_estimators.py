@@ -569,3 +569,18 @@ def test_feature_names_are_checked_as_in_sklearn(cls):
     for est in (theirs, ours):  # reordered columns: refused by both
         with pytest.raises(ValueError, match="feature names should match"):
             est.predict(X[["c", "b", "a"]])
+
+
+def test_early_stopping_with_zero_weights_on_the_validation_part_says_so():
+    from glassnet.training.fit_data import split_indices
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 2))
+    y = (X[:, 0] > 0).astype(np.int64)
+    # the estimator holds out the split of validation_split, seeded by random_state
+    _, val = split_indices(20, y, 0.1, np.random.default_rng(0))
+    w = np.ones(20)
+    w[val] = 0.0
+    clf = small(early_stopping=True, max_iter=5)
+    with pytest.raises(ValueError, match="some of the validation samples"):
+        clf.fit(X, y, sample_weight=w)

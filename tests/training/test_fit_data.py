@@ -395,3 +395,24 @@ def test_mnist_subset_with_dropout_and_adam():
     )
     assert history.history["val_accuracy"][-1] > 0.85
     assert net.evaluate(X_test[:2000], y_test[:2000])["accuracy"] > 0.85
+
+
+@pytest.mark.parametrize("part", ["validation", "training"])
+def test_a_split_part_with_only_zero_weights_is_named(part):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3))
+    y = (X[:, 0] > 0).astype(np.int64)
+    net = gn.Network.mlp([3, 4, 2], seed=0)
+    train, val = _split(net, X, y, 0.1, seed=0)
+    w = np.ones(20)
+    w[val if part == "validation" else train] = 0.0  # the rest keep weight 1
+    message = f"non-zero weight to some of the {part} samples"
+    with pytest.raises(ValueError, match=message):
+        net.fit(X, y, epochs=1, validation_split=0.1, sample_weight=w, seed=0)
+
+
+def test_zero_weights_of_validation_data_name_sample_weight_val():
+    X = np.eye(3)
+    net = gn.Network.mlp([3, 2], seed=0)
+    with pytest.raises(ValueError, match="sample_weight_val must not be all zero"):
+        net.fit(X, [0, 1, 0], epochs=1, validation_data=(X, [0, 1, 0], np.zeros(3)))

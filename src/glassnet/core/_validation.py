@@ -162,39 +162,42 @@ def check_number(
     return int(value) if integer else float(value)
 
 
-def check_sample_weight(sample_weight, n_samples: int, *, dtype=np.float64):
+def check_sample_weight(
+    sample_weight, n_samples: int, *, dtype=np.float64, name: str = "sample_weight"
+):
     """Sample weights as a float array of shape (n_samples,) with mean 1.
 
     Weights must be finite, non-negative and not all zero. They are rescaled
     to average 1, so that scaling every weight by the same factor changes
-    nothing and equal weights give the unweighted mean.
+    nothing and equal weights give the unweighted mean. Errors name
+    ``name`` (e.g. "sample_weight_val" for a validation triple's weights).
     """
     if isinstance(sample_weight, (str, bytes)):
         raise TypeError(
-            "sample_weight must be an array of shape (n_samples,) of non-negative "
+            f"{name} must be an array of shape (n_samples,) of non-negative "
             f"numbers. Got {type(sample_weight).__name__} instead."
         )
     w = as_array(sample_weight)
     if w.dtype.kind not in "biuf":
         raise TypeError(
-            f"sample_weight must be numeric. Got an array of dtype {w.dtype} instead."
+            f"{name} must be numeric. Got an array of dtype {w.dtype} instead."
         )
     if w.ndim != 1 or w.shape[0] != n_samples:
         raise ValueError(
-            f"sample_weight must have shape ({n_samples},), one weight per sample. "
+            f"{name} must have shape ({n_samples},), one weight per sample. "
             f"Got shape {w.shape} instead."
         )
     w = w.astype(np.float64)
     if not np.all(np.isfinite(w)):
-        raise ValueError("sample_weight must be finite. Got NaN or infinity.")
+        raise ValueError(f"{name} must be finite. Got NaN or infinity.")
     if np.any(w < 0):
         bad = int(np.argmax(w < 0))
         raise ValueError(
-            f"sample_weight must be non-negative. Got {float(w[bad])!r} at index {bad}."
+            f"{name} must be non-negative. Got {float(w[bad])!r} at index {bad}."
         )
     total = w.sum()
     if total == 0:
-        raise ValueError("sample_weight must not be all zero.")
+        raise ValueError(f"{name} must not be all zero.")
     return (w * (n_samples / total)).astype(dtype)
 
 

@@ -63,6 +63,26 @@ def split_indices(n: int, labels, fraction: float, rng: np.random.Generator):
     return np.flatnonzero(train_mask), val_idx
 
 
+def check_split_weights(sample_weight, train_idx, val_idx, fraction) -> None:
+    """Refuse a split that leaves the training or validation part no weight.
+
+    ``sample_weight`` (n,) is already checked (not all zero). A part whose
+    samples all weigh 0 has no loss (a weighted mean over nothing).
+    scikit-learn's MLP scores such a validation part anyway and stops on
+    meaningless scores; here the error says what is wrong.
+    """
+    n = sample_weight.shape[0]
+    for part, idx in (("validation", val_idx), ("training", train_idx)):
+        if not np.any(sample_weight[idx] > 0):
+            raise ValueError(
+                "The 'sample_weight' parameter of fit must give a non-zero weight "
+                f"to some of the {part} samples ({idx.size} of {n} with "
+                f"validation_split={fraction}). Got 0 for all of them instead; "
+                "change the weights, the split (seed or fraction), or pass "
+                "validation_data."
+            )
+
+
 def class_weight_per_sample(class_weight, labels, network=None) -> np.ndarray:
     """The weight of each sample's class, shape (n,).
 
