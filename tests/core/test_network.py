@@ -471,3 +471,92 @@ def test_a_dense_layer_rebuilt_from_its_config_draws_fresh_weights():
     assert np.var(layer.W) == pytest.approx(2 / 20, rel=0.35)
     empty = gn.Dense.from_config(config, draw=False)
     assert not empty.W.any()
+
+
+# -- named columns ----------------------------------------------------------------
+
+
+def _named_network():
+    from glassnet.datasets.preprocessing import Preprocessing
+    from glassnet.datasets.scalers import FeatureSchema
+
+    net = gn.Network.mlp([3, 5, 2], seed=0, dtype="float64")
+    net.preprocessing = Preprocessing(schema=FeatureSchema(["x1", "x2", "x3"]))
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = (X[:, 0] > X[:, 2]).astype(np.int64)
+    return net, X, y
+
+
+def _gradcheck_loss(net, X, y):
+    from glassnet.inspection.gradcheck import gradcheck
+
+    return gradcheck(net, X, y).loss
+
+
+_ENTRY_POINTS = {
+    "predict": lambda net, X, y: net.predict(X),
+    "predict_proba": lambda net, X, y: net.predict_proba(X),
+    "forward": lambda net, X, y: net.forward(X),
+    "evaluate": lambda net, X, y: net.evaluate(X, y)["loss"],
+    "loss_and_gradients": lambda net, X, y: net.loss_and_gradients(X, y),
+    "train_step": lambda net, X, y: (net.train_step(X, y), net.get_weights()[0])[1],
+    "fit": lambda net, X, y: net.fit(X, y, epochs=2, seed=0).history["loss"],
+    "fit_validation_data": lambda net, X, y: net.fit(
+        X[:20], y[:20], validation_data=(X[20:], y[20:]), epochs=1, seed=0
+    ).history["val_loss"],
+    "trace": lambda net, X, y: net.trace(X[:4], y[:4], "sgd").new_loss,
+    "gradcheck": lambda net, X, y: _gradcheck_loss(net, X[:4], y[:4]),
+}
+
+
+@pytest.mark.parametrize("entry", sorted(_ENTRY_POINTS))
+def test_dataframe_columns_are_matched_by_name(entry):
+    pd = pytest.importorskip("pandas")
+    run = _ENTRY_POINTS[entry]
+    net, X, y = _named_network()
+    expected = run(copy.deepcopy(net), X, y)  # the array, in the model's order
+    shuffled = pd.DataFrame(X, columns=["x1", "x2", "x3"])[["x3", "x1", "x2"]]
+    if entry == "fit_validation_data":  # only the validation part is a frame
+        got = net.fit(
+            X[:20], y[:20], validation_data=(shuffled[20:], y[20:]), epochs=1, seed=0
+        ).history["val_loss"]
+    else:
+        got = run(net, shuffled, y)
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(expected))
+
+
+@pytest.mark.parametrize(
+    "columns, message",
+    [
+        (["x1", "x2", "z"], r"missing 'x3' \(1\); unexpected 'z' \(1\)"),
+        (["x1", "x2"], r"3 feature names, in any order\. Got 2 columns: missing"),
+        (["x1", "x1", "x3"], r"missing 'x2' \(1\)"),
+    ],
+    ids=["renamed", "one_missing", "repeated"],
+)
+def test_dataframe_with_other_column_names_is_refused(columns, message):
+    pd = pytest.importorskip("pandas")
+    net, X, y = _named_network()
+    frame = pd.DataFrame(X[:, : len(columns)], columns=columns)
+    with pytest.raises(ValueError, match=message):
+        net.predict(frame)
+
+
+def test_dataframe_is_positional_without_names_on_either_side():
+    pd = pytest.importorskip("pandas")
+    net, X, y = _named_network()
+    # integer column labels: no names, taken by position
+    np.testing.assert_array_equal(net.predict(pd.DataFrame(X)), net.predict(X))
+    net.preprocessing = None  # a model without feature names
+    frame = pd.DataFrame(X[:, ::-1], columns=["x3", "x2", "x1"])
+    np.testing.assert_array_equal(net.predict(frame), net.predict(X[:, ::-1]))
+
+
+def test_diagnostics_evaluation_frame_is_matched_by_name():
+    pd = pytest.importorskip("pandas")
+    net, X, y = _named_network()
+    shuffled = pd.DataFrame(X, columns=["x1", "x2", "x3"])[["x2", "x3", "x1"]]
+    diagnostics = gn.Diagnostics(X_eval=shuffled, warn=False)
+    net.fit(X, y, epochs=1, seed=0, callbacks=[diagnostics])
+    np.testing.assert_array_equal(diagnostics.X_eval, X)

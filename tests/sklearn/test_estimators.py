@@ -439,3 +439,148 @@ def test_invscaling_rate_follows_the_samples_seen_across_partial_fits(rng):
     assert ours.network_.optimizer.lr == pytest.approx(0.1 / 31**0.5)
     # scikit-learn's rate after the second call: t = 100 samples seen
     assert theirs._optimizer.learning_rate == pytest.approx(0.1 / 101**0.5)
+
+
+class _ScriptedNetwork:
+    """Stands in for a Network: its "weights" are the epoch they were taken at."""
+
+    def __init__(self, lr=0.1):
+        self.epoch, self.restored, self.stop_training = None, None, False
+        self.optimizer = type("Opt", (), {"lr": lr})()
+
+    def get_weights(self):
+        return [self.epoch]
+
+    def set_weights(self, weights):
+        self.restored = weights[0]
+
+
+def _run_stopper(values, *, maximize, tol, n_iter_no_change, adaptive=False, lr=0.1):
+    from glassnet.sklearn.stopping import SklearnStopping
+
+    net, stopper = _ScriptedNetwork(lr), SklearnStopping(maximize=maximize)
+    stopper.configure(
+        "v", tol=tol, n_iter_no_change=n_iter_no_change, adaptive=adaptive
+    )
+    stopper.set_context(net, {})
+    stopper.on_train_begin({})
+    ran = 0
+    for epoch, value in enumerate(values):
+        net.epoch = epoch
+        stopper.on_epoch_end(epoch, {"v": value})
+        ran += 1
+        if net.stop_training:
+            break
+    stopper.on_train_end({})
+    return stopper, net, ran
+
+
+def test_stopping_keeps_the_strictly_best_score_and_counts_with_tol():
+    # scikit-learn's _update_no_improvement_count, by hand (tol 0.01, n = 2):
+    # 0.5, 0.8 improve by more than tol (count 0); 0.805 < 0.8 + tol (1),
+    # 0.806 < 0.805 + tol (2), 0.807 < 0.806 + tol (3 > 2: stop). Each of
+    # the last three is strictly best, so epoch 4's weights are kept (Keras's
+    # min_delta would keep epoch 1's, the last to improve by more than tol).
+    stopper, net, ran = _run_stopper(
+        [0.5, 0.8, 0.805, 0.806, 0.807, 0.9],
+        maximize=True,
+        tol=0.01,
+        n_iter_no_change=2,
+    )
+    assert ran == 5 and net.restored == 4 and stopper.best == 0.807
+
+
+def test_stopping_on_the_training_loss_restores_nothing():
+    losses = [1.0, 0.5, 0.4995, 0.499, 0.4985, 0.1]
+    stopper, net, ran = _run_stopper(
+        losses, maximize=False, tol=1e-3, n_iter_no_change=2
+    )
+    # 0.4995 > 0.5 - 1e-3 (1), 0.499 (2), 0.4985 (3 > 2): stop after epoch 4
+    assert ran == 5 and net.restored is None and stopper.best == 0.4985
+    # "adaptive": the rate is divided by 5 and the count restarts instead
+    stopper, net, ran = _run_stopper(
+        losses, maximize=False, tol=1e-3, n_iter_no_change=2, adaptive=True
+    )
+    assert ran == 6 and net.optimizer.lr == pytest.approx(0.02) and stopper.count == 0
+    # ... unless the rate is already at most 1e-6
+    _, net, ran = _run_stopper(
+        losses, maximize=False, tol=1e-3, n_iter_no_change=2, adaptive=True, lr=1e-6
+    )
+    assert ran == 5 and net.optimizer.lr == 1e-6
+
+
+def _validation_rows(n, fraction, seed, labels=None):
+    from glassnet.training.fit_data import split_indices
+
+    return split_indices(n, labels, fraction, np.random.default_rng(seed))[1]
+
+
+def test_kept_regressor_scores_best_validation_score_on_the_validation_part():
+    from sklearn.metrics import r2_score
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 2))
+    y = X[:, 0] * 2 + X[:, 1]
+    est = MLPRegressor(
+        (20,),
+        early_stopping=True,
+        max_iter=300,
+        random_state=0,
+        learning_rate_init=0.01,
+    ).fit(X, y)
+    val = _validation_rows(600, 0.1, 0)
+    kept = r2_score(y[val], est.predict(X[val]))
+    assert kept == pytest.approx(est.best_validation_score_, rel=1e-12, abs=1e-12)
+    assert est.best_validation_score_ == max(est.validation_scores_)
+
+
+def test_kept_classifier_scores_best_validation_score_on_the_validation_part():
+    from sklearn.metrics import accuracy_score
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, 2))
+    y = (X[:, 0] + 0.5 * rng.normal(size=300) > 0).astype(int) + (X[:, 1] > 0.5)
+    # tol larger than one sample's share of the accuracy (1/60)
+    est = MLPClassifier(
+        (8,),
+        early_stopping=True,
+        max_iter=300,
+        random_state=0,
+        learning_rate_init=0.01,
+        tol=0.02,
+        n_iter_no_change=5,
+        validation_fraction=0.2,
+    ).fit(X, y)
+    val = _validation_rows(300, 0.2, 0, labels=np.searchsorted(est.classes_, y))
+    assert accuracy_score(y[val], est.predict(X[val])) == est.best_validation_score_
+    assert est.best_validation_score_ == max(est.validation_scores_)
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_feature_names_are_checked_as_in_sklearn(cls):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "c"])
+    y = (X["a"] > 0).astype(np.int64)
+    reference = SkMLPClassifier if cls is MLPClassifier else SkMLPRegressor
+    theirs = reference(hidden_layer_sizes=(4,), max_iter=5).fit(X, y)
+    ours = small(cls, max_iter=5).fit(X, y)
+    assert list(ours.feature_names_in_) == list(theirs.feature_names_in_)
+    for est in (theirs, ours):  # reordered columns: refused by both
+        with pytest.raises(ValueError, match="feature names should match"):
+            est.predict(X[["c", "b", "a"]])
+
+
+def test_early_stopping_with_zero_weights_on_the_validation_part_says_so():
+    from glassnet.training.fit_data import split_indices
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 2))
+    y = (X[:, 0] > 0).astype(np.int64)
+    # the estimator holds out the split of validation_split, seeded by random_state
+    _, val = split_indices(20, y, 0.1, np.random.default_rng(0))
+    w = np.ones(20)
+    w[val] = 0.0
+    clf = small(early_stopping=True, max_iter=5)
+    with pytest.raises(ValueError, match="some of the validation samples"):
+        clf.fit(X, y, sample_weight=w)

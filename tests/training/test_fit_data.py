@@ -155,6 +155,50 @@ def test_class_weight_equals_the_matching_sample_weight(imbalanced):
         np.testing.assert_allclose(a, b, rtol=1e-10)
 
 
+@pytest.mark.parametrize(
+    "classes, output",
+    [([1, 2, 3], "softmax"), (["cat", "dog", "eel"], "softmax"), ([1, 2], "sigmoid")],
+    ids=["int_labels", "string_labels", "binary_int_labels"],
+)
+def test_class_weight_keys_are_the_labels_of_y(imbalanced, classes, output):
+    from glassnet.datasets.preprocessing import Preprocessing
+
+    X, codes = imbalanced
+    if len(classes) == 2:
+        codes = np.minimum(codes, 1)
+    y = np.array(classes, dtype=object)[codes]
+    y = y.astype(str if isinstance(classes[0], str) else np.int64)
+    # the last label weighs 20, by hand as one weight per sample
+    heavy = classes[-1]
+    by_hand = np.where(y == heavy, 20.0, 1.0)
+
+    def train(**weights):
+        sizes = [4, 6, len(classes) if output == "softmax" else 1]
+        net = gn.Network.mlp(sizes, output=output, seed=0, dtype="float64")
+        net.preprocessing = Preprocessing(classes=list(classes))
+        history = net.fit(
+            X, y, epochs=2, batch_size=50, optimizer="adam", seed=0, **weights
+        )
+        return history.history["loss"], net.get_weights()
+
+    by_class = train(class_weight={heavy: 20.0})
+    by_sample = train(sample_weight=by_hand)
+    assert by_class[0] == pytest.approx(by_sample[0], rel=1e-12)
+    for a, b in zip(by_class[1], by_sample[1], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10)
+
+
+def test_class_weight_names_the_labels_present_when_a_key_is_unknown(imbalanced):
+    from glassnet.datasets.preprocessing import Preprocessing
+
+    X, codes = imbalanced
+    y = np.array([1, 2, 3])[codes]
+    net = gn.Network.mlp([4, 3], seed=0)
+    net.preprocessing = Preprocessing(classes=[1, 2, 3])
+    with pytest.raises(ValueError, match=r"class 0, .*present: 1, 2, 3\)"):
+        net.fit(X, y, epochs=1, class_weight={0: 2.0})
+
+
 def test_balanced_class_weight_lifts_the_minority_recall(imbalanced):
     X, y = imbalanced
     X = X * 0.35  # more overlap between the classes
@@ -351,3 +395,24 @@ def test_mnist_subset_with_dropout_and_adam():
     )
     assert history.history["val_accuracy"][-1] > 0.85
     assert net.evaluate(X_test[:2000], y_test[:2000])["accuracy"] > 0.85
+
+
+@pytest.mark.parametrize("part", ["validation", "training"])
+def test_a_split_part_with_only_zero_weights_is_named(part):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3))
+    y = (X[:, 0] > 0).astype(np.int64)
+    net = gn.Network.mlp([3, 4, 2], seed=0)
+    train, val = _split(net, X, y, 0.1, seed=0)
+    w = np.ones(20)
+    w[val if part == "validation" else train] = 0.0  # the rest keep weight 1
+    message = f"non-zero weight to some of the {part} samples"
+    with pytest.raises(ValueError, match=message):
+        net.fit(X, y, epochs=1, validation_split=0.1, sample_weight=w, seed=0)
+
+
+def test_zero_weights_of_validation_data_name_sample_weight_val():
+    X = np.eye(3)
+    net = gn.Network.mlp([3, 2], seed=0)
+    with pytest.raises(ValueError, match="sample_weight_val must not be all zero"):
+        net.fit(X, [0, 1, 0], epochs=1, validation_data=(X, [0, 1, 0], np.zeros(3)))

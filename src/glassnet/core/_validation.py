@@ -162,39 +162,42 @@ def check_number(
     return int(value) if integer else float(value)
 
 
-def check_sample_weight(sample_weight, n_samples: int, *, dtype=np.float64):
+def check_sample_weight(
+    sample_weight, n_samples: int, *, dtype=np.float64, name: str = "sample_weight"
+):
     """Sample weights as a float array of shape (n_samples,) with mean 1.
 
     Weights must be finite, non-negative and not all zero. They are rescaled
     to average 1, so that scaling every weight by the same factor changes
-    nothing and equal weights give the unweighted mean.
+    nothing and equal weights give the unweighted mean. Errors name
+    ``name`` (e.g. "sample_weight_val" for a validation triple's weights).
     """
     if isinstance(sample_weight, (str, bytes)):
         raise TypeError(
-            "sample_weight must be an array of shape (n_samples,) of non-negative "
+            f"{name} must be an array of shape (n_samples,) of non-negative "
             f"numbers. Got {type(sample_weight).__name__} instead."
         )
     w = as_array(sample_weight)
     if w.dtype.kind not in "biuf":
         raise TypeError(
-            f"sample_weight must be numeric. Got an array of dtype {w.dtype} instead."
+            f"{name} must be numeric. Got an array of dtype {w.dtype} instead."
         )
     if w.ndim != 1 or w.shape[0] != n_samples:
         raise ValueError(
-            f"sample_weight must have shape ({n_samples},), one weight per sample. "
+            f"{name} must have shape ({n_samples},), one weight per sample. "
             f"Got shape {w.shape} instead."
         )
     w = w.astype(np.float64)
     if not np.all(np.isfinite(w)):
-        raise ValueError("sample_weight must be finite. Got NaN or infinity.")
+        raise ValueError(f"{name} must be finite. Got NaN or infinity.")
     if np.any(w < 0):
         bad = int(np.argmax(w < 0))
         raise ValueError(
-            f"sample_weight must be non-negative. Got {float(w[bad])!r} at index {bad}."
+            f"{name} must be non-negative. Got {float(w[bad])!r} at index {bad}."
         )
     total = w.sum()
     if total == 0:
-        raise ValueError("sample_weight must not be all zero.")
+        raise ValueError(f"{name} must not be all zero.")
     return (w * (n_samples / total)).astype(dtype)
 
 
@@ -219,3 +222,52 @@ def some_names(names, *, limit: int = 5) -> str:
     shown = ", ".join(short_repr(name) for name in names[:limit])
     rest = len(names) - limit
     return shown if rest <= 0 else f"{shown} and {rest:,} more"
+
+
+def column_order(X, feature_names, *, name: str = "X") -> list[int] | None:
+    """Where each of a model's features is among ``X``'s named columns.
+
+    ``X`` with a ``columns`` attribute of str names (a pandas or polars
+    DataFrame) and a model that knows its ``feature_names`` are matched by
+    name, as scikit-learn matches ``feature_names_in_``: the result lists,
+    for each feature in model order, the index of its column in ``X``
+    (``None`` when they are already in order). Without names on either
+    side (an array, a frame with integer column labels, a model without
+    names), ``X`` is taken by position and the result is ``None``.
+
+    Raises ValueError, naming a few missing and unexpected columns and the
+    counts, when the names are not the model's feature names in some order.
+    """
+    columns = getattr(X, "columns", None)
+    if columns is None or not feature_names or isinstance(X, np.ndarray):
+        return None
+    given = list(columns)
+    if not given or not all(isinstance(c, str) for c in given):
+        return None
+    names = [str(n) for n in feature_names]
+    if given == names:
+        return None
+    position = {c: i for i, c in enumerate(given)}
+    if len(position) == len(given) and set(given) == set(names):
+        return [position[n] for n in names]
+    expected = set(names)
+    missing = [n for n in names if n not in position]
+    unexpected = [c for c in given if c not in expected]
+    repeated = (
+        sorted({c for c in given if given.count(c) > 1})
+        if not (missing or unexpected)
+        else []
+    )
+    parts = [
+        f"{label} {some_names(items)} ({len(items)})"
+        for label, items in (
+            ("missing", missing),
+            ("unexpected", unexpected),
+            ("repeated", repeated),
+        )
+        if items
+    ]
+    raise ValueError(
+        f"The columns of {name} must be the model's {len(names)} feature names, "
+        f"in any order. Got {len(given)} columns: {'; '.join(parts)} instead."
+    )

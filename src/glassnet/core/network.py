@@ -18,7 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassnet.core import backends, regularizers
-from glassnet.core._validation import check_sample_weight, check_X, check_y_length
+from glassnet.core._validation import (
+    check_sample_weight,
+    check_X,
+    check_y_length,
+    column_order,
+)
 from glassnet.core.backends import NumpyBackend
 from glassnet.core.layers import Dense, Layer
 from glassnet.core.losses import Loss, get_loss
@@ -315,12 +320,23 @@ class Network:
     def prepare_inputs(self, X, *, name: str = "X") -> np.ndarray:
         """Checked inputs of shape (n_samples, n_inputs), still raw.
 
+        A DataFrame (anything with a ``columns`` attribute of str names) is
+        matched by name when the network knows its feature names
+        (``preprocessing.feature_names``, e.g. of a model trained from a
+        CSV file): its columns may come in any order and are put in the
+        model's; otherwise, and for arrays, columns are taken by position.
+
         Raises ``TypeError``/``ValueError`` naming ``name`` for non-numeric,
-        ragged, non-finite or wrongly sized inputs. The values are not yet
-        converted: :meth:`as_batch` converts each batch (so a uint8 or
-        memory-mapped dataset is never copied whole into floats).
+        ragged, non-finite or wrongly sized inputs, and for named columns
+        that are not the model's feature names (scikit-learn's rule). The
+        values are not yet converted: :meth:`as_batch` converts each batch
+        (so a uint8 or memory-mapped dataset is never copied whole into
+        floats).
         """
-        return check_X(X, n_features=self.n_inputs, name=name)
+        names = getattr(self.preprocessing, "feature_names", None)
+        order = column_order(X, names, name=name)
+        X = check_X(X, n_features=self.n_inputs, name=name)
+        return X if order is None else X[:, order]
 
     def as_batch(self, X: np.ndarray) -> np.ndarray:
         """A batch as the first layer takes it, shape (n_samples, n_inputs).

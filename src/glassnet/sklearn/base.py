@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from glassnet.core._validation import check_sample_weight
 from glassnet.core.layers import Dense
 from glassnet.sklearn import build
+from glassnet.sklearn.stopping import SklearnStopping
 
 #: glassnet activation name -> scikit-learn's, for ``out_activation_``.
 _SKLEARN_ACTIVATION = {"sigmoid": "logistic"}
@@ -160,6 +161,7 @@ class _GlassnetMLP(BaseEstimator):
             seed=self._seed,
         )
         self._optimizer = None
+        self._stopper = None
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
@@ -182,8 +184,17 @@ class _GlassnetMLP(BaseEstimator):
             self._optimizer = build.make_optimizer(self)
         metric = self._score_metric
         monitor = f"val_{metric}" if self.early_stopping else "loss"
+        if getattr(self, "_stopper", None) is None or (
+            self._stopper.maximize != bool(self.early_stopping)
+        ):
+            self._stopper = SklearnStopping(maximize=bool(self.early_stopping))
         callbacks = build.callbacks(
-            self, monitor, n_train, seen=self.t_, stopping=not incremental
+            self,
+            monitor,
+            n_train,
+            seen=self.t_,
+            incremental=incremental,
+            stopper=self._stopper,
         )
         history = net.fit(
             X,
@@ -228,9 +239,10 @@ class _GlassnetMLP(BaseEstimator):
         if self.early_stopping:
             scores = logs[f"val_{self._score_metric}"]
             self.validation_scores_.extend(float(v) for v in scores)
-            self.best_validation_score_ = max(self.validation_scores_)
+            # the score of the weights kept (stopping.py)
+            self.best_validation_score_ = self._stopper.best
         else:
-            self.best_loss_ = min(self.loss_curve_)
+            self.best_loss_ = self._stopper.best
 
     # -- inference ----------------------------------------------------------------
     def _outputs(self, X) -> np.ndarray:

@@ -34,9 +34,7 @@ from glassnet.core.optimizers import OPTIMIZERS, SGD, Adam, get_optimizer
 from glassnet.core.regularizers import L1L2
 from glassnet.training.callbacks import (
     Callback,
-    EarlyStopping,
     LearningRateScheduler,
-    ReduceLROnPlateau,
 )
 
 #: glassnet's loss divided by scikit-learn's, for ``k`` outputs (see above):
@@ -52,8 +50,6 @@ LOSS_SCALE = {
 #: scikit-learn's name of a loss -> glassnet's.
 LOSS_ALIASES = {"squared_error": "mse", "log_loss": None}
 LEARNING_RATES = ("constant", "invscaling", "adaptive")
-#: scikit-learn stops "adaptive" training once the rate falls this low.
-MIN_ADAPTIVE_LR = 1e-6
 
 
 def check_params(est) -> None:
@@ -211,47 +207,25 @@ def batch_size(est, n_train: int) -> int:
     return int(min(max(est.batch_size, 1), n_train))
 
 
-class _StopWhenRateTiny(Callback):
-    """Stop once the learning rate has fallen below ``MIN_ADAPTIVE_LR``."""
+def callbacks(
+    est, monitor: str, n_train: int, *, seen: int, incremental: bool, stopper
+) -> list:
+    """scikit-learn's stopping rule (``stopper``) and learning-rate schedule.
 
-    def on_epoch_end(self, epoch, logs):
-        if self.network.optimizer.lr < MIN_ADAPTIVE_LR:
-            self.network.stop_training = True
-
-
-def callbacks(est, monitor: str, n_train: int, *, seen: int, stopping: bool) -> list:
-    """Stopping on ``tol``/``n_iter_no_change`` and the learning-rate schedule.
-
-    scikit-learn stops when the count of epochs without an improvement of
-    more than ``tol`` exceeds ``n_iter_no_change``, so patience is one more.
-    ``stopping=False`` (``partial_fit``) keeps only the schedule. ``seen``
+    ``stopper`` is the estimator's :class:`~glassnet.sklearn.stopping.SklearnStopping`,
+    kept across warm starts and ``partial_fit`` calls; it is set to this
+    fit's ``tol``, ``n_iter_no_change`` and ``learning_rate`` here. ``seen``
     is ``t_`` before this call: the training samples of earlier calls, whose
     sizes may differ from ``n_train``.
     """
-    patience = int(est.n_iter_no_change) + 1
-    result: list[Callback] = []
     sgd = est.solver == "sgd"
-    if stopping and sgd and est.learning_rate == "adaptive":
-        # divide the rate by 5 on a plateau instead of stopping
-        result.append(
-            ReduceLROnPlateau(monitor, factor=0.2, patience=patience, min_delta=est.tol)
-        )
-        result.append(_StopWhenRateTiny())
-        if est.early_stopping:
-            result.append(
-                EarlyStopping(
-                    monitor, patience=est.max_iter + 1, restore_best_weights=True
-                )
-            )
-    elif stopping:
-        result.append(
-            EarlyStopping(
-                monitor,
-                patience=patience,
-                min_delta=est.tol,
-                restore_best_weights=bool(est.early_stopping),
-            )
-        )
+    stopper.configure(
+        monitor,
+        tol=est.tol,
+        n_iter_no_change=est.n_iter_no_change,
+        adaptive=sgd and est.learning_rate == "adaptive",
+    )
+    result: list[Callback] = [stopper]
     if sgd and est.learning_rate == "invscaling" and est.power_t > 0:
         # scikit-learn: lr = lr0 / (t + 1) ** power_t with t the training
         # samples seen before the epoch (t_); fit starts with a new optimizer
@@ -259,7 +233,7 @@ def callbacks(est, monitor: str, n_train: int, *, seen: int, stopping: bool) -> 
         lr0, power = float(est.learning_rate_init), float(est.power_t)
 
         def inverse_scaling(epoch, lr):
-            if epoch == 0 and stopping:
+            if epoch == 0 and not incremental:
                 return lr0
             return lr0 / (1.0 + seen + n_train * epoch) ** power
 

@@ -18,8 +18,11 @@ How the parameters map:
   much as in scikit-learn (see :mod:`glassnet.sklearn.build`).
 * ``max_iter`` epochs; ``tol``/``n_iter_no_change`` stop on the training
   loss, or with ``early_stopping`` on the score (accuracy or R^2) of a
-  held-out ``validation_fraction``, restoring the best weights -- glassnet's
-  :class:`~glassnet.EarlyStopping` and ``validation_split``. With
+  held-out ``validation_fraction`` (glassnet's ``validation_split``),
+  keeping the weights of the epoch with the highest score, which
+  ``best_validation_score_`` reports. The rule is scikit-learn's, not
+  :class:`~glassnet.EarlyStopping`'s: ``tol`` only decides which epochs
+  count as no improvement (see :mod:`glassnet.sklearn.stopping`). With
   ``sample_weight`` the held-out samples keep their weights and the score
   is the weighted one, as in scikit-learn.
 * ``random_state`` seeds the initialization, shuffling, validation split

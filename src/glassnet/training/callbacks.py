@@ -159,7 +159,12 @@ class EarlyStopping(Callback):
     patience : int >= 0, default 0
         Epochs without improvement before stopping.
     min_delta : float >= 0, default 0
-        An improvement must beat the best by more than this.
+        An improvement must beat the best by more than this, both to reset
+        the patience count and to become the best epoch (Keras's rule). An
+        epoch that beats the best by less is neither: the weights restored
+        are those of the last epoch that improved by more than ``min_delta``.
+        (scikit-learn's MLP applies its ``tol`` to the count only and keeps
+        the strictly best epoch; :mod:`glassnet.sklearn` follows that.)
     restore_best_weights : bool, default False
         When training ends -- stopped here, or by running out of epochs --
         set the weights back to those of the best epoch (``restored_epoch``

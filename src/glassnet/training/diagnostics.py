@@ -294,6 +294,8 @@ class Diagnostics(Callback):
     ):
         owner = "Diagnostics"
         self.X_eval = None if X_eval is None else check_X(X_eval, name="X_eval")
+        # as given: a DataFrame's columns are matched to the network's by name
+        self._X_eval_given = X_eval
         self.tol = check_number(tol, "tol", owner, low=0, high=0.5)
         self.vanishing = check_number(vanishing, "vanishing", owner, low=0)
         self.exploding = check_number(
@@ -328,7 +330,7 @@ class Diagnostics(Callback):
     def on_train_begin(self, logs):
         self._layers = _dense_layers(self.network)
         if self.X_eval is not None:
-            check_X(self.X_eval, n_features=self.network.n_inputs, name="X_eval")
+            self.X_eval = self.network.prepare_inputs(self._X_eval_given, name="X_eval")
         self._warned: set = set()
         self._losses: list[float] = []
         self._val_losses: list[float] = []

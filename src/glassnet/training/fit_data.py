@@ -63,12 +63,38 @@ def split_indices(n: int, labels, fraction: float, rng: np.random.Generator):
     return np.flatnonzero(train_mask), val_idx
 
 
-def class_weight_per_sample(class_weight, labels) -> np.ndarray:
+def check_split_weights(sample_weight, train_idx, val_idx, fraction) -> None:
+    """Refuse a split that leaves the training or validation part no weight.
+
+    ``sample_weight`` (n,) is already checked (not all zero). A part whose
+    samples all weigh 0 has no loss (a weighted mean over nothing).
+    scikit-learn's MLP scores such a validation part anyway and stops on
+    meaningless scores; here the error says what is wrong.
+    """
+    n = sample_weight.shape[0]
+    for part, idx in (("validation", val_idx), ("training", train_idx)):
+        if not np.any(sample_weight[idx] > 0):
+            raise ValueError(
+                "The 'sample_weight' parameter of fit must give a non-zero weight "
+                f"to some of the {part} samples ({idx.size} of {n} with "
+                f"validation_split={fraction}). Got 0 for all of them instead; "
+                "change the weights, the split (seed or fraction), or pass "
+                "validation_data."
+            )
+
+
+def class_weight_per_sample(class_weight, labels, network=None) -> np.ndarray:
     """The weight of each sample's class, shape (n,).
 
-    ``"balanced"``: ``w_c = n / (n_classes * n_c)`` over the classes present
-    (scikit-learn's rule, so every class carries the same total weight).
-    A dict ``{class: weight}``: classes it does not name weigh 1.
+    ``labels`` are the class codes of the samples (n,). ``"balanced"``:
+    ``w_c = n / (n_classes * n_c)`` over the classes present (scikit-learn's
+    rule, so every class carries the same total weight). A dict
+    ``{label: weight}``: the keys are class labels as ``y`` gives them
+    (scikit-learn's meaning), mapped to codes by ``network.preprocessing``
+    when the network knows its class names (labels ``1``/``2`` or
+    ``"cat"``/``"dog"``); without, a label is its code. Classes the dict does
+    not name weigh 1. Raises ValueError for a key that is no class of the
+    training targets.
     """
     if labels is None:
         raise ValueError(
@@ -91,14 +117,42 @@ def class_weight_per_sample(class_weight, labels) -> np.ndarray:
         )
     table = np.ones(int(classes.max()) + 1)
     for key, value in class_weight.items():
-        if not isinstance(key, numbers.Integral) or key not in classes:
+        code = _class_code(key, network)
+        if code is None or code not in classes:
+            present = _class_names(classes, network)
             raise ValueError(
-                f"class_weight names the class {key!r}, which does not occur in "
-                f"the training targets (classes present: "
-                f"{', '.join(str(c) for c in classes)})."
+                f"The 'class_weight' parameter of fit names the class {key!r}, "
+                "which does not occur in the training targets (classes present: "
+                f"{', '.join(present)})."
             )
-        table[key] = check_number(value, f"class_weight[{key}]", "fit", low=0)
+        table[code] = check_number(value, f"class_weight[{key!r}]", "fit", low=0)
     return table[labels]
+
+
+def _preprocessing_classes(network):
+    pre = None if network is None else getattr(network, "preprocessing", None)
+    return None if pre is None or pre.classes is None else pre
+
+
+def _class_code(key, network) -> int | None:
+    """The class code of the label ``key``, or None if the network has no such."""
+    pre = _preprocessing_classes(network)
+    if pre is not None:
+        try:
+            code = pre.encode(np.array([key])).ravel()[0]
+        except (ValueError, TypeError):
+            return None
+        key = code.item() if isinstance(code, np.generic) else code
+    if isinstance(key, numbers.Integral) and not isinstance(key, bool):
+        return int(key)
+    return None
+
+
+def _class_names(codes, network) -> list[str]:
+    """The labels of ``codes`` as the user writes them (repr), for messages."""
+    pre = _preprocessing_classes(network)
+    labels = codes.tolist() if pre is None else pre.decode(codes).tolist()
+    return [repr(c) for c in labels[:20]] + (["..."] if len(labels) > 20 else [])
 
 
 def training_weights(network, Y, labels, sample_weight, class_weight):
@@ -110,7 +164,7 @@ def training_weights(network, Y, labels, sample_weight, class_weight):
     if sample_weight is not None:
         w = check_sample_weight(sample_weight, n)
     if class_weight is not None:
-        w = w * class_weight_per_sample(class_weight, labels)
+        w = w * class_weight_per_sample(class_weight, labels, network)
     if not np.any(w > 0):
         raise ValueError("Every training sample has weight 0.")
     return check_sample_weight(w, n, dtype=network.dtype)

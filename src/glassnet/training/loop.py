@@ -85,7 +85,10 @@ def _validation_part(network, validation_data) -> _Split:
     w_val = None
     if len(validation_data) == 3 and validation_data[2] is not None:
         w_val = check_sample_weight(
-            validation_data[2], X_val.shape[0], dtype=network.dtype
+            validation_data[2],
+            X_val.shape[0],
+            dtype=network.dtype,
+            name="sample_weight_val",
         )
     return _Split(X_val, Y_val, w_val)
 
@@ -116,6 +119,7 @@ def _prepare_data(network, X, Y, options, rng) -> tuple[_Split, _Split | None]:
         train, val = _fit_data.split_indices(X.shape[0], labels, fraction, rng)
         w_val = None
         if sample_weight is not None:
+            _fit_data.check_split_weights(sample_weight, train, val, fraction)
             w_val = check_sample_weight(
                 sample_weight[val], val.size, dtype=network.dtype
             )
@@ -184,8 +188,11 @@ def fit(
         Non-negative weight of each sample's cost, in the loss and in its
         gradient (rescaled to average 1).
     class_weight : dict or "balanced", optional
-        Weight of each class's samples; "balanced" weighs class ``c`` by
-        ``n / (n_classes n_c)``. Multiplies ``sample_weight``.
+        Weight of each class's samples, ``{label: weight}`` with the labels
+        as ``y`` gives them (``{"dog": 3}``, or ``{2: 3}`` for labels 1/2 of
+        a network whose ``preprocessing`` knows its classes; scikit-learn's
+        meaning); "balanced" weighs class ``c`` by ``n / (n_classes n_c)``.
+        Multiplies ``sample_weight``.
     shuffle : bool, default True
         Visit the samples in a new random order every epoch.
     seed : int, optional
@@ -204,8 +211,10 @@ def fit(
         "compiled" when numba is installed and ``GLASSNET_ACCELERATE`` is not
         ``"0"``, else "numpy". The two agree to float32 rounding.
 
-    Raises ``ValueError`` for an unknown backend, ``ImportError`` for
-    "compiled" without numba.
+    Raises ``ValueError`` for an unknown backend, for ``sample_weight`` that
+    is 0 on every sample of the training or the validation part of
+    ``validation_split``, and for named DataFrame columns that are not the
+    model's feature names; ``ImportError`` for "compiled" without numba.
 
     Returns
     -------
