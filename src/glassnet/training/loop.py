@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassnet.core import backends, regularizers
+from glassnet.core._registry import lookup
 from glassnet.core._validation import check_number, check_sample_weight
-from glassnet.core.optimizers import Optimizer, get_optimizer
+from glassnet.core.optimizers import OPTIMIZERS, SGD, Optimizer, get_optimizer
 from glassnet.metrics import compute_metrics, output_kind, resolve_metrics
 from glassnet.training import fit_data as _fit_data
 from glassnet.training.batches import BatchGather, StreamLoop, outputs_logs
@@ -136,7 +137,7 @@ def fit(
     *,
     epochs: int = 10,
     batch_size: int | None = 32,
-    optimizer: str | Optimizer = "sgd",
+    optimizer: str | Optimizer | None = None,
     metrics=None,
     validation_data=None,
     validation_split: float | None = None,
@@ -166,7 +167,15 @@ def fit(
     batch_size : int or None, default 32
         ``None``: full-batch gradient descent (one update per epoch);
         ``1``: stochastic gradient descent; ``k``: mini-batch SGD.
-    optimizer : str or Optimizer, default "sgd"
+    optimizer : str, Optimizer or None, default None
+        The optimizer is kept on the network (``network.optimizer``) with
+        its state (momenta, moments, step count, a schedule's rate), so a
+        second ``fit`` continues the first, as Keras's ``fit`` does after
+        one ``compile``. None: the network's kept optimizer, else
+        ``SGD(lr=0.01)``. A name ("adam", ...): the kept optimizer when it
+        is of that kind, else a new one with default settings. An
+        ``Optimizer`` instance: that one, with the state it holds; pass a
+        new instance (``gn.Adam()``) to start afresh.
     metrics : list of str, optional
         Computed after every epoch on the training outputs of that epoch
         (training mode, as Keras does) and on the validation data. Default:
@@ -229,7 +238,7 @@ def fit(
     Y = network.prepare_targets(y, X)
     epochs = check_number(epochs, "epochs", "fit", low=1, integer=True)
     verbose = check_number(verbose, "verbose", "fit", low=0, high=2, integer=True)
-    optimizer = get_optimizer(optimizer)
+    optimizer = resolve_optimizer(network, optimizer)
     metric_list = resolve_metrics(metrics, network)
     rng = np.random.default_rng(seed)
     options = {
@@ -259,6 +268,25 @@ def fit(
     )
 
 
+def resolve_optimizer(network, optimizer) -> Optimizer:
+    """The optimizer a ``fit`` of ``network`` trains with (rule in fit's docstring).
+
+    None continues ``network.optimizer`` (else a new ``SGD``); a name continues
+    it when it is of that name's class, else builds the named one; an
+    ``Optimizer`` instance is used as it is.
+    """
+    kept = getattr(network, "optimizer", None)
+    if not isinstance(kept, Optimizer):
+        kept = None
+    if optimizer is None:
+        return kept if kept is not None else SGD()
+    if isinstance(optimizer, str):
+        cls = lookup(optimizer, OPTIMIZERS, "optimizer")
+        if kept is not None and type(kept) is cls:
+            return kept
+    return get_optimizer(optimizer)
+
+
 def _fit_stream(
     network,
     source,
@@ -275,7 +303,7 @@ def _fit_stream(
     """fit on batches from an iterable (no y): see :class:`StreamLoop`."""
     epochs = check_number(epochs, "epochs", "fit", low=1, integer=True)
     verbose = check_number(verbose, "verbose", "fit", low=0, high=2, integer=True)
-    optimizer = get_optimizer(optimizer)
+    optimizer = resolve_optimizer(network, optimizer)
     metric_list = resolve_metrics(metrics, network)
     loop = StreamLoop(network, optimizer, source, backend=backend)
     validation = None
