@@ -352,7 +352,7 @@ def _run(loop, hooks, epochs: int, metric_list, validation) -> None:
             seen = loop.run_epoch(hooks)
             logs = loop.epoch_logs(seen, metric_list)
             if validation is not None:
-                logs.update(_validation_logs(network, metric_list, validation))
+                logs.update(_validation_logs(network, metric_list, validation, hooks))
         logs["lr"] = lr
         logs["epoch_time"] = time.perf_counter() - start
         hooks.on_epoch_end(epoch, logs)
@@ -425,7 +425,7 @@ class _Loop:
     are kept, and the epoch's loss (the mean of the batch losses, each with
     the weights of its own step) and metrics are computed once from them at
     the end of the epoch. A batch's loss is computed during the epoch only
-    when a callback watches ``on_batch_end`` (e.g. the progress bar).
+    when a callback watches ``on_train_batch_end`` (e.g. the progress bar).
     """
 
     def __init__(
@@ -445,19 +445,22 @@ class _Loop:
         net = self.network
         last, train, optimizer = net.layers[-1], net.train_batch, self.optimizer
         penalties = regularizers.penalized_layers(net)
-        logs = batch_logs = hooks.overrides("on_batch_end")
+        logs = batch_logs = hooks.overrides("on_train_batch_end")
+        batch_begin = hooks.overrides("on_train_batch_begin")
         n = self.data.X.shape[0]
         if self.shuffle:
             self.order = self.rng.permutation(n)
         seen = 0
         for step, (start, stop) in enumerate(self.bounds):
+            if batch_begin:
+                hooks.on_train_batch_begin(step, {})
             idx = self.order[start:stop]
             Xb, Yb, wb = self.gather(idx)
             loss = train(Xb, Yb, optimizer, wb, penalties=penalties, with_loss=logs)
             self.z_out[start : start + idx.shape[0]] = last.Z
             seen = start + idx.shape[0]
             if batch_logs:
-                hooks.on_batch_end(step, {"loss": loss, "size": idx.shape[0]})
+                hooks.on_train_batch_end(step, {"loss": loss, "size": idx.shape[0]})
             if net.stop_training:
                 break
         return seen
@@ -471,25 +474,62 @@ class _Loop:
         )
 
 
-def _validation_logs(network, metric_list, validation: _Split) -> dict:
-    loss, A = _loss_and_outputs(network, validation)
-    logs = {"val_loss": loss}
+def _validation_logs(network, metric_list, validation: _Split, hooks=None) -> dict:
+    """``val_loss`` and ``val_<metric>``, between ``on_test_begin`` and ``_end``."""
+    if hooks is not None:
+        hooks.on_test_begin({})
+    loss, A = _loss_and_outputs(network, validation, hooks=hooks)
     kind, weights = output_kind(network), validation.weights
     metrics = compute_metrics(metric_list, A, validation.Y, kind, weights)
+    if hooks is not None:
+        hooks.on_test_end({"loss": loss, **metrics})
+    logs = {"val_loss": loss}
     logs.update({f"val_{name}": value for name, value in metrics.items()})
     return logs
 
 
-def _loss_and_outputs(network, data: _Split, batch_size=None):
-    """Mean loss and outputs (n, n_outputs) in inference mode, in chunks."""
-    total = [0.0]
+def _loss_and_outputs(network, data: _Split, batch_size=None, *, hooks=None):
+    """Mean loss and outputs (n, n_outputs) in inference mode, in chunks.
+
+    With ``hooks`` watching them, ``on_test_batch_begin/end`` around each
+    chunk (``logs``: the chunk's mean ``loss`` and its ``size``).
+    """
+    n = data.X.shape[0]
+    size = batch_size or network.INFERENCE_CHUNK
+    watch = hooks is not None and (
+        hooks.overrides("on_test_batch_begin") or hooks.overrides("on_test_batch_end")
+    )
+    if not watch:
+        size = n  # one call: infer still runs it in bounded chunks
+    outputs = np.empty((n, network.n_outputs), dtype=network.dtype)
+    total = 0.0
+    for step, start in enumerate(range(0, n, size)):
+        rows = slice(start, min(start + size, n))
+        if watch:
+            hooks.on_test_batch_begin(step, {})
+        losses: list[float] = []
+        outputs[rows] = network.infer(
+            data.X[rows],
+            each_chunk=_chunk_loss(network, data, start, losses),
+            chunk_size=batch_size,
+        )
+        count = rows.stop - rows.start
+        loss = sum(loss * rows_ for loss, rows_ in losses) / count
+        total += loss * count
+        if watch:
+            hooks.on_test_batch_end(step, {"loss": loss, "size": count})
+    return total / n, outputs
+
+
+def _chunk_loss(network, data: _Split, offset: int, losses: list):
+    """``each_chunk`` for infer: append (mean loss, rows) of every chunk."""
 
     def add_loss(rows, A):
+        rows = slice(offset + rows.start, offset + rows.start + A.shape[0])
         wb = None if data.weights is None else data.weights[rows]
-        total[0] += network.output_loss(data.Y[rows], wb) * A.shape[0]
+        losses.append((network.output_loss(data.Y[rows], wb), A.shape[0]))
 
-    outputs = network.infer(data.X, each_chunk=add_loss, chunk_size=batch_size)
-    return total[0] / data.X.shape[0], outputs
+    return add_loss
 
 
 def evaluate(
