@@ -15,16 +15,24 @@ fraction. Reports R2, MAE (in dollars) and the fit time on the test set.
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 
 import glassnet as gn
+from glassnet.datasets.paths import search_dirs
 from glassnet.metrics import mean_absolute_error, r2_score
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+def no_data(error: Exception) -> SystemExit:
+    """One line saying how to get the data, instead of a traceback."""
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return SystemExit(
+        f"{Path(__file__).name}: {first} -- point GLASSNET_DATA at a folder "
+        "holding the data or pass --data ('glassnet datasets' says where each "
+        "dataset is looked for)."
+    )
 
 
 def load_housing(path: Path):
@@ -80,9 +88,20 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None, help="cal_housing.data")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    root = Path(os.environ.get("GLASSNET_DATA", DEFAULT_DATA))
-    path = args.data or root / "california-housing" / "cal_housing.data"
-    X, y = load_housing(path)
+    if args.data is None:
+        # $GLASSNET_DATA, else the user cache (downloaded there)
+        from glassnet.datasets import load_california_housing
+
+        try:
+            load_california_housing(seed=0)
+        except (OSError, ValueError) as error:
+            raise no_data(error) from None
+        files = [d / "cal_housing.data" for d in search_dirs("california-housing")]
+        args.data = next((f for f in files if f.is_file()), files[0])
+    try:
+        X, y = load_housing(args.data)
+    except (OSError, ValueError) as error:
+        raise no_data(error) from None
     X_train, X_test, y_train, y_test = split_and_standardize(X, y, args.seed)
     print(
         f"California housing: {len(y_train)} training and {len(y_test)} test districts"

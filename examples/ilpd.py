@@ -16,7 +16,6 @@ deviations over them.
 from __future__ import annotations
 
 import argparse
-import os
 import time
 import warnings
 from pathlib import Path
@@ -27,7 +26,15 @@ import glassnet as gn
 from glassnet.datasets import load_ilpd
 from glassnet.metrics import balanced_accuracy, recall
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+def no_data(error: Exception) -> SystemExit:
+    """One line saying how to get the data, instead of a traceback."""
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return SystemExit(
+        f"{Path(__file__).name}: {first} -- point GLASSNET_DATA at a folder "
+        "holding the data or pass --data ('glassnet datasets' says where each "
+        "dataset is looked for)."
+    )
 
 
 def standardize(X_train, X_test):
@@ -81,11 +88,12 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None, help="ilpd.csv")
     parser.add_argument("--splits", type=int, default=5)
     args = parser.parse_args()
-    path = (
-        args.data
-        or Path(os.environ.get("GLASSNET_DATA", DEFAULT_DATA)) / "ilpd" / "ilpd.csv"
-    )
-    data = load_ilpd(path.parent, test_size=0.25, seed=0)
+    # --data, else $GLASSNET_DATA, else the user cache (downloaded there)
+    folder = args.data.parent if args.data else None
+    try:
+        data = load_ilpd(folder, test_size=0.25, seed=0)
+    except (OSError, ValueError) as error:
+        raise no_data(error) from None
     n, patients = (
         len(data.y_train) + len(data.y_test),
         data.y_train.sum() + data.y_test.sum(),
@@ -102,7 +110,7 @@ def main() -> None:
     for split in range(args.splits):
         # stratified 75/25 split; the 4 missing A/G ratios take the training
         # part's median (glassnet.datasets.load_ilpd's documented policy)
-        data = load_ilpd(path.parent, test_size=0.25, seed=split)
+        data = load_ilpd(folder, test_size=0.25, seed=split)
         y_tr, y_te = data.y_train, data.y_test
         X_tr, X_te = standardize(data.X_train, data.X_test)
         for name, (build, weighted) in models.items():

@@ -19,6 +19,9 @@ glassnet.Diagnostics callback on an evaluation batch) and the training loss,
 then the held-out accuracy, and writes the large-weight run's diagnostics plot.
 
 Run: python examples/saturation.py [--out saturation.png]
+
+The plot is written to ``--out`` (default ``saturation.png`` in the current
+directory).
 """
 
 import argparse
@@ -51,7 +54,11 @@ def run(limit: float, data, *, epochs: int = 10):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="saturation.png")
+    parser.add_argument(
+        "--out",
+        default="saturation.png",
+        help="plot file (default: in the current directory)",
+    )
     args = parser.parse_args()
     data = load_digits(seed=0)  # the bundled 8x8 digits, seeded 80/20 split
     runs = {}

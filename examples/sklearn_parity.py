@@ -68,10 +68,12 @@ def compare(name, data, metric, params, scale, n_seeds) -> None:
     scores = {library: [] for library in pairs}
     seconds = {library: 0.0 for library in pairs}
     for seed in range(n_seeds):
+        print(f"\r{name}: seed {seed + 1}/{n_seeds}", end="", flush=True)
         for library, cls in pairs.items():
             score, took = fit_and_score(cls, data, metric, params, scale, seed)
             scores[library].append(score)
             seconds[library] += took
+    print("\r" + " " * (len(name) + 24) + "\r", end="")
     unit = 100.0 if data.task == "classification" else 1.0
     label = "percent" if unit == 100.0 else "R^2"
     print(f"\n{name} ({metric.__name__}, {label}; {n_seeds} seeds, same split)")
@@ -96,8 +98,17 @@ def main() -> None:
         "ilpd": args.ilpd_seeds,
         "housing": args.housing_seeds,
     }
-    for task in tasks(seeds):
-        compare(*task)
+    try:
+        for task in tasks(seeds):
+            compare(*task)
+    except (OSError, ValueError) as error:
+        if "not found" not in str(error):
+            raise
+        first = str(error).splitlines()[0]
+        raise SystemExit(
+            f"sklearn_parity.py: {first} -- point GLASSNET_DATA at a folder holding "
+            "the data ('glassnet datasets' says where each dataset is looked for)."
+        ) from None
 
 
 if __name__ == "__main__":

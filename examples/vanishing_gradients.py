@@ -12,6 +12,9 @@ glassnet.Diagnostics callback; the script prints the gradient norm of every
 layer and writes the gradient-flow plot.
 
 Run: python examples/vanishing_gradients.py [--out vanishing_gradients.png]
+
+The plot is written to ``--out`` (default ``vanishing_gradients.png`` in the current
+directory).
 """
 
 import argparse
@@ -50,7 +53,11 @@ def run(hidden: str, init, X, y, *, epochs: int = 3) -> gn.Diagnostics:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="vanishing_gradients.png")
+    parser.add_argument(
+        "--out",
+        default="vanishing_gradients.png",
+        help="plot file (default: in the current directory)",
+    )
     args = parser.parse_args()
     data = load_digits(seed=0)
     X, y = data.X_train, data.y_train

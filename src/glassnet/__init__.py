@@ -59,6 +59,7 @@ from glassnet.files.model_file import ModelFileError, load, save
 from glassnet.inspection.gradcheck import GradcheckReport, gradcheck
 from glassnet.inspection.lecture_examples import lecture_examples
 from glassnet.inspection.trace import LayerTrace, Trace
+from glassnet.interop.safetensors import from_safetensors, to_safetensors
 from glassnet.interop.sklearn_weights import from_sklearn, to_sklearn, to_sklearn_coefs
 from glassnet.interop.torch import from_torch
 from glassnet.perceptron import ConvergenceWarning, Perceptron, PerceptronResult
@@ -200,6 +201,7 @@ __all__ = [
     "evaluate",
     "diagnose",
     "fit",
+    "from_safetensors",
     "from_sklearn",
     "from_torch",
     "gradcheck",
@@ -208,6 +210,7 @@ __all__ = [
     "plotting",
     "save",
     "sweep",
+    "to_safetensors",
     "to_sklearn",
     "to_sklearn_coefs",
 ]

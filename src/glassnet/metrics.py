@@ -413,12 +413,25 @@ _ALIASES = {
     "mean_squared_error": "mse",
     "mean_absolute_error": "mae",
     "root_mean_squared_error": "rmse",
+    # Keras's names: one accuracy here, since the targets are prepared (class
+    # labels and one-hot rows alike). Not binary_accuracy: for several sigmoid
+    # outputs Keras averages over labels, glassnet's accuracy is per sample.
+    "categorical_accuracy": "accuracy",
+    "sparse_categorical_accuracy": "accuracy",
 }
 _DEFAULT = {"classification": ["accuracy"], "regression": ["mae"]}
 
 
 def get_metric(metric: str | Metric) -> Metric:
-    """Resolve a name (or :class:`Metric`); an unknown name lists the valid ones."""
+    """Resolve a name (or :class:`Metric`); an unknown name lists the valid ones.
+
+    Keras's names are accepted as aliases: ``"acc"``, ``"mean_squared_error"``,
+    ``"mean_absolute_error"``, and ``"categorical_accuracy"`` and
+    ``"sparse_categorical_accuracy"`` for ``"accuracy"`` (which takes labels
+    or one-hot rows alike). With several sigmoid outputs ``"accuracy"`` is
+    the subset accuracy (every label of a sample right), not Keras's
+    ``binary_accuracy`` (the mean over labels).
+    """
     if isinstance(metric, Metric):
         return metric
     if isinstance(metric, str):

@@ -174,8 +174,12 @@ def _all_rows(net, args):
     y = np.array([row[j] for row in table.rows])
     schema = net.preprocessing.schema if net.preprocessing else None
     if schema is None:
-        raise UsageError("the model has no input schema to read a CSV file with")
-    X = encode_table(table, schema, allow_extra=True)
+        X = _numeric_inputs(net, table, skip=j)
+        if net.preprocessing is None or net.preprocessing.names is None:
+            # no label names recorded: the labels are the class numbers
+            y = _numeric_inputs_column(table, j)
+    else:
+        X = encode_table(table, schema, allow_extra=True)
     if net.task == "regression":
         y = y.astype(np.float64)
     meta = net.metadata or {}
@@ -225,15 +229,44 @@ def _class_names(net) -> list[str]:
     return names or [str(k) for k in range(max(2, net.n_outputs))]
 
 
+def _numeric_inputs(net, table, *, skip: int | None = None) -> np.ndarray:
+    """The inputs of a model saved without a column schema (built in Python).
+
+    Such a model knows no column names: the file's columns (after its header
+    row, but for the target column ``skip``) are its inputs, in order, as
+    numbers. Shape (n_rows, n_inputs).
+    """
+    cols = [j for j in range(len(table.columns)) if j != skip]
+    if len(cols) != net.n_inputs:
+        raise UsageError(
+            f"{table.path} has {len(cols)} input column(s), but the model takes "
+            f"{net.n_inputs} inputs and, saved from Python, has no column names "
+            f"to pick them by: give a CSV file with a header row and exactly "
+            f"{net.n_inputs} numeric columns, one per input, in the order the "
+            "network takes them (or train with glassnet train, which records "
+            "the columns)"
+        )
+    return np.stack([_numeric_inputs_column(table, j) for j in cols], axis=1)
+
+
+def _numeric_inputs_column(table, j: int) -> np.ndarray:
+    from glassnet.datasets.table import numeric_column
+
+    try:
+        return numeric_column(table, j, allow_missing=False)
+    except ValueError as error:
+        raise UsageError(
+            f"{error} (a model saved from Python reads every column as a number)"
+        ) from None
+
+
 def run_predict(args) -> int:
     from glassnet.datasets import encode_table, read_csv_table
 
     net = _load_model(args.model)
     schema = net.preprocessing.schema if net.preprocessing else None
-    if schema is None:
-        raise UsageError("the model has no input schema to read a CSV file with")
     table = read_csv_table(args.input)
-    X = encode_table(table, schema)
+    X = _numeric_inputs(net, table) if schema is None else encode_table(table, schema)
     if args.proba:
         if net.task != "classification":
             raise UsageError("--proba needs a classifier; this model is a regressor")

@@ -598,11 +598,25 @@ LOSSES: dict[str, type[Loss]] = {
     "log_loss": BinaryCrossEntropy,
     "cross_entropy": CrossEntropy,
     "categorical_cross_entropy": CrossEntropy,
+    # Keras's names. Keras's categorical_crossentropy takes one-hot rows and
+    # sparse_categorical_crossentropy integer labels; glassnet's cross-entropy
+    # takes either, so both names are the same loss.
+    "categorical_crossentropy": CrossEntropy,
+    "sparse_categorical_crossentropy": CrossEntropy,
+    "binary_crossentropy": BinaryCrossEntropy,
 }
 
 
 def get_loss(loss: str | Loss) -> Loss:
-    """Resolve a loss name or instance; an unknown name lists the valid ones."""
+    """Resolve a loss name or instance; an unknown name lists the valid ones.
+
+    Keras's names are accepted: ``"mean_squared_error"``,
+    ``"mean_absolute_error"``, ``"binary_crossentropy"``, and both
+    ``"categorical_crossentropy"`` and ``"sparse_categorical_crossentropy"``
+    for :class:`CrossEntropy`, which takes integer class labels of shape
+    (n_samples,) and one-hot rows of shape (n_samples, n_classes) alike
+    (Keras's first takes one-hot rows only, its second labels only).
+    """
     return resolve(loss, LOSSES, Loss, "loss", "loss")
 
 

@@ -733,7 +733,7 @@ class Network:
         *,
         epochs: int = 10,
         batch_size: int | None = 32,
-        optimizer: str | Optimizer = "sgd",
+        optimizer: str | Optimizer | None = None,
         metrics=None,
         validation_data=None,
         validation_split: float | None = None,
@@ -751,8 +751,11 @@ class Network:
         ``X`` of shape (n_samples, n_features) and ``y`` of shape
         (n_samples,) or (n_samples, n_outputs), or batches without ``y``.
         Every parameter is described at :func:`glassnet.fit`, which this
-        calls; errors (``ValueError``/``TypeError`` naming the parameter)
-        are raised before any weight changes.
+        calls. The optimizer is kept on the network with its state:
+        ``optimizer=None`` continues the last one (else SGD), the same name
+        continues it too, a new instance starts afresh. Errors
+        (``ValueError``/``TypeError`` naming the parameter) are raised
+        before any weight changes.
         """
         return _upward("glassnet.training.loop").fit(
             self,

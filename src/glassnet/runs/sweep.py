@@ -16,11 +16,13 @@ scheduler recomputes on another worker if the workers holding it die. Ctrl-C
 raises :class:`SweepInterrupted`, which holds the results of the
 configurations that finished.
 
-::
+In a script, under the ``__main__`` guard (the workers are processes that
+import the script again)::
 
-    result = gn.sweep({"lr": [1e-3, 1e-2], "layers": [[32], [64, 32]]}, X, y)
-    print(result.table())
-    result.to_csv("sweep.csv"); result.save_best("best.glassnet")
+    if __name__ == "__main__":
+        result = gn.sweep({"lr": [1e-3, 1e-2], "layers": [[32], [64, 32]]}, X, y)
+        print(result.table())
+        result.to_csv("sweep.csv"); result.save_best("best.glassnet")
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 import io
 import itertools
 import logging
+import sys
 import time
 import warnings
 from dataclasses import replace
@@ -262,6 +265,21 @@ def _import_distributed():
     return distributed
 
 
+_MAIN_GUARD = (
+    "Dask's workers are processes that import the main script again: put the "
+    "gn.sweep call (and the code it needs) under 'if __name__ == \"__main__\":'"
+)
+
+
+def _in_worker_import() -> bool:
+    """Whether the main script is being imported by a spawned process (where a
+    sweep started at the script's top level would start workers of its own)."""
+    import multiprocessing
+
+    # the flag multiprocessing's own "bootstrapping phase" check reads
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
 class _Cluster:
     """A client of ``client``, of the cluster at ``scheduler``, or of a new
     LocalCluster; closes what it opened."""
@@ -278,13 +296,22 @@ class _Cluster:
         if self.scheduler is not None:
             client = distributed.Client(self.scheduler, timeout="20s")
         else:
-            cluster = distributed.LocalCluster(
-                n_workers=self.n_workers,
-                threads_per_worker=1,
-                processes=self.processes,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            try:
+                cluster = distributed.LocalCluster(
+                    n_workers=self.n_workers,
+                    threads_per_worker=1,
+                    processes=self.processes,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            except Exception as exc:
+                script = getattr(sys.modules.get("__main__"), "__file__", None)
+                if not (self.processes and script):
+                    raise
+                raise RuntimeError(
+                    f"The sweep's worker processes failed to start ({exc}). "
+                    f"{_MAIN_GUARD}."
+                ) from None
             self._opened.append(cluster)
             client = distributed.Client(cluster)
         self._opened.insert(0, client)
@@ -453,14 +480,26 @@ def sweep(
         ``best_network()``, ``save_best(path)``, ``table()``, ``to_csv``,
         ``to_json``.
 
+    In a script, call it under ``if __name__ == "__main__":``: the
+    LocalCluster's workers are processes that import the script again, and a
+    sweep at its top level would run again in each.
+
     Raises
     ------
+    RuntimeError
+        When called while a worker process imports the script (no
+        ``__main__`` guard), or when the LocalCluster's worker processes
+        fail to start in a script; the message says to add the guard.
     SweepInterrupted
         On Ctrl-C (a ``KeyboardInterrupt``); its ``result`` holds the
         configurations that finished.
     """
     from glassnet.core._validation import check_number
 
+    if _in_worker_import():
+        raise RuntimeError(
+            f"gn.sweep was called as a worker imported the script: {_MAIN_GUARD}."
+        )
     fraction = check_number(
         validation_fraction,
         "validation_fraction",

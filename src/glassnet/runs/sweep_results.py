@@ -164,6 +164,46 @@ class SweepResult:
         lines.insert(1, "  ".join("-" * w for w in widths))
         return "\n".join(lines)
 
+    def to_frame(self):
+        """The results as a pandas ``DataFrame``, one row per configuration.
+
+        Indexed by configuration index; columns: every grid setting (its
+        values as given, lists included), ``status``, the score (named after
+        it, e.g. ``accuracy``), ``val_<name>`` for every validation metric,
+        ``epochs_run``, ``seconds``, ``error`` and ``best`` (True on the best
+        row). Missing values (a failed configuration's score) are NaN/None.
+
+        Raises ``ModuleNotFoundError`` without pandas
+        (``pip install 'glassnet[dataframe]'`` or ``pip install pandas``).
+        """
+        try:
+            import pandas as pd
+        except ModuleNotFoundError:
+            raise ModuleNotFoundError(
+                "SweepResult.to_frame needs pandas: pip install 'glassnet[dataframe]' "
+                "(or pip install pandas); table() and to_csv() need nothing."
+            ) from None
+        params = self._param_names()
+        metric_names: list[str] = []
+        for r in self.results:
+            metric_names += [k for k in r.get("metrics", {}) if k not in metric_names]
+        records = []
+        for r in self.results:
+            row = {name: r["params"].get(name) for name in params}
+            row["status"] = r["status"]
+            row[self.score] = r.get("score", math.nan)
+            metrics = r.get("metrics", {})
+            for name in metric_names:
+                value = metrics.get(name, math.nan)
+                row[f"val_{name}"] = value if np.ndim(value) == 0 else list(value)
+            row["epochs_run"] = r.get("epochs")
+            row["seconds"] = r.get("seconds")
+            row["error"] = r.get("error")
+            row["best"] = r["index"] == self.best_index
+            records.append(row)
+        index = pd.Index([r["index"] for r in self.results], name="index")
+        return pd.DataFrame.from_records(records, index=index)
+
     def to_dict(self) -> dict:
         """JSON-serialisable summary: score, best configuration, every record.
 

@@ -90,9 +90,12 @@ class StreamLoop:
 
     def run_epoch(self, hooks) -> int:
         net, last = self.network, self.network.layers[-1]
-        batch_logs = hooks.overrides("on_batch_end")
+        batch_logs = hooks.overrides("on_train_batch_end")
+        batch_begin = hooks.overrides("on_train_batch_begin")
         outputs, targets, seen = [], [], 0
         for step, item in enumerate(self._batches()):
+            if batch_begin:
+                hooks.on_train_batch_begin(step, {})
             Xb, yb = _check_pair(net, item, step)
             Yb = net.prepare_targets(yb, Xb, name=f"y of batch {step}")
             loss = net.train_batch(
@@ -102,7 +105,7 @@ class StreamLoop:
             targets.append(Yb)
             seen += Xb.shape[0]
             if batch_logs:
-                hooks.on_batch_end(step, {"loss": loss, "size": Xb.shape[0]})
+                hooks.on_train_batch_end(step, {"loss": loss, "size": Xb.shape[0]})
             if net.stop_training:
                 break
         self.epochs_run += 1

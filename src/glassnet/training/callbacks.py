@@ -6,6 +6,14 @@ epoch's ``loss``, ``val_loss``, metrics, ``lr`` and ``epoch_time``; a batch's
 ``loss`` and ``size``) and the network it is given (``network.optimizer`` is
 the optimizer in use), and asks the loop to stop by setting
 ``network.stop_training = True``.
+
+The hooks are Keras's, under Keras's names: ``on_train_begin/end``,
+``on_epoch_begin/end``, ``on_train_batch_begin/end`` (with the older
+``on_batch_begin/end`` as aliases, as in Keras) and, around the validation
+pass of each epoch, ``on_test_begin/end`` and ``on_test_batch_begin/end``.
+A callback that defines any other ``on_*`` method (``on_predict_end``, a
+misspelt hook) is refused by :class:`CallbackList` rather than silently never
+called.
 """
 
 from __future__ import annotations
@@ -61,15 +69,76 @@ class Callback:
 
     def on_epoch_begin(self, epoch: int, logs: dict) -> None: ...
 
+    def on_batch_begin(self, batch: int, logs: dict) -> None: ...
+
     def on_batch_end(self, batch: int, logs: dict) -> None: ...
+
+    def on_train_batch_begin(self, batch: int, logs: dict) -> None:
+        """Before a training batch; calls :meth:`on_batch_begin` (Keras's alias)."""
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch: int, logs: dict) -> None:
+        """After a training batch (``logs``: the batch's ``loss`` and ``size``).
+
+        Calls :meth:`on_batch_end`, its older name, as Keras does.
+        """
+        self.on_batch_end(batch, logs)
+
+    def on_test_begin(self, logs: dict) -> None:
+        """Before the validation pass of an epoch."""
+
+    def on_test_batch_begin(self, batch: int, logs: dict) -> None: ...
+
+    def on_test_batch_end(self, batch: int, logs: dict) -> None:
+        """After a validation chunk (``logs``: its ``loss`` and ``size``)."""
+
+    def on_test_end(self, logs: dict) -> None:
+        """After the validation pass; ``logs`` as Keras gives them, unprefixed:
+        ``loss`` and the metrics of the validation data (``val_loss`` etc. in
+        the epoch's logs)."""
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None: ...
 
     def on_train_end(self, logs: dict) -> None: ...
 
 
+#: Every hook the training loop calls.
+HOOKS = tuple(name for name in vars(Callback) if name.startswith("on_"))
+
+# Keras's names for the batch hooks, and the older names they call.
+_ALIASES = {
+    "on_train_batch_begin": "on_batch_begin",
+    "on_train_batch_end": "on_batch_end",
+}
+
+
+def _implements(cb: Callback, hook: str) -> bool:
+    return getattr(getattr(cb, hook), "__func__", None) is not getattr(Callback, hook)
+
+
+def _check_hooks(cb: Callback) -> None:
+    """Refuse ``on_*`` methods that the loop would never call."""
+    unknown = sorted(
+        name
+        for name in dir(cb)
+        if name.startswith("on_")
+        and name not in HOOKS
+        and callable(getattr(cb, name, None))
+    )
+    if unknown:
+        raise TypeError(
+            f"The callback {type(cb).__name__} defines {', '.join(unknown)}, which "
+            f"fit never calls. The hooks fit calls are: {', '.join(HOOKS)}."
+        )
+
+
 class CallbackList:
-    """Calls each hook on every callback, in order."""
+    """Calls each hook on every callback, in order.
+
+    Raises ``TypeError`` for an entry that is not a :class:`Callback`, or one
+    that defines an ``on_*`` method that is not a hook (see the module's
+    docstring for the list).
+    """
 
     def __init__(self, callbacks, network, params: dict):
         self.callbacks = list(callbacks)
@@ -79,17 +148,20 @@ class CallbackList:
                     "Every entry of 'callbacks' must be a glassnet Callback. "
                     f"Got {type(cb).__name__} instead."
                 )
+            _check_hooks(cb)
             cb.set_context(network, params)
 
     def overrides(self, hook: str) -> bool:
         """Whether any callback implements ``hook`` (the loop skips the rest).
 
-        A callback may opt out of a hook its class implements by binding the
+        ``on_train_batch_end`` counts as implemented by a callback that
+        implements ``on_batch_end`` (its alias), and likewise for begin. A
+        callback may opt out of a hook its class implements by binding the
         base class's no-op to itself (see :class:`TerminateOnNaN`).
         """
-        base = getattr(Callback, hook)
+        alias = _ALIASES.get(hook)
         return any(
-            getattr(getattr(cb, hook), "__func__", None) is not base
+            _implements(cb, hook) or (alias is not None and _implements(cb, alias))
             for cb in self.callbacks
         )
 
@@ -103,7 +175,7 @@ class CallbackList:
             for method in methods:
                 method(*args)
 
-        # Cache it: the loop calls on_batch_end once per batch.
+        # Cache it: the loop calls on_train_batch_end once per batch.
         setattr(self, hook, call)
         return call
 

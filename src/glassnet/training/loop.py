@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassnet.core import backends, regularizers
+from glassnet.core._registry import lookup
 from glassnet.core._validation import check_number, check_sample_weight
-from glassnet.core.optimizers import Optimizer, get_optimizer
+from glassnet.core.optimizers import OPTIMIZERS, SGD, Optimizer, get_optimizer
 from glassnet.metrics import compute_metrics, output_kind, resolve_metrics
 from glassnet.training import fit_data as _fit_data
 from glassnet.training.batches import BatchGather, StreamLoop, outputs_logs
@@ -140,7 +141,7 @@ def fit(
     *,
     epochs: int = 10,
     batch_size: int | None = 32,
-    optimizer: str | Optimizer = "sgd",
+    optimizer: str | Optimizer | None = None,
     metrics=None,
     validation_data=None,
     validation_split: float | None = None,
@@ -170,7 +171,15 @@ def fit(
     batch_size : int or None, default 32
         ``None``: full-batch gradient descent (one update per epoch);
         ``1``: stochastic gradient descent; ``k``: mini-batch SGD.
-    optimizer : str or Optimizer, default "sgd"
+    optimizer : str, Optimizer or None, default None
+        The optimizer is kept on the network (``network.optimizer``) with
+        its state (momenta, moments, step count, a schedule's rate), so a
+        second ``fit`` continues the first, as Keras's ``fit`` does after
+        one ``compile``. None: the network's kept optimizer, else
+        ``SGD(lr=0.01)``. A name ("adam", ...): the kept optimizer when it
+        is of that kind, else a new one with default settings. An
+        ``Optimizer`` instance: that one, with the state it holds; pass a
+        new instance (``gn.Adam()``) to start afresh.
     metrics : list of str, optional
         Computed after every epoch on the training outputs of that epoch
         (training mode, as Keras does) and on the validation data. Default:
@@ -238,7 +247,7 @@ def fit(
     Y = network.prepare_targets(y, X)
     epochs = check_number(epochs, "epochs", "fit", low=1, integer=True)
     verbose = check_number(verbose, "verbose", "fit", low=0, high=2, integer=True)
-    optimizer = get_optimizer(optimizer)
+    optimizer = resolve_optimizer(network, optimizer)
     metric_list = resolve_metrics(metrics, network)
     rng = np.random.default_rng(seed)
     options = {
@@ -268,6 +277,25 @@ def fit(
     )
 
 
+def resolve_optimizer(network, optimizer) -> Optimizer:
+    """The optimizer a ``fit`` of ``network`` trains with (rule in fit's docstring).
+
+    None continues ``network.optimizer`` (else a new ``SGD``); a name continues
+    it when it is of that name's class, else builds the named one; an
+    ``Optimizer`` instance is used as it is.
+    """
+    kept = getattr(network, "optimizer", None)
+    if not isinstance(kept, Optimizer):
+        kept = None
+    if optimizer is None:
+        return kept if kept is not None else SGD()
+    if isinstance(optimizer, str):
+        cls = lookup(optimizer, OPTIMIZERS, "optimizer")
+        if kept is not None and type(kept) is cls:
+            return kept
+    return get_optimizer(optimizer)
+
+
 def _fit_stream(
     network,
     source,
@@ -284,7 +312,7 @@ def _fit_stream(
     """fit on batches from an iterable (no y): see :class:`StreamLoop`."""
     epochs = check_number(epochs, "epochs", "fit", low=1, integer=True)
     verbose = check_number(verbose, "verbose", "fit", low=0, high=2, integer=True)
-    optimizer = get_optimizer(optimizer)
+    optimizer = resolve_optimizer(network, optimizer)
     metric_list = resolve_metrics(metrics, network)
     loop = StreamLoop(network, optimizer, source, backend=backend)
     validation = None
@@ -333,7 +361,7 @@ def _run(loop, hooks, epochs: int, metric_list, validation) -> None:
             seen = loop.run_epoch(hooks)
             logs = loop.epoch_logs(seen, metric_list)
             if validation is not None:
-                logs.update(_validation_logs(network, metric_list, validation))
+                logs.update(_validation_logs(network, metric_list, validation, hooks))
         logs["lr"] = lr
         logs["epoch_time"] = time.perf_counter() - start
         hooks.on_epoch_end(epoch, logs)
@@ -406,7 +434,7 @@ class _Loop:
     are kept, and the epoch's loss (the mean of the batch losses, each with
     the weights of its own step) and metrics are computed once from them at
     the end of the epoch. A batch's loss is computed during the epoch only
-    when a callback watches ``on_batch_end`` (e.g. the progress bar).
+    when a callback watches ``on_train_batch_end`` (e.g. the progress bar).
     """
 
     def __init__(
@@ -426,19 +454,22 @@ class _Loop:
         net = self.network
         last, train, optimizer = net.layers[-1], net.train_batch, self.optimizer
         penalties = regularizers.penalized_layers(net)
-        logs = batch_logs = hooks.overrides("on_batch_end")
+        logs = batch_logs = hooks.overrides("on_train_batch_end")
+        batch_begin = hooks.overrides("on_train_batch_begin")
         n = self.data.X.shape[0]
         if self.shuffle:
             self.order = self.rng.permutation(n)
         seen = 0
         for step, (start, stop) in enumerate(self.bounds):
+            if batch_begin:
+                hooks.on_train_batch_begin(step, {})
             idx = self.order[start:stop]
             Xb, Yb, wb = self.gather(idx)
             loss = train(Xb, Yb, optimizer, wb, penalties=penalties, with_loss=logs)
             self.z_out[start : start + idx.shape[0]] = last.Z
             seen = start + idx.shape[0]
             if batch_logs:
-                hooks.on_batch_end(step, {"loss": loss, "size": idx.shape[0]})
+                hooks.on_train_batch_end(step, {"loss": loss, "size": idx.shape[0]})
             if net.stop_training:
                 break
         return seen
@@ -452,25 +483,62 @@ class _Loop:
         )
 
 
-def _validation_logs(network, metric_list, validation: _Split) -> dict:
-    loss, A = _loss_and_outputs(network, validation)
-    logs = {"val_loss": loss}
+def _validation_logs(network, metric_list, validation: _Split, hooks=None) -> dict:
+    """``val_loss`` and ``val_<metric>``, between ``on_test_begin`` and ``_end``."""
+    if hooks is not None:
+        hooks.on_test_begin({})
+    loss, A = _loss_and_outputs(network, validation, hooks=hooks)
     kind, weights = output_kind(network), validation.weights
     metrics = compute_metrics(metric_list, A, validation.Y, kind, weights)
+    if hooks is not None:
+        hooks.on_test_end({"loss": loss, **metrics})
+    logs = {"val_loss": loss}
     logs.update({f"val_{name}": value for name, value in metrics.items()})
     return logs
 
 
-def _loss_and_outputs(network, data: _Split, batch_size=None):
-    """Mean loss and outputs (n, n_outputs) in inference mode, in chunks."""
-    total = [0.0]
+def _loss_and_outputs(network, data: _Split, batch_size=None, *, hooks=None):
+    """Mean loss and outputs (n, n_outputs) in inference mode, in chunks.
+
+    With ``hooks`` watching them, ``on_test_batch_begin/end`` around each
+    chunk (``logs``: the chunk's mean ``loss`` and its ``size``).
+    """
+    n = data.X.shape[0]
+    size = batch_size or network.INFERENCE_CHUNK
+    watch = hooks is not None and (
+        hooks.overrides("on_test_batch_begin") or hooks.overrides("on_test_batch_end")
+    )
+    if not watch:
+        size = n  # one call: infer still runs it in bounded chunks
+    outputs = np.empty((n, network.n_outputs), dtype=network.dtype)
+    total = 0.0
+    for step, start in enumerate(range(0, n, size)):
+        rows = slice(start, min(start + size, n))
+        if watch:
+            hooks.on_test_batch_begin(step, {})
+        losses: list[float] = []
+        outputs[rows] = network.infer(
+            data.X[rows],
+            each_chunk=_chunk_loss(network, data, start, losses),
+            chunk_size=batch_size,
+        )
+        count = rows.stop - rows.start
+        loss = sum(loss * rows_ for loss, rows_ in losses) / count
+        total += loss * count
+        if watch:
+            hooks.on_test_batch_end(step, {"loss": loss, "size": count})
+    return total / n, outputs
+
+
+def _chunk_loss(network, data: _Split, offset: int, losses: list):
+    """``each_chunk`` for infer: append (mean loss, rows) of every chunk."""
 
     def add_loss(rows, A):
+        rows = slice(offset + rows.start, offset + rows.start + A.shape[0])
         wb = None if data.weights is None else data.weights[rows]
-        total[0] += network.output_loss(data.Y[rows], wb) * A.shape[0]
+        losses.append((network.output_loss(data.Y[rows], wb), A.shape[0]))
 
-    outputs = network.infer(data.X, each_chunk=add_loss, chunk_size=batch_size)
-    return total[0] / data.X.shape[0], outputs
+    return add_loss
 
 
 def evaluate(

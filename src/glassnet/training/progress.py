@@ -3,7 +3,10 @@
 Drawn by `rich <https://rich.readthedocs.io>`_ or `tqdm
 <https://tqdm.github.io>`_ when one is installed (an optional extra), else as
 plain text: on a terminal a single line rewritten in place, elsewhere (a log
-file, a notebook capture) one summary line per epoch.
+file, a notebook capture) one summary line per epoch. Whatever draws it, each
+finished epoch leaves exactly one line, with the epoch's logged values (the
+ones in the History); the live bar, with the running mean of the batch losses
+so far, is shown for the epoch in progress only.
 """
 
 from __future__ import annotations
@@ -152,6 +155,12 @@ class _TqdmBar:
 
 
 class _RichBar:
+    """rich's live bar for the epoch in progress; a plain line per finished epoch.
+
+    Where the stream is neither a terminal nor a notebook (a log file), no
+    live bar is drawn at all: only the epochs' lines.
+    """
+
     def __init__(self, stream):
         from rich.console import Console
         from rich.progress import (
@@ -162,31 +171,45 @@ class _RichBar:
             TimeElapsedColumn,
         )
 
+        self.console = Console(file=stream)
+        self.live = self.console.is_terminal or self.console.is_jupyter
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(bar_width=30),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TextColumn("{task.fields[info]}"),
-            console=Console(file=stream),
+            console=self.console,
             auto_refresh=False,
+            transient=True,  # finished epochs are printed as lines instead
         )
-        self.progress.start()
+        if self.live:
+            self.progress.start()
         self.task = None
 
     def start(self, prefix: str, steps: int) -> None:
         self.prefix = prefix
-        self.task = self.progress.add_task(prefix, total=steps, info="")
+        if self.live:
+            self.task = self.progress.add_task(prefix, total=steps, info="")
 
     def update(self, done: int, text: str) -> None:
-        self.progress.update(self.task, completed=done, info=text)
-        self.progress.refresh()
+        if self.task is not None:
+            self.progress.update(self.task, completed=done, info=text)
+            self.progress.refresh()
 
     def finish(self, done: int, text: str) -> None:
-        # The bar keeps the running loss; the epoch's metrics get a full line.
-        self.progress.update(self.task, completed=done)
-        self.progress.console.print(f"{self.prefix}  {text}", soft_wrap=True)
-        self.progress.refresh()
+        # The live bar is for the epoch in progress only: a finished epoch's
+        # bar (with its stale running loss) goes, and one plain line with the
+        # epoch's logged values takes its place above the live area, so the
+        # live area never grows past one row whatever the number of epochs.
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+            self.task = None
+            self.progress.refresh()
+        self.console.print(
+            f"{self.prefix}  {text}", soft_wrap=True, markup=False, highlight=False
+        )
 
     def close(self) -> None:
-        self.progress.stop()
+        if self.live:
+            self.progress.stop()
