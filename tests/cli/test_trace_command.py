@@ -275,3 +275,19 @@ def test_model_trace_names_the_layers_its_formulas_leave_out(tmp_path):
     result = run("trace", "d.glassnet", "--input=-1,2", "--target", "0", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Dropout layers run (in training mode)" in " ".join(result.stdout.split())
+
+
+def test_decimals_flag_sets_the_digits(tmp_path):
+    # sigma(0.9) = 1 / (1 + e^-0.9) = 0.710950: the second hidden unit of the
+    # grounded example (x^(0) = [1, 0, 1], column [0.6, -0.4, 0.3] of W^(0))
+    args = ("trace", "--example", "lecture002-grounded")
+    two = run(*args, "--decimals", "2", cwd=tmp_path)
+    assert two.returncode == 0, two.stderr
+    assert "[0.55, 0.71]^T" in two.stdout and "0.7109" not in two.stdout
+    four = run(*args, "--decimals", "4", "--format", "latex", cwd=tmp_path)
+    assert r"0.5498 \\ 0.7109" in four.stdout
+    old = run(*args, "--precision", "2", cwd=tmp_path)
+    assert old.stdout == two.stdout and "--decimals" in old.stderr
+    assert_usage_error(
+        run(*args, "--decimals", "17", cwd=tmp_path), "--decimals must be an integer"
+    )

@@ -1,6 +1,7 @@
 """Traces rendered in lecture notation: text, Markdown, LaTeX and JSON."""
 
 import json
+import math
 import re
 
 import numpy as np
@@ -132,7 +133,7 @@ def test_lecture_symbols_in_each_notation():
         assert symbol in transfer, symbol
     # x^(0) = [1, 0, 1]^T: the bias input 1 comes first
     assert r"\mathbf{x}^{(0)} &= \begin{pmatrix} 1.000 \\ 0.000 \\ 1.000" in (
-        t.to_latex(notation="transfer", precision=3)
+        t.to_latex(notation="transfer", decimals=3)
     )
     text = str(t)
     assert "delta^(1)" in text and "dC/dW^(2)" in text and "loss C" in text
@@ -233,8 +234,12 @@ def test_lecture004_counts_26_parameters_as_the_slide_writes_them():
     [
         ({"notation": "matrix"}, ValueError, "'notation' parameter of Trace"),
         ({"format": "html"}, ValueError, "'format' parameter of Trace"),
-        ({"precision": -1}, ValueError, "'precision' parameter"),
-        ({"precision": "3"}, TypeError, "'precision' parameter"),
+        ({"decimals": -1}, ValueError, "'decimals' parameter"),
+        ({"decimals": 17}, ValueError, "'decimals' parameter"),
+        ({"decimals": "3"}, TypeError, "'decimals' parameter"),
+        ({"decimals": 2.0}, TypeError, "'decimals' parameter"),
+        ({"decimals": True}, TypeError, "'decimals' parameter"),
+        ({"decimals": 2, "precision": 2}, ValueError, "give only 'decimals'"),
     ],
 )
 def test_bad_render_options(options, error, message):
@@ -255,3 +260,60 @@ def test_trace_of_a_model_with_preprocessing_shows_what_the_network_computed():
     assert np.array_equal(t.input, scaler.transform(X))
     assert t.targets[:, 0].tolist() == [0.0, 1.0, 0.0]
     assert "after the network's preprocessing" in t.to_text()
+
+
+def _sigmoid(v):
+    return 1.0 / (1.0 + math.exp(-v))
+
+
+def _grounded_by_hand():
+    """Lecture 002's grounded step worked out with scalars (transfer notation)."""
+    # forward: x^(0) = [1, 0, 1]; columns of W^(0) are the two hidden neurons
+    h1, h2 = _sigmoid(0.4 + 0.7 * 0 - 0.2 * 1), _sigmoid(0.6 - 0.4 * 0 + 0.3 * 1)
+    y_hat = _sigmoid(-0.3 + 0.5 * h1 + 0.1 * h2)
+    # backward with neg-log-loss and a sigmoid output: delta^(2) = y_hat - y
+    d2 = y_hat - 1.0
+    d1 = (h1 * (1 - h1) * 0.5 * d2, h2 * (1 - h2) * 0.1 * d2)
+    # rho = 1: W <- W - nabla; only the rows of x^(0) = 1 (bias and x_2) move
+    w0 = [[0.4 - d1[0], 0.6 - d1[1]], [0.7, -0.4], [-0.2 - d1[0], 0.3 - d1[1]]]
+    w1 = [-0.3 - d2, 0.5 - d2 * h1, 0.1 - d2 * h2]
+    g1 = _sigmoid(w0[0][0] + w0[2][0])
+    g2 = _sigmoid(w0[0][1] + w0[2][1])
+    return {"h2": h2, "new_output": _sigmoid(w1[0] + w1[1] * g1 + w1[2] * g2)}
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex"])
+def test_decimals_sets_the_digits_of_every_rendering(fmt):
+    by_hand = _grounded_by_hand()
+    trace = EXAMPLES["lecture002-grounded"].trace()
+    for value in by_hand.values():
+        two, four = f"{value:.2f}", f"{value:.4f}"
+        shown2 = trace.render(fmt, decimals=2)
+        shown4 = trace.render(fmt, decimals=4)
+        assert re.search(rf"(?<![\d.]){re.escape(two)}(?!\d)", shown2), two
+        assert four not in shown2
+        assert re.search(rf"(?<![\d.]){re.escape(four)}(?!\d)", shown4), four
+    # sigma(0.9) = 0.71095: 0.71 with two decimals, 0.7109 with four
+    assert f"{by_hand['h2']:.4f}" == "0.7109"
+    # the slide prints three decimals, the example's default
+    assert f"{by_hand['h2']:.3f}" in trace.render(fmt)
+    # the per-format methods take it too
+    method = {"text": trace.to_text, "markdown": trace.to_markdown}.get(
+        fmt, trace.to_latex
+    )
+    assert method(decimals=2) == trace.render(fmt, decimals=2)
+
+
+def test_json_keeps_every_digit_whatever_the_decimals():
+    by_hand = _grounded_by_hand()
+    trace = EXAMPLES["lecture002-grounded"].trace()
+    document = json.loads(trace.render("json", decimals=1))
+    assert document["new_output"][0][0] == pytest.approx(by_hand["new_output"], 1e-12)
+    assert document["layers"][0]["a"][0][1] == pytest.approx(by_hand["h2"], 1e-12)
+
+
+def test_precision_is_the_deprecated_name_of_decimals():
+    trace = EXAMPLES["lecture002-grounded"].trace()
+    with pytest.warns(DeprecationWarning, match="'decimals'"):
+        old = trace.render("text", precision=2)
+    assert old == trace.render("text", decimals=2)

@@ -509,3 +509,122 @@ def test_tabs_past_the_limit_are_told_so_and_a_closed_tab_frees_its_slot(browser
             assert time.monotonic() - start < 5
         finally:
             context.close()
+
+
+# -- narrow windows, deep networks, early clicks, the link ---------------------------
+EIGHT_LAYERS = "?layers=4,4,4,4,4,4,4,4&activation=tanh"
+
+
+def overlapping(boxes):
+    """Pairs of boxes ({x, y, width, height}) that share any area."""
+    pairs = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            if (
+                a["x"] < b["x"] + b["width"]
+                and b["x"] < a["x"] + a["width"]
+                and a["y"] < b["y"] + b["height"]
+                and b["y"] < a["y"] + a["height"]
+            ):
+                pairs.append((a, b))
+    return pairs
+
+
+def test_1024_px_window_with_8_hidden_layers_fits_and_nothing_overlaps(
+    browser, server, shots
+):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    errors = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(server.url + EIGHT_LAYERS)
+        page.wait_for_function(READY, timeout=WAIT)
+        assert page.evaluate("playground.config.layers.length") == 8
+        # no sideways scrolling
+        assert page.evaluate(
+            "document.documentElement.scrollWidth <= "
+            "document.documentElement.clientWidth"
+        )
+        heads = [h.bounding_box() for h in page.query_selector_all(".layer-head")]
+        assert len(heads) == 9  # 8 hidden layers and the output
+        assert overlapping(heads) == []
+        network = page.query_selector("#network").bounding_box()
+        for selector in (".layer-head", ".layer-head select", ".layer-head span"):
+            for item in page.query_selector_all(selector):
+                box = item.bounding_box()
+                assert box["x"] >= network["x"] - 0.5, selector
+                assert box["x"] + box["width"] <= network["x"] + network["width"] + 0.5
+        selects = page.query_selector_all("select.activation")
+        selects = [s.bounding_box() for s in selects]
+        assert len(selects) == 8 and overlapping(selects) == []
+        # at the limit of 8 hidden layers, + is disabled and a click adds none
+        assert page.is_disabled("#add-layer") and not page.is_disabled("#remove-layer")
+        page.evaluate("document.querySelector('#add-layer').click()")
+        page.wait_for_timeout(300)
+        assert page.evaluate("playground.config.layers.length") == 8
+        page.screenshot(path=shots / "13-1024px-8-layers.png", full_page=True)
+        page.click("#remove-layer")
+        page.wait_for_function("() => playground.config.layers.length === 7")
+        assert not page.is_disabled("#add-layer")
+    finally:
+        context.close()
+    assert errors == []
+
+
+def test_a_click_before_the_session_has_loaded_is_kept(context):
+    # The session request is held back while + and step are clicked; a server
+    # of its own gives the held session time before its page connects.
+    with running_server(max_sessions=2, grace_seconds=30) as server:
+        page = context.new_page()
+        page.on("pageerror", lambda error: context.errors.append(str(error)))
+        held = []
+        page.route(
+            "**/api/sessions",
+            lambda route: (
+                held.append(route)
+                if route.request.method == "POST"
+                else route.continue_()
+            ),
+        )
+        page.goto(server.url, wait_until="domcontentloaded")
+        for _ in range(200):
+            if held:
+                break
+            page.wait_for_timeout(50)
+        assert held and page.evaluate("playground.setup") is None
+        page.click("#add-layer")
+        page.click("#step")
+        held[0].continue_()
+        page.wait_for_function(
+            "() => playground.config && playground.config.layers.length === 3 "
+            "&& playground.frame && playground.frame.updates === 1",
+            timeout=WAIT,
+        )
+        page.close()
+
+
+def test_show_test_data_and_discretize_are_kept_in_the_link(context, server):
+    page = open_page(context, server, "?showTestData=true&discretize=true")
+    assert page.is_checked("#show-test") and page.is_checked("#discretize")
+    page.uncheck("#discretize")
+    link = page.input_value("#link")
+    assert "showTestData=true" in link and "discretize=false" in link
+    assert link == page.url
+    copy = open_page(context, server, "?" + link.split("?", 1)[1])
+    assert copy.is_checked("#show-test") and not copy.is_checked("#discretize")
+
+
+def test_the_output_plot_has_a_colour_scale(context, server):
+    page = open_page(context, server, "?data=xor")
+    assert page.evaluate("playground.setup.kind") == "binary"
+    scale = page.query_selector("#legend .scale")
+    assert scale is not None and "P(" in scale.text_content()
+    # its ends: orange for P = 0 (class 0), blue for P = 1, as the plot draws them
+    ends = page.evaluate(
+        "(() => { const c = document.querySelector('#legend .scale canvas');"
+        " const g = c.getContext('2d'); return [Array.from(g.getImageData(0, 0, 1, 1)"
+        ".data.slice(0, 3)), Array.from(g.getImageData(c.width - 1, 0, 1, 1)"
+        ".data.slice(0, 3))]; })()"
+    )
+    assert ends == [[245, 147, 34], [8, 119, 189]]

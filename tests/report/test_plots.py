@@ -296,3 +296,155 @@ def test_class_names_as_labels(mpl, tmp_path):
         net, X, ["no", "yes", "yes", "no"], resolution=20, save=tmp_path / "n.png"
     )
     check_png(tmp_path / "n.png")
+
+
+# -- ax=, pyplot and legible sizes ---------------------------------------------
+def _agg_axes():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 3))
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots()
+
+
+def test_confusion_matrix_draws_into_the_given_axes(mpl):
+    fig, ax = _agg_axes()
+    returned = plotting.plot_confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2], ax=ax)
+    assert returned is fig
+    # rows = true class: [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
+    np.testing.assert_array_equal(
+        ax.images[0].get_array(), [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
+    )
+    # only a colour bar is added beside the axes
+    assert [a for a in fig.axes if a is not ax] == [ax.images[0].colorbar.ax]
+
+
+def test_gradient_flow_network_and_boundary_draw_into_the_given_axes(mpl, trained_2d):
+    net, X, y, _, diagnostics = trained_2d
+    fig, ax = _agg_axes()
+    assert plotting.plot_gradient_flow({"run": diagnostics}, ax=ax) is fig
+    assert [line.get_label() for line in ax.lines] == ["run"]
+    fig, ax = _agg_axes()
+    assert plotting.plot_network(net, ax=ax) is fig
+    # 2 inputs + bias into 5, 5 + bias into 3, 3 + bias into 1: 15 + 18 + 4 links
+    assert len([line for line in ax.lines if len(line.get_xdata()) == 2]) <= 37
+    assert ax.collections  # the neurons
+    fig, ax = _agg_axes()
+    assert plotting.plot_decision_boundary(net, X, y, resolution=20, ax=ax) is fig
+    # the output panel and its colour bar only: no unit heatmaps
+    assert len(fig.axes) == 2 and ax.get_title().startswith("Decision boundary")
+
+
+@pytest.mark.parametrize("ax", ["axes", 3, np.zeros(2)])
+def test_ax_must_be_matplotlib_axes(mpl, ax):
+    with pytest.raises(TypeError, match="'ax' parameter of plot_confusion_matrix"):
+        plotting.plot_confusion_matrix([0, 1], [0, 1], ax=ax)
+
+
+PYPLOT_SCRIPT = """
+import warnings
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import glassnet as gn
+from glassnet.report import plots, notebook
+
+warnings.simplefilter("error")
+assert matplotlib.get_backend().lower() == "agg"
+fig = plots.plot_confusion_matrix([0, 1, 1], [0, 1, 0])
+assert plt.get_fignums() == [fig.number], plt.get_fignums()
+plt.show()  # the usual pyplot flow: no error, nothing left to do
+plt.close(fig)
+net = gn.Network.mlp([2, 3, 1], seed=0)
+history = net.fit(np.zeros((8, 2)), np.arange(8) % 2, epochs=2, verbose=0)
+assert notebook.history_html(history).startswith("<img")
+plots.save_training_plots(net, history, "out")
+assert plt.get_fignums() == [], plt.get_fignums()
+print("ok")
+"""
+
+
+@pytest.mark.slow
+def test_with_pyplot_imported_plt_show_shows_the_figures(mpl, tmp_path):
+    import os
+    import subprocess
+
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "error"}
+    result = subprocess.run(
+        [sys.executable, "-c", PYPLOT_SCRIPT],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+#: The HTML report's column is 1036 px wide in a 1280 px window; text of a
+#: figure shown there must be at least 11 px (8 points at 100 dpi) high.
+REPORT_COLUMN_PX = 1036
+
+
+def _smallest_shown_text_px(fig) -> float:
+    fig.canvas.draw()
+    width_px = fig.get_figwidth() * fig.dpi
+    scale = min(1.0, REPORT_COLUMN_PX / width_px)
+    sizes = [
+        text.get_fontsize()
+        for text in fig.findobj(mpl_text_type())
+        if text.get_visible() and text.get_text().strip()
+    ]
+    return min(sizes) * fig.dpi / 72 * scale
+
+
+def mpl_text_type():
+    from matplotlib.text import Text
+
+    return Text
+
+
+def test_report_figures_keep_text_legible_in_a_1280_px_window(mpl, rng):
+    X = rng.normal(size=(40, 2))
+    y = (X[:, 0] > 0).astype(int)
+    deep = gn.Network.mlp([2, 8, 8, 1], hidden="relu", seed=0)
+    history = deep.fit(X, y, epochs=2, diagnostics=gn.Diagnostics(warn=False))
+    images = gn.Network.mlp([64, 64, 10], seed=0)
+    eight = gn.Network.mlp([2, *[4] * 8, 1], seed=0)
+    figures = {
+        "boundary": plotting.plot_decision_boundary(deep, X, y, resolution=20),
+        "diagnostics": plotting.plot_diagnostics(history),
+        "weights": plotting.plot_first_layer_weights(images),
+        "network": plotting.plot_network(eight),
+        "curves": plotting.plot_learning_curves(history),
+        "confusion": plotting.plot_confusion_matrix(np.arange(10), np.arange(10)),
+    }
+    for name, fig in figures.items():
+        assert fig.get_figwidth() * fig.dpi <= REPORT_COLUMN_PX, name
+        assert _smallest_shown_text_px(fig) >= 11.0, name
+
+
+def test_unit_heatmaps_have_one_colour_scale_per_layer(mpl, rng):
+    X = rng.normal(size=(30, 2))
+    y = (X[:, 1] > 0).astype(int)
+    net = gn.Network.mlp([2, 3, 2, 1], hidden="tanh", seed=0)
+    fig = plotting.plot_decision_boundary(net, X, y, resolution=20)
+    bars = {ax.get_ylabel(): ax for ax in fig.axes}
+    # the output's, then one per hidden layer, on tanh's range [-1, 1]
+    assert "P(y = 1)" in bars
+    for name in ("layer 1 (tanh)", "layer 2 (tanh)"):
+        assert bars[name].get_ylim() == pytest.approx((-1.0, 1.0)), name
+    units = [ax for ax in fig.axes if ax.get_title().startswith("layer")]
+    assert all(ax.images[0].get_clim() == (-1.0, 1.0) for ax in units)
+
+
+def test_confusion_matrix_labels_stand_upright_unless_crowded(mpl):
+    digits = np.arange(10)
+    fig = plotting.plot_confusion_matrix(digits, digits)
+    ax = fig.axes[0]
+    assert [t.get_rotation() for t in ax.get_xticklabels()] == [0.0] * 10
+    names = [f"class {i}" for i in range(10)]
+    fig = plotting.plot_confusion_matrix(digits, digits, labels=names)
+    assert {t.get_rotation() for t in fig.axes[0].get_xticklabels()} == {45.0}

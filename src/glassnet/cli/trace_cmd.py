@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -61,8 +63,13 @@ def add_parser(sub) -> None:
         "lecture, wb for a model)",
     )
     p.add_argument(
-        "--precision", type=int, help="digits after the decimal point (default 4)"
+        "--decimals",
+        type=int,
+        metavar="N",
+        help="digits after the decimal point, 0 to 16, for text, Markdown and LaTeX "
+        "(default: the slide's for --example, else 4; JSON keeps every digit)",
     )
+    p.add_argument("--precision", type=int, help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true", help="the same as --format json")
     p.set_defaults(run=run)
 
@@ -82,8 +89,25 @@ def run(args) -> int:
             "nothing to trace: give --example NAME (--list for the names) or a "
             "model file with --input ROW --target Y"
         )
-    print(trace.render(fmt, notation=args.notation, precision=args.precision))
+    print(trace.render(fmt, notation=args.notation, decimals=_decimals(args)))
     return 0
+
+
+def _decimals(args) -> int | None:
+    """``--decimals``, checked here so that the error names the flag."""
+    if args.precision is not None:
+        if args.decimals is not None:
+            raise UsageError("give --decimals only (--precision is its old name)")
+        print(
+            "glassnet: warning: --precision is deprecated; use --decimals",
+            file=sys.stderr,
+        )
+        args.decimals = args.precision
+    if args.decimals is not None and not 0 <= args.decimals <= 16:
+        raise UsageError(
+            f"--decimals must be an integer from 0 to 16. Got {args.decimals} instead."
+        )
+    return args.decimals
 
 
 def _print_examples(fmt: str) -> int:

@@ -38,7 +38,7 @@ class LectureExample:
         The slide's SGD step, if it shows one.
     notation : {"wb", "transfer"}
         The notation of the lecture the example comes from.
-    precision : int
+    decimals : int
         Decimals the slide prints.
     notes : tuple of str
     corrections : tuple of Correction
@@ -49,7 +49,7 @@ class LectureExample:
     build: Callable[[], tuple]
     learning_rate: float | None = None
     notation: str = "wb"
-    precision: int = 4
+    decimals: int = 4
     notes: tuple[str, ...] = ()
     corrections: tuple[Correction, ...] = ()
 
@@ -64,7 +64,7 @@ class LectureExample:
             notes=(*traced.notes, *self.notes),
             corrections=self.corrections,
             notation=self.notation,
-            precision=self.precision,
+            decimals=self.decimals,
         )
 
     def render(self, format: str = "text", **options) -> str:
@@ -141,7 +141,7 @@ EXAMPLES: dict[str, LectureExample] = {
             build=_grounded,
             learning_rate=1.0,
             notation="transfer",
-            precision=3,
+            decimals=3,
             notes=(
                 "Feature vector [0, 1], target 1, neg-log-loss (binary "
                 "cross-entropy), learning rate rho = 1.",

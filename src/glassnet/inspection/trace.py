@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import json
+import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -137,7 +138,7 @@ class Trace:
     title, notes, corrections
         Text shown with the rendering (worked examples use them).
     notation : {"wb", "transfer"}
-    precision : int
+    decimals : int
         Defaults for ``str()`` and the notebook renderings.
     """
 
@@ -154,7 +155,7 @@ class Trace:
     notes: tuple[str, ...] = ()
     corrections: tuple[Correction, ...] = ()
     notation: str = "wb"
-    precision: int = 4
+    decimals: int = 4
 
     @classmethod
     def from_network(cls, network, loss: float, **options) -> Trace:
@@ -203,6 +204,7 @@ class Trace:
         format: str = "text",
         *,
         notation: str | None = None,
+        decimals: int | None = None,
         precision: int | None = None,
     ) -> str:
         """The trace as ``"text"``, ``"markdown"``, ``"latex"`` or ``"json"``.
@@ -214,9 +216,24 @@ class Trace:
             ``"wb"``: weight matrices and bias vectors (lectures 001, 003,
             004); ``"transfer"``: lecture 002's bias-augmented transfer
             matrices. Default: the trace's own ``notation``.
+        decimals : int in [0, 16], optional
+            Digits after the decimal point, rounded half to even as Python's
+            ``format`` does (``decimals=2`` writes sigma(0.9) = 0.7109... as
+            ``0.71``), so a trace can match a slide's digits. Values below
+            ``10**-decimals`` (other than 0) are written in scientific
+            notation rather than as zeros. JSON ignores it and keeps every
+            digit. Default: the trace's own ``decimals`` (4, or the slide's
+            for a lecture example).
         precision : int, optional
-            Digits after the decimal point (not used by JSON, which keeps
-            every digit). Default: the trace's own ``precision``.
+            Deprecated name of ``decimals``.
+
+        Raises
+        ------
+        ValueError
+            An unknown ``format`` or ``notation``; ``decimals`` outside
+            [0, 16]; both ``decimals`` and ``precision`` given.
+        TypeError
+            ``decimals`` is not an int.
         """
         from glassnet.inspection import trace_render as _trace_render
 
@@ -224,32 +241,27 @@ class Trace:
             self.notation if notation is None else notation, "notation", NOTATIONS
         )
         format = _check_choice(format, "format", FORMATS)
+        decimals = _decimals(decimals, precision)
         if format == "json":
             return json.dumps(self.to_dict(notation=notation), indent=2)
-        precision = self.precision if precision is None else precision
-        if isinstance(precision, bool) or not isinstance(precision, int):
-            raise TypeError(
-                "The 'precision' parameter of Trace.render must be an int in the "
-                f"range [0, 16]. Got {precision!r} instead."
-            )
-        if not 0 <= precision <= 16:
-            raise ValueError(
-                "The 'precision' parameter of Trace.render must be an int in the "
-                f"range [0, 16]. Got {precision!r} instead."
-            )
-        return _trace_render.render(self, format, notation, precision)
+        decimals = self.decimals if decimals is None else decimals
+        return _trace_render.render(self, format, notation, decimals)
 
-    def to_text(self, **options) -> str:
-        return self.render("text", **options)
+    def to_text(self, *, notation: str | None = None, decimals=None) -> str:
+        """``render("text", ...)``; see :meth:`render`."""
+        return self.render("text", notation=notation, decimals=decimals)
 
-    def to_markdown(self, **options) -> str:
-        return self.render("markdown", **options)
+    def to_markdown(self, *, notation: str | None = None, decimals=None) -> str:
+        """``render("markdown", ...)``; see :meth:`render`."""
+        return self.render("markdown", notation=notation, decimals=decimals)
 
-    def to_latex(self, **options) -> str:
-        return self.render("latex", **options)
+    def to_latex(self, *, notation: str | None = None, decimals=None) -> str:
+        """``render("latex", ...)``; see :meth:`render`."""
+        return self.render("latex", notation=notation, decimals=decimals)
 
-    def to_json(self, **options) -> str:
-        return self.render("json", **options)
+    def to_json(self, *, notation: str | None = None) -> str:
+        """``render("json", ...)``: every digit, so no ``decimals``."""
+        return self.render("json", notation=notation)
 
     def to_dict(self, *, notation: str = "wb") -> dict:
         """Every number of the trace as JSON-ready lists (exact float values)."""
@@ -416,3 +428,30 @@ def _check_choice(value, name: str, allowed: tuple[str, ...]) -> str:
             f"{', '.join(map(repr, allowed))}. Got {value!r} instead."
         )
     return value
+
+
+def _decimals(decimals, precision):
+    """Check ``decimals`` (or its deprecated name ``precision``); None passes."""
+    if precision is not None:
+        if decimals is not None:
+            raise ValueError(
+                "The 'precision' parameter of Trace.render is the old name of "
+                "'decimals'; give only 'decimals'. Got both instead."
+            )
+        warnings.warn(
+            "The 'precision' parameter of Trace.render is deprecated; use 'decimals'.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        decimals = precision
+    if decimals is None:
+        return None
+    message = (
+        "The 'decimals' parameter of Trace.render must be an int in the range "
+        f"[0, 16]. Got {decimals!r} instead."
+    )
+    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+        raise TypeError(message)
+    if not 0 <= decimals <= 16:
+        raise ValueError(message)
+    return int(decimals)

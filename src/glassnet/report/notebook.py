@@ -53,9 +53,14 @@ def history_html(history) -> str:
     if not records.get("loss"):
         return "<p>History: no epochs recorded.</p>"
     try:
-        from glassnet.report.plots import figure_to_data_uri, plot_learning_curves
+        from glassnet.report.plots import (
+            figure_to_data_uri,
+            off_pyplot,
+            plot_learning_curves,
+        )
 
-        uri = figure_to_data_uri(plot_learning_curves(history))
+        with off_pyplot():  # an image in the HTML, not a figure left in pyplot
+            uri = figure_to_data_uri(plot_learning_curves(history))
     except ImportError:
         return _table(records)
     return f"<img src='{uri}' alt='learning curves'/>"

@@ -1,10 +1,24 @@
 """Plots of training and of what a network has learned (matplotlib, optional).
 
-Every function returns a :class:`matplotlib.figure.Figure` and, given
-``save="path.png"`` (or ``.svg``/``.pdf``), also writes it. Figures are drawn
-on matplotlib's Agg canvas without pyplot, so plotting works headless, never
-changes the global backend, and leaves no figure open; in Jupyter a returned
-figure displays itself.
+Every function returns the :class:`matplotlib.figure.Figure` it drew on and,
+given ``save="path.png"`` (or ``.svg``/``.pdf``), also writes it.
+
+Where the figure comes from follows matplotlib's own habits:
+
+* ``ax=`` (the single-axes plots: confusion matrix, decision boundary,
+  gradient flow, network) draws into axes you made, as scikit-learn's
+  ``ConfusionMatrixDisplay.plot(ax=...)`` does; the returned figure is
+  ``ax.figure``, and nothing else of it is changed but for a colour bar
+  beside ``ax``.
+* Without ``ax``, when your program has imported ``matplotlib.pyplot``, the
+  figure is a pyplot figure: ``plt.show()`` shows it, as after
+  ``plt.subplots()``, and ``plt.close(fig)`` frees it. (In Jupyter with
+  pyplot imported, end the line with ``;`` or the figure shows twice: once
+  as the cell's value, once from pyplot.)
+* Without ``ax`` and without pyplot, the figure is drawn on matplotlib's Agg
+  canvas: plotting works headless, never changes the global backend and
+  leaves no figure open; in Jupyter a returned figure displays itself. The
+  HTML report and :func:`save_training_plots` always draw this way.
 
 matplotlib is imported on first use; without it every function raises an
 ``ImportError`` that names the ``plot`` extra (``pip install "glassnet[plot]"``).
@@ -13,8 +27,11 @@ matplotlib is imported on first use; without it every function raises an
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import io
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -37,10 +54,29 @@ __all__ = [
 POSITIVE, NEGATIVE = "#1f77b4", "#ff7f0e"  # blue and orange, as the Playground
 SAVE_FORMATS = (".png", ".svg", ".pdf")
 METRIC_KEYS = ("accuracy", "mae", "mse", "r2", "f1", "precision", "recall")
+# Widest figure, in inches at 100 dpi: 1020 px fit the HTML report's column
+# (1036 px from a 1280 px window), so its figures are shown at full size and
+# the smallest text, SMALL_FONT points, stays 11 px high.
+FIGURE_WIDTH = 10.2
+SMALL_FONT = 8
+
+
+# True while the report or save_training_plots draws: never pyplot figures.
+_OFF_PYPLOT = contextvars.ContextVar("glassnet_plots_off_pyplot", default=False)
+
+
+@contextlib.contextmanager
+def off_pyplot():
+    """Within the block, figures are Agg figures even when pyplot is imported."""
+    token = _OFF_PYPLOT.set(True)
+    try:
+        yield
+    finally:
+        _OFF_PYPLOT.reset(token)
 
 
 def _figure(width: float, height: float):
-    """A new Figure on an Agg canvas (no pyplot, no global state)."""
+    """A new Figure: pyplot's when pyplot is in use, else on an Agg canvas."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -49,9 +85,27 @@ def _figure(width: float, height: float):
             "glassnet's plots need matplotlib, an optional extra. Install it with "
             "pip install 'glassnet[plot]' (or pip install matplotlib)."
         ) from exc
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None and not _OFF_PYPLOT.get():
+        return pyplot.figure(figsize=(width, height), dpi=100, layout="constrained")
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+def _axes(ax, width: float, height: float, caller: str):
+    """``(figure, axes)``: the given ``ax`` and its figure, or a new figure's."""
+    if ax is None:
+        fig = _figure(width, height)
+        return fig, fig.subplots()
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(
+            f"The 'ax' parameter of {caller} must be a matplotlib Axes (e.g. from "
+            f"plt.subplots()) or None. Got {type(ax).__name__} instead."
+        )
+    return ax.figure, ax
 
 
 def _finish(fig, save):
@@ -162,7 +216,7 @@ def plot_learning_curves(
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=SMALL_FONT)
     axes[0].plot(best + 1, reference[best], "*", color="k", ms=12)
     axes[0].set_title("Learning curves")
     return _finish(fig, save)
@@ -199,7 +253,7 @@ def _class_codes(y_true, y_pred) -> tuple[np.ndarray, np.ndarray, list | None]:
 
 
 def plot_confusion_matrix(
-    y_true, y_pred, *, labels=None, normalize: bool = False, save=None
+    y_true, y_pred, *, labels=None, normalize: bool = False, ax=None, save=None
 ):
     """Counts of true class (rows) against predicted class (columns).
 
@@ -212,7 +266,14 @@ def plot_confusion_matrix(
         are not integers (e.g. names), else 0, 1, ...
     normalize : bool, default False
         Show each row as fractions of that true class.
+    ax : matplotlib Axes, optional
+        Draw into these axes (a colour bar is added beside them).
     save : str or Path, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on (``ax.figure`` when ``ax`` is given).
     """
     true, pred, names = _class_codes(y_true, y_pred)
     labels = names if labels is None else labels
@@ -224,12 +285,15 @@ def plot_confusion_matrix(
         if normalize
         else counts
     )
-    fig = _figure(1.2 + 0.45 * n + 2.5, 0.8 + 0.45 * n + 2.0)
-    ax = fig.subplots()
+    fig, ax = _axes(
+        ax, 1.2 + 0.45 * n + 2.5, 0.8 + 0.45 * n + 2.0, "plot_confusion_matrix"
+    )
     image = ax.imshow(shown, cmap="Blues")
     fig.colorbar(image, ax=ax, shrink=0.8)
     names = [str(i) for i in range(n)] if labels is None else [str(s) for s in labels]
-    ax.set_xticks(range(n), names, rotation=45 if n > 6 else 0)
+    # Upright labels unless many long names would run into each other.
+    crowded = n > 6 and max(len(name) for name in names) > 3
+    ax.set_xticks(range(n), names, rotation=45 if crowded else 0)
     ax.set_yticks(range(n), names)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
@@ -264,15 +328,26 @@ def _hidden_maps(network, points: np.ndarray) -> tuple[np.ndarray, list]:
 
 
 def plot_decision_boundary(
-    network, X, y, *, resolution: int = 150, max_units: int = 8, save=None
+    network,
+    X,
+    y,
+    *,
+    resolution: int = 150,
+    max_units: int = 8,
+    units_per_row: int = 4,
+    ax=None,
+    save=None,
 ):
     """The network's output over a 2-D input plane, and each hidden unit's.
 
     Left: the predicted probability (one sigmoid output), the predicted class
     (softmax; shade = confidence) or the output value (regression) over the
     plane around ``X``, the 0.5 contour, and the training points. Right: one
-    small heatmap per hidden unit (up to ``max_units`` per layer), its
-    activation over the same plane -- as the TensorFlow Playground draws them.
+    small heatmap per hidden unit (up to ``max_units`` per layer, wrapped
+    after ``units_per_row``), its activation over the same plane -- as the
+    TensorFlow Playground draws them -- with one colour bar per layer: the
+    activation's range where it is bounded (sigmoid [0, 1], tanh [-1, 1]),
+    else the range the layer's units take on the plane.
 
     Parameters
     ----------
@@ -282,7 +357,15 @@ def plot_decision_boundary(
     resolution : int, default 150
         Grid points per axis.
     max_units : int, default 8
+    units_per_row : int, default 4
+    ax : matplotlib Axes, optional
+        Draw only the output panel, into these axes (no unit heatmaps).
     save : str or Path, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on (``ax.figure`` when ``ax`` is given).
     """
     X = np.asarray(X, dtype=float)
     if network.n_inputs != 2 or X.ndim != 2 or X.shape[1] != 2:
@@ -293,22 +376,28 @@ def plot_decision_boundary(
         )
     gx, gy, points = _grid(X, resolution)
     output, hidden = _hidden_maps(network, points)
-    columns = min(max((h.shape[1] for _, _, h in hidden), default=0), max_units)
-    rows = max(len(hidden), 1)
-    fig = _figure(5.0 + 1.3 * columns, max(4.6, 1.35 * rows + 0.6))
-    grid = fig.add_gridspec(rows, 1 + columns, width_ratios=[4.0] + [1.0] * columns)
-    ax = fig.add_subplot(grid[:, 0])
-    _draw_output(ax, network, gx, gy, output, X, y)
+    if ax is not None:
+        fig, ax = _axes(ax, 0, 0, "plot_decision_boundary")
+        _draw_output(ax, network, gx, gy, output, X, y)
+        return _finish(fig, save)
+    hidden = [(i, layer, A[:, :max_units]) for i, layer, A in hidden]
+    columns = min(max((A.shape[1] for _, _, A in hidden), default=0), units_per_row)
+    spans = [math.ceil(A.shape[1] / columns) for _, _, A in hidden] if columns else []
+    rows = max(sum(spans), 1)
+    width = 4.6 + (1.2 * columns + 0.6 if columns else 0)
+    fig = _figure(width, max(4.4, 1.3 * rows + 0.5))
+    ratios = [4.0] + ([1.0] * columns + [0.12] if columns else [])
+    grid = fig.add_gridspec(rows, len(ratios), width_ratios=ratios)
+    _draw_output(fig.add_subplot(grid[:, 0]), network, gx, gy, output, X, y)
     extent = (gx.min(), gx.max(), gy.min(), gy.max())
-    for row, (index, layer, activations) in enumerate(hidden):
-        low, high = layer.activation.limits
-        for unit in range(min(activations.shape[1], columns)):
-            cell = fig.add_subplot(grid[row, 1 + unit])
-            values = activations[:, unit].reshape(gx.shape)
-            vmin = low if np.isfinite(low) else values.min()
-            vmax = high if np.isfinite(high) else max(values.max(), vmin + 1e-9)
-            cell.imshow(
-                values,
+    top = 0
+    for span, (index, layer, activations) in zip(spans, hidden, strict=True):
+        vmin, vmax = _unit_range(layer, activations)
+        for unit in range(activations.shape[1]):
+            row, col = top + unit // columns, 1 + unit % columns
+            cell = fig.add_subplot(grid[row, col])
+            image = cell.imshow(
+                activations[:, unit].reshape(gx.shape),
                 origin="lower",
                 extent=extent,
                 cmap="RdBu_r",
@@ -319,8 +408,20 @@ def plot_decision_boundary(
             cell.set_box_aspect(1)
             cell.set_xticks([])
             cell.set_yticks([])
-            cell.set_title(f"layer {index}, unit {unit + 1}", fontsize=7)
+            cell.set_title(f"layer {index}, unit {unit + 1}", fontsize=SMALL_FONT)
+        bar = fig.colorbar(image, cax=fig.add_subplot(grid[top : top + span, -1]))
+        bar.ax.tick_params(labelsize=SMALL_FONT)
+        bar.set_label(f"layer {index} ({layer.activation.name})", fontsize=SMALL_FONT)
+        top += span
     return _finish(fig, save)
+
+
+def _unit_range(layer, activations: np.ndarray) -> tuple[float, float]:
+    """The activation's bounds, or the range its units take where unbounded."""
+    low, high = layer.activation.limits
+    vmin = low if np.isfinite(low) else float(activations.min())
+    vmax = high if np.isfinite(high) else float(activations.max())
+    return vmin, max(vmax, vmin + 1e-9)
 
 
 def _draw_output(ax, network, gx, gy, output, X, y) -> None:
@@ -430,7 +531,7 @@ def plot_first_layer_weights(
     units = min(W.shape[0], max_units)
     cols = math.ceil(math.sqrt(units))
     rows = math.ceil(units / cols)
-    fig = _figure(1.2 * cols + 1.0, 1.2 * rows + 0.5)
+    fig = _figure(min(1.2 * cols + 1.0, FIGURE_WIDTH), 1.2 * rows + 0.5)
     axes = fig.subplots(rows, cols, squeeze=False)
     scale = float(np.abs(W[:units]).max()) or 1.0
     image = None
@@ -444,7 +545,7 @@ def plot_first_layer_weights(
                 vmax=scale,
                 interpolation="nearest",
             )
-            ax.set_title(str(k + 1), fontsize=7)
+            ax.set_title(str(k + 1), fontsize=SMALL_FONT)
     fig.colorbar(image, ax=axes, shrink=0.7, label="weight")
     fig.suptitle(f"First-layer weights ({units} of {W.shape[0]} neurons)")
     return _finish(fig, save)
@@ -467,7 +568,7 @@ def plot_diagnostics(history, *, save=None):
             "plot_diagnostics found no 'grad_norm/<layer>' entries; train with "
             "callbacks=[glassnet.Diagnostics()] and pass its History or the callback."
         )
-    fig = _figure(14.0, 3.8)
+    fig = _figure(FIGURE_WIDTH, 3.8)
     axes = fig.subplots(1, 3)
     for index, values in grads.items():
         epochs = np.arange(1, len(values) + 1)
@@ -491,13 +592,13 @@ def plot_diagnostics(history, *, save=None):
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
         if ax.has_data():
-            ax.legend(fontsize=7)
+            ax.legend(fontsize=SMALL_FONT)
         else:
             ax.text(0.5, 0.5, "not measured", ha="center", transform=ax.transAxes)
     return _finish(fig, save)
 
 
-def plot_gradient_flow(runs: dict, *, epoch: int = 0, save=None):
+def plot_gradient_flow(runs: dict, *, epoch: int = 0, ax=None, save=None):
     """Gradient norm per layer for one or more runs, on a log scale.
 
     Parameters
@@ -506,15 +607,21 @@ def plot_gradient_flow(runs: dict, *, epoch: int = 0, save=None):
         Label -> the record of a run with :class:`glassnet.Diagnostics`.
     epoch : int, default 0
         Which epoch (0-based; -1 for the last).
+    ax : matplotlib Axes, optional
+        Draw into these axes.
     save : str or Path, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on (``ax.figure`` when ``ax`` is given).
     """
     if not isinstance(runs, dict) or not runs:
         raise TypeError(
             "The 'runs' parameter of plot_gradient_flow must be a non-empty dict of "
             f"label -> History or Diagnostics. Got {type(runs).__name__} instead."
         )
-    fig = _figure(6.5, 4.0)
-    ax = fig.subplots()
+    fig, ax = _axes(ax, 6.5, 4.0, "plot_gradient_flow")
     for label, history in runs.items():
         grads = _per_layer(_records(history), "grad_norm")
         if not grads:
@@ -533,7 +640,7 @@ def plot_gradient_flow(runs: dict, *, epoch: int = 0, save=None):
 
 
 # -- the network itself --------------------------------------------------------
-def plot_network(network, *, max_units: int = 12, save=None):
+def plot_network(network, *, max_units: int = 12, ax=None, save=None):
     """The layers as columns of neurons, links wide as |w| and coloured by sign.
 
     Each non-output column has lecture 002's bias neuron ``1`` on top, linked
@@ -545,13 +652,20 @@ def plot_network(network, *, max_units: int = 12, save=None):
     network : Network
     max_units : int, default 12
         Neurons drawn per layer; the rest are counted under the column.
+    ax : matplotlib Axes, optional
+        Draw into these axes.
     save : str or Path, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on (``ax.figure`` when ``ax`` is given).
     """
     dense = [layer for layer in network.layers if hasattr(layer, "W")]
     sizes = [dense[0].n_in, *(layer.n_out for layer in dense)]
     shown = [min(n, max_units) for n in sizes]
-    fig = _figure(2.0 + 1.8 * len(sizes), 1.2 + 0.45 * (max(shown) + 1))
-    ax = fig.subplots()
+    width = min(2.0 + 1.8 * len(sizes), FIGURE_WIDTH)
+    fig, ax = _axes(ax, width, 1.2 + 0.45 * (max(shown) + 1), "plot_network")
     ax.set_axis_off()
     height = max(shown) + 1
 
@@ -675,6 +789,7 @@ def save_training_plots(
     written = {}
     for name, draw in plots.items():
         path = directory / f"{name}.{format}"
-        _finish(draw(), path)
+        with off_pyplot():
+            _finish(draw(), path)
         written[name] = path
     return written

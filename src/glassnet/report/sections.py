@@ -75,9 +75,10 @@ class Figures:
                 "<p class='note'>Figures need matplotlib: pip install "
                 "'glassnet[plot]'.</p>"
             )
-        from glassnet.report.plots import figure_to_data_uri
+        from glassnet.report.plots import figure_to_data_uri, off_pyplot
 
-        uri = figure_to_data_uri(draw())
+        with off_pyplot():  # never left open in the user's pyplot
+            uri = figure_to_data_uri(draw())
         return (
             f"<figure><img src='{uri}' alt='{escape(caption)}'>"
             f"<figcaption>{escape(caption)}</figcaption></figure>"

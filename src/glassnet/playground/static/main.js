@@ -28,6 +28,38 @@ window.playground = app;
 const base = () => `/api/sessions/${app.setup.id}`;
 let network = null;
 
+// Clicks made before the first session has loaded wait for it, then run in
+// the order they were made, each after the previous one has been answered.
+let sessionLoaded;
+let queue = new Promise((resolve) => { sessionLoaded = resolve; });
+const whenLoaded = (handler) => (...args) => {
+  queue = queue.then(() => handler(...args)).catch(reportError);
+  return queue;
+};
+
+// What only the page draws, kept in the link beside the run's settings
+// (the TensorFlow Playground's names).
+const VIEW = { showTestData: "show-test", discretize: "discretize" };
+
+function viewQuery() {
+  const params = new URLSearchParams();
+  for (const [key, id] of Object.entries(VIEW)) params.set(key, String($(id).checked));
+  return params.toString();
+}
+
+function showView(search) {
+  const params = new URLSearchParams(search);
+  for (const [key, id] of Object.entries(VIEW)) {
+    if (params.has(key)) $(id).checked = params.get(key) === "true";
+  }
+}
+
+function updateLink() {
+  if (!app.setup) return;
+  history.replaceState(null, "", `?${configQuery(app.setup.config, app.options.defaults)}&${viewQuery()}`);
+  $("link").value = location.href;
+}
+
 // -- applying what the server sends ---------------------------------------------------
 function applySetup(setup) {
   const fresh = !app.setup || app.setup.id !== setup.id;
@@ -37,9 +69,10 @@ function applySetup(setup) {
   $("trace-point").max = String(setup.train.length - 1);
   $("trace-point").value = String(app.point);
   showConfig(setup.config, setup);
-  history.replaceState(null, "", `?${configQuery(setup.config, app.options.defaults)}`);
-  $("link").value = location.href;
+  updateLink();
   network.build(setup, app.options);
+  $("add-layer").disabled = setup.config.layers.length >= app.options.limits.max_layers;
+  $("remove-layer").disabled = setup.config.layers.length === 0;
   drawLegend($("legend"), setup);
   setDownloads();
   if (fresh) {
@@ -232,7 +265,7 @@ function changeLayers(update) {
   const layers = [...app.config.layers];
   const activation = [...app.config.activation];
   update(layers, activation);
-  change({ layers, activation });
+  return change({ layers, activation });
 }
 
 // -- the trace and the export, refreshed without flooding the server ---------------------
@@ -338,8 +371,8 @@ function clickOutput(event) {
 }
 
 // -- wiring ---------------------------------------------------------------------------------
+// Wired before anything has loaded: a click then waits for the session.
 function wire() {
-  buildControls(app.options, change);
   network = new NetworkView($("network"), {
     toggleFeature: (key) => {
       const features = app.config.features.includes(key)
@@ -352,22 +385,24 @@ function wire() {
     }),
     activation: (position, name) => changeLayers((layers, activation) => { activation[position] = name; }),
   });
-  $("play").addEventListener("click", togglePlay);
-  $("step").addEventListener("click", step);
-  $("reset").addEventListener("click", reset);
-  $("add-layer").addEventListener("click", () => changeLayers((layers, activation) => {
+  $("play").addEventListener("click", whenLoaded(togglePlay));
+  $("step").addEventListener("click", whenLoaded(step));
+  $("reset").addEventListener("click", whenLoaded(reset));
+  $("add-layer").addEventListener("click", whenLoaded(() => changeLayers((layers, activation) => {
+    if (layers.length >= app.options.limits.max_layers) return;
     layers.push(layers.length ? layers[layers.length - 1] : 4);
     activation.push(activation.length ? activation[activation.length - 1] : "tanh");
-  }));
-  $("remove-layer").addEventListener("click", () => changeLayers((layers, activation) => {
+  })));
+  $("remove-layer").addEventListener("click", whenLoaded(() => changeLayers((layers, activation) => {
     layers.pop();
     activation.pop();
-  }));
-  $("upload").addEventListener("change", () => { if ($("upload").files[0]) upload($("upload").files[0]); });
-  $("show-test").addEventListener("change", scheduleDraw);
-  $("discretize").addEventListener("change", scheduleDraw);
-  $("boundary").addEventListener("click", clickOutput);
-  $("trace-point").addEventListener("change", () => choosePoint(Number($("trace-point").value)));
+  })));
+  $("upload").addEventListener("change", whenLoaded(() => { if ($("upload").files[0]) upload($("upload").files[0]); }));
+  for (const id of Object.values(VIEW)) {
+    $(id).addEventListener("change", () => { scheduleDraw(); updateLink(); });
+  }
+  $("boundary").addEventListener("click", whenLoaded(clickOutput));
+  $("trace-point").addEventListener("change", whenLoaded(() => choosePoint(Number($("trace-point").value))));
   $("notation").addEventListener("change", () => refreshTrace(true));
   $("trace-text").addEventListener("change", () => refreshTrace(true));
   $("editor-form").addEventListener("submit", setParameter);
@@ -394,9 +429,11 @@ function wire() {
 }
 
 async function start() {
+  wire();
+  showView(location.search);
   app.options = await act(request("GET", "/api/options"));
   if (!app.options) return;
-  wire();
+  buildControls(app.options, whenLoaded(change));
   const fromLink = configFromQuery(location.search, app.options.defaults);
   let note = null;
   if (fromLink.data === "upload") {
@@ -416,9 +453,11 @@ async function start() {
     state = await act(request("POST", "/api/sessions", {}));
     if (!state) return;
     applyState(state);
+    sessionLoaded();
     return;
   }
   applyState(state);
+  sessionLoaded();
   if (note) showMessage(note, "info");
 }
 

@@ -41,11 +41,23 @@ export class NetworkView {
     const gap = rows > 9 ? 8 : 12;
     const width = Math.max(box.clientWidth, 520);
     const left = 70;
-    const step = (width - left - node - 10) / Math.max(columns.length - 1, 1);
+    const gaps = Math.max(columns.length - 1, 1);
+    // A layer's header is as wide as its column allows, so that headers of
+    // neighbouring layers never overlap (8 hidden layers in a narrow window),
+    // and the output's header keeps inside the diagram: the columns leave
+    // room on the right for the half of it that is wider than a unit.
+    const heads = (step) => {
+      const head = Math.min(node + 68, step - 6);
+      return [head, Math.min(node + 60, head)];
+    };
+    const room = (step) => Math.max(0, (heads(step)[1] - node) / 2 - 10);
+    const first = (width - left - node - 10) / gaps;
+    const step = (width - left - node - 10 - room(first)) / gaps;
+    const [head, outWidth] = heads(step);
     const x = (c) => left + c * step;
     const y = (i) => HEAD + i * (node + gap);
     box.style.height = `${y(rows) + 10}px`;
-    this.geometry = { node, x, y };
+    this.geometry = { node, x, y, head };
 
     const svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("width", width);
@@ -68,9 +80,12 @@ export class NetworkView {
     });
 
     hidden.forEach((layer, position) => this.layerHead(position, layer, options));
-    const out = element("div", "layer-head", box);
-    Object.assign(out.style, { left: `${x(columns.length - 1) - 30}px`, top: "4px", width: `${node + 60}px` });
-    out.innerHTML = `<b>output</b><span>${setup.layers[setup.layers.length - 1].activation}</span><span>${setup.loss}</span>`;
+    const out = element("div", `layer-head output-head${head < node + 68 ? " compact" : ""}`, box);
+    // Centred on the output column, never past the diagram's right edge.
+    const outLeft = Math.min(x(columns.length - 1) + node / 2 - outWidth / 2, width - outWidth);
+    Object.assign(out.style, { left: `${outLeft}px`, top: "4px", width: `${outWidth}px` });
+    const outActivation = setup.layers[setup.layers.length - 1].activation;
+    out.innerHTML = `<b>output</b><span title="${outActivation}">${outActivation}</span><span title="${setup.loss}">${setup.loss}</span>`;
 
     const inputs = setup.features.map((f, i) => [f, i]).filter(([f]) => f.on).map(([, i]) => i);
     this.links = [];
@@ -117,9 +132,12 @@ export class NetworkView {
   }
 
   layerHead(position, layer, options) {
-    const { node, x } = this.geometry;
-    const head = element("div", "layer-head", this.container);
-    Object.assign(head.style, { left: `${x(position + 1) - 34}px`, top: "0px", width: `${node + 68}px` });
+    const { node, x, head: headWidth } = this.geometry;
+    const compact = headWidth < node + 68;
+    const head = element("div", `layer-head${compact ? " compact" : ""}`, this.container);
+    Object.assign(head.style, {
+      left: `${x(position + 1) + node / 2 - headWidth / 2}px`, top: "0px", width: `${headWidth}px`,
+    });
     const units = element("div", "units", head);
     const minus = element("button", "round tiny", units);
     minus.textContent = "\u2212";
@@ -131,7 +149,11 @@ export class NetworkView {
     plus.title = "Add a unit";
     plus.setAttribute("aria-label", `Add a unit to layer ${position + 1}`);
     plus.addEventListener("click", () => this.handlers.units(position, 1));
-    element("span", "", head).textContent = `${layer.n_out} neuron${layer.n_out === 1 ? "" : "s"}`;
+    minus.disabled = layer.n_out <= 1;
+    plus.disabled = layer.n_out >= options.limits.max_units;
+    const count = element("span", "", head);
+    count.textContent = compact ? String(layer.n_out) : `${layer.n_out} neuron${layer.n_out === 1 ? "" : "s"}`;
+    count.title = `${layer.n_out} neuron${layer.n_out === 1 ? "" : "s"}`;
     const select = element("select", "activation", head);
     select.setAttribute("aria-label", `Activation of hidden layer ${position + 1}`);
     select.dataset.position = position;
@@ -146,6 +168,9 @@ export class NetworkView {
 
   // Redraw heatmaps, links and biases from a frame.
   update(frame, discretize) {
+    // A frame of another architecture (an answer that crossed a change) waits
+    // for the frame of the network on show.
+    if (frame.weights.length !== this.setup.layers.length) return;
     this.frame = frame;
     const size = this.setup.grid.units;
     frame.units.forEach((layer, li) => layer.forEach((image, k) => {

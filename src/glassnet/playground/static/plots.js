@@ -195,6 +195,23 @@ export function drawLossChart(canvas, history) {
 }
 
 // The colour scale or the class colours under the output plot.
+// A colour scale: a 256-step gradient between its two end labels.
+function scale(colours, low, high, caption) {
+  const row = document.createElement("span");
+  row.className = "scale";
+  const canvas = document.createElement("canvas");
+  canvas.width = colours.length;
+  canvas.height = 1;
+  const context = canvas.getContext("2d");
+  colours.forEach((c, q) => { context.fillStyle = rgb(c); context.fillRect(q, 0, 1, 1); });
+  const label = document.createElement("span");
+  label.className = "sub";
+  label.textContent = caption;
+  row.append(low, canvas, high, label);
+  return row;
+}
+
+// The output plot's colours: the classes, and what a shade means.
 export function drawLegend(element, setup) {
   element.replaceChildren();
   if (setup.kind === "multiclass" || setup.kind === "binary") {
@@ -204,13 +221,17 @@ export function drawLegend(element, setup) {
       swatch.style.background = rgb(CLASS_COLOURS[k % CLASS_COLOURS.length]);
       element.append(swatch, ` ${name}  `);
     });
+    if (setup.kind === "binary") {
+      // the background is P(class 1): orange 0, white 0.5, blue 1
+      element.append(scale(DIVERGING, "0", "1", `P(${setup.classes[1]})`));
+    } else {
+      // the background is the winning class, paler where it is less sure
+      const k = setup.classes.length;
+      const shades = Array.from({ length: 256 }, (_, q) => mix(WHITE, [90, 90, 90], 0.25 + 0.75 * (q / 255)));
+      element.append(scale(shades, `1/${k}`, "1", "probability of the class shown"));
+    }
     return;
   }
   const [low, high] = setup.value_range;
-  const canvas = document.createElement("canvas");
-  canvas.width = 256;
-  canvas.height = 1;
-  const context = canvas.getContext("2d");
-  DIVERGING.forEach((c, q) => { context.fillStyle = rgb(c); context.fillRect(q, 0, 1, 1); });
-  element.append(low.toPrecision(3), canvas, high.toPrecision(3));
+  element.append(scale(DIVERGING, low.toPrecision(3), high.toPrecision(3), "output"));
 }
