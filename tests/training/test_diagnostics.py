@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from untouched_support import assert_untouched, network_with_state, sample
 
 import glassnet as gn
 from glassnet.datasets import load_digits
@@ -374,3 +375,10 @@ def test_fit_with_diagnostics_records_them_in_the_history():
     assert "<img" in history._repr_html_() or "<table" in history._repr_html_()
     with pytest.raises(TypeError, match="'diagnostics' parameter of fit"):
         net.fit(X, y, epochs=1, diagnostics="yes")
+
+
+def test_diagnose_leaves_running_statistics_and_dropout_generator_alone(rng):
+    net = network_with_state()
+    X, y = sample(rng)
+    net.fit(X, y, epochs=1, batch_size=4)
+    assert_untouched(lambda: diagnose(net, X[:4], y[:4]), net, X, y)

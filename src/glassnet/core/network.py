@@ -778,8 +778,10 @@ class Network:
     def trace(self, X, y, optimizer: str | Optimizer | None = None):
         """One forward and backward pass, every z, a, delta, dW and db kept.
 
-        Returns a :class:`glassnet.Trace`; the parameters are unchanged.
-        With an ``optimizer``, the trace also shows the updated parameters and
+        Returns a :class:`glassnet.Trace`. The pass runs on a copy, so the
+        network is left exactly as it was: parameters, batch normalization's
+        running statistics, dropout's random generator and the layers' kept
+        arrays. With an ``optimizer``, the trace also shows the updated parameters and
         the new prediction, from ``train_step`` on a copy of the network.
         """
         trace = _upward("glassnet.inspection.trace")
