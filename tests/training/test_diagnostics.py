@@ -246,9 +246,12 @@ def test_dead_layer_warns():
     net = gn.Network([hidden, gn.Dense(4, 1, "identity", seed=0)], dtype="float64")
     X = np.random.default_rng(1).uniform(size=(8, 3))
     with pytest.warns(
-        DiagnosticWarning, match=r"Dead units: 75% of the ReLUs of layer 1"
+        DiagnosticWarning,
+        match=r"Dead units: 75% of the ReLUs of layer 1.*\(threshold 40%\)",
     ):
-        net.fit(X, np.zeros(8), epochs=1, callbacks=[Diagnostics(vanishing=0)])
+        net.fit(
+            X, np.zeros(8), epochs=1, callbacks=[Diagnostics(vanishing=0, dead=0.4)]
+        )
 
 
 def test_overfitting_start_by_hand():
