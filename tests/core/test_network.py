@@ -157,6 +157,10 @@ def test_predict_and_predict_proba():
     assert regressor.predict(X).shape == (3,)
     with pytest.raises(ValueError, match="predict_proba needs a classifier"):
         regressor.predict_proba(X)
+    # the loss makes the task, not the output activation
+    bounded = gn.Network.mlp([2, 1], output="sigmoid", loss="mse", seed=0)
+    with pytest.raises(ValueError, match="loss 'mse' makes it a regressor"):
+        bounded.predict_proba(X)
 
 
 def test_evaluate_reports_loss_and_accuracy_or_mae():

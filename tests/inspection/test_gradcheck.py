@@ -4,6 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
+from untouched_support import assert_untouched, network_with_state, sample
 
 import glassnet as gn
 
@@ -138,3 +139,10 @@ def test_gradcheck_passes_with_class_names(rng):
     net, X = _scaled_classifier(rng, classes=["cat", "dog", "eel"])
     y = np.array(["cat", "dog", "eel", "dog"] * 3)
     assert gn.gradcheck(net, X, y).passed
+
+
+def test_gradcheck_leaves_running_statistics_and_dropout_generator_alone(rng):
+    net = network_with_state()
+    X, y = sample(rng)
+    net.fit(X, y, epochs=1, batch_size=4)
+    assert_untouched(lambda: gn.gradcheck(net, X[:4], y[:4]), net, X, y)

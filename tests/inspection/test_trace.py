@@ -1,5 +1,6 @@
 """Traces rendered in lecture notation: text, Markdown, LaTeX and JSON."""
 
+import copy
 import json
 import math
 import re
@@ -7,6 +8,7 @@ import re
 import numpy as np
 import pytest
 from trace_support import GROUNDED_PRINTED, numbers_in
+from untouched_support import assert_untouched, network_with_state, sample
 
 import glassnet as gn
 from glassnet.inspection.lecture_examples import EXAMPLES, lecture_examples
@@ -53,7 +55,13 @@ def test_json_values_are_the_arrays_the_network_computed():
     net = grounded_network()
     t = net.trace([[0, 1]], [1], optimizer=gn.SGD(lr=1.0))
     data = json.loads(t.to_json(notation="transfer"))
-    for entry, layer, traced in zip(data["layers"], net.layers, t.layers, strict=True):
+    # The same pass, taken here on an identical network (the traced network
+    # itself is left as it was, its layers' arrays included).
+    computed = grounded_network()
+    computed.loss_and_gradients([[0, 1]], [1])
+    assert all(getattr(layer, "X", None) is None for layer in net.layers)
+    layers = computed.layers
+    for entry, layer, traced in zip(data["layers"], layers, t.layers, strict=True):
         for name, array in [
             ("x", layer.X),
             ("z", layer.Z),
@@ -317,3 +325,22 @@ def test_precision_is_the_deprecated_name_of_decimals():
     with pytest.warns(DeprecationWarning, match="'decimals'"):
         old = trace.render("text", precision=2)
     assert old == trace.render("text", decimals=2)
+
+
+@pytest.mark.parametrize("optimizer", [None, "sgd", gn.Adam(lr=0.1)])
+def test_trace_leaves_running_statistics_and_dropout_generator_alone(rng, optimizer):
+    net = network_with_state()
+    X, y = sample(rng)
+    net.fit(X, y, epochs=1, batch_size=4, optimizer="adam")  # moved statistics
+    assert_untouched(lambda: net.trace(X[:4], y[:4], optimizer=optimizer), net, X, y)
+
+
+def test_trace_is_the_pass_the_network_would_take_next(rng):
+    # The copy draws the dropout mask the network itself would draw next, and
+    # normalizes with the batch's own statistics: the traced hidden output is
+    # that of a training-mode forward pass of an identical network.
+    net = network_with_state()
+    X, y = sample(rng)
+    twin = copy.deepcopy(net)
+    t = net.trace(X[:4], y[:4])
+    np.testing.assert_array_equal(t.output, twin.forward(X[:4], training=True))

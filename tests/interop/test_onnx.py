@@ -174,3 +174,14 @@ def test_cli_export_errors(tmp_path):
     assert_usage_error(result, "does not exist")
     result = run("export", "m.glassnet", "--format", "tflite", cwd=tmp_path)
     assert result.returncode == 2
+
+
+def test_a_regression_network_with_a_sigmoid_output_has_no_label(tmp_path, rng):
+    net = gn.Network.mlp([3, 4, 1], hidden="tanh", output="sigmoid", loss="mse")
+    X = rng.normal(size=(20, 3))
+    outputs, _ = onnx_outputs(net, X, tmp_path)
+    assert set(outputs) == {"output"}
+    W1, b1 = net.layers[0].W.astype(float), net.layers[0].b.astype(float)
+    W2, b2 = net.layers[1].W.astype(float), net.layers[1].b.astype(float)
+    expected = 1.0 / (1.0 + np.exp(-(np.tanh(X @ W1.T + b1) @ W2.T + b2)))
+    np.testing.assert_allclose(outputs["output"], expected, rtol=1e-5, atol=1e-6)

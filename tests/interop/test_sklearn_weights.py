@@ -13,6 +13,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 import glassnet as gn  # noqa: E402
 from glassnet.datasets.preprocessing import Preprocessing  # noqa: E402
 from glassnet.datasets.scalers import StandardScaler  # noqa: E402
+from glassnet.sklearn import MLPRegressor as MLPRegressorGN  # noqa: E402
 
 
 def fitted(cls, X, y, **kw):
@@ -164,3 +165,90 @@ def test_estimator_coefs_are_its_own_and_a_deep_copy_is_independent(dtype, rng):
             clone.partial_fit(X, y)
         for array, old in zip(originals, before, strict=True):
             np.testing.assert_array_equal(array, old)
+
+
+# -- the task comes from the loss, never from the output activation ---------------
+
+
+def by_hand(net, X, output):
+    """The forward pass from the weights: tanh hidden layers, then ``output``."""
+    A = X
+    dense = [layer for layer in net.layers if isinstance(layer, gn.Dense)]
+    for layer in dense[:-1]:
+        A = np.tanh(A @ layer.W.T + layer.b)
+    return output(A @ dense[-1].W.T + dense[-1].b)
+
+
+def logistic(Z):
+    return 1.0 / (1.0 + np.exp(-Z))
+
+
+def softmax(Z):
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def regression_networks(rng):
+    X = rng.normal(size=(30, 2))
+    mlp = gn.Network.mlp(
+        [2, 4, 1], hidden="tanh", output="sigmoid", loss="mse", dtype="float64"
+    )
+    estimator = MLPRegressorGN(
+        hidden_layer_sizes=(4,),
+        activation="tanh",
+        output_activation="sigmoid",
+        max_iter=3,
+        random_state=0,
+        dtype="float64",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # not converged in 3 iterations
+        estimator.fit(X, logistic(X[:, 0] - X[:, 1]))
+    two = gn.Network.mlp(
+        [2, 4, 2], hidden="tanh", output="softmax", loss="mse", dtype="float64"
+    )
+    return X, [
+        (mlp, lambda Z: logistic(Z).ravel()),
+        (estimator.network_, lambda Z: logistic(Z).ravel()),
+        (two, softmax),
+        (
+            gn.Network.mlp([2, 4, 3], hidden="tanh", output="tanh", dtype="float64"),
+            np.tanh,
+        ),
+    ]
+
+
+def test_to_sklearn_keeps_a_regression_network_with_a_probability_output_a_regressor(
+    rng,
+):
+    X, cases = regression_networks(rng)
+    for net, output in cases:
+        assert net.task == "regression"
+        sk = gn.to_sklearn(net)
+        assert isinstance(sk, MLPRegressor), net
+        expected = by_hand(net, X, output)
+        np.testing.assert_allclose(sk.predict(X), expected, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(net.predict(X), expected, rtol=1e-12, atol=1e-15)
+        back = gn.from_sklearn(sk)
+        assert back.task == "regression"
+        np.testing.assert_allclose(back.predict(X), expected, rtol=1e-12, atol=1e-15)
+
+
+def test_from_sklearn_keeps_a_regressor_with_a_logistic_output_a_regressor(rng):
+    X = rng.normal(size=(40, 3))
+    sk = fitted(MLPRegressor, X, rng.uniform(size=40), hidden_layer_sizes=(5,))
+    sk.out_activation_ = "logistic"  # scikit-learn's predict applies it
+    hidden = np.maximum(X @ sk.coefs_[0] + sk.intercepts_[0], 0.0)
+    expected = logistic(hidden @ sk.coefs_[1] + sk.intercepts_[1]).ravel()
+    np.testing.assert_allclose(sk.predict(X), expected, rtol=1e-12)
+    net = gn.from_sklearn(sk)
+    assert net.task == "regression" and net.loss.name == "mse"
+    np.testing.assert_allclose(net.predict(X), expected, rtol=1e-12)
+
+
+def test_from_sklearn_refuses_a_classifier_without_a_probability_output(rng):
+    X = rng.normal(size=(40, 3))
+    sk = fitted(MLPClassifier, X, rng.integers(0, 2, 40), hidden_layer_sizes=(5,))
+    sk.out_activation_ = "identity"
+    with pytest.raises(ValueError, match="'out_activation_' of a scikit-learn"):
+        gn.from_sklearn(sk)

@@ -280,3 +280,48 @@ def test_from_torch_shares_no_memory_with_the_module(dtype):
         array += 1.0
     net.fit(X, y, epochs=2, optimizer=gn.SGD(lr=0.5), metrics=[], seed=0)
     assert_unchanged(torch_arrays(module), before)
+
+
+def batch_norm_pair(direction, rng):
+    """A glassnet network and its torch Sequential, either side converted."""
+    if direction == "to_torch":
+        layers = [
+            gn.Dense(3, 4),
+            gn.BatchNorm(momentum=0.8, activation="relu"),
+            gn.Dense(4, 1, "sigmoid"),
+        ]
+        net = gn.Network(layers, seed=0, dtype="float64")
+        net.layers[1].running_mean[...] = rng.normal(size=4)
+        net.layers[1].running_var[...] = rng.uniform(0.5, 2.0, 4)
+        return net, net.to_torch()
+    torch.manual_seed(0)
+    module = nn.Sequential(
+        nn.Linear(3, 4),
+        nn.BatchNorm1d(4, momentum=0.2),
+        nn.ReLU(),
+        nn.Linear(4, 1),
+        nn.Sigmoid(),
+    ).double()
+    with torch.no_grad():
+        module[1].running_mean.copy_(torch.from_numpy(rng.normal(size=4)))
+        module[1].running_var.copy_(torch.from_numpy(rng.uniform(0.5, 2.0, 4)))
+    return gn.from_torch(module), module
+
+
+@pytest.mark.parametrize("direction", ["to_torch", "from_torch"])
+def test_one_training_step_moves_both_running_variances_alike(direction, rng):
+    """Both keep the unbiased running variance: no correction in the conversion."""
+    net, module = batch_norm_pair(direction, rng)
+    X = rng.normal(size=(5, 3))
+    y = rng.integers(0, 2, 5)
+    net.train_step(X, y, optimizer=gn.SGD(lr=0.1))
+    module.train()
+    optimizer = torch.optim.SGD(module.parameters(), lr=0.1)
+    output = module(torch.from_numpy(X))
+    target = torch.from_numpy(y.astype(np.float64)[:, None])
+    nn.functional.binary_cross_entropy(output, target).backward()
+    optimizer.step()
+    bn = net.layers[1]
+    np.testing.assert_allclose(bn.running_var, module[1].running_var.detach(), 1e-12)
+    np.testing.assert_allclose(bn.running_mean, module[1].running_mean.detach(), 1e-12)
+    np.testing.assert_allclose(net.layers[0].W, module[0].weight.detach(), 1e-12)

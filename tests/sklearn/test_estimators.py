@@ -584,3 +584,57 @@ def test_early_stopping_with_zero_weights_on_the_validation_part_says_so():
     clf = small(early_stopping=True, max_iter=5)
     with pytest.raises(ValueError, match="some of the validation samples"):
         clf.fit(X, y, sample_weight=w)
+
+
+def softplus(z):
+    return np.logaddexp(0.0, z)  # log(1 + e^z), exact at any z
+
+
+def with_logits(kind, logits, rng):
+    """A fitted classifier whose output pre-activations are ``logits`` for any X."""
+    X = rng.normal(size=(12, 2))
+    y = {
+        "multiclass": np.arange(12) % 3,
+        "binary": np.arange(12) % 2,
+        "multilabel": np.stack([np.arange(12) % 2, np.arange(12) // 6], axis=1),
+    }[kind]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = MLPClassifier(
+            hidden_layer_sizes=(3,), max_iter=1, random_state=0, dtype="float64"
+        ).fit(X, y)
+    last = est.network_.layers[-1]
+    last.W[...] = 0.0
+    last.b[...] = logits
+    return est, X
+
+
+@pytest.mark.parametrize(
+    ("kind", "logits"),
+    [
+        ("multiclass", [1000.0, 0.0, -1000.0]),
+        ("multiclass", [-800.0, 0.0, 40.0]),
+        ("binary", [1000.0]),
+        ("binary", [-1000.0]),
+        ("binary", [40.0]),
+        ("multilabel", [1000.0, -1000.0]),
+    ],
+)
+def test_predict_log_proba_is_exact_at_extreme_logits(kind, logits, rng):
+    est, X = with_logits(kind, logits, rng)
+    z = np.array(logits)
+    if kind == "multiclass":  # log softmax: z_j - log sum_i e^(z_i)
+        top = z.max()
+        expected = z - (top + np.log(np.sum(np.exp(z - top))))
+    elif kind == "binary":  # (log(1 - sigma(z)), log sigma(z))
+        expected = np.array([-softplus(z[0]), -softplus(-z[0])])
+    else:
+        expected = -softplus(-z)
+    got = est.predict_log_proba(X)
+    assert got.shape == (X.shape[0], expected.size)
+    # (atol: the hand formula rounds log(1 + e^-40) to 0, the estimator does not)
+    np.testing.assert_allclose(
+        got, np.broadcast_to(expected, got.shape), rtol=1e-12, atol=1e-15
+    )
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(np.exp(got), est.predict_proba(X), atol=1e-15)

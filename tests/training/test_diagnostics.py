@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from untouched_support import assert_untouched, network_with_state, sample
 
 import glassnet as gn
 from glassnet.datasets import load_digits
@@ -245,9 +246,12 @@ def test_dead_layer_warns():
     net = gn.Network([hidden, gn.Dense(4, 1, "identity", seed=0)], dtype="float64")
     X = np.random.default_rng(1).uniform(size=(8, 3))
     with pytest.warns(
-        DiagnosticWarning, match=r"Dead units: 75% of the ReLUs of layer 1"
+        DiagnosticWarning,
+        match=r"Dead units: 75% of the ReLUs of layer 1.*\(threshold 40%\)",
     ):
-        net.fit(X, np.zeros(8), epochs=1, callbacks=[Diagnostics(vanishing=0)])
+        net.fit(
+            X, np.zeros(8), epochs=1, callbacks=[Diagnostics(vanishing=0, dead=0.4)]
+        )
 
 
 def test_overfitting_start_by_hand():
@@ -374,3 +378,10 @@ def test_fit_with_diagnostics_records_them_in_the_history():
     assert "<img" in history._repr_html_() or "<table" in history._repr_html_()
     with pytest.raises(TypeError, match="'diagnostics' parameter of fit"):
         net.fit(X, y, epochs=1, diagnostics="yes")
+
+
+def test_diagnose_leaves_running_statistics_and_dropout_generator_alone(rng):
+    net = network_with_state()
+    X, y = sample(rng)
+    net.fit(X, y, epochs=1, batch_size=4)
+    assert_untouched(lambda: diagnose(net, X[:4], y[:4]), net, X, y)

@@ -552,12 +552,16 @@ class Network:
         """Class probabilities, shape (n_samples, n_classes).
 
         For a single sigmoid output the two columns are ``P(y=0), P(y=1)``.
+        Raises ValueError for a regression network (its loss is not a
+        classification loss), whatever its output activation: a sigmoid
+        output trained with ``mse`` gives values, not probabilities.
         """
-        if self.output_activation.name not in _PROBABILITY_OUTPUTS:
+        if self.task != "classification":
             raise ValueError(
-                "predict_proba needs a classifier (sigmoid or softmax output); "
-                f"this network has a '{self.output_activation.name}' output. "
-                "Use predict for regression."
+                "predict_proba needs a classifier (a classification loss with a "
+                f"sigmoid or softmax output); this network's loss "
+                f"'{self.loss.name}' makes it a regressor, with a "
+                f"'{self.output_activation.name}' output. Use predict."
             )
         A = self.infer(self.prepare_inputs(X))
         if self.output_activation.name == "sigmoid" and self.n_outputs == 1:
@@ -797,8 +801,10 @@ class Network:
     def trace(self, X, y, optimizer: str | Optimizer | None = None):
         """One forward and backward pass, every z, a, delta, dW and db kept.
 
-        Returns a :class:`glassnet.Trace`; the parameters are unchanged.
-        With an ``optimizer``, the trace also shows the updated parameters and
+        Returns a :class:`glassnet.Trace`. The pass runs on a copy, so the
+        network is left exactly as it was: parameters, batch normalization's
+        running statistics, dropout's random generator and the layers' kept
+        arrays. With an ``optimizer``, the trace also shows the updated parameters and
         the new prediction, from ``train_step`` on a copy of the network.
         """
         trace = _upward("glassnet.inspection.trace")

@@ -349,6 +349,22 @@ def trace_network(network, X, y, *, optimizer=None) -> Trace:
     Returns
     -------
     Trace
+
+    Raises
+    ------
+    ValueError
+        When a layer cannot train on so few samples (batch normalization on
+        one sample).
+
+    Notes
+    -----
+    The network is left exactly as it was: the training-mode pass runs on a
+    deep copy (:meth:`Network.astype`), so its parameters, gradients, batch
+    normalization's running statistics, dropout's random generator and the
+    arrays its layers keep from their last pass (``X``, ``Z``, ``A``) are
+    untouched, and its next prediction or fit is the one it would have made
+    without the trace. The copy's dropout draws the masks the network itself
+    would have drawn next.
     """
     from glassnet.core.optimizers import get_optimizer
 
@@ -361,22 +377,28 @@ def trace_network(network, X, y, *, optimizer=None) -> Trace:
                 "(one sample has no batch variance). Trace a batch of "
                 f"{layer.min_batch_size} or more samples."
             )
-    loss = network.loss_and_gradients(X, y)
-    last = network.layers[-1]
+    # The training-mode pass runs on a copy: on the network itself it would
+    # move batch normalization's running statistics and draw from dropout's
+    # generator, so that the next prediction or fit would differ.
+    traced = network.astype(network.dtype)
+    loss = traced.loss_and_gradients(X, y)
+    last = traced.layers[-1]
     fused = None
-    if network.loss.is_canonical(last.activation):
-        fused = float(network.loss.fused_delta_factor(last.A))
+    if traced.loss.is_canonical(last.activation):
+        fused = float(traced.loss.fused_delta_factor(last.A))
     trace = Trace.from_network(
-        network,
+        traced,
         loss,
-        targets=np.array(network.prepare_targets(y, network.layers[0].X)),
-        loss_name=network.loss.name,
+        targets=np.array(traced.prepare_targets(y, traced.layers[0].X)),
+        loss_name=traced.loss.name,
         fused_factor=fused,
-        notes=_preprocessing_note(network),
+        notes=_preprocessing_note(traced),
     )
     if optimizer is None:
         return trace
     optimizer = copy.deepcopy(get_optimizer(optimizer))
+    # A second copy of the untouched network: its step draws the same dropout
+    # masks as the traced pass, so the update follows the traced gradients.
     clone = network.astype(network.dtype)
     clone.train_step(X, y, optimizer=optimizer)
     new_output = np.array(clone.forward(X))

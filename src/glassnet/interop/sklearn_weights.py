@@ -11,7 +11,14 @@ scikit-learn stores layer ``i`` as ``coefs_[i]`` of shape (n_in, n_out) and
   layer.
 * :func:`to_sklearn` returns a fitted scikit-learn estimator that predicts
   what the network predicts (one hidden activation of scikit-learn's four;
-  a two-unit softmax becomes scikit-learn's single logistic unit).
+  a two-unit softmax classifier becomes scikit-learn's single logistic unit).
+
+The task, in both directions, is the one the training objective sets, never
+the output activation: a network with a classification loss becomes an
+``MLPClassifier``, any other an ``MLPRegressor`` carrying the network's output
+activation (scikit-learn's ``MLPRegressor.predict`` applies
+``out_activation_``, whichever it is); an ``MLPRegressor`` becomes a network
+with the ``mse`` loss and an ``MLPClassifier`` one with a log loss.
 
 All three copy: the arrays they return or build share no memory with their
 input, so changing or training one side leaves the other as it was.
@@ -48,7 +55,19 @@ def from_sklearn(mlp, *, dtype=None) -> Network:
     -------
     Network
         With copies of ``coefs_`` (transposed to ``W`` of shape (n_out, n_in))
-        and ``intercepts_``; it shares no memory with ``mlp``.
+        and ``intercepts_``; it shares no memory with ``mlp``. Its loss is
+        scikit-learn's: ``mse`` for an ``MLPRegressor`` (scikit-learn's
+        ``squared_error``, whatever its ``out_activation_``), so it predicts
+        values; for an ``MLPClassifier``, ``binary_cross_entropy`` (logistic
+        output) or ``cross_entropy`` (softmax), so it predicts labels.
+
+    Raises
+    ------
+    TypeError
+        For anything but a fitted ``MLPClassifier``/``MLPRegressor``.
+    ValueError
+        For an activation glassnet does not have, or a classifier whose output
+        is not logistic or softmax.
     """
     if not hasattr(mlp, "coefs_") or not hasattr(mlp, "out_activation_"):
         raise TypeError(
@@ -71,13 +90,34 @@ def from_sklearn(mlp, *, dtype=None) -> Network:
         layer = Dense(*coef.shape, _FROM_SKLEARN[name], seed=0)
         layer.W, layer.b = coef.T, intercept
         layers.append(layer)
-    net = Network(layers, dtype=dtype or np.asarray(mlp.coefs_[0]).dtype.name, seed=0)
+    classifier = _is_classifier(mlp)
+    output = _FROM_SKLEARN[mlp.out_activation_]
+    if classifier and output not in _CLASSIFIER_LOSS:
+        raise ValueError(
+            "The 'out_activation_' of a scikit-learn MLPClassifier must be "
+            f"'logistic' or 'softmax'. Got {mlp.out_activation_!r} instead."
+        )
+    # The task follows scikit-learn's estimator, not the output activation: an
+    # MLPRegressor's logistic output still predicts values.
+    loss = _CLASSIFIER_LOSS[output] if classifier else "mse"
+    dtype = dtype or np.asarray(mlp.coefs_[0]).dtype.name
+    net = Network(layers, loss=loss, dtype=dtype, seed=0)
     binarizer = getattr(mlp, "_label_binarizer", None)
     if binarizer is not None and binarizer.y_type_ != "multilabel-indicator":
         from glassnet.datasets.preprocessing import Preprocessing
 
         net.preprocessing = Preprocessing(classes=np.asarray(mlp.classes_).tolist())
     return net
+
+
+#: glassnet's loss for a scikit-learn classifier's output (its log loss)
+_CLASSIFIER_LOSS = {"sigmoid": "binary_cross_entropy", "softmax": "cross_entropy"}
+
+
+def _is_classifier(mlp) -> bool:
+    from sklearn.base import is_classifier
+
+    return is_classifier(mlp)
 
 
 def to_sklearn_coefs(network) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -108,10 +148,15 @@ def _sklearn_activations(network) -> tuple[str, str]:
             "one of identity, logistic, tanh and relu; this network has "
             f"{sorted(hidden)}."
         )
-    if output not in ("identity", "sigmoid", "softmax"):
+    if network.task == "classification" and output not in _CLASSIFIER_LOSS:
         raise ValueError(
-            f"scikit-learn's MLP has no '{output}' output activation; it has "
-            "identity (regression), logistic and softmax."
+            f"scikit-learn's MLPClassifier has no '{output}' output activation; "
+            "it has logistic and softmax."
+        )
+    if output not in _TO_SKLEARN:
+        raise ValueError(
+            f"scikit-learn's MLPRegressor has no '{output}' output activation; "
+            "it has identity, logistic, tanh, relu and softmax."
         )
     return _TO_SKLEARN[next(iter(hidden))], output
 
@@ -119,12 +164,28 @@ def _sklearn_activations(network) -> tuple[str, str]:
 def to_sklearn(network):
     """A fitted scikit-learn MLP that predicts what ``network`` predicts.
 
+    Parameters
+    ----------
+    network : Network
+        Dense, Dropout and foldable BatchNorm layers, one hidden activation.
+
     Returns
     -------
     sklearn.neural_network.MLPClassifier or MLPRegressor
-        Ready for ``predict``/``predict_proba``/``score``; its training
-        state (``loss_curve_`` etc.) is absent. Its ``coefs_`` and
-        ``intercepts_`` are copies, sharing no memory with ``network``.
+        An ``MLPClassifier`` when the network's loss is a classification
+        loss (``network.task``), else an ``MLPRegressor`` whose
+        ``out_activation_`` is the network's output activation (a sigmoid
+        regression output becomes ``"logistic"``, and ``predict`` returns
+        its values, shape (n_samples,) or (n_samples, n_outputs)). Ready for
+        ``predict``/``predict_proba``/``score``; its training state
+        (``loss_curve_`` etc.) is absent. Its ``coefs_`` and ``intercepts_``
+        are copies, sharing no memory with ``network``.
+
+    Raises
+    ------
+    ValueError
+        For several hidden activations, an activation scikit-learn does not
+        have, or a batch norm that does not fold into the weights.
     """
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.preprocessing import LabelBinarizer
@@ -132,13 +193,14 @@ def to_sklearn(network):
     hidden, output = _sklearn_activations(network)
     coefs, intercepts = to_sklearn_coefs(network)
     n_out = coefs[-1].shape[1]
-    if output == "softmax" and n_out == 2:
+    classifier = network.task == "classification"
+    if classifier and output == "softmax" and n_out == 2:
         # softmax(z)_1 = 1 / (1 + exp(z_0 - z_1)) = sigmoid(z_1 - z_0)
         coefs[-1] = coefs[-1][:, 1:] - coefs[-1][:, :1]
         intercepts[-1] = intercepts[-1][1:] - intercepts[-1][:1]
         output, n_out = "sigmoid", 1
     sizes = tuple(c.shape[1] for c in coefs[:-1])
-    if output == "identity":
+    if not classifier:
         mlp = MLPRegressor(hidden_layer_sizes=sizes, activation=hidden)
     else:
         mlp = MLPClassifier(hidden_layer_sizes=sizes, activation=hidden)

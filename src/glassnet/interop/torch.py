@@ -26,8 +26,10 @@ leaves the other as it was.
 :func:`to_torch` returns the module in evaluation mode (dropout off, batch
 norm on its running statistics), in the network's dtype. A network's stored
 input scaling is folded into the first Linear layer (class names stay in
-glassnet). Training further in PyTorch differs in one detail: PyTorch's
-running variance uses the unbiased batch variance, glassnet's the biased one.
+glassnet). Training further on either side moves the running statistics
+alike: both keep the running average of the unbiased batch variance
+``var * m / (m - 1)`` for a batch of ``m`` samples (Ioffe & Szegedy 2015,
+Algorithm 2), so the statistics are copied as they are, with no correction.
 """
 
 from __future__ import annotations

@@ -252,6 +252,23 @@ class _GlassnetMLP(BaseEstimator):
         net = self.network_
         return net.infer(net.prepare_inputs(X))  # in chunks, as predict does
 
+    def _output_logits(self, X) -> np.ndarray:
+        """Output pre-activations ``z^L`` of shape (n_samples, n_outputs_).
+
+        Read from the output layer chunk by chunk during the inference pass
+        (a sigmoid or softmax output keeps its ``Z``).
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        net = self.network_
+        logits = np.empty((X.shape[0], net.n_outputs), dtype=net.dtype)
+
+        def keep(rows, A):
+            logits[rows] = net.layers[-1].Z
+
+        net.infer(net.prepare_inputs(X), each_chunk=keep)
+        return logits
+
     @property
     def coefs_(self) -> list[np.ndarray]:
         """Weights of each Dense layer in scikit-learn's layout, (n_in, n_out).

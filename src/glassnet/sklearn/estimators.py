@@ -49,7 +49,7 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
         "glassnet.sklearn needs scikit-learn >= 1.6: pip install 'glassnet[sklearn]'"
     ) from exc
 
-from glassnet.core.losses import get_loss
+from glassnet.core.losses import _log_complements, _log_probabilities, get_loss
 from glassnet.sklearn import build
 from glassnet.sklearn.base import _GlassnetMLP
 
@@ -235,9 +235,21 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
         return A
 
     def predict_log_proba(self, X) -> np.ndarray:
-        """``log(predict_proba(X))``."""
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+        """``log(predict_proba(X))``, exact, shape as :meth:`predict_proba`.
+
+        Computed from the output pre-activations ``z``, never from the
+        rounded probabilities: a softmax output gives the log-softmax
+        ``z_j - logsumexp(z)``, a sigmoid output ``log sigma(z) =
+        -softplus(-z)`` and ``log(1 - sigma(z)) = -softplus(z)``. Logits
+        ``(1000, 0, -1000)`` give ``(0, -1000, -2000)``, not
+        ``(0, -inf, -inf)``.
+        """
+        Z = self._output_logits(X)
+        output = self.network_.output_activation.name
+        log_proba = _log_probabilities(Z, output)
+        if self._label_binarizer.y_type_ == "binary" and Z.shape[1] == 1:
+            return np.hstack([_log_complements(Z, output), log_proba])
+        return log_proba
 
     def predict(self, X) -> np.ndarray:
         """Class labels (n_samples,), or a 0/1 matrix (n_samples, n_labels)."""

@@ -160,7 +160,19 @@ def diagnose(network, X, y, *, tol: float = 0.01) -> dict[str, float]:
         Keys ``"grad_norm/<l>"``, ``"delta_norm/<l>"``, ``"saturation/<l>"``
         (bounded activations), ``"dead_relu/<l>"`` (ReLU layers) and
         ``"grad_ratio"`` (first layer's gradient norm over the last's).
+
+    Notes
+    -----
+    The network is left exactly as it was: the training-mode pass runs on a
+    deep copy (:meth:`Network.astype`), so its parameters, gradients, batch
+    normalization's running statistics, dropout's random generator and the
+    arrays its layers keep (``X``, ``Z``, ``A``) are untouched. The copy's
+    dropout draws the masks the network itself would have drawn next.
     """
+    tol = check_number(tol, "tol", "diagnose", low=0, high=0.5)
+    # On the network itself the training-mode pass would move the running
+    # statistics of batch normalization and draw from dropout's generator.
+    network = network.astype(network.dtype)
     network.loss_and_gradients(X, y)
     figures = {}
     for i, layer in _dense_layers(network):
@@ -471,7 +483,7 @@ class Diagnostics(Callback):
                 self._once(
                     ("dead", i),
                     f"Dead units: {share:.0%} of the ReLUs of {self._describe(i)} "
-                    "output 0 for every sample (threshold {self.dead:.0%}).",
+                    f"output 0 for every sample (threshold {self.dead:.0%}).",
                     "dead",
                 )
         self._check_overfitting(logs)
