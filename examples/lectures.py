@@ -20,9 +20,10 @@ tests/inspection/test_lecture_examples.py), glassnet gives the right value:
 - 004, two-layer regression MLP with D inputs and M hidden units: M(D + 1)
   hidden parameters and M + 1 output parameters (slide: D + 1), 20 + 6 = 26 for
   D = 3, M = 5.
-- 004, output-layer gradient, eq. (23): with the identity output of eq. (21)
-  there is no sigma' factor, dC/dw = 2 (a - y) a^(L-1); for a^(L-1) = [0.5, -1],
-  z = 0 and y = 0.822 that is [-0.822, 1.644].
+- 004, output-layer gradients, eqs. (23) and (24): with the identity output of
+  eq. (21) there is no sigma' factor, dC/dw = 2 (a - y) a^(L-1) and
+  dC/db = 2 (a - y) (slides: both with sigma'(z)); for a^(L-1) = [0.5, -1],
+  z = 0 and y = 0.822 they are [-0.822, 1.644] and -1.644.
 """
 
 import numpy as np
@@ -109,7 +110,8 @@ def lecture004_identity_output_gradient():
     layer = gn.Dense(2, 1, "identity", seed=0)
     layer.W, layer.b = [[0.4, 0.3]], [0.1]
     net = gn.Network([layer], loss="sse", dtype="float64")
-    print(net.trace([[0.5, -1.0]], [[0.822]]))  # dC/dW = [-0.822, 1.644]
+    # eq. (23): dC/dW = [-0.822, 1.644]; eq. (24): dC/db = -1.644
+    print(net.trace([[0.5, -1.0]], [[0.822]]))
 
 
 if __name__ == "__main__":

@@ -46,7 +46,8 @@ def test_activations_from_a_toml_list_and_a_count_mismatch(tmp_path):
         "sigmoid",
     ]
     result = run(
-        "train", "--data", "circle", "--layers", "4,4", "--activation", "a,b,c",
+        "train", "--data", "circle", "--layers", "4,4",
+        "--activation", "relu,tanh,relu",
         cwd=tmp_path,
     )  # fmt: skip
     assert_usage_error(result, "activation lists 3 names for 2 hidden layers")

@@ -245,9 +245,10 @@ def test_lecture004_regression_mlp_parameter_count():
 
 
 def test_lecture004_output_gradient_with_identity_output():
-    # Equations (20)-(23): z = w a^(L-1) + b, a^(L) = z, C = (a^(L) - y)^2. The
-    # slide's gradient 2 (a - y) sigma'(z) a^(L-1) keeps a sigma' factor, but
-    # with a^(L) = z it is 1: dC/dw = 2 (a - y) a^(L-1), dC/db = 2 (a - y).
+    # Equations (20)-(24): z = w a^(L-1) + b, a^(L) = z, C = (a^(L) - y)^2. The
+    # slides' gradients 2 (a - y) sigma'(z) a^(L-1) (23) and 2 (a - y) sigma'(z)
+    # (24) keep a sigma' factor, but with a^(L) = z it is 1:
+    # dC/dw = 2 (a - y) a^(L-1), dC/db = 2 (a - y).
     # The slide gives no numbers; these are chosen so that z = 0.
     a_prev = np.array([0.5, -1.0])
     w, b, y = np.array([0.4, 0.3]), 0.1, 0.822
@@ -259,6 +260,9 @@ def test_lecture004_output_gradient_with_identity_output():
     net = gn.Network([layer], loss="sse", dtype="float64")
     t = net.trace([a_prev], [[y]])
     assert t.layers[0].dW[0] == pytest.approx(expected_dw, abs=1e-12)
-    assert t.layers[0].db[0] == pytest.approx(2 * (z - y), abs=1e-12)
-    # with a sigmoid's sigma'(0) = 1/4 the slide's formula would give a quarter
+    expected_db = 2 * (z - y)  # eq. (24) without sigma': 2 (-0.822) = -1.644
+    assert expected_db == pytest.approx(-1.644, abs=1e-12)
+    assert t.layers[0].db[0] == pytest.approx(expected_db, abs=1e-12)
+    # with a sigmoid's sigma'(0) = 1/4 the slides' formulas would give a quarter
     assert not np.allclose(t.layers[0].dW[0], 0.25 * expected_dw)
+    assert not np.allclose(t.layers[0].db[0], 0.25 * expected_db)

@@ -29,9 +29,15 @@ def add_parsers(sub) -> None:
     p.add_argument("--activation", default="tanh", help="hidden activation (tanh)")
     p.add_argument("--output", help="output activation (default: from the loss)")
     p.add_argument("--loss", default="cross_entropy", help="loss (cross_entropy)")
-    p.add_argument("--data", help="dataset for a saved model (default: random)")
+    p.add_argument(
+        "--data",
+        help="for a saved model: a dataset name (the first test samples, split as "
+        "in training) or PATH.csv (the first held-out rows of the training file, "
+        "the first rows of another file), as for 'glassnet evaluate'",
+    )
+    p.add_argument("--target", help="target column of a CSV file")
     p.add_argument("--samples", type=int, default=8, help="number of samples (8)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of a random network (0)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(run=run_gradcheck)
 
@@ -77,7 +83,7 @@ def _random_problem(args):
 
 def run_gradcheck(args) -> int:
     import glassnet as gn
-    from glassnet.cli._common import load_data
+    from glassnet.cli.inspect_cmds import _evaluation_data
 
     if args.samples < 1:
         raise UsageError(f"--samples must be a positive integer; got {args.samples}")
@@ -85,9 +91,16 @@ def run_gradcheck(args) -> int:
         net = gn.load(args.model)
         if not args.data:
             raise UsageError("--data is required to check a saved model")
-        data = load_data(args.data, target=None, seed=args.seed)
-        X, y = data.X_train[: args.samples], data.y_train[: args.samples]
+        # The rows 'glassnet evaluate' scores, read as it reads them (the
+        # recorded split and target; labels as the model knows them).
+        X, y, _ = _evaluation_data(net, args)
+        X, y = X[: args.samples], y[: args.samples]
     else:
+        if args.data or args.target:
+            raise UsageError(
+                "--data and --target apply to a saved model; give its file, or "
+                "leave them out to check a random network"
+            )
         net, X, y = _random_problem(args)
     report = gn.gradcheck(net, X, y)
     if args.json:

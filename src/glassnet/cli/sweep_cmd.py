@@ -107,13 +107,63 @@ def _normalized(table, path: str, name: str) -> dict:
     return {key.replace("-", "_"): value for key, value in table.items()}
 
 
+def _check_settings(train: dict, configurations: list[dict]) -> None:
+    """Every configuration's settings checked before the data is loaded or
+    anything runs: types, ranges, contradictions, and no learning rate of 0."""
+    from glassnet.cli.train import refuse_zero_lr
+    from glassnet.runs.checks import check_settings
+    from glassnet.runs.sweep import resolve_settings
+
+    data = {k: v for k, v in train.items() if k in _DATA_KEYS}
+    data = check_settings(data, "glassnet sweep")
+    base = {k: v for k, v in train.items() if k not in _DATA_KEYS}
+    for params in configurations:
+        settings = resolve_settings(
+            base, params, data.get("data", "digits"), "glassnet sweep"
+        )
+        refuse_zero_lr(settings["lr"], "glassnet sweep")
+
+
 def _options(args, options: dict) -> dict:
+    from glassnet.core._validation import check_number
+
     resolved = {**OPTIONS, **options}
     for key in ("scheduler", "workers", "out", "results"):
         if getattr(args, key) is not None:
             resolved[key] = getattr(args, key)
     if args.threads:
         resolved["processes"] = False
+    # [sweep] values from the TOML file: typed here, as the settings are
+    # ("processes = 'false'" must not be taken as true).
+    owner = "the [sweep] table of glassnet sweep"
+    for key in ("score", "scheduler", "results"):
+        if resolved[key] is not None and not isinstance(resolved[key], str):
+            raise UsageError(
+                f"The '{key}' parameter of {owner} must be text or unset. Got "
+                f"{resolved[key]!r} instead."
+            )
+    if not isinstance(resolved["out"], str) or not resolved["out"]:
+        raise UsageError(
+            f"The 'out' parameter of {owner} must be a file path (text). Got "
+            f"{resolved['out']!r} instead."
+        )
+    if not isinstance(resolved["processes"], bool):
+        raise UsageError(
+            f"The 'processes' parameter of {owner} must be true or false (a "
+            f"boolean). Got {resolved['processes']!r} instead."
+        )
+    resolved["workers"] = check_number(
+        resolved["workers"], "workers", owner, low=1, integer=True
+    )
+    resolved["validation_fraction"] = check_number(
+        resolved["validation_fraction"],
+        "validation_fraction",
+        owner,
+        low=0,
+        high=1,
+        low_open=True,
+        high_open=True,
+    )
     return resolved
 
 
@@ -133,6 +183,7 @@ def run(args) -> int:
         if not (target.parent if str(target.parent) else Path(".")).is_dir():
             raise UsageError(f"cannot write {target}: its directory does not exist")
     configurations = expand_grid(grids)
+    _check_settings(train, configurations)
     seed = train.get("seed", 0)
     data = load_data(
         train.get("data", "digits"),

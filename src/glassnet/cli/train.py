@@ -28,7 +28,7 @@ from glassnet.runs.recipe import (
     DEFAULTS,
     attach_preprocessing,
     build_network,
-    default_scale,
+    complete_settings,
     labels,
     test_metrics,
 )
@@ -113,7 +113,12 @@ def add_parser(sub) -> None:
         "--optimizer",
         help=f"{', '.join(OPTIMIZERS)} (default: adam)",
     )
-    a("--lr", type=float, help="learning rate (default: 0.001)")
+    a(
+        "--lr",
+        type=float,
+        help="learning rate, greater than 0 (default: 0.001); 0, which would "
+        "train nothing, is refused",
+    )
     a("--epochs", type=int, help="passes over the training data (default: 20)")
     a(
         "--batch-size",
@@ -143,8 +148,8 @@ def add_parser(sub) -> None:
         "--validation-split",
         dest="validation_split",
         type=float,
-        help="fraction of the training data held out for validation (default: 0, or "
-        "0.1 with early stopping)",
+        help="fraction of the training data held out for validation, in [0, 1) "
+        "(default: 0, or 0.1 with early stopping, which refuses 0)",
     )
     a(
         "--scale",
@@ -202,8 +207,6 @@ def read_config(path: str) -> dict:
             f"config file {path} has unknown setting(s) {unknown}; valid: "
             f"{', '.join(DEFAULTS)}"
         )
-    if "layers" in settings and not isinstance(settings["layers"], list):
-        settings["layers"] = _layers(settings["layers"])
     return settings
 
 
@@ -216,11 +219,22 @@ def resolve_settings(args) -> dict:
         value = getattr(args, key, None)
         if value is not None:
             settings[key] = value
-    if settings["early_stopping"] and not settings["validation_split"]:
-        settings["validation_split"] = 0.1
-    if settings["scale"] is None:
-        settings["scale"] = default_scale(settings["data"])
+    settings = complete_settings(settings, "glassnet train", flags=True)
+    refuse_zero_lr(settings["lr"], "glassnet train")
     return settings
+
+
+def refuse_zero_lr(lr: float, command: str) -> None:
+    """A learning rate of 0 trains nothing: on the command line, a mistake.
+
+    (The library takes it, as PyTorch does, for schedules that start at 0.)
+    """
+    if lr == 0:
+        raise UsageError(
+            f"The 'lr' setting (--lr) of {command} must be a float in the range "
+            "(0, inf): a learning rate of 0 never changes the weights, and the "
+            "untrained network would be saved. Got 0 instead."
+        )
 
 
 def record_data_options(settings: dict) -> None:

@@ -4,7 +4,10 @@
 playground all describe a run with the same dict of settings (the keys of
 :data:`DEFAULTS`, which is also what a ``--config`` TOML file holds and what a
 model file stores under ``metadata["config"]``) and build it here, so that a
-setting means the same everywhere. Contradictory settings raise ValueError.
+setting means the same everywhere. :func:`complete_settings` checks every
+value's type and range (:mod:`glassnet.runs.checks`) and fills in the
+defaults that depend on other settings; contradictory settings raise
+ValueError.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ DEFAULTS: dict = {
     "dropout": 0.0,
     "batch_norm": False,
     "early_stopping": 0,
-    "validation_split": 0.0,
+    "validation_split": None,
     "scale": None,
     "seed": 0,
     "out": "model.glassnet",
@@ -76,6 +79,59 @@ MODEL_SETTINGS = (
 def default_scale(data_name: str) -> str:
     """``"none"`` for image data already in [0, 1], else ``"standard"``."""
     return "none" if data_name in UNSCALED else "standard"
+
+
+def complete_settings(settings: dict, owner: str, *, flags: bool = False) -> dict:
+    """All of a run's settings, checked, with the defaults that depend on others.
+
+    Parameters
+    ----------
+    settings : dict
+        The keys of :data:`DEFAULTS` (missing ones take their default).
+    owner : str
+        Who received them, for messages ("glassnet train", "sweep").
+    flags : bool, default False
+        Name the ``glassnet train`` flags in messages.
+
+    Returns
+    -------
+    dict
+        Every key of :data:`DEFAULTS`, checked and typed: ``validation_split``
+        unset is 0.1 with early stopping, else 0; ``scale`` unset is
+        :func:`default_scale` of the data.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A setting of the wrong type or out of range, naming it; ValueError
+        for contradictory settings: early stopping with a validation split of
+        0 given (it would watch a validation loss that does not exist),
+        batch normalization with one sample per batch, or activations that do
+        not match the hidden layers.
+    """
+    from glassnet.runs.checks import check_settings
+
+    settings = check_settings({**DEFAULTS, **settings}, owner, flags=flags)
+    hidden_activations(settings)  # one name, or one per hidden layer
+    patience, split = settings["early_stopping"], settings["validation_split"]
+    if patience and split == 0:
+        raise ValueError(
+            f"contradictory settings: --early-stopping {patience} --validation-split "
+            f"{split:g}: early stopping watches the loss on a validation split, and "
+            "a split of 0 holds none out; give a fraction in (0, 1) or leave "
+            "--validation-split unset (0.1 with early stopping)."
+        )
+    if settings["batch_norm"] and settings["batch_size"] == 1:
+        raise ValueError(
+            "contradictory settings: --batch-norm --batch-size 1: batch "
+            "normalization needs at least 2 samples per batch (one sample has no "
+            "batch variance); give --batch-size 2 or more, or 0 for the whole set."
+        )
+    if split is None:
+        settings["validation_split"] = 0.1 if patience else 0.0
+    if settings["scale"] is None:
+        settings["scale"] = default_scale(settings["data"])
+    return settings
 
 
 def hidden_activations(settings: dict) -> list[str]:
@@ -187,6 +243,9 @@ def build_network(settings: dict, data):
     activation and loss the network uses, so that what is recorded is what
     ran.
     """
+    from glassnet.runs.checks import check_settings
+
+    check_settings({k: settings[k] for k in MODEL_SETTINGS}, "the run")
     output, loss, n_out = output_and_loss(settings, data)
     settings["output"], settings["loss"] = output, loss
     rng = np.random.default_rng(settings["seed"])

@@ -8,7 +8,8 @@ settings (``layers``, ``activation``, ``optimizer``, ``lr``, ``epochs``,
 ``batch_size``, ``l1``, ``l2``, ``dropout``, ``batch_norm``,
 ``early_stopping``, ``validation_split``, ``scale``, ``seed``, ``loss``,
 ``output``), trains it with :func:`glassnet.fit` on the training part and
-scores it on a held-out validation part. A configuration that fails is
+scores it on a held-out validation part. Every configuration's settings
+are checked before anything runs. A configuration that fails is
 reported with its cause -- an error, a training that diverged (NaN or
 infinite loss or weights), a worker process that died (e.g. out of memory)
 -- and the others go on: the dataset is one task of the graph, which the
@@ -37,7 +38,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from glassnet.runs.recipe import DEFAULTS, MODEL_SETTINGS, default_scale
+from glassnet.runs.recipe import (
+    DEFAULTS,
+    MODEL_SETTINGS,
+    complete_settings,
+    output_and_loss,
+)
 from glassnet.runs.sweep_results import SweepResult
 
 __all__ = [
@@ -91,16 +97,26 @@ def expand_grid(param_grid) -> list[dict]:
     return configurations
 
 
-def resolve_settings(base: dict, params: dict, data_name: str) -> dict:
-    """Defaults, then ``base``, then one configuration's ``params``."""
-    settings = {**SETTINGS, **base, **params}
-    if isinstance(settings["layers"], int):
-        settings["layers"] = [settings["layers"]]
-    if settings["early_stopping"] and not settings["validation_split"]:
-        settings["validation_split"] = 0.1
-    if settings["scale"] is None:
-        settings["scale"] = default_scale(data_name)
-    return settings
+def resolve_settings(
+    base: dict, params: dict, data_name: str, owner: str = "sweep"
+) -> dict:
+    """Defaults, then ``base``, then one configuration's ``params``, checked.
+
+    A setting both in ``base`` and in the configuration is refused (which
+    one was meant?), as are values of the wrong type or out of range and
+    contradictory settings (see :func:`glassnet.runs.recipe.complete_settings`).
+    """
+    both = sorted(set(base) & set(params))
+    if both:
+        raise ValueError(
+            f"contradictory settings: {', '.join(both)} both in the base settings "
+            f"({', '.join(f'{k}={base[k]!r}' for k in both)}) and in the grid "
+            f"({', '.join(f'{k}={params[k]!r}' for k in both)}); give each in one "
+            "place."
+        )
+    settings = {**SETTINGS, **base, **params, "data": data_name}
+    settings = complete_settings(settings, owner)
+    return {key: settings[key] for key in SETTINGS}
 
 
 def train_configuration(settings: dict, data) -> dict:
@@ -349,7 +365,12 @@ def run_sweep(
         raise ValueError("The sweep has no configurations to run.")
     n_workers = check_number(n_workers, "n_workers", "sweep", low=1, integer=True)
     result = SweepResult.empty(configurations, data.task, score)
+    # Every configuration checked before anything runs: a setting of the
+    # wrong type, out of range or contradicting another (or the data) is an
+    # error of the sweep, not a failed configuration found minutes later.
     settings = [resolve_settings(base, p, data.name) for p in configurations]
+    for one in settings:
+        output_and_loss(one, data)
     interrupted = False
     with _Cluster(client, scheduler, n_workers, processes) as dask_client:
         try:
@@ -490,6 +511,13 @@ def sweep(
         When called while a worker process imports the script (no
         ``__main__`` guard), or when the LocalCluster's worker processes
         fail to start in a script; the message says to add the guard.
+    TypeError, ValueError
+        Before anything runs, for a setting (of ``base`` or of any
+        configuration) of the wrong type or out of range, naming it
+        (``{"batch_norm": ["false"]}``: a string, not a boolean), for a
+        setting both in ``base`` and in the grid, and for contradictory
+        settings (early stopping with ``validation_split=0``; an output or
+        loss that does not fit the task).
     SweepInterrupted
         On Ctrl-C (a ``KeyboardInterrupt``); its ``result`` holds the
         configurations that finished.
