@@ -181,3 +181,57 @@ def sizes_in_json(n_in: int, n_out: int) -> bytes:
             _entry("layers/0/b.npy", STORED, b, zlib.crc32(b), len(b)),
         ]
     )
+
+
+def two_layer_arrays(n_layers: int):
+    """Manifest records and zip entries of Dense(2, 1) first, Dense(1, 1) last."""
+    records, entries = {}, []
+    for index, shape in ((0, (1, 2)), (n_layers - 1, (1, 1))):
+        for name, array_shape in (("W", shape), ("b", shape[:1])):
+            blob = npy_bytes(np.zeros(array_shape, dtype=np.float32))
+            member = f"layers/{index}/{name}.npy"
+            records[member] = {
+                "shape": list(array_shape),
+                "dtype": "float32",
+                "sha256": hashlib.sha256(blob).hexdigest(),
+            }
+            entries.append(_entry(member, STORED, blob, zlib.crc32(blob), len(blob)))
+    return records, entries
+
+
+def many_layers(n_dropout: int, method: int = STORED) -> bytes:
+    """Dense(2, 1), ``n_dropout`` Dropout layers (no arrays), Dense(1, 1)."""
+    records, entries = two_layer_arrays(n_dropout + 2)
+    manifest = dense_manifest(2, 1, {"W": "0" * 64, "b": "0" * 64})
+    dense = {**manifest["layers"][0], "n_in": 1}
+    dropouts = [{"type": "Dropout", "rate": 0.2, "seed": i} for i in range(n_dropout)]
+    manifest["layers"] += [*dropouts, dense]
+    manifest["arrays"] = records
+    return raw_zip([manifest_entry(manifest, method), *entries])
+
+
+def many_values(n_dicts: int, pad_bytes: int) -> bytes:
+    """A valid model whose deflated metadata is ``n_dicts`` empty dicts.
+
+    ``pad_bytes`` random bytes (base64, which deflate barely shrinks) make
+    the compressed manifest large enough that the inflated one fits the
+    byte cap of ``1 MiB + 32 x compressed size``.
+    """
+    import base64
+
+    records, entries = two_layer_arrays(2)
+    manifest = dense_manifest(2, 1, {"W": "0" * 64, "b": "0" * 64})
+    manifest["layers"].append({**manifest["layers"][0], "n_in": 1})
+    manifest["arrays"] = records
+    pad = np.random.default_rng(0).bytes(pad_bytes)
+    manifest["metadata"] = {"pad": base64.b64encode(pad).decode(), "x": []}
+    text = json.dumps(manifest).replace('"x": []', '"x": [' + "{}," * n_dicts + "{}]")
+    data = text.encode()
+    manifest_member = _entry(
+        "glassnet.json",
+        DEFLATED,
+        compress(DEFLATED, [data]),
+        zlib.crc32(data),
+        len(data),
+    )
+    return raw_zip([manifest_member, *entries])

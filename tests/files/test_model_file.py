@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet.files.atomic import check_writable
 from glassnet.files.model_file import FORMAT_VERSION, MANIFEST
 
 
@@ -287,6 +288,46 @@ def test_everything_save_accepts_load_accepts(tmp_path):
     assert n_saved > 10 and n_refused > 10
 
 
+@pytest.mark.parametrize(
+    "metadata, saved",
+    [
+        ({"notes": "x" * 2_000_000}, True),  # a large manifest: past the deflate cap
+        ({"notes": "x" * 200_000 + "\u00e9" * 10}, True),
+        ({"history": {"loss": [0.5] * 400_000}}, True),  # deflates ~1000x
+        ({"notes": "a," * 1_500_000}, True),  # commas in a string are no values
+        ({"x": [{}] * 1_100_000}, False),  # more JSON values than load reads
+        ({"history": {"loss": [0.5] * 1_100_000}}, False),
+    ],
+    ids=["notes", "unicode", "history", "commas", "dicts", "long-history"],
+)
+def test_large_metadata_is_saved_only_if_load_reads_it(tmp_path, metadata, saved):
+    net = gn.Network.mlp([3, 2], seed=0)
+    path = tmp_path / "m.glassnet"
+    if not saved:
+        with pytest.raises(ValueError, match="JSON values.*load would refuse"):
+            net.save(path, metadata=metadata)
+        assert not path.exists()
+        return
+    net.save(path, metadata=metadata)
+    loaded = gn.load(path)
+    assert {key: loaded.metadata[key] for key in metadata} == metadata
+    loaded.save(path)
+
+
+def test_a_deflated_manifest_of_an_older_file_still_loads(tmp_path):
+    net = gn.Network.mlp([3, 2], seed=0)
+    path = tmp_path / "m.glassnet"
+    net.save(path, metadata={"notes": "x" * 10})
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(path, "w") as archive:
+        text = json.dumps(json.loads(members.pop(MANIFEST)), indent=2)
+        archive.writestr(MANIFEST, text, compress_type=zipfile.ZIP_DEFLATED)
+        for name, blob in members.items():
+            archive.writestr(name, blob)
+    assert gn.load(path).metadata["notes"] == "x" * 10
+
+
 def test_save_refuses_a_field_that_load_would_refuse(tmp_path):
     net = gn.Network.mlp([3, 2], seed=0)
     with pytest.raises(ValueError, match=r"'metadata.feature_names' must list 3"):
@@ -352,6 +393,50 @@ def test_an_overwritten_file_keeps_its_mode_and_a_new_one_gets_the_umask(tmp_pat
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     finally:
         os.umask(old_umask)
+
+
+def test_a_symbolic_link_is_saved_through(tmp_path):
+    import os
+
+    net = gn.Network.mlp([2, 2], seed=0)
+    target = tmp_path / "real" / "m.glassnet"
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+    link = tmp_path / "link.glassnet"
+    link.symlink_to(target)
+    net.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert np.array_equal(gn.load(target).get_weights()[0], net.get_weights()[0])
+    # a dangling link creates its target, as open(link, "w") does
+    dangling = tmp_path / "dangling.glassnet"
+    dangling.symlink_to(tmp_path / "new.glassnet")
+    net.save(dangling)
+    assert dangling.is_symlink() and (tmp_path / "new.glassnet").is_file()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["m.glassnet"]
+
+
+def test_a_replaced_file_keeps_only_its_permission_bits(tmp_path):
+    import stat
+
+    net = gn.Network.mlp([2, 2], seed=0)
+    path = tmp_path / "m.glassnet"
+    path.write_bytes(b"old")
+    path.chmod(0o4755)
+    net.save(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o755
+
+
+def test_an_empty_path_or_a_directory_is_named(tmp_path):
+    net = gn.Network.mlp([2, 2], seed=0)
+    with pytest.raises(FileNotFoundError, match="Cannot write '': empty path"):
+        net.save("")
+    with pytest.raises(IsADirectoryError, match=f"Cannot write {tmp_path}: it is a"):
+        net.save(tmp_path)
+    with pytest.raises(IsADirectoryError, match="it is a directory"):
+        gn.save(net, str(tmp_path) + "/")
+    with pytest.raises(FileNotFoundError, match="Cannot write '': empty path"):
+        check_writable("")
+    assert not list(tmp_path.iterdir())
 
 
 def test_a_long_legal_file_name_is_saved(tmp_path):

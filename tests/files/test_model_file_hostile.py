@@ -383,3 +383,131 @@ def test_fuzzed_model_files_fail_only_with_model_file_error(tmp_path):
     assert time.perf_counter() - start < 30
     assert peak < 8 * MiB
     assert outcomes["refused"] > 150
+
+
+# -- the manifest's JSON values and the layers are counted ------------------------
+def test_a_manifest_of_millions_of_json_values_is_refused_before_parsing(tmp_path):
+    # 1.5M empty dicts (4.5 MB, within the byte cap thanks to 200 KB of
+    # random padding): parsed, they would take ~110 MB of Python objects.
+    path = tmp_path / "values.glassnet"
+    path.write_bytes(h.many_values(1_500_000, 150_000))
+    start = time.perf_counter()
+    error, peak = peak_load(path)
+    assert isinstance(error, gn.ModelFileError), error
+    assert "JSON values" in str(error) and str(path) in str(error)
+    assert peak < 24 * MiB  # the manifest's bytes and one chunk of the scan
+    assert time.perf_counter() - start < 2.0
+
+
+def test_commas_inside_strings_are_not_json_values(tmp_path):
+    # 3M commas in one string: far past the plain count's limit, one value
+    net = gn.Network.mlp([2, 1], seed=0)
+    path = tmp_path / "m.glassnet"
+    net.save(path, metadata={"notes": 'a,:[{\\"' * 400_000})
+    assert gn.load(path).metadata["notes"] == 'a,:[{\\"' * 400_000
+
+
+def test_memory_error_while_parsing_is_one_error(saved, monkeypatch):
+    _, path = saved
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(json, "loads", out_of_memory)
+    refused(path, "too large to parse")
+
+
+@pytest.mark.parametrize("method", [h.STORED, h.DEFLATED], ids=["stored", "deflate"])
+def test_the_number_of_layers_is_capped(tmp_path, method):
+    from glassnet.files.model_file import MAX_LAYERS
+
+    path = tmp_path / "layers.glassnet"
+    path.write_bytes(h.many_layers(MAX_LAYERS - 2, method))
+    assert len(gn.load(path).layers) == MAX_LAYERS
+    # 20,000 Dropout layers (no arrays, so the weights' budget is not hit)
+    path.write_bytes(h.many_layers(20_000, method))
+    start = time.perf_counter()
+    error, peak = peak_load(path)
+    assert isinstance(error, gn.ModelFileError), error
+    assert f"at most {MAX_LAYERS} layers. Got 20002" in str(error)
+    assert time.perf_counter() - start < 1.0
+    assert peak < 16 * MiB
+
+
+def test_every_layer_counts_in_the_budget(tmp_path, monkeypatch):
+    from glassnet.files import model_file
+
+    path = tmp_path / "layers.glassnet"
+    path.write_bytes(h.many_layers(100))
+    size = path.stat().st_size
+    # weights 12 + 4 bytes: the budget fits them, not 102 layers of 4096
+    monkeypatch.setattr(model_file, "ARRAY_SLACK_BYTES", 50 * 4096 - 8 * size)
+    refused(path, "and 102 x 4096 for the layers")
+
+
+# -- a .npy header NumPy cannot parse ------------------------------------------
+@pytest.mark.parametrize(
+    "header",
+    [
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (10*, }",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (7,) ",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': ('''",
+        "{'descr': [('a', '<f4', (3,))] * 9, 'fortran_order': False, 'shape': (7,)}",
+        "\x00\xff",
+    ],
+)
+def test_a_malformed_npy_header_is_one_error(saved, header):
+    _, path = saved
+    text = header.encode("latin-1")
+    text += b" " * (63 - (10 + len(text)) % 64) + b"\n"
+    blob = b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text + bytes(28)
+
+    def point_at(manifest):
+        manifest["arrays"]["layers/0/b.npy"]["sha256"] = hashlib.sha256(
+            blob
+        ).hexdigest()
+
+    write_members(path, {**members_of(path), "layers/0/b.npy": blob}, point_at)
+    refused(path, "'layers/0/b.npy' is not a .npy array")
+
+
+# -- numbers and names in messages are shortened ----------------------------------
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda m: m["layers"][0].update(n_in=10**4000),
+        lambda m: m["layers"][0].update(n_out=10**4000),
+        lambda m: m["layers"][1].update(n_in=10**4000),
+        lambda m: m["layers"][0].update(activation={"name": "x" * 10_000}),
+        lambda m: m["layers"][0].update(type="x" * 10_000),
+        lambda m: m.update(dtype="x" * 10_000),
+        lambda m: m.update(format_version=10**4000),
+        lambda m: m.update(loss={"name": "x" * 10_000}),
+        lambda m: m["arrays"]["layers/0/W.npy"].update(shape=[10**4000, 5]),
+        lambda m: m["arrays"]["layers/0/W.npy"].update(dtype="x" * 10_000),
+        lambda m: m["arrays"].update({"x" * 10_000: {}}),
+        lambda m: m["metadata"].update(config={"seed": "x" * 10_000}),
+        lambda m: m["metadata"].update(epoch=-(10**4000)),
+        lambda m: m["metadata"].update(feature_names="x" * 10_000),
+        lambda m: m.update(preprocessing={"classes": ["x" * 10_000] * 3}),
+    ],
+)
+def test_a_message_shortens_what_the_file_holds(saved, edit):
+    _, path = saved
+    write_members(path, members_of(path), edit)
+    message = refused(path)
+    assert len(message) - len(str(path)) < 400, message
+
+
+def test_a_huge_shape_in_an_npy_header_is_shortened(saved):
+    _, path = saved
+    blob = h.npy_header((10**600,)) + bytes(28)
+
+    def point_at(manifest):
+        manifest["arrays"]["layers/0/b.npy"]["sha256"] = hashlib.sha256(
+            blob
+        ).hexdigest()
+
+    write_members(path, {**members_of(path), "layers/0/b.npy": blob}, point_at)
+    message = refused(path, "'layers/0/b.npy' has dtype float32 and shape (1000")
+    assert len(message) - len(str(path)) < 400, message

@@ -19,6 +19,7 @@ missing or read-only folder, a full disk) before hours of work, not after.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -28,7 +29,7 @@ import stat
 import time
 from collections.abc import Callable
 
-__all__ = ["atomic_save", "check_writable"]
+__all__ = ["atomic_save", "check_writable", "write_target"]
 
 #: Longest file name, in bytes, on the file systems in use (NAME_MAX).
 NAME_MAX = 255
@@ -87,11 +88,46 @@ def _remove_stale_temporaries(directory: str, prefix: str) -> None:
                     os.unlink(entry.path)
 
 
+def write_target(path) -> str:
+    """The file that writing ``path`` creates or replaces, as :func:`open` would.
+
+    A symbolic link is followed (the link stays, its target is replaced);
+    an empty path and a directory are refused with a message naming them.
+    """
+    name = os.fspath(path)
+    if isinstance(name, bytes):
+        name = os.fsdecode(name)
+    if not name:
+        raise _error(FileNotFoundError, errno.ENOENT, "Cannot write '': empty path.")
+    if os.path.islink(name):
+        name = os.path.realpath(name)
+    if os.path.isdir(name):
+        message = f"Cannot write {os.fspath(path)}: it is a directory."
+        raise _error(IsADirectoryError, errno.EISDIR, message)
+    return name
+
+
+def _error(kind: type[OSError], number: int, message: str) -> OSError:
+    """``kind(message)`` with its errno set (and no "[Errno n]" in the text)."""
+    error = kind(message)
+    error.errno = number
+    return error
+
+
 def atomic_save(path, write: Callable[[str], None]) -> None:
     """Create or replace ``path`` with what ``write(temporary_path)`` writes.
 
-    A replaced file keeps its permission bits; a new file gets the mode
-    :func:`open` would give it (``0o666`` less the umask).
+    A replaced file keeps its permission bits (``0o777``: never setuid,
+    setgid or sticky); a new file gets the mode :func:`open` would give it
+    (``0o666`` less the umask). A symbolic link is written through, as
+    :func:`open` does: its target is replaced atomically and the link kept.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` is empty, or its directory does not exist.
+    IsADirectoryError
+        ``path`` is a directory.
 
     Parameters
     ----------
@@ -101,7 +137,7 @@ def atomic_save(path, write: Callable[[str], None]) -> None:
         Writes the complete file to the path it is given. If it raises, the
         temporary file is removed and ``path`` is left as it was.
     """
-    path = os.fspath(path)
+    path = write_target(path)
     directory = os.path.dirname(os.path.abspath(path))
     prefix = _temp_prefix(os.path.basename(path))
     _remove_stale_temporaries(directory, prefix)
@@ -117,7 +153,7 @@ def atomic_save(path, write: Callable[[str], None]) -> None:
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode) & 0o777)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -144,10 +180,8 @@ def check_writable(path) -> None:
         The folder is not writable, the disk is full, ... (the message names
         the path and the reason).
     """
-    name = os.fspath(path)
+    name = write_target(path)
     directory = os.path.dirname(os.path.abspath(name))
-    if os.path.isdir(name):
-        raise IsADirectoryError(f"Cannot write {name}: it is a directory.")
     if not os.path.isdir(directory):
         raise FileNotFoundError(
             f"Cannot write {name}: the directory {directory} does not exist."

@@ -16,7 +16,13 @@ from an untrusted source is safe to load:
 - Nothing is allocated from a size the file declares before that size has
   been derived from the architecture and checked against a budget that
   follows from the file's own byte size (the arrays may hold at most
-  ``ARRAY_SLACK_BYTES + ARRAY_EXPANSION * file size`` bytes). Only stored and
+  ``ARRAY_SLACK_BYTES + ARRAY_EXPANSION * file size`` bytes, every layer
+  counting ``LAYER_BYTES`` more; at most ``MAX_LAYERS`` layers). The
+  manifest's JSON values are counted in a linear scan of its bytes before it
+  is parsed: at most ``MANIFEST_VALUES`` (layers, metadata, history) plus one
+  per ``BYTES_PER_MANIFEST_VALUE`` bytes of arrays in the file (scaler
+  statistics, feature names), so its Python objects take a fixed bound plus a
+  small multiple of the file's size. Only stored and
   deflate members are read, each in chunks with a hard cap at the size the
   architecture gives it, so a compression bomb is refused after reading its
   cap. Layers are rebuilt without drawing random weights. A load therefore
@@ -29,7 +35,10 @@ from an untrusted source is safe to load:
   field.
 
 Saving checks the same rules first (:func:`save` and :func:`load` accept
-exactly the same files) and refuses weights that are not finite. JSON has no
+exactly the same files) and refuses weights that are not finite. A manifest
+of more than ``MANIFEST_SLACK_BYTES`` is stored uncompressed, so that the
+reader's cap on its inflated size (which a deflated manifest of older files
+meets) cannot refuse it. JSON has no
 NaN: a non-finite number in the metadata is stored as ``null``, and in the
 numeric records (``history``, ``test_metrics``, ``validation_metrics``,
 ``logs``) a ``null`` reads back as NaN. The file is written to a temporary
@@ -51,7 +60,7 @@ from pathlib import Path
 
 import numpy as np
 
-from glassnet.files.atomic import atomic_save, check_writable
+from glassnet.files.atomic import atomic_save, check_writable, write_target
 
 __all__ = [
     "FORMAT_NAME",
@@ -78,6 +87,16 @@ ARRAY_EXPANSION = 8
 MANIFEST_SLACK_BYTES = 1 << 20
 MANIFEST_EXPANSION = 32
 MAX_MANIFEST_BYTES = 256 << 20
+#: A manifest may hold at most ``MANIFEST_VALUES`` JSON values (keys
+#: included) plus one per ``BYTES_PER_MANIFEST_VALUE`` bytes of the arrays'
+#: members in the file. A parsed value takes at most ~80 bytes of Python
+#: objects (an empty dict in a list), so the fixed part is ~80 MiB at most.
+MANIFEST_VALUES = 1 << 20
+BYTES_PER_MANIFEST_VALUE = 8
+#: Most layers in a model; every layer also counts ``LAYER_BYTES`` in the
+#: arrays' budget (a layer without arrays still takes memory to rebuild).
+MAX_LAYERS = 1000
+LAYER_BYTES = 4096
 #: Largest zip directory read (~75 bytes per member; a model has 1 + 4/layer).
 MAX_DIRECTORY_BYTES = 2 << 20
 #: Deepest nesting of lists and dicts in the metadata.
@@ -119,7 +138,12 @@ def _one_line(text, limit: int = 300) -> str:
 
 
 def _shown(value) -> str:
-    return _one_line(repr(value), 60)
+    """``repr(value)`` cut to 60 characters, for a value read from a file."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to convert to text
+        return "an int of more than 4300 digits"
+    return _one_line(text, 60)
 
 
 def _few(names) -> str:
@@ -171,6 +195,11 @@ def _check_layers(manifest: dict, dtype: str) -> tuple[list, list, int, int]:
     layers = manifest.get("layers")
     if not isinstance(layers, list) or not layers:
         raise _FieldError("layers", "must be a non-empty list of layer configs.")
+    if len(layers) > MAX_LAYERS:
+        raise _FieldError(
+            "layers",
+            f"must hold at most {MAX_LAYERS} layers. Got {len(layers)} instead.",
+        )
     parts = {
         "activation": activation_from_config,
         "init": initializer_from_config,
@@ -212,7 +241,7 @@ def _check_array_specs(listed, arrays: list, dtype: str) -> None:
         if spec.get("shape") != list(shape):
             raise _FieldError(
                 f"{where}.shape",
-                f"must be {list(shape)} (from the layers). "
+                f"must be {_shown(list(shape))} (from the layers). "
                 f"Got {_shown(spec.get('shape'))} instead.",
             )
         if spec.get("dtype") != dtype:
@@ -240,14 +269,14 @@ def _check_preprocessing(config, n_inputs: int, n_outputs: int):
     if scaler is not None and scaler.n_features_in_ != n_inputs:
         raise _FieldError(
             "preprocessing.scaler",
-            f"must scale {n_inputs} features (the network's inputs). "
+            f"must scale {_shown(n_inputs)} features (the network's inputs). "
             f"Got {scaler.n_features_in_} instead.",
         )
     schema = preprocessing.schema
     if schema is not None and schema.n_features != n_inputs:
         raise _FieldError(
             "preprocessing.schema",
-            f"must give {n_inputs} features (the network's inputs). "
+            f"must give {_shown(n_inputs)} features (the network's inputs). "
             f"Got {schema.n_features} instead.",
         )
     classes = preprocessing.classes
@@ -255,8 +284,9 @@ def _check_preprocessing(config, n_inputs: int, n_outputs: int):
     if classes is not None and len(classes) != n_classes:
         raise _FieldError(
             "preprocessing.classes",
-            f"must name {n_classes} classes (the network has {n_outputs} "
-            f"output{'s' if n_outputs > 1 else ''}). Got {len(classes)} instead.",
+            f"must name {_shown(n_classes)} classes (the network has "
+            f"{_shown(n_outputs)} output{'s' if n_outputs > 1 else ''}). "
+            f"Got {len(classes)} instead.",
         )
     return preprocessing
 
@@ -276,12 +306,15 @@ def _check_depth(value, limit: int) -> None:
     raise _FieldError("metadata", f"must not nest lists and dicts {limit} deep.")
 
 
+_NULL_OR_NUMBER = (int, float, type(None))  # exact types: bool is not a number
+
+
 def _number_record(value, where: str, *, lists: bool) -> None:
     if not isinstance(value, dict) or not all(
         (
-            isinstance(v, list) and all(x is None or _is_number(x) for x in v)
+            isinstance(v, list) and all(type(x) in _NULL_OR_NUMBER for x in v)
             if lists
-            else v is None or _is_number(v)
+            else type(v) in _NULL_OR_NUMBER
         )
         for v in value.values()
     ):
@@ -314,7 +347,7 @@ def _check_metadata(metadata, n_inputs: int) -> dict:
         count = len(names) if isinstance(names, list) else _shown(names)
         raise _FieldError(
             "metadata.feature_names",
-            f"must list {n_inputs} names (the network's inputs). Got {count}.",
+            f"must list {_shown(n_inputs)} names (the network's inputs). Got {count}.",
         )
     for key in _NUMERIC_RECORDS:
         if key in metadata:
@@ -358,6 +391,64 @@ def _check_manifest(manifest) -> _Plan:
         arrays=arrays,
         specs=specs,
         n_bytes=n_values * np.dtype(dtype).itemsize,
+    )
+
+
+# -- the manifest's size, shared by save and load ----------------------------------
+_STRUCTURAL = np.zeros(256, dtype=bool)
+_STRUCTURAL[list(b"[{,:")] = True
+
+
+def _count_values(text, limit: int) -> int:
+    """An upper bound on the values (keys included) in the JSON ``text``.
+
+    Every value or key but the first follows one of ``[ { , :``, so counting
+    those characters outside strings bounds them, in linear time and without
+    parsing (and bounds what :func:`json.loads` builds before it finds an
+    error: it ends strings at the same quotes). The plain count is exact
+    unless strings hold such characters; only when it passes ``limit`` are
+    strings told apart: escaped backslashes and quotes are dropped, then a
+    character is in a string when an odd number of quotes precedes it. This
+    runs in chunks (bounded memory) and stops once past ``limit``.
+    """
+    n = 1 + sum(text.count(c) for c in (b"[", b"{", b",", b":"))
+    if n <= limit:
+        return n
+    if b"\\" in text:  # left to right, as JSON reads escapes
+        text = text.replace(b"\\\\", b"").replace(b'\\"', b"")
+    data = np.frombuffer(text, dtype=np.uint8)
+    n, odd = 1, 0
+    for start in range(0, len(data), _READ_CHUNK):
+        chunk = data[start : start + _READ_CHUNK]
+        # quotes so far, modulo 256 (which keeps the parity): 1 byte each
+        quotes = np.cumsum(chunk == ord('"'), dtype=np.uint8)
+        outside = (quotes & 1) == odd
+        n += int(np.count_nonzero(_STRUCTURAL[chunk] & outside))
+        odd ^= int(quotes[-1]) & 1
+        if n > limit:
+            break
+    return n
+
+
+def _manifest_problem(text: bytes, array_bytes: int) -> str | None:
+    """What makes ``text`` too large a manifest for ``array_bytes`` of arrays."""
+    if len(text) > MAX_MANIFEST_BYTES:
+        return f"has {len(text)} bytes, more than {MAX_MANIFEST_BYTES}"
+    budget = MANIFEST_VALUES + array_bytes // BYTES_PER_MANIFEST_VALUE
+    n_values = _count_values(text, budget)
+    if n_values > budget:
+        return (
+            f"holds more than {budget} JSON values, the most that a file with "
+            f"{array_bytes} bytes of arrays may hold ({MANIFEST_VALUES} plus one "
+            f"per {BYTES_PER_MANIFEST_VALUE} bytes)"
+        )
+    return None
+
+
+def _manifest_cap(compressed: int) -> int:
+    """The most bytes a manifest of ``compressed`` bytes in the zip inflates to."""
+    return min(
+        MAX_MANIFEST_BYTES, MANIFEST_SLACK_BYTES + MANIFEST_EXPANSION * compressed
     )
 
 
@@ -432,13 +523,27 @@ def _prepare(network, metadata: dict | None) -> tuple[str, dict[str, bytes]]:
             f"Cannot save the model: '{exc.field}' {exc.problem} "
             "(load would refuse the file)."
         ) from None
-    text = json.dumps(manifest, indent=2, sort_keys=True, allow_nan=False)
+    # compact: json's C encoder (indent would use the ~10x slower Python one)
+    text = json.dumps(
+        manifest, separators=(",", ":"), sort_keys=True, allow_nan=False
+    ).encode()
+    problem = _manifest_problem(text, sum(len(blob) for blob in blobs.values()))
+    if problem:
+        raise ValueError(
+            f"Cannot save the model: its {MANIFEST} {problem} (load would refuse "
+            "the file); store less metadata."
+        )
     return text, blobs
 
 
-def _write(path, text: str, blobs: dict[str, bytes]) -> None:
+def _write(path, text: bytes, blobs: dict[str, bytes]) -> None:
+    # A deflated manifest inflates to at most _manifest_cap(compressed size),
+    # which is at least MANIFEST_SLACK_BYTES; a larger one is stored, so that
+    # its cap is its own size.
+    small = len(text) <= MANIFEST_SLACK_BYTES
+    method = zipfile.ZIP_DEFLATED if small else zipfile.ZIP_STORED
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(MANIFEST, text, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr(MANIFEST, text, compress_type=method)
         for member, blob in blobs.items():
             archive.writestr(member, blob, compress_type=zipfile.ZIP_STORED)
 
@@ -464,7 +569,8 @@ def save(network, path, *, metadata: dict | None = None) -> Path:
     network : Network
     path : str or Path
         Conventionally ending in ``.glassnet``. A replaced file keeps its
-        permission bits.
+        permission bits (``0o777``); a symbolic link is written through (its
+        target replaced, the link kept), as :func:`open` does.
     metadata : dict, optional
         JSON-serialisable extra information (training config, history, ...),
         merged over ``network.metadata``. Non-finite numbers are stored as
@@ -473,15 +579,18 @@ def save(network, path, *, metadata: dict | None = None) -> Path:
     Raises
     ------
     FileNotFoundError
-        The directory of ``path`` does not exist.
+        ``path`` is empty, or its directory does not exist.
+    IsADirectoryError
+        ``path`` is a directory.
     ValueError
         The weights are not finite (the training diverged), the metadata is
         not JSON-serialisable, or a field breaks a rule that :func:`load`
         checks (e.g. ``metadata["feature_names"]`` not one per input). Nothing
         is written then.
     """
+    target = Path(write_target(path))  # before Path(), which reads "" as "."
     path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
+    directory = target.parent
     if not directory.is_dir():
         raise FileNotFoundError(
             f"Cannot save the model to {path}: the directory {directory} does not "
@@ -489,7 +598,7 @@ def save(network, path, *, metadata: dict | None = None) -> Path:
         )
     # Everything is checked before any file exists.
     text, blobs = _prepare(network, metadata)
-    atomic_save(path, lambda tmp: _write(tmp, text, blobs))
+    atomic_save(target, lambda tmp: _write(tmp, text, blobs))
     return path
 
 
@@ -539,7 +648,7 @@ def _members(archive: zipfile.ZipFile, path: Path) -> dict[str, zipfile.ZipInfo]
     return members
 
 
-def _read_capped(archive, info: zipfile.ZipInfo, cap: int, path: Path) -> bytes:
+def _read_capped(archive, info: zipfile.ZipInfo, cap: int, path: Path) -> bytearray:
     """The member's bytes, refused as soon as they pass ``cap``."""
     name = _shown(info.filename)
     if info.file_size > cap:
@@ -563,26 +672,31 @@ def _read_capped(archive, info: zipfile.ZipInfo, cap: int, path: Path) -> bytes:
         ) from None
     if len(data) != info.file_size:
         raise ModelFileError(f"{path} is truncated or corrupt (reading {name}).")
-    return bytes(data)
+    return data  # not copied to bytes: the manifest may take 256 MiB
 
 
-def _read_manifest(archive, members: dict, path: Path) -> dict:
+def _read_manifest(archive, members: dict, file_size: int, path: Path) -> dict:
     info = members[MANIFEST]
-    cap = min(
-        MAX_MANIFEST_BYTES,
-        MANIFEST_SLACK_BYTES + MANIFEST_EXPANSION * info.compress_size,
-    )
-    text = _read_capped(archive, info, cap, path)
+    text = _read_capped(archive, info, _manifest_cap(info.compress_size), path)
+    # The arrays' bytes as the file holds them (what a liar declares is
+    # bounded by the file's size); checked against the layers later.
+    array_bytes = sum(i.compress_size for n, i in members.items() if n != MANIFEST)
+    problem = _manifest_problem(text, min(array_bytes, file_size))
+    if problem:
+        raise ModelFileError(f"{path} is refused: its {MANIFEST} {problem}.")
 
     def no_constants(name):
         raise ValueError(f"{name} is not a JSON number")
 
     try:
-        manifest = json.loads(text.decode("utf-8"), parse_constant=no_constants)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        text = text.decode("utf-8")  # the bytes are freed before parsing
+        manifest = json.loads(text, parse_constant=no_constants)
+    except (UnicodeDecodeError, ValueError, RecursionError, MemoryError) as exc:
         # ValueError: bad JSON, NaN, or an int of more than 4300 digits
+        reason = "too large to parse" if isinstance(exc, MemoryError) else exc
         raise ModelFileError(
-            f"{path} is corrupt: its {MANIFEST} is not valid JSON ({_one_line(exc)})."
+            f"{path} is corrupt: its {MANIFEST} is not valid JSON "
+            f"({_one_line(reason)})."
         ) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise ModelFileError(f"{path} is not a glassnet model (unknown format).")
@@ -594,7 +708,7 @@ def _read_manifest(archive, members: dict, path: Path) -> dict:
         )
     if version > FORMAT_VERSION:
         raise ModelFileError(
-            f"{path} uses model file format version {version}, newer than this "
+            f"{path} uses model file format version {_shown(version)}, newer than this "
             f"glassnet reads (version {FORMAT_VERSION}); upgrade glassnet to load it."
         )
     return manifest
@@ -602,10 +716,12 @@ def _read_manifest(archive, members: dict, path: Path) -> dict:
 
 def _check_budget(plan: _Plan, members: dict, file_size: int, path: Path) -> None:
     budget = ARRAY_SLACK_BYTES + ARRAY_EXPANSION * file_size
-    if plan.n_bytes > budget:
+    n_bytes = plan.n_bytes + LAYER_BYTES * len(plan.layers)
+    if n_bytes > budget:
         raise ModelFileError(
-            f"{path} is refused: its layers need {plan.n_bytes} bytes of weights, "
-            f"more than a file of {file_size} bytes can hold (at most {budget})."
+            f"{path} is refused: its layers need {plan.n_bytes} bytes of weights "
+            f"and {len(plan.layers)} x {LAYER_BYTES} for the layers, more than a "
+            f"file of {file_size} bytes can hold (at most {budget})."
         )
     unexpected = set(members) - {member for member, _ in plan.arrays} - {MANIFEST}
     if unexpected:
@@ -634,9 +750,11 @@ def _parse_npy(blob: bytes, member: str, shape: tuple, dtype: str, path: Path):
         found, fortran, found_dtype = read_header(
             stream, max_header_size=NPY_HEADER_BYTES
         )
-    except (KeyError, ValueError, TypeError, SyntaxError, EOFError) as exc:
+    except Exception as exc:  # noqa: BLE001 -- NumPy's header parser raises anything
+        # KeyError, ValueError, SyntaxError, tokenize.TokenError, MemoryError, ...
         raise ModelFileError(
-            f"{path} is corrupt: {member!r} is not a .npy array ({_one_line(exc)})."
+            f"{path} is corrupt: {member!r} is not a .npy array "
+            f"({type(exc).__name__}: {_one_line(exc, 200)})."
         ) from None
     if found_dtype.hasobject:
         raise ModelFileError(
@@ -645,8 +763,9 @@ def _parse_npy(blob: bytes, member: str, shape: tuple, dtype: str, path: Path):
         )
     if found_dtype.name != dtype or found_dtype.kind != "f" or found != shape:
         raise ModelFileError(
-            f"{path} is corrupt: {member!r} has dtype {found_dtype} and shape "
-            f"{found}, expected {dtype} {shape} (as its manifest says)."
+            f"{path} is corrupt: {member!r} has dtype {_one_line(found_dtype, 60)} and "
+            f"shape {_shown(found)}, expected {dtype} {_shown(shape)} (as its "
+            "manifest says)."
         )
     offset = stream.tell()
     count = math.prod(shape)
@@ -741,7 +860,7 @@ def load(path):
     archive = _open_archive(path)
     with archive:
         members = _members(archive, path)
-        manifest = _read_manifest(archive, members, path)
+        manifest = _read_manifest(archive, members, file_size, path)
         try:
             plan = _check_manifest(manifest)
         except _FieldError as exc:
