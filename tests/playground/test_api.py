@@ -26,6 +26,7 @@ from playground_support import (
 
 import glassnet as gn
 from glassnet.datasets import load
+from glassnet.datasets.toy import GENERATORS, REGRESSION
 
 #: subprocesses, browsers, servers or real datasets: `pytest -m "not slow"` skips
 pytestmark = pytest.mark.slow
@@ -135,6 +136,49 @@ def test_the_trace_is_the_lecture_pass_of_the_servers_network(
     ):
         np.testing.assert_array_equal(W1, W2)
         np.testing.assert_array_equal(b1, b2)
+
+
+def test_the_trace_text_has_the_decimals_asked_for(server, session):
+    info = call(server, "GET", f"/api/sessions/{session}/trace?point=3").json()
+    assert info["decimals"] == 4
+    W = info["trace"]["layers"][0]["W"]
+    for decimals in (2, 6):
+        path = f"/api/sessions/{session}/trace?point=3&decimals={decimals}"
+        answer = call(server, "GET", path).json()
+        assert answer["decimals"] == decimals
+        # every weight as Python writes it with that many digits (|w| is
+        # between 10^-decimals and 10^6 for a fresh Glorot layer), and the
+        # JSON keeps every digit whatever the decimals
+        for w in np.ravel(W):
+            assert 10.0**-decimals <= abs(w) < 1e6
+            assert f"{w:.{decimals}f}" in answer["text"]
+        assert answer["trace"] == info["trace"]
+
+
+def test_options_carry_a_seeded_sample_of_every_generated_set(server):
+    samples = call(server, "GET", "/api/options").json()["samples"]
+    assert sorted(samples) == sorted(GENERATORS)
+    for name, sample in samples.items():
+        X, y = GENERATORS[name](100, noise=0.0, seed=0)
+        points = np.array(sample["points"])
+        assert points.shape == (100, 3)
+        np.testing.assert_allclose(points[:, :2], X, atol=5e-4)
+        np.testing.assert_allclose(points[:, 2], y, atol=5e-4)
+        x1_min, x1_max, x2_min, x2_max = sample["domain"]
+        assert x1_min <= X[:, 0].min() and X[:, 0].max() <= x1_max
+        assert x2_min <= X[:, 1].min() and X[:, 1].max() <= x2_max
+        regression = name in REGRESSION
+        assert sample["task"] == ("regression" if regression else "classification")
+        if not regression:  # class codes, every class of the set drawn
+            assert all(isinstance(row[2], int) for row in sample["points"])
+            assert set(points[:, 2]) == set(y.tolist())
+        else:  # values coloured over [-top, top], top the largest |value|
+            assert sample["value_range"] == pytest.approx(
+                [-np.abs(y).max(), np.abs(y).max()]
+            )
+    # the same sample on every request (seeded), and small enough to load fast
+    again = call(server, "GET", "/api/options")
+    assert again.json()["samples"] == samples and len(again.body) < 40_000
 
 
 def test_editing_a_weight_and_a_bias(server, session):
@@ -308,6 +352,8 @@ def test_bad_requests_get_a_4xx_and_a_clear_message(server, session):
         ("POST", f"{here}/parameter", nan, 400, "finite number"),
         ("GET", f"{here}/trace?point=9999", None, 400, "'point'"),
         ("GET", f"{here}/trace?notation=tex", None, 400, "'notation'"),
+        ("GET", f"{here}/trace?decimals=17", None, 400, "'decimals'"),
+        ("GET", f"{here}/trace?decimals=2.5", None, 400, "[0, 16]. Got '2.5'"),
         ("GET", "/api/sessions/AAAAAAAAAAAAAAAA/trace", None, 404, "session has ended"),
         ("GET", "/api/nothing", None, 404, "Nothing at /api/nothing"),
         ("DELETE", "/api/options", None, 405, "use GET"),
@@ -508,6 +554,10 @@ def test_deep_json_and_long_numbers_are_a_400_with_one_line(server, session):
         ("GET", f"{here}/trace?point=" + "9" * 5000, None, "'point'"),
         ("GET", f"{here}/trace?point=%C2%B2", None, "'point'"),
         ("GET", f"{here}/trace?point=-1", None, "'point'"),
+        ("GET", f"{here}/trace?decimals=" + "4" * 5000, None, "'decimals'"),
+        ("GET", f"{here}/trace?decimals=%C2%B2", None, "'decimals'"),
+        ("GET", f"{here}/trace?decimals=-1", None, "'decimals'"),
+        ("GET", f"{here}/trace?decimals=%EF%BC%94", None, "'decimals'"),  # fullwidth 4
         ("GET", f"{here}/trace?" + "&".join(f"f{i}=1" for i in range(200)), None,
          "fields"),
     ]  # fmt: skip

@@ -628,3 +628,166 @@ def test_the_output_plot_has_a_colour_scale(context, server):
         ".data.slice(0, 3))]; })()"
     )
     assert ends == [[245, 147, 34], [8, 119, 189]]
+
+
+# -- dataset thumbnails, a unit enlarged on hover, the trace's decimals --------------
+def canvas_pixels(page, selector):
+    """The RGB pixels of a canvas, shape (height, width, 3)."""
+    width, height, data = page.evaluate(
+        """selector => { const c = document.querySelector(selector);
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          return [c.width, c.height, Array.from(d)]; }""",
+        selector,
+    )
+    return np.array(data, dtype=np.int16).reshape(height, width, 4)[:, :, :3]
+
+
+def test_every_dataset_has_a_thumbnail_of_its_points(context, server, shots):
+    from glassnet.datasets.toy import GENERATORS, REGRESSION
+
+    page = open_page(context, server)
+    buttons = page.locator(".dataset-buttons button")
+    assert buttons.count() == len(GENERATORS)
+    for name in GENERATORS:
+        button = f".dataset-buttons button[data-data='{name}']"
+        assert page.locator(f"{button} canvas.thumbnail").count() == 1, name
+        pixels = canvas_pixels(page, f"{button} canvas.thumbnail")
+        painted = np.abs(pixels - 255).sum(axis=2) > 60  # not the white ground
+        assert painted.mean() > 0.05, name
+        r, b = pixels[:, :, 0], pixels[:, :, 2]
+        orange = painted & (r > b + 80)  # class 0 / negative values
+        blue = painted & (b > r + 80)  # class 1 / positive values
+        assert orange.any() and blue.any(), name
+        if name == "circle":
+            # class 1 (blue) is the disc of radius 2.5 in the middle of the
+            # [-6, 6] box, class 0 (orange) the ring from 3.5 to 5
+            size = pixels.shape[0]
+            yy, xx = np.mgrid[:size, :size]
+            radius = np.hypot(xx + 0.5 - size / 2, yy + 0.5 - size / 2) / size * 12
+            assert (radius[blue] < 2.5 + 0.5).all()
+            assert (radius[orange] > 3.5 - 0.5).all()
+        if name in REGRESSION:
+            assert page.evaluate(f"playground.options.samples['{name}'].task") == (
+                "regression"
+            )
+    page.locator(".column.data").screenshot(path=shots / "14-dataset-thumbnails.png")
+
+
+def test_hovering_a_unit_shows_its_activation_in_the_output_plot(
+    context, server, shots, tmp_path
+):
+    page = open_page(context, server, "?seed=4&n_samples=100")
+    page.click("#step")
+    page.wait_for_function("() => playground.frame.updates === 1", timeout=WAIT)
+    page.wait_for_function(SETTLED, timeout=WAIT)
+    before = canvas_pixels(page, "#boundary")
+    assert page.get_attribute("#boundary", "data-showing") == "output"
+    unit = ".node.unit[data-layer='1'][data-row='2']"
+    page.hover(unit)
+    page.wait_for_function(
+        "() => document.querySelector('#boundary').dataset.showing === 'unit 1.3'",
+        timeout=WAIT,
+    )
+    during = canvas_pixels(page, "#boundary")
+    assert (np.abs(during - before).sum(axis=2) > 30).mean() > 0.05
+    legend = page.text_content("#legend")
+    assert "unit 3 of layer 1" in legend and "-1" in legend
+    page.screenshot(path=shots / "15-unit-hovered.png", full_page=True)
+    # The plot's colours are that unit's tanh(W1[2] x + b1[2]), computed here
+    # from the exported weights: blue where it is clearly positive, orange
+    # where clearly negative, away from the points drawn over it.
+    path = tmp_path / "hover.glassnet"
+    path.write_bytes(call(server, "GET", f"/api/sessions/{sid(page)}/model").body)
+    W1, b1 = dense_weights(gn.load(path))[0]
+    setup = page.evaluate("playground.setup")
+    a, b, c, d = setup["domain"]
+    left, top, size = 30, 6, 304  # plots.js PLOT
+    points = np.array([[p[0], p[1]] for p in setup["train"]])
+    points_px = np.column_stack(
+        [
+            left + (points[:, 0] - a) / (b - a) * size,
+            top + (d - points[:, 1]) / (d - c) * size,
+        ]
+    )
+    checked = 0
+    for py in range(top + 4, top + size - 4, 9):
+        for px in range(left + 4, left + size - 4, 9):
+            if np.hypot(*(points_px - [px + 0.5, py + 0.5]).T).min() < 12:
+                continue
+            x = np.array([a + (px + 0.5 - left) / size * (b - a),
+                          d - (py + 0.5 - top) / size * (d - c)])  # fmt: skip
+            activation = np.tanh(W1[2] @ x + b1[2])
+            red, _, blue = during[py, px]
+            if activation > 0.3:
+                assert blue > red + 20, (px, py, activation, during[py, px])
+                checked += 1
+            elif activation < -0.3:
+                assert red > blue + 20, (px, py, activation, during[py, px])
+                checked += 1
+    assert checked > 50
+    # Leaving the unit gives the output back, pixel for pixel, and its scale.
+    page.mouse.move(2, 2)
+    page.wait_for_function(
+        "() => document.querySelector('#boundary').dataset.showing === 'output'",
+        timeout=WAIT,
+    )
+    page.wait_for_timeout(100)
+    after = canvas_pixels(page, "#boundary")
+    np.testing.assert_array_equal(after, before)
+    assert "P(" in page.text_content("#legend")
+
+
+def python_number(v, decimals):
+    """How glassnet trace --decimals writes a number (Python's format)."""
+    if v == 0 or 10.0**-decimals <= abs(v) < 1e6:
+        return f"{v:.{decimals}f}"
+    return f"{v:.{max(decimals - 1, 1)}e}"
+
+
+def test_the_trace_decimals_selector_and_its_link(context, server, shots):
+    page = open_page(context, server, "?seed=2&decimals=2")
+    assert page.input_value("#decimals") == "2"
+    trace = "document.querySelector('#trace')"
+    page.wait_for_function(f"() => {trace}.dataset.decimals === '2'", timeout=WAIT)
+
+    def shown():
+        return page.eval_on_selector_all(
+            "#trace .num", "els => els.map(e => [e.textContent, Number(e.dataset.v)])"
+        )
+
+    cells = shown()
+    assert len(cells) > 30
+    for text, value in cells:
+        assert text == python_number(value, 2), (text, value)
+    page.select_option("#decimals", "6")
+    page.wait_for_function(f"() => {trace}.dataset.decimals === '6'", timeout=WAIT)
+    cells = shown()
+    for text, value in cells:
+        assert text == python_number(value, 6), (text, value)
+    assert any(len(text.split(".")[1]) == 6 for text, _ in cells)
+    page.locator(".trace-panel").screenshot(path=shots / "16-trace-6-decimals.png")
+    # Ties round half to even, small and large values go scientific, as Python.
+    values = [0.125, -0.375, 2.5e-7, 0.0625, 1234567.0, -0.0, 0.0001, 3.14159265,
+              1.5e-3, 0.000125, 9.995, 1e-9, -2.5e7]  # fmt: skip
+    for decimals in (2, 3, 4, 5, 6):
+        written = page.evaluate(
+            "async ([values, d]) => { const m = await import('/static/trace.js');"
+            " return values.map((v) => m.formatNumber(v, d)); }",
+            [values, decimals],
+        )
+        assert written == [python_number(v, decimals) for v in values], decimals
+    # The plain text is the server's rendering with the same digits.
+    page.check("#trace-text")
+    page.wait_for_function(f"() => {trace}.querySelector('pre')", timeout=WAIT)
+    weights = page.evaluate("playground.frame.weights[0].W")
+    text = page.text_content("#trace pre")
+    assert all(python_number(float(w), 6) in text for w in floats(weights))
+    # The link keeps the choice and brings it back.
+    link = page.input_value("#link")
+    assert "decimals=6" in link and link == page.url
+    copy = open_page(context, server, "?" + link.split("?", 1)[1])
+    assert copy.input_value("#decimals") == "6"
+    copy.wait_for_function(f"() => {trace}.dataset.decimals === '6'", timeout=WAIT)
+    bad = open_page(context, server, "?decimals=9")
+    assert bad.input_value("#decimals") == "4"
+    assert "decimals=9" in bad.text_content("#message-text")

@@ -10,6 +10,7 @@ reads it. The network sees the chosen input features of the two coordinates
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import tempfile
@@ -20,11 +21,13 @@ import numpy as np
 
 from glassnet.datasets import Dataset, load, load_csv, read_csv_table
 from glassnet.datasets.table import as_float, is_missing, numeric_column
+from glassnet.datasets.toy import GENERATORS, REGRESSION
 from glassnet.playground.config import FEATURES, Limits, PlaygroundError
 
 __all__ = [
     "Points",
     "Upload",
+    "dataset_samples",
     "expand",
     "feature_dataset",
     "load_points",
@@ -33,6 +36,8 @@ __all__ = [
 
 #: The Playground draws its sets on [-6, 6]^2.
 PLAYGROUND_BOX = (-6.0, 6.0, -6.0, 6.0)
+#: Points per dataset in the page's thumbnails of the generated sets.
+SAMPLE_POINTS = 100
 #: Label column names recognised in an upload (else the last column).
 LABEL_NAMES = ("label", "y", "class", "target")
 #: Content types a browser gives a CSV file (or none at all).
@@ -185,6 +190,41 @@ def load_points(config: dict, upload: Upload | None) -> Points:
         name=data.name,
         domain=_domain(X, generated=True),
     )
+
+
+@functools.cache
+def dataset_samples(n_points: int = SAMPLE_POINTS, seed: int = 0) -> dict:
+    """A small sample of every generated set, for the page's thumbnails.
+
+    Each set as ``glassnet.datasets.toy.GENERATORS[name](n_points, noise=0,
+    seed=seed)`` makes it, drawn on the box a run of it is drawn on.
+
+    Returns
+    -------
+    dict
+        By dataset name: ``points``, a list of ``n_points`` rows
+        ``[x1, x2, y]`` (coordinates to 3 decimals; ``y`` a class code, or a
+        value for the :data:`~glassnet.datasets.toy.REGRESSION` sets);
+        ``domain`` ``[x1_min, x1_max, x2_min, x2_max]``; ``task``
+        ``"classification"`` or ``"regression"``; ``value_range``
+        ``[-top, top]`` with ``top`` the largest ``|y|`` (1 for classes).
+    """
+    samples = {}
+    for name, generate in GENERATORS.items():
+        X, y = generate(n_points, noise=0.0, seed=seed)
+        regression = name in REGRESSION
+        top = float(np.abs(y).max()) if regression else 1.0
+        label = (lambda v: round(float(v), 3)) if regression else int
+        samples[name] = {
+            "points": [
+                [round(float(a), 3), round(float(b), 3), label(v)]
+                for (a, b), v in zip(X, y, strict=True)
+            ],
+            "domain": [round(float(v), 3) for v in _domain(X, generated=True)],
+            "task": "regression" if regression else "classification",
+            "value_range": [-top, top] if top > 0 else [-1.0, 1.0],
+        }
+    return samples
 
 
 # -- uploads -------------------------------------------------------------------

@@ -21,7 +21,7 @@ from importlib import resources
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from glassnet.playground.config import PlaygroundError, options, parse_config
-from glassnet.playground.data import read_upload
+from glassnet.playground.data import dataset_samples, read_upload
 from glassnet.playground.session import Session
 
 __all__ = ["Handler", "is_loopback"]
@@ -294,7 +294,9 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, file.read_bytes(), CONTENT_TYPES[suffix])
 
     def route_options(self) -> None:
-        self._send_json(200, options(self.server.limits))
+        # The page draws each generated set's thumbnail from its sample.
+        samples = dataset_samples()
+        self._send_json(200, {**options(self.server.limits), "samples": samples})
 
     def route_create(self) -> None:
         config = self._config(self._json_body())
@@ -355,7 +357,8 @@ class Handler(BaseHTTPRequestHandler):
         session = self._session(sid)
         point = self.query.get("point", ["0"])[0]
         notation = self.query.get("notation", ["wb"])[0]
-        self._send_json(200, session.trace(point, notation))
+        decimals = self.query.get("decimals", ["4"])[0]
+        self._send_json(200, session.trace(point, notation, decimals))
 
     def route_model(self, sid: str) -> None:
         session = self._session(sid)

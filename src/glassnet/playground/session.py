@@ -280,13 +280,16 @@ class Session:
             self.version += 1
 
     # -- the numbers behind the pictures --------------------------------------------
-    def trace(self, point, notation: str = "wb") -> dict:
+    def trace(self, point, notation: str = "wb", decimals=4) -> dict:
         """One step on training point ``point`` alone, in lecture notation.
 
         The forward and backward pass and the update of a copy of the network
         with a copy of the optimizer (its state included); the run is not
-        changed.
+        changed. ``decimals`` (an int in [0, 16], or its digits as text) are
+        the digits after the point of the plain-text rendering, as
+        ``glassnet trace --decimals``; the JSON keeps every digit.
         """
+        decimals = _decimals(decimals)
         if notation not in NOTATIONS:
             raise _bad(
                 f"The 'notation' of a trace must be one of {', '.join(NOTATIONS)}. "
@@ -311,7 +314,8 @@ class Session:
         document = json.loads(trace.render("json", notation=notation))
         info["fused_factor"] = trace.fused_factor
         info["trace"] = _finite_tree(document)
-        info["text"] = trace.render("text", notation=notation)
+        info["decimals"] = decimals
+        info["text"] = trace.render("text", notation=notation, decimals=decimals)
         return info
 
 
@@ -333,6 +337,29 @@ def _index(value, name: str, size: int) -> int:
         raise _bad(
             f"The '{name}' must be an int in the range [0, {size - 1}]. Got "
             f"{value!r} instead."
+        )
+    return value
+
+
+#: Digits after the point a trace may be written with (Trace.render's range).
+MAX_DECIMALS = 16
+
+
+def _decimals(value) -> int:
+    """``decimals`` of a trace: an int in [0, MAX_DECIMALS], or its digits."""
+    text = value.strip() if isinstance(value, str) else None
+    if text and text.isascii() and text.isdigit() and len(text) <= 2:
+        value = int(text)
+    if isinstance(value, str) and len(value) > 40:
+        value = value[:40] + "..."
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 0 <= value <= MAX_DECIMALS
+    ):
+        raise _bad(
+            f"The 'decimals' of a trace must be an int in the range "
+            f"[0, {MAX_DECIMALS}]. Got {value!r} instead."
         )
     return value
 

@@ -1,6 +1,8 @@
 // The settings on the page: building the controls, showing a configuration in
 // them, and the configuration in the page's address (so a link reproduces a run).
 
+import { CLASS_COLOURS, divergingColour, rgb } from "./plots.js";
+
 const LR = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const RATES = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const DROPOUT = [0, 0.1, 0.2, 0.3, 0.5];
@@ -62,7 +64,13 @@ export function buildControls(options, onChange) {
     const button = document.createElement("button");
     button.type = "button";
     button.dataset.data = name;
-    button.textContent = DATASET_LABELS[name] || name;
+    const label = document.createElement("span");
+    label.textContent = DATASET_LABELS[name] || name;
+    button.title = label.textContent;
+    if (options.samples && options.samples[name]) {
+      button.append(thumbnail(options.samples[name], name));
+    }
+    button.append(label);
     button.addEventListener("click", () => onChange({ data: name }));
     groups[options.regression.includes(name) ? "regression" : "classification"].append(button);
   }
@@ -77,6 +85,36 @@ export function buildControls(options, onChange) {
     $(id).addEventListener("input", () => { $(out).textContent = show(Number($(id).value)); });
     $(id).addEventListener("change", () => onChange(patch(Number($(id).value))));
   }
+}
+
+const THUMBNAIL = 48; // canvas pixels per side (drawn at 2x for sharp points)
+
+// A dataset's picture, as the TensorFlow Playground shows it: a sample of its
+// points, coloured by class (orange 0, blue 1, ...) or by value (the
+// diverging scale over the sample's range).
+function thumbnail(sample, name) {
+  const canvas = document.createElement("canvas");
+  canvas.className = "thumbnail";
+  canvas.width = THUMBNAIL * 2;
+  canvas.height = THUMBNAIL * 2;
+  canvas.dataset.thumbnail = name;
+  canvas.setAttribute("aria-hidden", "true");
+  const context = canvas.getContext("2d");
+  const size = canvas.width;
+  const [a, b, c, d] = sample.domain;
+  const top = sample.value_range[1];
+  context.fillStyle = "#fff";
+  context.fillRect(0, 0, size, size);
+  for (const [x1, x2, y] of sample.points) {
+    const colour = sample.task === "regression"
+      ? divergingColour(y / top)
+      : CLASS_COLOURS[y % CLASS_COLOURS.length];
+    context.beginPath();
+    context.arc(((x1 - a) / (b - a)) * size, ((d - x2) / (d - c)) * size, 3.2, 0, 2 * Math.PI);
+    context.fillStyle = rgb(colour);
+    context.fill();
+  }
+  return canvas;
 }
 
 // Show a configuration in the controls.

@@ -22,6 +22,7 @@ const app = {
   framesDrawn: 0,
   lastError: null,
   stream: null,
+  hover: null, // the hidden unit whose heatmap the output plot shows: {li, row, layer}
 };
 window.playground = app;
 
@@ -41,9 +42,13 @@ const whenLoaded = (handler) => (...args) => {
 // (the TensorFlow Playground's names).
 const VIEW = { showTestData: "show-test", discretize: "discretize" };
 
+// The trace's digits after the point, as `glassnet trace --decimals`.
+const DECIMALS = ["2", "3", "4", "5", "6"];
+
 function viewQuery() {
   const params = new URLSearchParams();
   for (const [key, id] of Object.entries(VIEW)) params.set(key, String($(id).checked));
+  params.set("decimals", $("decimals").value);
   return params.toString();
 }
 
@@ -51,6 +56,11 @@ function showView(search) {
   const params = new URLSearchParams(search);
   for (const [key, id] of Object.entries(VIEW)) {
     if (params.has(key)) $(id).checked = params.get(key) === "true";
+  }
+  if (params.has("decimals")) {
+    const value = params.get("decimals");
+    if (DECIMALS.includes(value)) $("decimals").value = value;
+    else showMessage(`This link's decimals=${value.slice(0, 20)} is not one of ${DECIMALS.join(", ")}: the trace shows 4.`, "info");
   }
 }
 
@@ -70,10 +80,12 @@ function applySetup(setup) {
   $("trace-point").value = String(app.point);
   showConfig(setup.config, setup);
   updateLink();
+  app.hover = null; // the units are drawn anew: none is pointed at
   network.build(setup, app.options);
   $("add-layer").disabled = setup.config.layers.length >= app.options.limits.max_layers;
   $("remove-layer").disabled = setup.config.layers.length === 0;
   drawLegend($("legend"), setup);
+  shownLegend = "output";
   setDownloads();
   if (fresh) {
     app.version = -1;
@@ -113,6 +125,15 @@ function pad(n) {
 }
 
 let shownDiagnostics = null;
+let shownLegend = null;
+
+// The image of the hovered hidden unit in this frame, or null (none hovered,
+// or a frame of another architecture).
+function hoveredUnit(frame) {
+  const hover = app.hover;
+  const layer = hover && frame.units[hover.li];
+  return layer && layer[hover.row] !== undefined ? layer[hover.row] : null;
+}
 
 function draw() {
   drawPending = false;
@@ -120,7 +141,14 @@ function draw() {
   if (!setup || !frame) return;
   const began = performance.now();
   const discretize = $("discretize").checked;
-  drawOutput($("boundary"), setup, frame, { showTest: $("show-test").checked, discretize, point: app.point });
+  const unit = hoveredUnit(frame);
+  drawOutput($("boundary"), setup, frame, { showTest: $("show-test").checked, discretize, point: app.point, unit });
+  const showing = unit ? `unit ${app.hover.layer}.${app.hover.row + 1}` : "output";
+  if (showing !== shownLegend) {
+    drawLegend($("legend"), setup, unit ? app.hover : null);
+    shownLegend = showing;
+  }
+  $("boundary").dataset.showing = showing;
   drawLossChart($("loss-chart"), frame.history);
   network.update(frame, discretize);
   const diagnostics = JSON.stringify([setup.id, setup.layers, frame.diagnostics]);
@@ -296,12 +324,13 @@ let tracedVersion = null;
 const traceNow = throttled(async () => {
   if (!app.setup || !app.frame) return;
   const notation = $("notation").value;
-  const key = `${app.frame.version}/${app.point}/${notation}/${$("trace-text").checked}`;
+  const digits = Number($("decimals").value);
+  const key = `${app.frame.version}/${app.point}/${notation}/${$("trace-text").checked}/${digits}`;
   if (key === tracedVersion) return;
-  const info = await act(request("GET", `${base()}/trace?point=${app.point}&notation=${notation}`));
+  const info = await act(request("GET", `${base()}/trace?point=${app.point}&notation=${notation}&decimals=${digits}`));
   if (!info) return;
   tracedVersion = key;
-  renderTrace($("trace"), info, { notation, text: $("trace-text").checked });
+  renderTrace($("trace"), info, { notation, text: $("trace-text").checked, digits });
 }, 300);
 
 function refreshTrace(force = false) {
@@ -384,6 +413,7 @@ function wire() {
       layers[position] = Math.max(1, Math.min(app.options.limits.max_units, layers[position] + delta));
     }),
     activation: (position, name) => changeLayers((layers, activation) => { activation[position] = name; }),
+    hover: (unit) => { app.hover = unit; scheduleDraw(); },
   });
   $("play").addEventListener("click", whenLoaded(togglePlay));
   $("step").addEventListener("click", whenLoaded(step));
@@ -405,6 +435,7 @@ function wire() {
   $("trace-point").addEventListener("change", whenLoaded(() => choosePoint(Number($("trace-point").value))));
   $("notation").addEventListener("change", () => refreshTrace(true));
   $("trace-text").addEventListener("change", () => refreshTrace(true));
+  $("decimals").addEventListener("change", () => { refreshTrace(true); updateLink(); });
   $("editor-form").addEventListener("submit", setParameter);
   $("editor-close").addEventListener("click", () => network.close());
   $("message-close").addEventListener("click", () => clearMessage());

@@ -19,7 +19,7 @@ function element(tag, className, parent) {
 
 export class NetworkView {
   // handlers: toggleFeature(key), units(position, delta), activation(position, name),
-  // edit({layer, param, row, col, value}), choose(description)
+  // hover({li, row, layer} or null): a hidden unit's heatmap pointed at, or left
   constructor(container, handlers) {
     this.container = container;
     this.handlers = handlers;
@@ -125,6 +125,12 @@ export class NetworkView {
         canvases.push(element("canvas", "", holder));
         squares.push(element("div", "bias", holder));
         holder.addEventListener("click", (event) => this.choose({ layer: layer.index, li, param: "b", row: k }, event));
+        // A hidden unit's heatmap is shown enlarged in the output plot while
+        // the pointer is on it (the output unit's is the plot itself).
+        if (li < setup.layers.length - 1) {
+          holder.addEventListener("mouseenter", () => this.handlers.hover({ li, row: k, layer: layer.index }));
+          holder.addEventListener("mouseleave", () => this.handlers.hover(null));
+        }
       }
       this.unitCanvases.push(canvases);
       this.biases.push(squares);

@@ -107,15 +107,30 @@ function ticks(domain) {
 
 let offscreen = null;
 
-// The network's output over the plane, the points, and the traced point.
+// A hidden unit's activation image (bytes 0..255 = -1..1) on the diverging scale.
+function unitImage(values, size, discretize) {
+  const image = new ImageData(size, size);
+  for (let i = 0; i < size * size; i++) {
+    const q = discretize ? (values[i] >= 128 ? 255 : 0) : values[i];
+    const c = DIVERGING[q];
+    image.data.set([c[0], c[1], c[2], 255], i * 4);
+  }
+  return image;
+}
+
+// The network's output over the plane (or, with options.unit, one hidden
+// unit's activation, enlarged from its heatmap), the points, and the traced point.
 export function drawOutput(canvas, setup, frame, options) {
   const context = canvas.getContext("2d");
   context.clearRect(0, 0, canvas.width, canvas.height);
-  const size = setup.grid.boundary;
+  const size = options.unit ? setup.grid.units : setup.grid.boundary;
+  const image = options.unit
+    ? unitImage(bytes(options.unit), size, options.discretize)
+    : outputImage(frame.boundary, size, options.discretize);
   if (!offscreen) offscreen = document.createElement("canvas");
   offscreen.width = size;
   offscreen.height = size;
-  offscreen.getContext("2d").putImageData(outputImage(frame.boundary, size, options.discretize), 0, 0);
+  offscreen.getContext("2d").putImageData(image, 0, 0);
   context.imageSmoothingEnabled = true;
   context.drawImage(offscreen, PLOT.left, PLOT.top, PLOT.size, PLOT.size);
   drawAxes(context, setup);
@@ -211,9 +226,16 @@ function scale(colours, low, high, caption) {
   return row;
 }
 
-// The output plot's colours: the classes, and what a shade means.
-export function drawLegend(element, setup) {
+// The output plot's colours: the classes, and what a shade means; while a
+// hidden unit is shown instead (hover = {layer, row}), its activation's scale.
+export function drawLegend(element, setup, hover = null) {
   element.replaceChildren();
+  element.dataset.showing = hover ? `unit ${hover.layer}.${hover.row + 1}` : "output";
+  if (hover) {
+    const caption = `activation of unit ${hover.row + 1} of layer ${hover.layer} (clipped to [-1, 1])`;
+    element.append(scale(DIVERGING, "-1", "1", caption));
+    return;
+  }
   if (setup.kind === "multiclass" || setup.kind === "binary") {
     setup.classes.forEach((name, k) => {
       const swatch = document.createElement("span");

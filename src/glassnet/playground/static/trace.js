@@ -8,15 +8,42 @@ function element(tag, className, text) {
   return node;
 }
 
-function format(v) {
-  if (v === null || v === undefined) return "NaN";
-  if (v !== 0 && (Math.abs(v) < 1e-4 || Math.abs(v) >= 1e5)) return v.toExponential(3);
-  return v.toFixed(4);
+// Round the digits of a non-negative number's exact decimal expansion
+// ("0.12500000...") to `digits` after the point, half to even as Python's
+// format does (JavaScript's toFixed rounds a tie up).
+function roundText(exact, rounded, digits) {
+  const point = exact.indexOf(".");
+  const rest = exact.slice(point + 1 + digits);
+  if (!/^50*$/.test(rest)) return rounded;
+  const kept = exact.slice(0, digits ? point + 1 + digits : point);
+  return Number(kept[kept.length - 1]) % 2 === 0 ? kept : rounded;
 }
+
+// A number as `glassnet trace --decimals d` writes it: fixed point with d
+// digits, or, where that would hide the value (|v| < 10^-d other than 0, or
+// |v| >= 10^6), scientific with max(d - 1, 1) digits and a two-digit exponent.
+export function formatNumber(v, decimals) {
+  if (v === null || v === undefined || Number.isNaN(v)) return "nan";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+  const sign = v < 0 || Object.is(v, -0) ? "-" : "";
+  const a = Math.abs(v);
+  if (a === 0 || (a >= 10 ** -decimals && a < 1e6)) {
+    return sign + roundText(a.toFixed(Math.min(decimals + 40, 100)), a.toFixed(decimals), decimals);
+  }
+  const digits = Math.max(decimals - 1, 1);
+  const [exactMantissa] = a.toExponential(Math.min(digits + 40, 100)).split("e");
+  const [mantissa, exponent] = a.toExponential(digits).split("e");
+  // a tie of the mantissa rounds to even (its exponent stays: a tie is never 9.99...5)
+  const m = roundText(exactMantissa, mantissa, digits);
+  const e = Number(exponent);
+  return `${sign}${m}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+}
+
+let decimals = 4;
 
 // A number cell that keeps its exact value for readers (and tests).
 function num(value, quantity, layer, row, col) {
-  const cell = element("span", "num", format(value));
+  const cell = element("span", "num", formatNumber(value, decimals));
   if (value < 0) cell.classList.add("neg");
   cell.dataset.q = quantity;
   if (layer !== undefined) cell.dataset.l = layer;
@@ -161,8 +188,10 @@ function update(t, box, notation) {
   box.append(eq(`new loss <i>C</i>`, scalar(t.new_loss, "new_loss")));
 }
 
-export function renderTrace(container, info, { notation, text }) {
+export function renderTrace(container, info, { notation, text, digits = 4 }) {
+  decimals = digits;
   container.replaceChildren();
+  container.dataset.decimals = digits;
   container.dataset.version = info.version;
   container.dataset.point = info.point;
   container.dataset.updates = info.updates;
