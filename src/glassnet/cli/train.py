@@ -80,9 +80,9 @@ def add_parser(sub) -> None:
         dest="max_categories",
         type=int,
         metavar="N",
-        help="most distinct values a text column of a CSV file may have; one with "
-        "more (an identifier?) is refused rather than one-hot encoded "
-        "(default: 100)",
+        help="most distinct values a text column of a CSV file may have, and most "
+        "classes of its target; one with more (an identifier?) is refused rather "
+        "than one-hot encoded or given an output unit per value (default: 100)",
     )
     a(
         "--n-samples",
