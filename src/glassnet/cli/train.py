@@ -9,8 +9,6 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
-
 from glassnet.cli._common import (
     DATA_FLAGS,
     UsageError,
@@ -29,6 +27,7 @@ from glassnet.runs.recipe import (
     attach_preprocessing,
     build_network,
     default_scale,
+    divergence_limit,
     labels,
     test_metrics,
 )
@@ -256,16 +255,13 @@ def run(args) -> int:
     net = build_network(settings, data)
     attach_preprocessing(net, settings, data)
     optimizer = gn.optimizers.get(settings["optimizer"], lr=settings["lr"])
-    # stops a diverging run at the end of the epoch; nothing is saved then. A
-    # loss a million times that of the untrained network counts as diverged
-    # too (Adam with a huge rate keeps it finite but astronomical).
-    with np.errstate(all="ignore"):
-        untrained = net.evaluate(data.X_train, labels(data, data.y_train))["loss"]
+    # stops a diverging run at the end of the epoch; nothing is saved then
+    # (an astronomical loss counts as diverged too: see divergence_limit).
     guard = gn.TerminateOnNaN(
         restore=False,
         warn=False,
         check_batches=False,
-        max_loss=1e6 * untrained if np.isfinite(untrained) and untrained > 0 else None,
+        max_loss=divergence_limit(net, data),
     )
     callbacks = [guard]
     if settings["early_stopping"]:
