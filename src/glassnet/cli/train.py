@@ -371,6 +371,15 @@ def _plots_directory(directory) -> Path | None:
         raise UsageError(
             "--plots needs matplotlib: pip install 'glassnet[plot]'"
         ) from None
+    # Made and probed now: an unwritable folder is found before training.
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        check_writable(path / "plot.png")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UsageError(
+            f"--plots {directory}: cannot write plots into this folder ({reason})"
+        ) from None
     return path
 
 
