@@ -219,3 +219,22 @@ def some_names(names, *, limit: int = 5) -> str:
     shown = ", ".join(short_repr(name) for name in names[:limit])
     rest = len(names) - limit
     return shown if rest <= 0 else f"{shown} and {rest:,} more"
+
+
+def short_int(value: int, *, digits: int = 20) -> str:
+    """``str(value)`` of a number from a file, or its first digits and its
+    length when it has more than ``digits`` (``'123456...(2,400 digits)'``)."""
+    text = str(value)
+    if len(text.lstrip("-")) <= digits:
+        return text
+    return f"{text[:6]}...({len(text.lstrip('-')):,} digits)"
+
+
+def short_shape(shape, *, limit: int = 6, sep: str = " x ") -> str:
+    """An array shape read from a file, joined by ``sep``, cut after ``limit``
+    dimensions (``'1 x 1 x 1 x 1 x 1 x 1 x ... (255 dimensions)'``), so a
+    damaged header cannot make a message of thousands of characters."""
+    dims = [short_int(d) for d in shape]
+    if len(dims) <= limit:
+        return sep.join(dims)
+    return f"{sep.join(dims[:limit])}{sep}... ({len(dims)} dimensions)"

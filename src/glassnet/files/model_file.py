@@ -51,6 +51,7 @@ from pathlib import Path
 
 import numpy as np
 
+from glassnet.core._validation import short_shape
 from glassnet.files.atomic import atomic_save, check_writable
 
 __all__ = [
@@ -646,7 +647,8 @@ def _parse_npy(blob: bytes, member: str, shape: tuple, dtype: str, path: Path):
     if found_dtype.name != dtype or found_dtype.kind != "f" or found != shape:
         raise ModelFileError(
             f"{path} is corrupt: {member!r} has dtype {found_dtype} and shape "
-            f"{found}, expected {dtype} {shape} (as its manifest says)."
+            f"({short_shape(found, sep=', ')}), expected {dtype} "
+            f"({short_shape(shape, sep=', ')}) (as its manifest says)."
         )
     offset = stream.tell()
     count = math.prod(shape)
