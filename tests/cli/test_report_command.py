@@ -270,3 +270,20 @@ def test_an_unwritable_plots_folder_is_refused_before_training(tmp_path, where):
     assert_usage_error(result, f"--plots {folder}: cannot write plots")
     assert "epoch" not in result.stdout  # not a single epoch trained
     assert not (tmp_path / "pl.glassnet").exists()
+
+
+def test_warnings_of_a_command_are_escaped_like_its_errors(tmp_path):
+    # a class name with ESC: matplotlib warns that glyph 27 is missing
+    names = ["x\x1b[31mred", "plain"]
+    rows = "".join(f"{i % 5},{i % 7},{names[i % 2]}\n" for i in range(40))
+    (tmp_path / "e.csv").write_text("a,b,y\n" + rows)
+    common = ("--data", "e.csv", "--target", "y")
+    trained = run("train", *common, "--epochs", "1", "--out", "e.glassnet",
+                  "--quiet", cwd=tmp_path)  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    result = run("report", "e.glassnet", *common, "--out", "r.html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stderr and "\x1b" not in result.stdout
+    warned = [x for x in result.stderr.splitlines() if "Glyph 27" in x]
+    assert warned and all(x.startswith("glassnet: warning: ") for x in warned)
+    assert "(\\x1b)" in warned[0]

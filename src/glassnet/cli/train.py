@@ -18,6 +18,7 @@ from glassnet.cli._common import (
     print_json,
     read_toml,
     resolve_data_options,
+    show_warning,
 )
 from glassnet.core.optimizers import OPTIMIZERS
 from glassnet.files.model_file import check_writable
@@ -282,7 +283,7 @@ def run(args) -> int:
         )
     start = time.perf_counter()
     with warnings.catch_warnings(), _interrupt_note(out):
-        warnings.showwarning = _show_warning
+        warnings.showwarning = show_warning
         history = net.fit(
             data.X_train,
             labels(data, data.y_train),
@@ -381,8 +382,3 @@ def _plots_directory(directory) -> Path | None:
             f"--plots {directory}: cannot write plots into this folder ({reason})"
         ) from None
     return path
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None):
-    """Training warnings (e.g. diagnostics) as one ``glassnet: warning:`` line."""
-    print(f"glassnet: warning: {message}", file=sys.stderr, flush=True)
