@@ -221,7 +221,7 @@ def some_names(names, *, limit: int = 5) -> str:
     return shown if rest <= 0 else f"{shown} and {rest:,} more"
 
 
-def short_int(value: int, *, digits: int = 20) -> str:
+def short_int(value: int, *, digits: int = 40) -> str:
     """``str(value)`` of a number from a file, or its first digits and its
     length when it has more than ``digits`` (``'123456...(2,400 digits)'``)."""
     text = str(value)
