@@ -527,3 +527,23 @@ def test_an_ilpd_model_reads_the_published_columns(data_dir, tmp_path):
     net = gn.load(tmp_path / "model.glassnet")
     assert predicted == net.predict(X).tolist()
     assert set(predicted) <= {0, 1}
+
+
+def test_escaped_warnings_print_warnings_and_log_records_on_one_escaped_line(capsys):
+    import logging
+    import warnings
+
+    from glassnet.cli._common import escaped_warnings
+
+    # a library's logger without handlers (pytest's own are on the root)
+    logger = logging.getLogger("glassnet-test.library")
+    logger.propagate = False
+    with escaped_warnings():
+        warnings.warn("bad \x1b[2J name\nsecond line", UserWarning, stacklevel=1)
+        logger.warning("log \x1b]0;title\x07 %s", "x")
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err
+    assert err.splitlines() == [
+        "glassnet: warning: bad \\x1b[2J name\\nsecond line",
+        "glassnet: warning: log \\x1b]0;title\\x07 x",
+    ]

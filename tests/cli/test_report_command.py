@@ -1,6 +1,7 @@
 """``glassnet train --plots`` and ``glassnet report``, run as a user types them."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -254,3 +255,35 @@ def test_evaluate_and_report_say_which_rows_they_score(tmp_path):
     page = (tmp_path / "t.html").read_text()
     assert "evaluated on the 10 held-out test rows of train.csv" in page
     assert "Test metrics" in page
+
+
+@pytest.mark.parametrize("where", ["file", "sys"])
+def test_an_unwritable_plots_folder_is_refused_before_training(tmp_path, where):
+    (tmp_path / "a-file").write_text("not a folder")
+    folder = tmp_path / "a-file" / "plots" if where == "file" else "/sys/plots"
+    if where == "sys" and not os.path.isdir("/sys"):
+        pytest.skip("no /sys on this system")
+    result = run(
+        "train", "--epochs", "2", "--out", "pl.glassnet", "--plots", folder,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert_usage_error(result, f"--plots {folder}: cannot write plots")
+    assert "epoch" not in result.stdout  # not a single epoch trained
+    assert not (tmp_path / "pl.glassnet").exists()
+
+
+def test_warnings_of_a_command_are_escaped_like_its_errors(tmp_path):
+    # a class name with ESC: matplotlib warns that glyph 27 is missing
+    names = ["x\x1b[31mred", "plain"]
+    rows = "".join(f"{i % 5},{i % 7},{names[i % 2]}\n" for i in range(40))
+    (tmp_path / "e.csv").write_text("a,b,y\n" + rows)
+    common = ("--data", "e.csv", "--target", "y")
+    trained = run("train", *common, "--epochs", "1", "--out", "e.glassnet",
+                  "--quiet", cwd=tmp_path)  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    result = run("report", "e.glassnet", *common, "--out", "r.html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stderr and "\x1b" not in result.stdout
+    warned = [x for x in result.stderr.splitlines() if "Glyph 27" in x]
+    assert warned and all(x.startswith("glassnet: warning: ") for x in warned)
+    assert "(\\x1b)" in warned[0]

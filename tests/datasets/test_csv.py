@@ -269,3 +269,89 @@ def test_read_csv_table_without_header(tmp_path):
     table = read_csv_table(path, columns=["a", "b"])
     assert table.columns == ["a", "b"] and table.rows == [["1", "2"], ["3", "4"]]
     assert table.lines == [1, 2]
+
+
+# -- numbers: the CSV grammar, exact integers ----------------------------------------
+@pytest.mark.parametrize(
+    "cell, value",
+    [("3", 3.0), ("+3", 3.0), ("-0.5", -0.5), (".5", 0.5), ("5.", 5.0),
+     ("1E-3", 0.001), ("inf", float("inf")), ("-Infinity", float("-inf"))],
+)  # fmt: skip
+def test_the_csv_number_grammar_accepts(cell, value):
+    from glassnet.datasets.table import as_float
+
+    assert as_float(cell) == value
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["1_000", "1_0", "١٢", "１２", "0x10", "1e", "e3", ".", "+", "1.2.3", "in f"],
+)
+def test_what_float_accepts_beyond_the_grammar_is_not_a_number(tmp_path, cell):
+    from glassnet.datasets.table import as_float, as_int
+
+    assert as_float(cell) is None and as_int(cell) is None
+    lines = AGES.splitlines(keepends=True)
+    lines[3] = f"3,{cell},1\n"  # one odd cell in a numeric column
+    with pytest.raises(ValueError, match=r"line 4, column 'age': expected a number"):
+        load_csv(write(tmp_path, "".join(lines)), target="y")
+
+
+def test_a_column_of_underscored_numbers_is_text_not_numbers(tmp_path):
+    rows = "".join(f"1_0{i},{i % 2},{'ab'[i % 2]}\n" for i in range(10))
+    data = load_csv(write(tmp_path, "code,x,y\n" + rows), target="y", test_size=0.2)
+    # one-hot: ten categories and x, not one column of 100..109
+    assert data.n_features == 11
+    assert "code=1_00" in data.feature_names
+
+
+@pytest.mark.parametrize("base", [2**53, 2**63 - 2, 2**64])
+def test_integer_targets_are_read_exactly(tmp_path, base):
+    labels = [base, base + 1, base + 2]  # one float64 for two of them
+    rows = "".join(f"{i % 7},{labels[i % 3]}\n" for i in range(99))
+    data = load_csv(write(tmp_path, "x,y\n" + rows), target="y", test_size=1 / 3)
+    assert data.classes == labels
+    assert all(type(c) is int for c in data.classes)
+    assert data.target_names == [str(v) for v in labels]
+    for X, y in ((data.X_train, data.y_train), (data.X_test, data.y_test)):
+        assert np.bincount(y, minlength=3).tolist() == [len(y) // 3] * 3
+        # row i has x = i % 7 and label i % 3: codes follow the labels
+        assert X.shape == (len(y), 1)
+
+
+# -- the number of classes of a target is capped --------------------------------------
+def test_a_text_target_with_too_many_classes_is_refused_before_allocating(tmp_path):
+    import time
+    import tracemalloc
+
+    rows = "".join(f"{i % 10},{i % 7},id{i % 15000}\n" for i in range(30_000))
+    path = write(tmp_path, "a,b,y\n" + rows)
+    tracemalloc.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(ValueError) as info:
+            load_csv(path, target="y", test_size=0.5)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    message = str(info.value)
+    assert "'y'" in message and "15,000" in message and "max_categories=100" in message
+    assert "\n" not in message
+    assert peak < 100e6 and time.monotonic() - start < 20
+
+
+def test_the_class_cap_covers_numeric_targets_and_can_be_raised(tmp_path):
+    rows = "".join(f"{i % 5},{i % 150}\n" for i in range(300))
+    path = write(tmp_path, "x,y\n" + rows)
+    with pytest.raises(ValueError, match=r"'y' has 150 distinct .*max_categories=100"):
+        load_csv(path, target="y", task="classification")
+    data = load_csv(
+        path, target="y", task="classification", max_categories=150, test_size=0.5
+    )
+    assert data.classes == list(range(150))
+    assert load_csv(path, target="y").task == "regression"  # auto: too many
+    few = write(
+        tmp_path, "x,y\n" + "".join(f"{i},c{i % 3}\n" for i in range(9)), "f.csv"
+    )
+    with pytest.raises(ValueError, match=r"3 distinct values.*max_categories=2"):
+        load_csv(few, target="y", max_categories=2)

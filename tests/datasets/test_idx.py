@@ -122,3 +122,18 @@ def test_truncated_gzip_stream(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_idx(tmp_path / "nope.gz")
+
+
+@pytest.mark.parametrize("gz", [False, True])
+@pytest.mark.parametrize("size", [1, 7, 2**32 - 1])
+def test_255_dimensions_give_a_short_message(tmp_path, gz, size):
+    # dimension byte 0xFF: 255 sizes follow the magic number, then a few bytes
+    blob = struct.pack(">HBB", 0, 0x08, 255) + struct.pack(">255I", *[size] * 255)
+    blob += b"\x00" * 10
+    path = tmp_path / ("x.idx.gz" if gz else "x.idx")
+    path.write_bytes(gzip.compress(blob) if gz else blob)
+    with pytest.raises(ValueError) as info:
+        read_idx(path)
+    message = str(info.value)
+    assert "255 dimensions" in message and "\n" not in message
+    assert len(message) < 400, message

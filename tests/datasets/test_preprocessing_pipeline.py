@@ -49,3 +49,50 @@ def test_unknown_class_names_are_an_error():
     net.preprocessing = Preprocessing(classes=["no", "yes"])
     with pytest.raises(ValueError, match=r"Unknown class label\(s\) \['maybe'\]"):
         net.fit(X[:3], ["yes", "maybe", "no"], epochs=1)
+
+
+@pytest.mark.parametrize(
+    "classes",
+    [
+        [2**53, 2**53 + 1, 5],  # distinct ints one float64 apart
+        [10**20, 10**20 + 1],
+        [-(2**63), 2**63 - 1, 2**63],
+    ],
+)
+def test_integer_classes_are_looked_up_exactly(classes):
+    pre = Preprocessing(classes=classes)
+    # codes by position; each label also as text (a CSV cell) and NumPy int
+    # where it fits
+    for k, c in enumerate(classes):
+        assert pre.encode([c]).tolist() == [k]
+        assert pre.encode([str(c)]).tolist() == [k]
+        if -(2**63) <= c < 2**63:
+            assert pre.encode(np.array([c], dtype=np.int64)).tolist() == [k]
+    assert pre.encode(classes[::-1]).tolist() == list(range(len(classes)))[::-1]
+
+
+@pytest.mark.parametrize(
+    "classes",
+    [
+        [1, 1.0, 2],
+        [-0.0, 0.0, 1.0],
+        [2**53, float(2**53)],
+        [3, "3", 4],  # text and numbers: compared as text
+        ["a", "b", "a"],
+        [np.int64(7), 7.0],
+    ],
+)
+def test_classes_that_are_one_class_under_the_lookup_are_refused(classes):
+    with pytest.raises(ValueError, match="distinct classes"):
+        Preprocessing(classes=classes)
+
+
+def test_the_documented_rule_3_3point0_and_text_3_name_one_class():
+    pre = Preprocessing(classes=[3, 7.5, 9])
+    assert pre.encode([3, 3.0, "3", "3.0", " 3 ", 7.5, "7.5", 9.0]).tolist() == [
+        0, 0, 0, 0, 0, 1, 1, 2,
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match=r"Unknown class label\(s\) \['4'\]"):
+        pre.encode([3, 4])
+    with pytest.raises(ValueError, match="finite"):
+        Preprocessing(classes=[1.0, float("nan")])

@@ -27,6 +27,7 @@ from playground_support import (
 import glassnet as gn
 from glassnet.datasets import load
 from glassnet.datasets.toy import GENERATORS, REGRESSION
+from glassnet.playground.config import DEFAULTS
 
 #: subprocesses, browsers, servers or real datasets: `pytest -m "not slow"` skips
 pytestmark = pytest.mark.slow
@@ -676,3 +677,64 @@ def test_a_broken_stream_frees_its_session_within_two_seconds():
             time.sleep(0.05)
         assert time.monotonic() - start < 2.0
         assert new_session(server)["setup"]["id"]
+
+
+#: What replaces one field of a valid body: none of them is a valid value of
+#: any field (a huge int, a huge float, a list, a dict, a bool, null, text).
+WRONG_TYPES = [
+    10**30,
+    1e308,
+    -1e308,
+    [[1]],
+    ["zzz"],
+    {},
+    {"a": 1},
+    True,
+    False,
+    None,
+    "zzz",
+]
+
+
+def test_every_field_of_every_body_refuses_every_wrong_type_with_a_400(server, session):
+    here = f"/api/sessions/{session}"
+    config = {
+        **DEFAULTS,
+        "n_samples": 40,
+        "layers": [2],
+        "activation": ["tanh"],
+    }
+    weight = {"layer": 1, "param": "W", "row": 0, "col": 0, "value": 1}
+    bias = {"layer": 1, "param": "b", "row": 0, "value": 1}
+    bodies = [
+        ("/api/sessions", config),
+        (f"{here}/config", config),
+        (f"{here}/parameter", weight),
+        (f"{here}/parameter", bias),
+    ]
+    for path, good in bodies:
+        for field in good:
+            for wrong in WRONG_TYPES:
+                body = {**good, field: wrong}
+                answer = call(server, "POST", path, body)
+                assert answer.status == 400, (path, body, answer.body[:300])
+                assert "\n" not in answer.error and len(answer.error) < 400
+        unknown = call(server, "POST", path, {**good, "extra": 1})
+        assert unknown.status == 400, (path, unknown.body[:300])
+    assert call(server, "POST", f"{here}/step").status == 200  # still serving
+
+
+def test_refusals_of_long_values_and_many_fields_are_short(server, session):
+    here = f"/api/sessions/{session}"
+    many = {f"k{i}": 1 for i in range(3000)}
+    cases = [
+        ("/api/sessions", many, "Unknown setting(s)"),
+        ("/api/sessions", {"data": "x" * 20_000}, "'data'"),
+        ("/api/sessions", {"lr": "y" * 20_000}, "'lr'"),
+        (f"{here}/parameter", {**many, "layer": 1}, "Unknown field(s)"),
+        (f"{here}/parameter", {"layer": "z" * 20_000}, "'layer'"),
+    ]
+    for path, body, message in cases:
+        answer = call(server, "POST", path, body)
+        assert answer.status == 400, (path, answer.body[:300])
+        assert message in answer.error and len(answer.error) < 400, answer.error

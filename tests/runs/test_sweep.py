@@ -334,3 +334,22 @@ def test_cli_help_of_the_new_commands(tmp_path):
     for command in ("sweep", "export"):
         result = run(command, "--help", cwd=tmp_path)
         assert result.returncode == 0 and "usage: glassnet" in result.stdout
+
+
+def test_a_finite_but_exploding_loss_is_a_divergence_in_a_sweep_as_in_train():
+    from glassnet.runs.sweep import resolve_settings, train_configuration
+
+    data = load_digits(seed=0)
+    base = {"epochs": 5, "optimizer": "sgd", "layers": [16]}
+    records = {}
+    for lr in (0.001, 1e4):
+        settings = resolve_settings(base, {"lr": lr}, "digits")
+        records[lr] = train_configuration(settings, data)
+    assert records[0.001]["status"] == "ok"
+    exploded = records[1e4]
+    assert exploded["status"] == "failed", exploded.get("metrics")
+    assert exploded["error"].startswith("diverged in epoch "), exploded["error"]
+    # the limit: a million times the untrained loss, which for 10 classes
+    # starts near the cross-entropy of a uniform guess, ln(10)
+    reached = float(re.search(r"reached ([0-9.e+]+)", exploded["error"])[1])
+    assert reached > 1e6 * np.log(10) / 2

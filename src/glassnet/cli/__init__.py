@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from glassnet.cli._common import UsageError, printable
+from glassnet.cli._common import UsageError, escaped_warnings, printable
 
 __all__ = ["UsageError", "build_parser", "main"]
 
@@ -59,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        # Warnings may quote names from a data file too: escaped like errors.
+        with escaped_warnings():
+            return args.run(args)
     except BrokenPipeError:  # e.g. piped into head: the reader left, not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0

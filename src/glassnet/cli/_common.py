@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -169,6 +172,42 @@ def printable(text) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None):
+    """A warning as one ``glassnet: warning: ...`` line on stderr, escaped
+    with :func:`printable` as errors are (a class name from a data file in
+    matplotlib's "Glyph 27 (\\x1b) missing" cannot reach the terminal raw).
+    The signature of :func:`warnings.showwarning`."""
+    print(f"glassnet: warning: {printable(message)}", file=sys.stderr, flush=True)
+
+
+class PrintableLogHandler(logging.Handler):
+    """Log records of libraries (with no handler of their own) as escaped
+    ``glassnet: warning:`` lines, replacing :data:`logging.lastResort`."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:  # a library's bad format string: say what it was
+            text = str(record.msg)
+        kind = "warning" if record.levelno < logging.ERROR else "error"
+        print(f"glassnet: {kind}: {printable(text)}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def escaped_warnings():
+    """Within the block, warnings and last-resort log records are printed
+    through :func:`printable`, one line each (installed once, by ``main``,
+    for every command)."""
+    with warnings.catch_warnings():
+        warnings.showwarning = show_warning
+        saved = logging.lastResort
+        logging.lastResort = PrintableLogHandler(logging.WARNING)
+        try:
+            yield
+        finally:
+            logging.lastResort = saved
 
 
 def print_json(document) -> None:

@@ -9,8 +9,6 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
-
 from glassnet.cli._common import (
     DATA_FLAGS,
     UsageError,
@@ -20,6 +18,7 @@ from glassnet.cli._common import (
     print_json,
     read_toml,
     resolve_data_options,
+    show_warning,
 )
 from glassnet.core.optimizers import OPTIMIZERS
 from glassnet.files.model_file import check_writable
@@ -29,6 +28,7 @@ from glassnet.runs.recipe import (
     attach_preprocessing,
     build_network,
     complete_settings,
+    divergence_limit,
     labels,
     test_metrics,
 )
@@ -80,9 +80,9 @@ def add_parser(sub) -> None:
         dest="max_categories",
         type=int,
         metavar="N",
-        help="most distinct values a text column of a CSV file may have; one with "
-        "more (an identifier?) is refused rather than one-hot encoded "
-        "(default: 100)",
+        help="most distinct values a text column of a CSV file may have, and most "
+        "classes of its target; one with more (an identifier?) is refused rather "
+        "than one-hot encoded or given an output unit per value (default: 100)",
     )
     a(
         "--n-samples",
@@ -270,16 +270,13 @@ def run(args) -> int:
     net = build_network(settings, data)
     attach_preprocessing(net, settings, data)
     optimizer = gn.optimizers.get(settings["optimizer"], lr=settings["lr"])
-    # stops a diverging run at the end of the epoch; nothing is saved then. A
-    # loss a million times that of the untrained network counts as diverged
-    # too (Adam with a huge rate keeps it finite but astronomical).
-    with np.errstate(all="ignore"):
-        untrained = net.evaluate(data.X_train, labels(data, data.y_train))["loss"]
+    # stops a diverging run at the end of the epoch; nothing is saved then
+    # (an astronomical loss counts as diverged too: see divergence_limit).
     guard = gn.TerminateOnNaN(
         restore=False,
         warn=False,
         check_batches=False,
-        max_loss=1e6 * untrained if np.isfinite(untrained) and untrained > 0 else None,
+        max_loss=divergence_limit(net, data),
     )
     callbacks = [guard]
     if settings["early_stopping"]:
@@ -300,7 +297,7 @@ def run(args) -> int:
         )
     start = time.perf_counter()
     with warnings.catch_warnings(), _interrupt_note(out):
-        warnings.showwarning = _show_warning
+        warnings.showwarning = show_warning
         history = net.fit(
             data.X_train,
             labels(data, data.y_train),
@@ -389,9 +386,13 @@ def _plots_directory(directory) -> Path | None:
         raise UsageError(
             "--plots needs matplotlib: pip install 'glassnet[plot]'"
         ) from None
+    # Made and probed now: an unwritable folder is found before training.
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        check_writable(path / "plot.png")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UsageError(
+            f"--plots {directory}: cannot write plots into this folder ({reason})"
+        ) from None
     return path
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None):
-    """Training warnings (e.g. diagnostics) as one ``glassnet: warning:`` line."""
-    print(f"glassnet: warning: {message}", file=sys.stderr, flush=True)

@@ -6,6 +6,7 @@ Messages name the parameter, what is allowed, and what was received, e.g.
 
 from __future__ import annotations
 
+import collections
 import numbers
 
 import numpy as np
@@ -253,8 +254,9 @@ def column_order(X, feature_names, *, name: str = "X") -> list[int] | None:
     expected = set(names)
     missing = [n for n in names if n not in position]
     unexpected = [c for c in given if c not in expected]
+    counts = collections.Counter(given)
     repeated = (
-        sorted({c for c in given if given.count(c) > 1})
+        sorted(c for c, n in counts.items() if n > 1)
         if not (missing or unexpected)
         else []
     )
@@ -271,3 +273,22 @@ def column_order(X, feature_names, *, name: str = "X") -> list[int] | None:
         f"The columns of {name} must be the model's {len(names)} feature names, "
         f"in any order. Got {len(given)} columns: {'; '.join(parts)} instead."
     )
+
+
+def short_int(value: int, *, digits: int = 40) -> str:
+    """``str(value)`` of a number from a file, or its first digits and its
+    length when it has more than ``digits`` (``'123456...(2,400 digits)'``)."""
+    text = str(value)
+    if len(text.lstrip("-")) <= digits:
+        return text
+    return f"{text[:6]}...({len(text.lstrip('-')):,} digits)"
+
+
+def short_shape(shape, *, limit: int = 6, sep: str = " x ") -> str:
+    """An array shape read from a file, joined by ``sep``, cut after ``limit``
+    dimensions (``'1 x 1 x 1 x 1 x 1 x 1 x ... (255 dimensions)'``), so a
+    damaged header cannot make a message of thousands of characters."""
+    dims = [short_int(d) for d in shape]
+    if len(dims) <= limit:
+        return sep.join(dims)
+    return f"{sep.join(dims[:limit])}{sep}... ({len(dims)} dimensions)"

@@ -14,6 +14,7 @@ from glassnet.datasets.scalers import FeatureSchema
 from glassnet.datasets.split import train_test_split
 from glassnet.datasets.table import (
     CsvTable,
+    as_int,
     display_name,
     is_missing,
     is_numeric_column,
@@ -30,6 +31,8 @@ MAX_AUTO_CLASSES = 20
 #: values than this (an identifier, free text) is refused rather than one-hot
 #: encoded into that many features.
 MAX_CATEGORIES = 100
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 _MISSING_HINT = "; pass missing='median' or missing='drop' to handle missing values"
 
@@ -67,24 +70,46 @@ def _keep_rows(table: CsvTable, t: int, missing: str) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
-def _is_integer_text(cell: str) -> bool:
-    try:
-        int(cell.strip())
-    except ValueError:
-        return False
-    return True
+def _exact_integers(table, t: int, rows: np.ndarray) -> np.ndarray | None:
+    """The target cells of ``rows`` as exact integers when every one is an
+    integer cell: int64, or Python ints (an object array) beyond its range.
+    None when a cell is not an integer (``2.5``, ``2.0``, ``1e3``)."""
+    values = [as_int(table.rows[i][t]) for i in rows]
+    if any(v is None for v in values):
+        return None
+    if all(INT64_MIN <= v <= INT64_MAX for v in values):
+        return np.array(values, dtype=np.int64)
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
-def _target(table, t: int, numeric: bool, task: str, rows: np.ndarray):
+def _check_class_count(table, name: str, count: int, limit: int | None) -> None:
+    """Refuse a classification target with more than ``limit`` classes."""
+    if limit is not None and count > limit:
+        raise ValueError(
+            f"{table.path}: target column {short_repr(name)} has {count:,} "
+            f"distinct values, more classes than max_categories={limit}; a "
+            "network would need an output unit for each. Choose another target "
+            "(an identifier?), use task='regression' for a numeric one, or raise "
+            "the limit: max_categories= of load_csv, --max-categories of "
+            "glassnet train."
+        )
+
+
+def _target(table, t: int, numeric: bool, task: str, rows: np.ndarray, limit):
     """Return (y, target_names, classes, task) for the kept rows."""
     name = table.columns[t]
-    if numeric:
+    exact = _exact_integers(table, t, rows) if numeric else None
+    if exact is not None:
+        values = exact
+    elif numeric:
         values = numeric_column(table, t, allow_missing=True)[rows]
     else:
         values = np.array([table.rows[i][t] for i in rows], dtype=object)
     if task == "auto":
         distinct = np.unique(values)
-        integral = numeric and np.all(np.mod(values, 1) == 0)
+        integral = exact is not None or (numeric and np.all(np.mod(values, 1) == 0))
         small = distinct.size <= MAX_AUTO_CLASSES
         task = "classification" if not numeric or (integral and small) else "regression"
     if task == "regression":
@@ -95,14 +120,18 @@ def _target(table, t: int, numeric: bool, task: str, rows: np.ndarray):
             )
         return values.astype(np.float32), None, None, task
     classes, codes = np.unique(values, return_inverse=True)
-    names = [_format_number(c) if numeric else str(c) for c in classes]
-    # The labels keep the column's type: "1"/"2" are ints, "1.5" floats.
-    if not numeric:
-        labels = [str(c) for c in classes]
-    elif all(_is_integer_text(table.rows[i][t]) for i in rows):
+    _check_class_count(table, name, len(classes), limit)
+    # The labels keep the column's type: "1"/"2" are ints (exact), "1.5" floats.
+    if exact is not None:
         labels = [int(c) for c in classes]
-    else:
+    elif numeric:
         labels = [float(c) for c in classes]
+    else:
+        labels = [str(c) for c in classes]
+    names = [
+        str(c) if exact is not None or not numeric else _format_number(c)
+        for c in labels
+    ]
     if len(classes) < 2:
         raise ValueError(
             f"{table.path}: target column {short_repr(name)} has a single class "
@@ -147,8 +176,11 @@ def load_csv(
         integer-valued with at most 20 distinct values; else regression.
         Class labels are sorted (numerically for numbers) and coded 0..k-1;
         ``target_names`` holds them as strings and ``classes`` in the
-        column's type: int when every label cell is an integer ("2"), float
-        for other numbers ("2.5", "2.0"), str for text.
+        column's type: int when every label cell is an integer ("2"), read
+        exactly (int64, Python ints beyond; ``9007199254740993`` stays
+        distinct from ``9007199254740992``), float for other numbers ("2.5",
+        "2.0"), str for text. Numbers follow the CSV number grammar of
+        :mod:`glassnet.datasets.table` (no ``1_000``, no non-ASCII digits).
     missing : {"error", "median", "drop"}, default "error"
         "error": any missing cell raises ValueError. "drop": rows with a
         missing cell are removed before splitting. "median": rows with a
@@ -167,7 +199,12 @@ def load_csv(
         feature per value (15,000 unique IDs in 15,000 rows make a
         15,000 x 15,000 matrix). Remove such a column from the file, or raise
         the limit; None means no limit. ``glassnet train --max-categories``
-        sets it. The target column is not limited.
+        sets it. The same limit applies to the classes of a classification
+        target (text, or numbers with ``task="classification"``): a target
+        with more distinct values raises ValueError naming the column, the
+        count and this option, before any array of that size is made (an
+        output unit per class would make a 15,000-class network of a column
+        of IDs).
 
     Returns
     -------
@@ -183,7 +220,8 @@ def load_csv(
         'age': expected a number, got 'abc'"), infinite values, missing cells
         under missing="error", ragged rows, an empty file, an unknown target
         column (naming a few available ones), a single class, a categorical
-        column with more than ``max_categories`` distinct values.
+        column or a classification target with more than ``max_categories``
+        distinct values.
     """
     check_choice(task, "task", ("auto", "classification", "regression"))
     check_choice(missing, "missing", ("error", "median", "drop"))
@@ -202,7 +240,9 @@ def load_csv(
         )
     numeric = _kinds(table, categorical)
     rows = _keep_rows(table, t, missing)
-    y, target_names, classes, task = _target(table, t, numeric[target], task, rows)
+    y, target_names, classes, task = _target(
+        table, t, numeric[target], task, rows, max_categories
+    )
     idx_train, idx_test, _, _ = train_test_split(
         np.arange(rows.size),
         y,

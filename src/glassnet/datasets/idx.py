@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from glassnet.core._validation import short_int, short_repr, short_shape
+
 # dtype code (third magic byte) -> big-endian NumPy dtype
 IDX_DTYPES = {
     0x08: np.dtype("u1"),
@@ -135,11 +137,11 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
             f"truncated or damaged ({exc})."
         ) from exc
     if found != expected:
-        dims = " x ".join(map(str, shape))
+        dims = short_shape(shape)
         long = found > expected
-        amount = f"more than {expected}" if long and compressed else str(found)
+        amount = f"more than {short_int(expected)}" if long and compressed else found
         raise ValueError(
-            f"{name}: expected {expected} payload bytes after the header "
+            f"{name}: expected {short_int(expected)} payload bytes after the header "
             f"({dims} items of {dtype.itemsize} byte(s)), found {amount} "
             f"({'too long' if long else 'truncated'}); the header's dimensions "
             "do not match the file."
@@ -148,7 +150,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         out = np.frombuffer(data, dtype=dtype).reshape(shape)
     except ValueError as exc:  # e.g. (0, 2**32 - 1, 2**32 - 1): more than NumPy takes
         raise ValueError(
-            f"{name}: the header's {ndim} dimensions ({' x '.join(map(str, shape))}) "
-            f"do not describe an array NumPy can hold ({exc})."
+            f"{name}: the header's {ndim} dimensions ({short_shape(shape)}) "
+            f"do not describe an array NumPy can hold ({short_repr(exc, width=100)})."
         ) from None
     return out.astype(dtype.newbyteorder("="), copy=False)

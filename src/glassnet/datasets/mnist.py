@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from glassnet.core._validation import short_shape
 from glassnet.datasets._checks import check_choice, check_dir
 from glassnet.datasets.base import Dataset
 from glassnet.datasets.download import DownloadError, Progress, download_files
@@ -112,12 +113,12 @@ def _check_pair(images: np.ndarray, labels: np.ndarray, img_path, lab_path):
     if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
         raise ValueError(
             f"{img_path}: expected uint8 images of 28 x 28 pixels (magic 2051), "
-            f"found {images.dtype} data of shape {images.shape}."
+            f"found {images.dtype} data of shape ({short_shape(images.shape)})."
         )
     if labels.dtype != np.uint8 or labels.ndim != 1:
         raise ValueError(
             f"{lab_path}: expected a 1-D uint8 label vector (magic 2049), found "
-            f"{labels.dtype} data of shape {labels.shape}."
+            f"{labels.dtype} data of shape ({short_shape(labels.shape)})."
         )
     if images.shape[0] != labels.shape[0]:
         raise ValueError(

@@ -11,9 +11,11 @@ on labels ``"yes"``/``"no"`` predicts ``"yes"``/``"no"``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from glassnet.core._validation import some_names
+from glassnet.core._validation import short_repr, some_names
 from glassnet.datasets.scalers import (
     FeatureSchema,
     MinMaxScaler,
@@ -22,6 +24,7 @@ from glassnet.datasets.scalers import (
 from glassnet.datasets.scalers import (
     from_config as transformer_from_config,
 )
+from glassnet.datasets.table import as_float, as_int
 
 __all__ = ["SCALERS", "Preprocessing"]
 
@@ -36,12 +39,45 @@ def _check_classes(classes):
         isinstance(c, (str, int)) or (isinstance(c, float) and np.isfinite(c))
         for c in classes
     )
-    if not ok or not classes or len(set(map(str, classes))) != len(classes):
+    if not ok or not classes:
         raise ValueError(
             "The 'classes' of a preprocessing config must be null or a non-empty "
             "list of distinct class names (str, int or finite float)."
         )
     return classes
+
+
+def _key_function(classes: list):
+    """How labels are matched to ``classes``: :func:`class_key` when every
+    class is a number, else ``str`` (text is looked up as text)."""
+    return class_key if all(_is_number(c) for c in classes) else str
+
+
+def class_key(label):
+    """The key a label is looked up by among numeric classes.
+
+    One rule, used both to match labels and to check that classes are
+    distinct: a number equal to an integer is that int, exactly (``3``,
+    ``3.0``, ``-0.0`` -> ``3``, ``3``, ``0``; ``2**53 + 1`` stays itself);
+    another float is itself; text is read as a CSV number (``"3"`` -> ``3``,
+    ``"2.5"`` -> ``2.5``); a bool is 0 or 1; other text stays text, an
+    unknown label.
+    """
+    if isinstance(label, str):
+        number = as_int(label.strip())
+        if number is not None:
+            return number
+        value = as_float(label.strip())
+        if value is None:
+            return label
+        label = value
+    if isinstance(label, bool):
+        return int(label)  # as NumPy and float() read it
+    if not isinstance(label, (int, float)):
+        return str(label)
+    if isinstance(label, float) and math.isfinite(label) and label.is_integer():
+        return int(label)
+    return label
 
 
 def _check_class_names(names):
@@ -79,7 +115,11 @@ class Preprocessing:
     :meth:`encode` maps labels to codes by value: with numeric classes,
     ``5``, ``5.0`` and the text ``"5"`` (a cell of a CSV file) all name the
     class ``5``, so a model trained on labels ``3``/``7`` reads ``3`` as code
-    0. With string classes, text is looked up and numbers are class codes.
+    0; integers are compared exactly (``2**53`` and ``2**53 + 1`` are two
+    classes). With string classes, text is looked up and numbers are class
+    codes. The same rule (:func:`class_key`) checks that the classes are
+    distinct: ``[1, 1.0, 2]``, ``[-0.0, 0.0, 1.0]`` or ``[2**53,
+    float(2**53)]`` raise ValueError.
     """
 
     def __init__(
@@ -92,7 +132,7 @@ class Preprocessing:
     ):
         self.scaler = scaler
         self.schema = schema
-        self.classes = None if classes is None else [_plain(c) for c in classes]
+        self.classes = None if classes is None else _distinct(classes)
         if class_names is not None and (
             self.classes is None or len(class_names) != len(self.classes)
         ):
@@ -124,18 +164,18 @@ class Preprocessing:
         Without classes, and for one-hot targets (n_samples, n_classes), ``y``
         is returned unchanged. Raises ValueError naming unknown labels.
         """
-        y = np.asarray(y)
+        given = y
+        y = np.asarray(given)
         if self.classes is None or (y.ndim == 2 and y.shape[1] > 1):
             return y
-        numeric = all(_is_number(c) for c in self.classes)
-        if numeric:
-            keys = _numbers(y)
-            index = {float(c): k for k, c in enumerate(self.classes)}
-        elif y.dtype.kind not in "USO":
+        key = _key_function(self.classes)
+        if key is str and y.dtype.kind not in "USO":
             return y  # numbers with string classes are class codes
-        else:
-            keys = [str(v) for v in y.ravel().tolist()]
-            index = {str(c): k for k, c in enumerate(self.classes)}
+        # A list of Python ints beyond int64 would become float64 here: keep
+        # the values as given (an object array) so that they match exactly.
+        exact = y if isinstance(given, np.ndarray) else np.asarray(given, dtype=object)
+        keys = [key(v) for v in exact.ravel().tolist()]
+        index = {key(c): k for k, c in enumerate(self.classes)}
         unknown = sorted({str(v) for v in keys if v not in index})
         if unknown:
             raise ValueError(
@@ -212,13 +252,26 @@ def _is_number(label) -> bool:
     return isinstance(label, (int, float)) and not isinstance(label, bool)
 
 
-def _numbers(y: np.ndarray) -> list:
-    """Labels as floats for lookup among numeric classes; text that is not a
-    number stays text (and is then reported as unknown)."""
-    out = []
-    for v in y.ravel().tolist():
-        try:
-            out.append(float(v))
-        except (TypeError, ValueError):
-            out.append(str(v))
-    return out
+def _distinct(classes) -> list:
+    """``classes`` as Python values; ValueError when two of them are one class
+    under the lookup rule (:func:`class_key`), or a float is not finite."""
+    plain = [_plain(c) for c in classes]
+    for c in plain:
+        if isinstance(c, float) and not math.isfinite(c):
+            raise ValueError(
+                "The 'classes' parameter of Preprocessing must hold finite "
+                f"numbers. Got {c!r} instead."
+            )
+    key = _key_function(plain)
+    first: dict = {}
+    for c in plain:
+        k = key(c)
+        if k in first:
+            raise ValueError(
+                "The 'classes' parameter of Preprocessing must list distinct "
+                f"classes. Got {short_repr(first[k])} and {short_repr(c)}, which "
+                "are the same class (3, 3.0 and '3' name one class; ints are "
+                "compared exactly)."
+            )
+        first[k] = c
+    return plain

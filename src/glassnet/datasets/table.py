@@ -10,9 +10,18 @@ California-housing loaders and prediction input files:
 - Every row must have as many fields as the header.
 - A cell is *missing* when it is empty or one of ``NA``, ``NaN``, ``?``
   (case-insensitive).
-- A *numeric* cell is a decimal or scientific literal (``3``, ``-0.5``,
-  ``1e-3``); ``inf``, ``infinity`` and values that overflow to infinity are
-  rejected.
+- A *numeric* cell is a decimal or scientific literal in ASCII: an optional
+  sign, digits with an optional decimal point, an optional exponent
+  (``3``, ``+3``, ``-0.5``, ``.5``, ``5.``, ``1e-3``), nothing else.
+  Python's ``float()`` accepts more, which is refused here as not a number:
+  digit-group underscores (``1_000``), digits of other scripts (``١٢``,
+  ``１２``), hexadecimal. ``inf``, ``infinity`` (any case, with a sign) and
+  values that overflow to infinity are numbers, but not finite ones: an
+  error in a numeric column. (Spaces around a cell were stripped when the
+  file was read; ``NaN`` is a missing cell.)
+- An *integer* cell (an optional sign and digits only) is read exactly:
+  :func:`as_int` gives the Python int, so ``9007199254740993`` is not
+  rounded to the float ``9007199254740992``.
 
 Errors are ValueError messages of the form
 ``"data.csv, line 7, column 'age': expected a number, got 'abc'"``, with the
@@ -30,6 +39,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -42,6 +52,13 @@ from glassnet.datasets._checks import check_file
 from glassnet.datasets.scalers import FeatureSchema
 
 MISSING_TOKENS = frozenset({"", "na", "nan", "?"})
+
+#: The CSV number grammar (ASCII only: ``re.ASCII`` keeps ``\d`` to 0-9).
+NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+#: An integer cell: an optional sign and ASCII digits.
+INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+#: The words of an infinite value (a number, refused as not finite).
+INFINITIES = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,13 +189,17 @@ def is_missing(cell: str) -> bool:
 
 
 def as_float(cell: str) -> float | None:
-    """The value of a numeric literal, or None if the cell is not one."""
-    if "_" in cell:
-        return None
-    try:
+    """The value of a numeric cell (see the module's rules), or None if the
+    cell is not one. Infinite values (``inf``, ``1e999``) are returned as
+    such; :func:`parse_number` refuses them."""
+    if NUMBER.fullmatch(cell) or cell.lower() in INFINITIES:
         return float(cell)
-    except ValueError:
-        return None
+    return None
+
+
+def as_int(cell: str) -> int | None:
+    """The exact value of an integer cell (``-12``, ``+7``), else None."""
+    return int(cell) if INTEGER.fullmatch(cell) else None
 
 
 def parse_number(table: CsvTable, row: int, col: int) -> float:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from glassnet.core._validation import some_names
 from glassnet.core.optimizers import OPTIMIZERS
 from glassnet.datasets.toy import GENERATORS, REGRESSION
 
@@ -144,11 +145,17 @@ def bad(message: str) -> PlaygroundError:
     return PlaygroundError(400, message)
 
 
+def shown(value) -> str:
+    """``repr(value)`` cut to about 60 characters, for a one-line message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
 def _range_message(name, kind, low, high, value) -> str:
     article = "an" if kind == "int" else "a"
     return (
         f"The '{name}' parameter of {OWNER} must be {article} {kind} in the range "
-        f"[{low}, {high}]. Got {value!r} instead."
+        f"[{low}, {high}]. Got {shown(value)} instead."
     )
 
 
@@ -177,7 +184,7 @@ def _choice(value, name: str, choices) -> str:
         allowed = ", ".join(repr(c) for c in choices)
         raise bad(
             f"The '{name}' parameter of {OWNER} must be one of {allowed}. Got "
-            f"{value!r} instead."
+            f"{shown(value)} instead."
         )
     return value
 
@@ -190,7 +197,7 @@ def _items(value, name: str) -> list:
         return value
     raise bad(
         f"The '{name}' parameter of {OWNER} must be a list or comma-separated "
-        f"text. Got {value!r} instead."
+        f"text. Got {shown(value)} instead."
     )
 
 
@@ -254,8 +261,7 @@ def parse_config(raw, limits: Limits) -> dict:
     unknown = sorted(set(raw) - set(DEFAULTS))
     if unknown:
         raise bad(
-            f"Unknown setting(s) {', '.join(map(repr, unknown))}; valid: "
-            f"{', '.join(DEFAULTS)}."
+            f"Unknown setting(s) {some_names(unknown)}; valid: {', '.join(DEFAULTS)}."
         )
     given = {**DEFAULTS, **raw}
     config = {

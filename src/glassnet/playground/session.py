@@ -21,9 +21,10 @@ import time
 import numpy as np
 
 from glassnet.cli._common import UsageError
+from glassnet.core._validation import some_names
 from glassnet.core.optimizers import get_optimizer
 from glassnet.playground import export, frames, views
-from glassnet.playground.config import NOTATIONS, Limits, PlaygroundError
+from glassnet.playground.config import NOTATIONS, Limits, PlaygroundError, shown
 from glassnet.playground.data import (
     Upload,
     expand,
@@ -35,6 +36,8 @@ from glassnet.training.diagnostics import dead_fraction, rms, saturation
 
 __all__ = ["Session"]
 
+#: The fields of a parameter edit (``col`` for a weight only).
+EDIT_FIELDS = ("layer", "param", "row", "col", "value")
 #: Loss-curve points kept per run (older ones are thinned beyond this).
 HISTORY_LIMIT = 20000
 
@@ -247,31 +250,37 @@ class Session:
         """
         if not isinstance(request, dict):
             raise _bad("The parameter edit must be a JSON object.")
+        unknown = sorted(set(request) - set(EDIT_FIELDS))
+        if unknown:
+            raise _bad(
+                f"Unknown field(s) {some_names(unknown)} in a parameter edit; "
+                f"valid: {', '.join(EDIT_FIELDS)}."
+            )
         with self.cond:
             layers = dict(self.dense)
-            layer = layers.get(request.get("layer"))
-            if layer is None or isinstance(request.get("layer"), bool):
+            number = request.get("layer")
+            if not _is_int(number) or number not in layers:
                 raise _bad(
                     f"The 'layer' of a parameter edit must be one of {list(layers)}. "
-                    f"Got {request.get('layer')!r} instead."
+                    f"Got {shown(number)} instead."
                 )
+            layer = layers[number]
             param = request.get("param")
-            if param not in ("W", "b"):
+            if not isinstance(param, str) or param not in ("W", "b"):
                 raise _bad(
                     "The 'param' of a parameter edit must be 'W' or 'b'. Got "
-                    f"{param!r} instead."
+                    f"{shown(param)} instead."
                 )
             row = _index(request.get("row"), "row", layer.n_out)
-            value = request.get("value")
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise _bad(f"The 'value' must be a number. Got {value!r} instead.")
-            if not (math.isfinite(value) and abs(value) <= 1000):
-                raise _bad(
-                    "The 'value' must be a finite number in [-1000, 1000]. Got "
-                    f"{value!r} instead."
-                )
+            # A bias has no column: one given anyway must still be an index.
+            col = (
+                _index(request.get("col"), "col", layer.n_in)
+                if (param == "W" or "col" in request)
+                else None
+            )
+            value = _edit_value(request.get("value"))
             if param == "W":
-                layer.W[row, _index(request.get("col"), "col", layer.n_in)] = value
+                layer.W[row, col] = value
             else:
                 layer.b[row] = value
             self.edited = True
@@ -293,7 +302,7 @@ class Session:
         if notation not in NOTATIONS:
             raise _bad(
                 f"The 'notation' of a trace must be one of {', '.join(NOTATIONS)}. "
-                f"Got {notation!r} instead."
+                f"Got {shown(notation)} instead."
             )
         with self.cond:
             i = _index(point, "point", self.X_train.shape[0])
@@ -319,6 +328,23 @@ class Session:
         return info
 
 
+def _is_int(value) -> bool:
+    """An int of JSON: not a bool (``True == 1``), not a float."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _edit_value(value) -> float:
+    """The new value of a weight or bias: a finite number in [-1000, 1000]."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _bad(f"The 'value' must be a number. Got {shown(value)} instead.")
+    if not (-1000 <= value <= 1000 and math.isfinite(value)):
+        raise _bad(
+            "The 'value' must be a finite number in [-1000, 1000]. Got "
+            f"{shown(value)} instead."
+        )
+    return float(value)
+
+
 def _output_kind(net) -> str:
     if net.task == "regression":
         return "regression"
@@ -331,12 +357,10 @@ def _index(value, name: str, size: int) -> int:
     text = value.strip() if isinstance(value, str) else None
     if text and text.isascii() and text.isdigit() and len(text) <= 18:
         value = int(text)
-    if isinstance(value, str) and len(value) > 40:
-        value = value[:40] + "..."
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < size:
+    if not _is_int(value) or not 0 <= value < size:
         raise _bad(
             f"The '{name}' must be an int in the range [0, {size - 1}]. Got "
-            f"{value!r} instead."
+            f"{shown(value)} instead."
         )
     return value
 

@@ -304,3 +304,22 @@ def test_metrics(net, data) -> dict:
         result["mae"] = metrics.mean_absolute_error(data.y_test, predicted)
         result["r2"] = metrics.r2_score(data.y_test, predicted)
     return {key: float(value) for key, value in result.items()}
+
+
+#: A loss this many times that of the untrained network counts as diverged.
+DIVERGENCE_FACTOR = 1e6
+
+
+def divergence_limit(net, data) -> float | None:
+    """The ``max_loss`` of a run's TerminateOnNaN: a million times the loss of
+    the untrained network on the training split, or None when that loss is 0
+    or not finite.
+
+    Adam with a huge rate keeps the loss finite but astronomical; a run whose
+    loss passes this is stopped as diverged, as one whose loss is NaN.
+    """
+    with np.errstate(all="ignore"):
+        untrained = net.evaluate(data.X_train, labels(data, data.y_train))["loss"]
+    if not (np.isfinite(untrained) and untrained > 0):
+        return None
+    return DIVERGENCE_FACTOR * float(untrained)

@@ -139,6 +139,7 @@ def train_configuration(settings: dict, data) -> dict:
     from glassnet.runs.recipe import (
         attach_preprocessing,
         build_network,
+        divergence_limit,
         labels,
         test_metrics,
     )
@@ -148,7 +149,12 @@ def train_configuration(settings: dict, data) -> dict:
     try:
         net = build_network(settings, data)
         attach_preprocessing(net, settings, data)
-        guard = TerminateOnNaN(restore=False, warn=False, check_batches=False)
+        guard = TerminateOnNaN(
+            restore=False,
+            warn=False,
+            check_batches=False,
+            max_loss=divergence_limit(net, data),  # as glassnet train
+        )
         callbacks = [guard]
         if settings["early_stopping"]:
             patience = settings["early_stopping"]
