@@ -298,3 +298,41 @@ def test_non_finite_weights_give_scikit_learns_message():
         warnings.simplefilter("ignore")
         with pytest.raises(ValueError, match="Solver produced non-finite parameter"):
             MLPRegressor().fit(X, rng.standard_normal(10))
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_sparse_X_trains_and_predicts_as_the_dense_array(data, fmt, solver):
+    sparse = pytest.importorskip("scipy.sparse")
+    X, ys = data
+    X = np.where(np.abs(X) > 0.8, X, 0.0)  # mostly zeros
+    Xs = sparse.csr_matrix(X) if fmt == "csr" else sparse.csc_array(X)
+    params = dict(hidden_layer_sizes=5, solver=solver, max_iter=15, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        dense = MLPClassifier(**params).fit(X, ys["cls"])
+        sparse_fit = MLPClassifier(**params).fit(Xs, ys["cls"])
+    np.testing.assert_allclose(sparse_fit.loss_, dense.loss_, rtol=1e-10)
+    for a, b in zip(sparse_fit.coefs_, dense.coefs_, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        sparse_fit.predict_proba(Xs), dense.predict_proba(X), rtol=1e-9
+    )
+    np.testing.assert_array_equal(dense.predict(Xs), dense.predict(X))
+
+
+def test_sparse_X_in_the_network_and_its_errors(rng):
+    sparse = pytest.importorskip("scipy.sparse")
+    from glassnet import Network
+
+    X = rng.normal(size=(20, 3)) * (rng.random((20, 3)) > 0.5)
+    net = Network.mlp([3, 4, 2], seed=0, dtype="float64")
+    np.testing.assert_allclose(
+        net.predict_proba(sparse.csr_matrix(X)), net.predict_proba(X), rtol=1e-12
+    )
+    bad = sparse.csr_matrix(X)
+    bad.data[0] = np.nan
+    with pytest.raises(ValueError, match="X must be finite"):
+        net.predict_proba(bad)
+    with pytest.raises(ValueError, match="2 features per sample.*expects 3"):
+        net.predict_proba(sparse.csr_matrix(X[:, :2]))

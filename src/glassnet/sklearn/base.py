@@ -126,6 +126,7 @@ class _GlassnetMLP(BaseEstimator):
             multi_output=True,
             y_numeric=not isinstance(self, ClassifierMixin),
             dtype=(np.float64, np.float32),
+            accept_sparse=("csr", "csc"),
             reset=first,
         )
         if y.ndim == 2 and y.shape[1] == 1:
@@ -322,7 +323,13 @@ class _GlassnetMLP(BaseEstimator):
     def _outputs(self, X) -> np.ndarray:
         """Network outputs ``a^L`` of shape (n_samples, n_outputs_)."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=(np.float64, np.float32),
+            accept_sparse=("csr", "csc"),
+        )
         net = self.network_
         return net.infer(net.prepare_inputs(X))  # in chunks, as predict does
 
@@ -333,7 +340,13 @@ class _GlassnetMLP(BaseEstimator):
         (a sigmoid or softmax output keeps its ``Z``).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=(np.float64, np.float32),
+            accept_sparse=("csr", "csc"),
+        )
         net = self.network_
         logits = np.empty((X.shape[0], net.n_outputs), dtype=net.dtype)
 
@@ -407,5 +420,5 @@ class _GlassnetMLP(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True  # densified one batch at a time
         return tags
