@@ -173,12 +173,6 @@ def test_alpha_regularizes_as_in_sklearn(kind, ours, theirs, scale, weighted, rn
         np.testing.assert_allclose(layer.db, c * g_b, rtol=1e-9, atol=1e-12)
 
 
-def test_lbfgs_is_refused_with_an_explanation(digits):
-    X, y, _, _ = digits
-    with pytest.raises(ValueError, match="'solver'.*cannot be 'lbfgs'.*'adam'"):
-        MLPClassifier(solver="lbfgs").fit(X, y)
-
-
 @pytest.mark.parametrize(
     ("param", "value", "message"),
     [

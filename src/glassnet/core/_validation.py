@@ -49,7 +49,14 @@ def check_X(X, *, n_features: int | None = None, name: str = "X") -> np.ndarray:
     dtypes (``Int64``, ``Float64``, ``boolean``) are accepted as the NumPy
     numbers they hold; a missing value (``pd.NA``) is NaN, refused as every
     non-finite value is (see :func:`as_array`).
+
+    A SciPy sparse matrix or array (anything with ``tocsr``, e.g. CSR or CSC
+    after a TF-IDF step) is returned as CSR, never densified: the network
+    densifies one batch at a time (:meth:`glassnet.Network.as_batch`).
+    SciPy is not imported here.
     """
+    if hasattr(X, "tocsr") and hasattr(X, "shape") and hasattr(X, "dtype"):
+        return _check_sparse(X, n_features, name)
     if isinstance(X, (str, bytes)) or X is None:
         raise TypeError(
             f"{name} must be a 2-D numeric array of shape (n_samples, n_features). "
@@ -91,6 +98,33 @@ def check_X(X, *, n_features: int | None = None, name: str = "X") -> np.ndarray:
             f"column {bad[1]}."
         )
     return arr
+
+
+def _check_sparse(X, n_features, name: str):
+    """:func:`check_X`'s checks for a sparse matrix, which becomes CSR."""
+    if len(X.shape) != 2:
+        raise ValueError(
+            f"{name} must be 2-D of shape (n_samples, n_features). Got a sparse "
+            f"array of shape {X.shape} instead."
+        )
+    if np.dtype(X.dtype).kind not in "biuf":
+        raise TypeError(
+            f"{name} must be numeric (int or float). Got a sparse matrix of dtype "
+            f"{X.dtype} instead."
+        )
+    X = X.tocsr()
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} must contain at least one sample. Got 0 rows.")
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(
+            f"{name} has {X.shape[1]} features per sample but the network's "
+            f"first layer expects {n_features}."
+        )
+    if X.dtype.kind == "f" and not np.all(np.isfinite(X.data)):
+        raise ValueError(
+            f"{name} must be finite. Got NaN or infinity among its values."
+        )
+    return X
 
 
 def _all_finite(arr: np.ndarray) -> bool:

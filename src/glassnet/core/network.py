@@ -344,8 +344,12 @@ class Network:
         Converted to the network's dtype -- uint8 arrays are image pixels and
         become ``x / 255`` in [0, 1] (lecture 003: "divide by 255") -- then
         scaled by ``self.preprocessing`` if set. ``X`` comes from
-        :meth:`prepare_inputs` (or is a slice of its result).
+        :meth:`prepare_inputs` (or is a slice of its result). A sparse
+        batch (SciPy CSR, from sparse inputs) is densified here, one batch
+        at a time: the dataset itself stays sparse.
         """
+        if hasattr(X, "toarray"):
+            X = X.toarray()
         if X.dtype == np.uint8:
             X = np.multiply(X, 1.0 / 255.0, dtype=self.dtype)
         if self.preprocessing is not None:

@@ -19,8 +19,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from glassnet.core._validation import check_sample_weight
-from glassnet.core.layers import Dense
-from glassnet.sklearn import build
+from glassnet.core.layers import Dense, Dropout
+from glassnet.sklearn import build, lbfgs
 from glassnet.sklearn.stopping import SklearnStopping
 
 #: glassnet activation name -> scikit-learn's, for ``out_activation_``.
@@ -58,6 +58,7 @@ class _GlassnetMLP(BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         loss=None,
         output_activation=None,
         dropout=0.0,
@@ -88,6 +89,7 @@ class _GlassnetMLP(BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.loss = loss
         self.output_activation = output_activation
         self.dropout = dropout
@@ -124,6 +126,7 @@ class _GlassnetMLP(BaseEstimator):
             multi_output=True,
             y_numeric=not isinstance(self, ClassifierMixin),
             dtype=(np.float64, np.float32),
+            accept_sparse=("csr", "csc"),
             reset=first,
         )
         if y.ndim == 2 and y.shape[1] == 1:
@@ -140,9 +143,79 @@ class _GlassnetMLP(BaseEstimator):
                 f"y has {n_outputs} output(s) but the fitted network has "
                 f"{self.network_.n_outputs}; refit without warm_start."
             )
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(X, targets, sample_weight)
+            return self
+        if self.early_stopping:
+            self._check_validation_split(X.shape[0], targets)
         history, n_train = self._train(X, targets, sample_weight, incremental)
         self._record(history, incremental, n_train)
         return self
+
+    def _loss_scale(self) -> float:
+        """scikit-learn's cost divided by glassnet's (``build.LOSS_SCALE``)."""
+        net = self.network_
+        return 1.0 / build.LOSS_SCALE.get(net.loss.name, lambda k: 1.0)(net.n_outputs)
+
+    def _fit_lbfgs(self, X, targets, sample_weight) -> None:
+        """Full-batch L-BFGS-B (:mod:`glassnet.sklearn.lbfgs`), as scikit-learn."""
+        net = self.network_
+        if any(isinstance(layer, Dropout) for layer in net.layers):
+            raise ValueError(
+                f"The 'dropout' parameter of {type(self).__name__} must be 0 with "
+                "solver='lbfgs' (L-BFGS-B needs a deterministic cost). Got "
+                f"{self.dropout!r} instead."
+            )
+        n = X.shape[0]
+        net.regularizer = build.regularizer(self, net, n, sample_weight)
+        X = net.prepare_inputs(X)
+        Y = net.prepare_targets(targets, X)
+        w = None
+        if sample_weight is not None:
+            w = check_sample_weight(sample_weight, n, dtype=net.dtype)
+        self.n_iter_, self.loss_ = lbfgs.fit_lbfgs(
+            net,
+            X,
+            Y,
+            w,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=float(self.tol),
+            scale=self._loss_scale(),
+        )
+        self._check_finite()
+
+    def _check_finite(self) -> None:
+        if not np.all(np.isfinite(self.network_.parameters_flat)):
+            # scikit-learn's message, with what to change
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may "
+                "contain large values and need to be preprocessed (e.g. "
+                "StandardScaler), or lower learning_rate_init "
+                f"(now {self.learning_rate_init!r})."
+            )
+
+    def _check_validation_split(self, n: int, targets) -> None:
+        """scikit-learn's errors for a held-out part too small to score on."""
+        n_val = math.ceil(float(self.validation_fraction) * n)
+        if n_val < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                f"(now {self.validation_fraction!r}) or the size of your dataset "
+                f"({n} samples give {n_val} validation sample(s); at least 2 are "
+                "needed)."
+            )
+        if isinstance(self, ClassifierMixin) and np.ndim(targets) == 1:
+            # the split is stratified: each class needs a sample on each side
+            codes, counts = np.unique(targets, return_counts=True)
+            few = self.classes_[codes[counts < 2]].tolist()
+            if few:
+                raise ValueError(
+                    "The least populated classes in y have only 1 member, which "
+                    "is too few for early_stopping's stratified validation "
+                    "split. The minimum number of members in any class cannot "
+                    f"be less than 2. Classes with too few members are: {few}"
+                )
 
     def _start(self, X, n_outputs: int, output: str, loss: str) -> None:
         """A new network and empty records (first fit, or fit without warm start)."""
@@ -164,11 +237,13 @@ class _GlassnetMLP(BaseEstimator):
         self._stopper = None
         self.n_iter_ = 0
         self.t_ = 0
-        self.loss_curve_ = []
-        self.validation_loss_curve_ = []
-        self.validation_scores_ = [] if self.early_stopping else None
-        self.best_validation_score_ = None
-        self.best_loss_ = None
+        if self.solver != "lbfgs":
+            # scikit-learn keeps no curves for lbfgs (it has no epochs)
+            self.loss_curve_ = []
+            self.validation_loss_curve_ = []
+            self.validation_scores_ = [] if self.early_stopping else None
+            self.best_validation_score_ = None
+            self.best_loss_ = None
         self.n_layers_ = len(build.hidden_sizes(self)) + 2
         self.n_outputs_ = n_outputs
         self.out_activation_ = _SKLEARN_ACTIVATION.get(output, output)
@@ -181,7 +256,7 @@ class _GlassnetMLP(BaseEstimator):
         net = self.network_
         net.regularizer = build.regularizer(self, net, batch, sample_weight)
         if not incremental or self._optimizer is None:
-            self._optimizer = build.make_optimizer(self)
+            self._optimizer = build.make_optimizer(self, scale=self._loss_scale())
         metric = self._score_metric
         monitor = f"val_{metric}" if self.early_stopping else "loss"
         if getattr(self, "_stopper", None) is None or (
@@ -195,6 +270,8 @@ class _GlassnetMLP(BaseEstimator):
             seen=self.t_,
             incremental=incremental,
             stopper=self._stopper,
+            scale=self._loss_scale(),
+            first_iteration=(self.n_iter_ if incremental else 0) + 1,
         )
         history = net.fit(
             X,
@@ -207,21 +284,16 @@ class _GlassnetMLP(BaseEstimator):
             sample_weight=sample_weight,
             shuffle=bool(self.shuffle),
             seed=self._seed + (self.n_iter_ if incremental else 0),
-            verbose=2 if self.verbose else 0,
+            verbose=0,
             callbacks=callbacks,
         )
-        if not np.all(np.isfinite(net.parameters_flat)):
-            raise ValueError(
-                "Training produced non-finite weights. Scale the inputs (e.g. "
-                "StandardScaler) or lower learning_rate_init "
-                f"(now {self.learning_rate_init!r})."
-            )
+        self._check_finite()
         ran_out = len(history.epoch) == self.max_iter and not net.stop_training
         if not incremental and ran_out:
+            # scikit-learn's message
             warnings.warn(
-                f"{type(self).__name__}: the maximum number of iterations "
-                f"(max_iter={self.max_iter}) was reached and the optimization "
-                "has not converged yet.",
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
@@ -233,9 +305,12 @@ class _GlassnetMLP(BaseEstimator):
         self.n_iter_ = self.n_iter_ + epochs if incremental else epochs
         # scikit-learn's t_: training samples seen (the validation part is not)
         self.t_ += n_train * epochs
-        self.loss_curve_.extend(float(v) for v in logs["loss"])
+        scale = self._loss_scale()
+        self.loss_curve_.extend(float(v) * scale for v in logs["loss"])
         self.loss_ = self.loss_curve_[-1]
-        self.validation_loss_curve_.extend(float(v) for v in logs.get("val_loss", []))
+        self.validation_loss_curve_.extend(
+            float(v) * scale for v in logs.get("val_loss", [])
+        )
         if self.early_stopping:
             scores = logs[f"val_{self._score_metric}"]
             self.validation_scores_.extend(float(v) for v in scores)
@@ -248,7 +323,13 @@ class _GlassnetMLP(BaseEstimator):
     def _outputs(self, X) -> np.ndarray:
         """Network outputs ``a^L`` of shape (n_samples, n_outputs_)."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=(np.float64, np.float32),
+            accept_sparse=("csr", "csc"),
+        )
         net = self.network_
         return net.infer(net.prepare_inputs(X))  # in chunks, as predict does
 
@@ -259,7 +340,13 @@ class _GlassnetMLP(BaseEstimator):
         (a sigmoid or softmax output keeps its ``Z``).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=(np.float64, np.float32),
+            accept_sparse=("csr", "csc"),
+        )
         net = self.network_
         logits = np.empty((X.shape[0], net.n_outputs), dtype=net.dtype)
 
@@ -280,13 +367,58 @@ class _GlassnetMLP(BaseEstimator):
         check_is_fitted(self)
         return [layer.W.T for layer in self.network_.layers if isinstance(layer, Dense)]
 
+    @coefs_.setter
+    def coefs_(self, value) -> None:
+        """Write new weights (one (n_in, n_out) array per Dense layer) in place.
+
+        Raises ``AttributeError`` before ``fit`` (there is no network yet) and
+        ``ValueError`` for a wrong number of arrays or a wrong shape.
+        """
+        self._assign("coefs_", value, lambda layer: layer.W, transpose=True)
+
     @property
     def intercepts_(self) -> list[np.ndarray]:
         """Bias of each Dense layer, shape (n_out,) (views, as ``coefs_``)."""
         check_is_fitted(self)
         return [layer.b for layer in self.network_.layers if isinstance(layer, Dense)]
 
+    @intercepts_.setter
+    def intercepts_(self, value) -> None:
+        """Write new biases (one (n_out,) array per Dense layer), as ``coefs_``."""
+        self._assign("intercepts_", value, lambda layer: layer.b, transpose=False)
+
+    def _assign(self, name: str, value, target, *, transpose: bool) -> None:
+        """Check every array of ``value`` first, then copy them into the network."""
+        owner = type(self).__name__
+        if not hasattr(self, "network_"):
+            raise AttributeError(
+                f"{owner}.{name} can be set only after fit: it writes into the "
+                "fitted network's parameters (network_)."
+            )
+        dense = [layer for layer in self.network_.layers if isinstance(layer, Dense)]
+        if isinstance(value, np.ndarray) or not hasattr(value, "__len__"):
+            value = None
+        if value is None or len(value) != len(dense):
+            raise ValueError(
+                f"The '{name}' attribute of {owner} must be a list of "
+                f"{len(dense)} arrays, one per Dense layer. Got "
+                f"{type(value).__name__ if value is None else len(value)} instead."
+            )
+        arrays = []
+        for i, (layer, array) in enumerate(zip(dense, value, strict=True)):
+            array = np.asarray(array)
+            expected = target(layer).T.shape if transpose else target(layer).shape
+            if array.shape != expected or array.dtype.kind not in "biuf":
+                raise ValueError(
+                    f"The '{name}' attribute of {owner}: array {i} must be a "
+                    f"numeric array of shape {expected}. Got shape {array.shape} "
+                    f"and dtype {array.dtype} instead."
+                )
+            arrays.append(array.T if transpose else array)
+        for layer, array in zip(dense, arrays, strict=True):
+            target(layer)[...] = array
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True  # densified one batch at a time
         return tags

@@ -21,6 +21,7 @@ full batch).
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -65,7 +66,13 @@ def check_params(est) -> None:
     number("power_t", low=0)
     number("max_iter", low=1, integer=True)
     number("tol", low=0)
-    number("n_iter_no_change", low=1, integer=True)
+    if not (
+        isinstance(est.n_iter_no_change, numbers.Real)
+        and math.isinf(est.n_iter_no_change)
+        and est.n_iter_no_change > 0
+    ):
+        number("n_iter_no_change", low=1, integer=True)
+    number("max_fun", low=1, integer=True)
     number("validation_fraction", low=0, high=1, low_open=True, high_open=True)
     number("momentum", low=0, high=1, high_open=True)
     number("beta_1", low=0, high=1, high_open=True)
@@ -94,25 +101,27 @@ def _choice(value, name: str, owner: str, allowed) -> None:
 
 
 def solver_name(est) -> str:
-    """The glassnet optimizer name for ``est.solver``; lbfgs is refused clearly."""
+    """``est.solver``: "lbfgs" or a glassnet optimizer name."""
     solver = est.solver
     if solver == "lbfgs":
-        raise ValueError(
-            f"The 'solver' parameter of {type(est).__name__} cannot be 'lbfgs': "
-            "glassnet trains by backpropagation with first-order optimizers and "
-            "has no quasi-Newton solver. Use 'adam' (the default) or 'sgd' "
-            "(also: 'rmsprop', 'adagrad', 'adamw')."
-        )
+        return solver
     if not isinstance(solver, str) or solver not in OPTIMIZERS:
+        names = sorted([*OPTIMIZERS, "lbfgs"])
         raise ValueError(
             f"The 'solver' parameter of {type(est).__name__} must be one of "
-            f"{', '.join(map(repr, sorted(OPTIMIZERS)))}. Got {solver!r} instead."
+            f"{', '.join(map(repr, names))}. Got {solver!r} instead."
         )
     return solver
 
 
-def make_optimizer(est):
-    """The optimizer of ``est.solver`` with scikit-learn's settings."""
+def make_optimizer(est, *, scale: float = 1.0):
+    """The optimizer of ``est.solver`` with scikit-learn's settings.
+
+    ``scale`` is scikit-learn's cost divided by glassnet's (``1 /
+    LOSS_SCALE``): glassnet's gradient is ``1 / scale`` times scikit-learn's,
+    so "sgd" takes the rate ``scale * learning_rate_init`` and its steps are
+    scikit-learn's. Adam's steps do not depend on the scale of the gradient.
+    """
     solver = solver_name(est)
     lr = float(est.learning_rate_init)
     if solver == "adam":
@@ -121,7 +130,7 @@ def make_optimizer(est):
         # scikit-learn's v <- mu v - lr g; w <- w + v is glassnet's (PyTorch's)
         # v <- mu v + g; w <- w - lr v while the rate is constant.
         nesterov = bool(est.nesterovs_momentum) and est.momentum > 0
-        return SGD(lr, momentum=est.momentum, nesterov=nesterov)
+        return SGD(lr * scale, momentum=est.momentum, nesterov=nesterov)
     return get_optimizer(solver, lr=lr)
 
 
@@ -208,13 +217,23 @@ def batch_size(est, n_train: int) -> int:
 
 
 def callbacks(
-    est, monitor: str, n_train: int, *, seen: int, incremental: bool, stopper
+    est,
+    monitor: str,
+    n_train: int,
+    *,
+    seen: int,
+    incremental: bool,
+    stopper,
+    scale: float = 1.0,
+    first_iteration: int = 1,
 ) -> list:
     """scikit-learn's stopping rule (``stopper``) and learning-rate schedule.
 
     ``stopper`` is the estimator's :class:`~glassnet.sklearn.stopping.SklearnStopping`,
     kept across warm starts and ``partial_fit`` calls; it is set to this
-    fit's ``tol``, ``n_iter_no_change`` and ``learning_rate`` here. ``seen``
+    fit's ``tol``, ``n_iter_no_change``, ``learning_rate`` and ``verbose``
+    here, with ``scale`` (the training loss into scikit-learn's scale) and
+    the number of the first epoch (``first_iteration``). ``seen``
     is ``t_`` before this call: the training samples of earlier calls, whose
     sizes may differ from ``n_train``.
     """
@@ -224,13 +243,17 @@ def callbacks(
         tol=est.tol,
         n_iter_no_change=est.n_iter_no_change,
         adaptive=sgd and est.learning_rate == "adaptive",
+        scale=scale,
+        verbose=bool(est.verbose),
+        first_iteration=first_iteration,
     )
     result: list[Callback] = [stopper]
     if sgd and est.learning_rate == "invscaling" and est.power_t > 0:
         # scikit-learn: lr = lr0 / (t + 1) ** power_t with t the training
         # samples seen before the epoch (t_); fit starts with a new optimizer
         # at lr0, partial_fit carries the rate on.
-        lr0, power = float(est.learning_rate_init), float(est.power_t)
+        # (glassnet's rate is scale times scikit-learn's: make_optimizer)
+        lr0, power = float(est.learning_rate_init) * scale, float(est.power_t)
 
         def inverse_scaling(epoch, lr):
             if epoch == 0 and not incremental:

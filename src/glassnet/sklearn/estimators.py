@@ -12,8 +12,10 @@ How the parameters map:
 
 * ``solver``: "adam" and "sgd" (with ``momentum``/``nesterovs_momentum``,
   ``learning_rate`` "constant", "invscaling" or "adaptive") as in
-  scikit-learn; also "rmsprop", "adagrad", "adamw". "lbfgs" is refused with
-  an explanation: glassnet has no quasi-Newton solver.
+  scikit-learn; also "rmsprop", "adagrad", "adamw"; and "lbfgs": SciPy's
+  L-BFGS-B on the flat parameter vector with glassnet's analytic gradient,
+  full batch, ``max_iter`` iterations, ``max_fun`` evaluations, ``tol`` its
+  gradient tolerance (:mod:`glassnet.sklearn.lbfgs`), as in scikit-learn.
 * ``alpha``: an L2 penalty scaled so that the same ``alpha`` regularizes as
   much as in scikit-learn (see :mod:`glassnet.sklearn.build`).
 * ``max_iter`` epochs; ``tol``/``n_iter_no_change`` stop on the training
@@ -28,12 +30,17 @@ How the parameters map:
 * ``random_state`` seeds the initialization, shuffling, validation split
   and dropout.
 
-The losses are glassnet's: cross-entropy, binary cross-entropy (summed in
-scikit-learn, averaged over the outputs here), and for regression ``mse``,
-twice scikit-learn's "half squared error" for one output. Adam's steps do
-not depend on that scale; with ``solver="sgd"`` the same
-``learning_rate_init`` therefore takes twice scikit-learn's step on a
-single-output regression. Inputs must be dense arrays.
+The network trains on glassnet's losses (cross-entropy, binary
+cross-entropy averaged over the outputs, ``mse``), which are scikit-learn's
+up to a constant factor (:data:`glassnet.sklearn.build.LOSS_SCALE`).
+``loss_``, ``loss_curve_``, ``best_loss_`` and ``validation_loss_curve_``
+are reported on scikit-learn's scale -- log-loss summed over the outputs,
+half the squared error, plus ``alpha / (2 n) ||W||^2`` -- and ``tol``
+applies on that scale; "sgd" takes scikit-learn's steps (its rate is
+rescaled by the same factor). One difference: with several regression
+outputs, scikit-learn's ``loss_`` averages the half squared error over the
+outputs while its gradient is that of their sum; here ``loss_`` is the
+sum, the cost actually minimized.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ import numpy as np
 try:
     from sklearn.base import ClassifierMixin, RegressorMixin
     from sklearn.preprocessing import LabelBinarizer
+    from sklearn.utils.metaestimators import available_if
     from sklearn.utils.multiclass import check_classification_targets, unique_labels
 except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
     raise ModuleNotFoundError(
@@ -56,6 +64,16 @@ from glassnet.sklearn.base import _GlassnetMLP
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
 _TARGET_KINDS = ("binary", "multiclass", "multilabel-indicator")
+
+
+def _stochastic(est) -> bool:
+    """Whether ``partial_fit`` exists: not for "lbfgs" (scikit-learn's rule)."""
+    if est.solver == "lbfgs":
+        raise AttributeError(
+            f"partial_fit is only available for stochastic optimizers. "
+            f"{est.solver} is not stochastic."
+        )
+    return True
 
 
 class MLPClassifier(ClassifierMixin, _GlassnetMLP):
@@ -72,7 +90,9 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     activation : str or sequence of str, default "relu"
         Hidden activation ("identity", "logistic"/"sigmoid", "tanh", "relu",
         "leaky_relu"), or one per hidden layer.
-    solver : {"adam", "sgd", "rmsprop", "adagrad", "adamw"}, default "adam"
+    solver : {"adam", "sgd", "lbfgs", "rmsprop", "adagrad", "adamw"}, default "adam"
+        "lbfgs" needs SciPy, trains on the whole set at once (no
+        ``partial_fit``, no dropout, no ``loss_curve_``).
     alpha : float >= 0, default 1e-4
         L2 penalty with scikit-learn's meaning.
     batch_size : int or "auto", default "auto"
@@ -87,7 +107,9 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     random_state : int, RandomState or None
     tol : float >= 0, default 1e-4
     verbose : bool, default False
-        Print one line per epoch.
+        Print scikit-learn's lines: "Iteration k, loss = ..." per epoch,
+        "Validation score: ..." with early stopping, and why training
+        stopped.
     warm_start : bool, default False
         ``fit`` continues from the fitted network.
     momentum : float in [0, 1), default 0.9
@@ -96,7 +118,9 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     validation_fraction : float in (0, 1), default 0.1
     beta_1, beta_2 : float in [0, 1), default 0.9 and 0.999
     epsilon : float > 0, default 1e-8
-    n_iter_no_change : int >= 1, default 10
+    n_iter_no_change : int >= 1 or np.inf, default 10
+    max_fun : int >= 1, default 15000
+        Most cost evaluations of "lbfgs".
     loss : {None, "log_loss", "cross_entropy", "binary_cross_entropy"}
         Default (None or "log_loss"): the one that matches the output.
     output_activation : {None, "softmax", "sigmoid"}
@@ -118,6 +142,8 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     network_ : glassnet.Network
     coefs_, intercepts_ : lists of ndarray
         Per Dense layer, (n_in, n_out) and (n_out,) (scikit-learn's layout).
+        Assigning a list of arrays of those shapes writes them into the
+        network (``ValueError`` for a wrong count or shape).
     n_features_in_, feature_names_in_, n_iter_, loss_, loss_curve_,
     validation_loss_curve_, best_loss_, validation_scores_,
     best_validation_score_, t_, n_layers_, n_outputs_, out_activation_
@@ -130,6 +156,7 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
 
     _score_metric = "accuracy"
 
+    @available_if(_stochastic)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over ``(X, y)``; ``classes`` (all labels) on the first call.
 
@@ -190,9 +217,11 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     def _check_known_classes(self, labels, incremental: bool) -> None:
         if self.warm_start and not incremental:
             if set(labels) != set(self.classes_):
+                # scikit-learn's message
                 raise ValueError(
-                    "warm_start needs y with the same classes as the previous fit: "
-                    f"previously {self.classes_}, now {labels}."
+                    "warm_start can only be used where `y` has the same classes as "
+                    f"in the previous call to fit. Previously got {self.classes_}, "
+                    f"`y` has {labels}"
                 )
         elif np.setdiff1d(labels, self.classes_).size:
             # scikit-learn's message
@@ -281,6 +310,7 @@ class MLPRegressor(RegressorMixin, _GlassnetMLP):
 
     _score_metric = "r2"
 
+    @available_if(_stochastic)
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over ``(X, y)``."""
         return self._fit(X, y, sample_weight, incremental=True)

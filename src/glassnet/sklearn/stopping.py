@@ -60,19 +60,48 @@ class SklearnStopping(Callback):
         self.best_weights = None
         self.configure("loss", tol=0.0, n_iter_no_change=10, adaptive=False)
 
-    def configure(self, monitor: str, *, tol, n_iter_no_change, adaptive) -> None:
-        """The current fit's settings (they may change between warm starts)."""
+    def configure(
+        self,
+        monitor: str,
+        *,
+        tol,
+        n_iter_no_change,
+        adaptive,
+        scale: float = 1.0,
+        verbose: bool = False,
+        first_iteration: int = 1,
+    ) -> None:
+        """The current fit's settings (they may change between warm starts).
+
+        ``scale`` multiplies the logged training loss into scikit-learn's
+        scale (``tol`` applies there); ``n_iter_no_change`` may be
+        ``inf`` (never stop). With ``verbose`` each epoch prints
+        scikit-learn's lines ("Iteration k, loss = ...", "Validation
+        score: ..." and why training stopped), ``k`` counting from
+        ``first_iteration``.
+        """
         self.monitor = monitor
         self.tol = float(tol)
-        self.n_iter_no_change = int(n_iter_no_change)
+        self.n_iter_no_change = float(n_iter_no_change)
         self.adaptive = bool(adaptive)
+        self.scale = float(scale)
+        self.verbose = bool(verbose)
+        self.iteration = int(first_iteration)
 
     def on_train_begin(self, logs):
         if self.maximize and self.best_weights is None:
             self.best_weights = self.network.get_weights()
 
     def on_epoch_end(self, epoch, logs):
+        if self.verbose:
+            loss = float(logs["loss"]) * self.scale
+            print(f"Iteration {self.iteration}, loss = {loss:.8f}")
+        self.iteration += 1
         value = float(logs[self.monitor])
+        if self.monitor == "loss":
+            value *= self.scale
+        elif self.verbose:
+            print(f"Validation score: {value:f}")
         # the comparisons are scikit-learn's, NaN included (it restarts the count)
         if self.maximize:
             no_improvement = value < self.best + self.tol
@@ -87,11 +116,30 @@ class SklearnStopping(Callback):
                 self.best_weights = self.network.get_weights()
         if self.count > self.n_iter_no_change:
             optimizer = self.network.optimizer
-            if self.adaptive and optimizer.lr > MIN_ADAPTIVE_LR:
+            # "sgd"'s rate is scale times scikit-learn's (build.make_optimizer)
+            if self.adaptive and optimizer.lr / self.scale > MIN_ADAPTIVE_LR:
                 optimizer.lr = optimizer.lr / 5.0
                 self.count = 0
+                self._say(f" Setting learning rate to {optimizer.lr / self.scale:f}")
             else:
                 self.network.stop_training = True
+                self._say(
+                    " Learning rate too small. Stopping."
+                    if self.adaptive
+                    else " Stopping."
+                )
+
+    def _say(self, what: str) -> None:
+        """Print scikit-learn's message on why the count ran out (verbose)."""
+        if not self.verbose:
+            return
+        patience = self.n_iter_no_change
+        patience = int(patience) if math.isfinite(patience) else patience
+        if self.maximize:
+            head = "Validation score did not improve more than"
+        else:
+            head = "Training loss did not improve more than"
+        print(f"{head} tol={self.tol:f} for {patience} consecutive epochs.{what}")
 
     def on_train_end(self, logs):
         if self.maximize and self.best_weights is not None:

@@ -23,7 +23,8 @@ class BatchGather:
     ----------
     network : Network
     X : ndarray of shape (n_samples, n_features)
-        Raw inputs (float, integer or uint8; a memory map is fine).
+        Raw inputs (float, integer or uint8; a memory map is fine; a SciPy
+        CSR matrix, densified one batch at a time).
     Y : ndarray of shape (n_samples, n_outputs)
         Prepared targets.
     weights : ndarray of shape (n_samples,) or None
@@ -33,6 +34,7 @@ class BatchGather:
         self.network, self.X, self.Y, self.weights = network, X, Y, weights
         self.direct = X.dtype == network.dtype and network.preprocessing is None
         self.pixels = X.dtype == np.uint8 and network.preprocessing is None
+        self.sparse = hasattr(X, "tocsr")
         self._buffers: dict[int, dict] = {}
 
     def _for(self, n: int) -> dict:
@@ -52,6 +54,8 @@ class BatchGather:
         wb = None
         if self.weights is not None:
             wb = self.weights.take(idx, out=buffers["w"], mode="clip")
+        if self.sparse:  # a SciPy sparse dataset: only this batch is densified
+            return self.network.as_batch(self.X[idx]), Yb, wb
         if self.pixels:  # x / 255, by the open workspace's backend
             backend = self.network.backend
             Xb = backend.gather_pixels(self.X, idx, buffers["X"], buffers["raw"])
