@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 
+from glassnet._version import __version__
 from glassnet.cli._common import UsageError, printable
 
 __all__ = ["UsageError", "build_parser", "main"]
@@ -38,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="glassnet",
         description="Feedforward neural networks trained by backpropagation.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"glassnet {__version__}"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
