@@ -14,10 +14,12 @@ from glassnet.datasets.scalers import FeatureSchema
 from glassnet.datasets.split import train_test_split
 from glassnet.datasets.table import (
     CsvTable,
+    column_cells,
     display_name,
     is_missing,
     is_numeric_column,
     missing_error,
+    missing_mask,
     numeric_column,
     read_csv_table,
 )
@@ -53,7 +55,7 @@ def _kinds(table: CsvTable, categorical) -> dict[str, bool]:
 
 def _keep_rows(table: CsvTable, t: int, missing: str) -> np.ndarray:
     """Indices of the rows used, after the missing-value policy."""
-    gaps = np.array([[is_missing(c) for c in row] for row in table.rows], dtype=bool)
+    gaps = np.stack([missing_mask(table, j) for j in range(len(table.columns))], 1)
     if missing == "error" and gaps.any():
         i, j = np.argwhere(gaps)[0]
         raise missing_error(table, int(i), int(j), _MISSING_HINT)
@@ -67,12 +69,12 @@ def _keep_rows(table: CsvTable, t: int, missing: str) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
-def _is_integer_text(cell: str) -> bool:
-    try:
-        int(cell.strip())
-    except ValueError:
-        return False
-    return True
+def _all_integer_text(cells) -> bool:
+    """Whether every cell, each a finite numeric literal, is an integer
+    literal ("2", "-3"; not "2.0", "2e0"): such a literal has no point and
+    no exponent."""
+    text = "".join(cells)
+    return not any(c in text for c in ".eE")
 
 
 def _target(table, t: int, numeric: bool, task: str, rows: np.ndarray):
@@ -99,7 +101,7 @@ def _target(table, t: int, numeric: bool, task: str, rows: np.ndarray):
     # The labels keep the column's type: "1"/"2" are ints, "1.5" floats.
     if not numeric:
         labels = [str(c) for c in classes]
-    elif all(_is_integer_text(table.rows[i][t]) for i in rows):
+    elif _all_integer_text(np.array(column_cells(table, t), dtype=object)[rows]):
         labels = [int(c) for c in classes]
     else:
         labels = [float(c) for c in classes]
@@ -121,11 +123,13 @@ def load_csv(
     missing: str = "error",
     categorical=(),
     max_categories: int | None = MAX_CATEGORIES,
+    delimiter: str | None = None,
 ) -> Dataset:
     """Load a CSV file with a header row as a :class:`Dataset`.
 
-    Parsing follows :mod:`glassnet.datasets.table` (stdlib ``csv``, comma
-    separator, missing cells are empty, ``NA``, ``NaN`` or ``?``). Columns
+    Parsing follows :mod:`glassnet.datasets.table` (stdlib ``csv`` rules,
+    the separator detected from the header: ``,`` ``;`` tab or ``|``;
+    missing cells are empty, ``NA``, ``NaN`` or ``?``). Columns
     other than ``target`` are features: a column is numeric when more than half
     of its non-missing cells are numbers (the others are then errors), else
     categorical. Numeric columns are used as they are; a categorical column
@@ -168,6 +172,10 @@ def load_csv(
         15,000 x 15,000 matrix). Remove such a column from the file, or raise
         the limit; None means no limit. ``glassnet train --max-categories``
         sets it. The target column is not limited.
+    delimiter : str, optional
+        Field separator, one character; by default detected from the header
+        line as :func:`read_csv_table` describes (``glassnet train
+        --delimiter`` sets it).
 
     Returns
     -------
@@ -194,7 +202,7 @@ def load_csv(
             f"The 'target' parameter must be a column name (str). Got "
             f"{type(target).__name__} instead."
         )
-    table = read_csv_table(path)
+    table = read_csv_table(path, delimiter=delimiter)
     t = table.column_index(target, what="target column")
     if len(table.columns) < 2:
         raise ValueError(
