@@ -17,6 +17,14 @@ from glassnet.cli._common import UsageError, printable
 __all__ = ["UsageError", "build_parser", "main"]
 
 
+#: Options (and arguments) that name files or folders: a leading ``~`` is
+#: expanded as a shell would, also in ``--data=~/x.csv`` where the shell does
+#: not. Environment variables are left to the shell (``$`` may be part of a
+#: file name).
+PATH_OPTIONS = ("data", "out", "output", "input", "config", "plots", "results",
+                "model", "data_dir")  # fmt: skip
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with glassnet's error form: one line on stderr, exit code 2."""
 
@@ -62,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    for name in PATH_OPTIONS:
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            setattr(args, name, os.path.expanduser(value))
     try:
         return args.run(args)
     except BrokenPipeError:  # e.g. piped into head: the reader left, not an error
