@@ -11,9 +11,18 @@ import argparse
 import os
 import sys
 
+from glassnet._version import __version__
 from glassnet.cli._common import UsageError, escaped_warnings, printable
 
 __all__ = ["UsageError", "build_parser", "main"]
+
+
+#: Options (and arguments) that name files or folders: a leading ``~`` is
+#: expanded as a shell would, also in ``--data=~/x.csv`` where the shell does
+#: not. Environment variables are left to the shell (``$`` may be part of a
+#: file name).
+PATH_OPTIONS = ("data", "out", "output", "input", "config", "plots", "results",
+                "model", "data_dir")  # fmt: skip
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="glassnet",
         description="Feedforward neural networks trained by backpropagation.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"glassnet {__version__}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     train.add_parser(sub)
@@ -58,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    for name in PATH_OPTIONS:
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            setattr(args, name, os.path.expanduser(value))
     try:
         # Warnings may quote names from a data file too: escaped like errors.
         with escaped_warnings():

@@ -137,9 +137,13 @@ def load_data(
         kwargs["missing"] = missing
     if data_dir is not None:
         kwargs["data_dir"] = data_dir
-    if data.strip().lower() in ("mnist", "fashion-mnist", "fashion_mnist"):
-        kwargs["progress"] = DownloadBar()
-    return load(data, **kwargs)
+    if data.strip().lower() not in ("mnist", "fashion-mnist", "fashion_mnist"):
+        return load(data, **kwargs)
+    bar = kwargs["progress"] = DownloadBar()
+    try:
+        return load(data, **kwargs)
+    finally:
+        bar.end_line()  # an error goes on a line of its own
 
 
 class DownloadBar:
@@ -148,6 +152,7 @@ class DownloadBar:
     def __init__(self, stream=None):
         self.stream = stream or sys.stderr
         self._shown = -1
+        self._open = False  # a line was started and not ended
 
     def __call__(self, done: int, total: int) -> None:
         percent = int(100 * done / total) if total else 0
@@ -159,6 +164,14 @@ class DownloadBar:
             f"\rdownloading {percent:3d}% {done / 1e6:.1f}/{total / 1e6:.1f} MB{end}"
         )
         self.stream.flush()
+        self._open = not end
+
+    def end_line(self) -> None:
+        """End a progress line left open (by a failed download)."""
+        if self._open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = False
 
 
 def printable(text) -> str:

@@ -37,17 +37,14 @@ __all__ = ["DATA_OPTIONS", "DEFAULTS", "add_parser", "resolve_settings", "run"]
 
 
 def _layers(text: str) -> list[int]:
-    try:
-        sizes = [int(part) for part in str(text).split(",") if part.strip()]
-    except ValueError:
+    """``--layers``: comma-separated positive integers; an empty list, an
+    empty item (``8,,8``) or anything else is refused, never skipped."""
+    parts = [part.strip() for part in str(text).split(",")]
+    if not all(part.isdecimal() and part.isascii() and int(part) > 0 for part in parts):
         raise argparse.ArgumentTypeError(
             f"expected comma-separated positive integers such as 256,128; got {text!r}"
-        ) from None
-    if any(size < 1 for size in sizes):
-        raise argparse.ArgumentTypeError(
-            f"layer sizes must be positive integers; got {text!r}"
         )
-    return sizes
+    return [int(part) for part in parts]
 
 
 def add_parser(sub) -> None:

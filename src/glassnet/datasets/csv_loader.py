@@ -19,6 +19,7 @@ from glassnet.datasets.table import (
     is_missing,
     is_numeric_column,
     missing_error,
+    missing_mask,
     numeric_column,
     read_csv_table,
 )
@@ -56,7 +57,7 @@ def _kinds(table: CsvTable, categorical) -> dict[str, bool]:
 
 def _keep_rows(table: CsvTable, t: int, missing: str) -> np.ndarray:
     """Indices of the rows used, after the missing-value policy."""
-    gaps = np.array([[is_missing(c) for c in row] for row in table.rows], dtype=bool)
+    gaps = np.stack([missing_mask(table, j) for j in range(len(table.columns))], 1)
     if missing == "error" and gaps.any():
         i, j = np.argwhere(gaps)[0]
         raise missing_error(table, int(i), int(j), _MISSING_HINT)
@@ -150,11 +151,13 @@ def load_csv(
     missing: str = "error",
     categorical=(),
     max_categories: int | None = MAX_CATEGORIES,
+    delimiter: str | None = None,
 ) -> Dataset:
     """Load a CSV file with a header row as a :class:`Dataset`.
 
-    Parsing follows :mod:`glassnet.datasets.table` (stdlib ``csv``, comma
-    separator, missing cells are empty, ``NA``, ``NaN`` or ``?``). Columns
+    Parsing follows :mod:`glassnet.datasets.table` (stdlib ``csv`` rules,
+    the separator detected from the header: ``,`` ``;`` tab or ``|``;
+    missing cells are empty, ``NA``, ``NaN`` or ``?``). Columns
     other than ``target`` are features: a column is numeric when more than half
     of its non-missing cells are numbers (the others are then errors), else
     categorical. Numeric columns are used as they are; a categorical column
@@ -205,6 +208,10 @@ def load_csv(
         count and this option, before any array of that size is made (an
         output unit per class would make a 15,000-class network of a column
         of IDs).
+    delimiter : str, optional
+        Field separator, one character; by default detected from the header
+        line as :func:`read_csv_table` describes (``glassnet train
+        --delimiter`` sets it).
 
     Returns
     -------
@@ -232,7 +239,7 @@ def load_csv(
             f"The 'target' parameter must be a column name (str). Got "
             f"{type(target).__name__} instead."
         )
-    table = read_csv_table(path)
+    table = read_csv_table(path, delimiter=delimiter)
     t = table.column_index(target, what="target column")
     if len(table.columns) < 2:
         raise ValueError(

@@ -19,6 +19,11 @@ Progress = Callable[[int, int], None]
 
 _CHUNK = 1 << 16
 
+#: Seconds a connection attempt, and then each read, may wait for the server
+#: before the mirror counts as failed (a network that accepts and never
+#: answers must not hang a command for minutes).
+TIMEOUT = 10.0
+
 
 class DownloadError(OSError):
     """Every URL of a file failed with a network or file-system error."""
@@ -59,7 +64,7 @@ def download_files(
     dest_dir: Path,
     *,
     progress: Progress | None = None,
-    timeout: float = 60.0,
+    timeout: float | None = None,
 ) -> list[Path]:
     """Download files into ``dest_dir``, trying each base URL in order.
 
@@ -72,13 +77,15 @@ def download_files(
         Mirrors, each ending in ``/``, e.g. ``"https://host/mnist/"``;
         ``file://`` URLs work too.
     dest_dir : Path
-        Created if needed. Each file is written to a temporary file there and
-        renamed once its md5 matches.
+        Created if needed (and removed again, with any parents created, if
+        it is still empty after a failure). Each file is written to a
+        temporary file there and renamed once its md5 matches.
     progress : callable, optional
         Called as ``progress(bytes_done, bytes_total)`` at the start and after
         every chunk, counting over all files.
-    timeout : float, default 60
-        Socket timeout in seconds per request.
+    timeout : float, optional
+        Seconds to wait for a connection, then for each read, before trying
+        the next URL; default :data:`TIMEOUT` (10 s).
 
     Returns
     -------
@@ -93,35 +100,59 @@ def download_files(
     DownloadError
         For some file every base URL failed (no network, HTTP error, ...).
     """
-    total = sum(size for _, size, _ in files)
-    done = 0
-
-    def on_chunk(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress is not None:
-            progress(done, total)
-
-    if progress is not None:
-        progress(0, total)
+    count = _Count(sum(size for _, size, _ in files), progress)
+    count.add(0)
+    timeout = TIMEOUT if timeout is None else timeout
+    created = [d for d in (dest_dir, *dest_dir.parents) if not d.exists()]
     try:
         dest_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        _remove_empty(created)
         raise DownloadError(f"cannot create {str(dest_dir)!r}: {exc}") from exc
+    try:
+        return _download_all(files, base_urls, dest_dir, timeout, count)
+    except BaseException:
+        _remove_empty(created)
+        raise
+
+
+def _remove_empty(directories: list[Path]) -> None:
+    """Remove the directories a failed download created, deepest first,
+    as long as they are empty."""
+    for directory in directories:
+        try:
+            directory.rmdir()
+        except OSError:
+            return
+
+
+class _Count:
+    """Bytes done over all files, reported to ``progress``."""
+
+    def __init__(self, total: int, progress: Progress | None):
+        self.total, self.progress, self.done = total, progress, 0
+
+    def add(self, n: int) -> None:
+        self.done += n
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+def _download_all(files, base_urls, dest_dir, timeout, count: _Count) -> list:
     paths = []
     for name, _, md5 in files:
         errors = []
-        start = done
+        start = count.done
         for base in base_urls:
             url = base + name
             try:
                 _fetch(
-                    url, dest_dir / name, md5=md5, timeout=timeout, on_chunk=on_chunk
+                    url, dest_dir / name, md5=md5, timeout=timeout, on_chunk=count.add
                 )
             except (OSError, http.client.HTTPException) as exc:
                 reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
                 errors.append(f"{url}: {reason}")
-                done = start
+                count.done = start
                 continue
             break
         else:

@@ -12,7 +12,7 @@ from glassnet.datasets._checks import check_choice, check_dir
 from glassnet.datasets.base import Dataset
 from glassnet.datasets.download import DownloadError, Progress, download_files
 from glassnet.datasets.idx import read_idx
-from glassnet.datasets.paths import describe_dirs, find_in, search_dirs
+from glassnet.datasets.paths import ENV_VAR, describe_dirs, find_in, search_dirs
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,9 @@ def _download(kind, dirs, data_dir, download: bool, progress) -> list:
         download_files(todo, MIRRORS[kind], dest, progress=progress)
     except DownloadError as exc:
         raise FileNotFoundError(
-            f"{message} Downloading to {str(dest)!r} failed: {exc}"
+            f"{message} Downloading to {str(dest)!r} failed: {exc}. To use files "
+            f"you have, set the {ENV_VAR} environment variable to their "
+            "directory."
         ) from exc
     return find_in([dest], alternatives)[1]
 
