@@ -116,3 +116,61 @@ def test_numbers_match_pandas_round_trip_parser(tmp_path):
         )
     data = load_csv(path, target="y", test_size=0.2)
     assert data.classes == [0, 1, 2]
+
+
+def csv_module_table(path, delimiter=","):
+    """Header, rows and line numbers as the csv module reads them (the rules:
+    cells stripped, blank lines skipped, the first record the header)."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.reader(f, delimiter=delimiter, strict=True)
+        records = [(reader.line_num, [c.strip() for c in r] or [""]) for r in reader]
+    records = [(n, r) for n, r in records if r != [""]]
+    return records[0][1], [r for _, r in records[1:]], [n for n, _ in records[1:]]
+
+
+VARIED = "\n \t\n a , b,c \r\n1,2,3\n\n,,\n  \nx\u00a0, \u3000y,NA\r\n4,5,6\n\t\n7,8,9"
+
+
+@pytest.mark.parametrize("text", [VARIED, VARIED + "\n\n", "v\n1\n \n2\n", "v\n"
+                                  "1\n\n\n\n3\n"])  # fmt: skip
+def test_column_wise_reading_gives_the_records_of_the_csv_module(tmp_path, text):
+    # Blank lines between rows, lines of spaces, non-ASCII spaces, CRLF, a
+    # row of empty fields, one column: the cells and line numbers of csv.reader.
+    path = write(tmp_path / "v.csv", text)
+    header, rows, lines = csv_module_table(path)
+    table = read_csv_table(path)
+    assert table.columns == header
+    assert table.rows == rows and table.lines == lines
+    assert table.cell_columns == [list(c) for c in zip(*rows, strict=True)]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a,b\n\n1,2\n\n \n3\n", "line 6 has 1 fields, expected 2"),
+        ("a,b\n1,2\n3,4,5\n6\n", "line 3 has 3 fields, expected 2"),
+        ("\n\na\n1\n2,3\n", "line 5 has 2 fields, expected 1"),
+        ("\n \n\t\n", "is empty: expected a header row"),
+        ("a,b\n\n  \n", "has a header row but no data rows"),
+    ],
+)
+def test_ragged_rows_after_blank_lines_are_named_by_line(tmp_path, text, message):
+    for body in (text, text.replace("a,", '"a",')):  # split, and csv.reader
+        with pytest.raises(ValueError, match=message):
+            read_csv_table(write(tmp_path / "r.csv", body))
+
+
+def test_integer_targets_are_exact_on_every_path(tmp_path):
+    # Unsigned digits (the whole-column path), signed cells and 19-digit ones
+    # (the cell-by-cell path): the Python ints of the cells, not rounded.
+    big = 2**62 + 1  # not a float64 value: float() would round it
+    for cells, expected in (
+        (["3", "1", "3", "1"], [1, 3]),
+        (["-3", "+1", "-3", "1"], [-3, 1]),
+        ([str(big), "7", str(big), "7"], [7, big]),
+        ([str(10**19), "7", str(10**19), "7"], [7, 10**19]),
+    ):
+        text = "x,y\n" + "".join(f"{i},{c}\n" for i, c in enumerate(cells))
+        data = load_csv(write(tmp_path / "t.csv", text), target="y", test_size=0.5)
+        assert data.classes == expected
+        assert all(type(c) is int for c in data.classes)

@@ -15,6 +15,7 @@ from glassnet.datasets.split import train_test_split
 from glassnet.datasets.table import (
     CsvTable,
     as_int,
+    column_cells,
     display_name,
     is_missing,
     is_numeric_column,
@@ -75,7 +76,13 @@ def _exact_integers(table, t: int, rows: np.ndarray) -> np.ndarray | None:
     """The target cells of ``rows`` as exact integers when every one is an
     integer cell: int64, or Python ints (an object array) beyond its range.
     None when a cell is not an integer (``2.5``, ``2.0``, ``1e3``)."""
-    values = [as_int(table.rows[i][t]) for i in rows]
+    cells = _cells(table, t, rows)
+    text = "".join(cells)
+    # only ASCII digits and no cell empty: every cell is an integer cell, and
+    # with at most 18 digits below 10**18, an int64
+    if all(cells) and text.isascii() and text.isdigit() and max(map(len, cells)) <= 18:
+        return np.fromiter(map(int, cells), np.int64, len(cells))
+    values = list(map(as_int, cells))
     if any(v is None for v in values):
         return None
     if all(INT64_MIN <= v <= INT64_MAX for v in values):
@@ -83,6 +90,14 @@ def _exact_integers(table, t: int, rows: np.ndarray) -> np.ndarray | None:
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out
+
+
+def _cells(table: CsvTable, j: int, rows: np.ndarray) -> list[str]:
+    """The cells of column ``j`` in ``rows`` (indices), in that order."""
+    cells = column_cells(table, j)
+    if rows.size == len(cells) and np.array_equal(rows, np.arange(rows.size)):
+        return cells
+    return [cells[i] for i in rows.tolist()]
 
 
 def _check_class_count(table, name: str, count: int, limit: int | None) -> None:
@@ -107,7 +122,7 @@ def _target(table, t: int, numeric: bool, task: str, rows: np.ndarray, limit):
     elif numeric:
         values = numeric_column(table, t, allow_missing=True)[rows]
     else:
-        values = np.array([table.rows[i][t] for i in rows], dtype=object)
+        values = np.array(_cells(table, t, rows), dtype=object)
     if task == "auto":
         distinct = np.unique(values)
         integral = exact is not None or (numeric and np.all(np.mod(values, 1) == 0))
@@ -306,7 +321,7 @@ def _features(table, features, numeric, rows, idx_train, *, missing, max_categor
             cats = _categories(table, name, rows, max_categories)
             categories[name] = cats
             if missing == "median":
-                cells = [table.rows[i][table.positions[name]] for i in rows[idx_train]]
+                cells = _cells(table, table.positions[name], rows[idx_train])
                 fills[name] = _mode(cells, cats)
     width = len(features) - len(categories) + sum(map(len, categories.values()))
     X = np.zeros((rows.size, width), dtype=np.float32)
@@ -323,10 +338,7 @@ def _features(table, features, numeric, rows, idx_train, *, missing, max_categor
             continue
         position = {c: k for k, c in enumerate(categories[name])}
         fill = fills.get(name)
-        codes = [
-            position[fill if is_missing(c) else c]
-            for c in (table.rows[i][j] for i in rows)
-        ]
+        codes = [position[fill if is_missing(c) else c] for c in _cells(table, j, rows)]
         X[np.arange(rows.size), start + np.asarray(codes, dtype=np.int64)] = 1.0
         start += len(position)
     return X, categories, fills
@@ -338,7 +350,7 @@ def _categories(
     """Sorted distinct non-missing cells of a categorical column in ``rows``;
     ValueError if there are none or more than ``limit``."""
     j = table.positions[name]
-    cats = {table.rows[i][j] for i in rows}
+    cats = set(_cells(table, j, rows))
     cats = sorted(c for c in cats if not is_missing(c))
     if not cats:
         raise ValueError(f"{table.path}: column {short_repr(name)} has no values.")

@@ -68,7 +68,7 @@ INFINITIES = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infini
 
 @dataclass(frozen=True, eq=False)
 class CsvTable:
-    """The cells of a CSV file, as stripped strings.
+    """The cells of a CSV file, as stripped strings, held column by column.
 
     Attributes
     ----------
@@ -76,21 +76,26 @@ class CsvTable:
         The file, as given (used in error messages).
     columns : list of str
         Column names, unique.
-    rows : list of list of str
-        One list of ``len(columns)`` cells per data row.
+    cell_columns : list of list of str
+        One list of ``n_rows`` cells per column, in the order of ``columns``.
     lines : list of int
         The 1-based line number in the file of each row.
     """
 
     path: str
     columns: list[str]
-    rows: list[list[str]]
+    cell_columns: list[list[str]]
     lines: list[int]
 
     @property
     def n_rows(self) -> int:
         """Number of data rows."""
-        return len(self.rows)
+        return len(self.lines)
+
+    @cached_property
+    def rows(self) -> list[list[str]]:
+        """One list of ``len(columns)`` cells per data row (built on first use)."""
+        return [list(row) for row in zip(*self.cell_columns, strict=True)]
 
     @cached_property
     def cache(self) -> dict:
@@ -157,8 +162,6 @@ def read_csv_table(
     name = str(path)
     if delimiter is not None:
         check_delimiter(delimiter)
-    rows: list[list[str]] = []
-    lines: list[int] = []
     header = None
     if columns is not None:
         header = [str(c) for c in columns]
@@ -170,9 +173,29 @@ def read_csv_table(
         raise ValueError(f"{name} is not UTF-8 text ({exc}).") from exc
     if delimiter is None:
         delimiter = detect_delimiter(text)
-    records = _plain_records(text, delimiter)
-    if records is None:  # quotes, NUL or lone CR: the csv module's parser
-        records = _csv_records(text, delimiter, name)
+    table = _plain_table(text, delimiter, name, header)
+    if table is None:  # quotes, NUL or lone CR: the csv module's parser
+        table = _records_table(_csv_records(text, delimiter, name), name, header)
+    return table
+
+
+def _no_rows(name: str, header_given: bool) -> ValueError:
+    what = "no rows" if header_given else "a header row but no data rows"
+    return ValueError(f"{name} has {what}.")
+
+
+def _ragged(name: str, line: int, fields: int, expected: int) -> ValueError:
+    return ValueError(
+        f"{name}, line {line} has {fields} fields, expected {expected}, one per column."
+    )
+
+
+def _records_table(records, name: str, header: list[str] | None) -> CsvTable:
+    """The table of ``(line number, stripped cells)`` records: blank lines
+    skipped, the first record the header unless one is given."""
+    header_given = header is not None
+    rows: list[list[str]] = []
+    lines: list[int] = []
     for line, cells in records:
         if len(cells) == 1 and not cells[0]:
             continue  # a blank line
@@ -181,18 +204,14 @@ def read_csv_table(
             _check_header(header, name, line)
             continue
         if len(cells) != len(header):
-            raise ValueError(
-                f"{name}, line {line} has {len(cells)} fields, "
-                f"expected {len(header)}, one per column."
-            )
+            raise _ragged(name, line, len(cells), len(header))
         rows.append(cells)
         lines.append(line)
     if header is None:
         raise ValueError(f"{name} is empty: expected a header row and data rows.")
     if not rows:
-        what = "no rows" if columns is not None else "a header row but no data rows"
-        raise ValueError(f"{name} has {what}.")
-    return CsvTable(name, header, rows, lines)
+        raise _no_rows(name, header_given)
+    return CsvTable(name, header, [list(c) for c in zip(*rows, strict=True)], lines)
 
 
 def check_delimiter(delimiter) -> str:
@@ -208,7 +227,7 @@ def check_delimiter(delimiter) -> str:
 def detect_delimiter(text: str) -> str:
     """The separator of the first non-blank line of ``text`` (see
     :func:`read_csv_table`): quoted parts are not counted."""
-    for line in text.splitlines():
+    for line in io.StringIO(text):  # line by line: the text is not copied
         if line.strip():
             break
     else:
@@ -225,21 +244,60 @@ def detect_delimiter(text: str) -> str:
 _ASCII_SPACE = " \t\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
-def _plain_records(text: str, delimiter: str) -> list | None:
-    """``(line number, stripped cells)`` of each line of ``text``, split with
-    ``str.split``; None when the text has quotes, NUL characters or lone
-    carriage returns. Without those no record spans lines or hides a
-    delimiter, so these are the records ``csv.reader`` gives, many times
-    faster."""
+def _plain_table(
+    text: str, delimiter: str, name: str, header: list[str] | None
+) -> CsvTable | None:
+    """The table of ``text`` split with ``str.split``; None when the text has
+    quotes, NUL characters or lone carriage returns. Without those no record
+    spans lines or hides a delimiter, so these are the records ``csv.reader``
+    gives (as :func:`_records_table` reads them), many times faster: the
+    fields of each line are counted, then the data lines are joined and split
+    once, and column ``j`` is every ``k``-th cell from ``j``."""
     if '"' in text or "\0" in text:
         return None
     text = text.replace("\r\n", "\n")
     if "\r" in text:
         return None
-    records = [line.split(delimiter) for line in text.split("\n")]
-    if not text.isascii() or any(c in text for c in _ASCII_SPACE):
-        records = [[c.strip() for c in cells] for cells in records]
-    return list(zip(range(1, len(records) + 1), records, strict=True))
+    strip = not text.isascii() or any(c in text for c in _ASCII_SPACE)
+    lines = text.split("\n")
+    # delimiters per line; a blank line has none and only spaces
+    counts = np.fromiter(
+        map(operator.methodcaller("count", delimiter), lines), np.int64, len(lines)
+    )
+    data = np.ones(len(lines), dtype=bool)
+    for i in np.flatnonzero(counts == 0).tolist():
+        if not lines[i].strip():
+            data[i] = False
+    header_given = header is not None
+    if header is None:
+        first = np.flatnonzero(data)
+        if not first.size:
+            raise ValueError(f"{name} is empty: expected a header row and data rows.")
+        h = int(first[0])
+        header = _split_line(lines[h], delimiter, strip)
+        _check_header(header, name, h + 1)
+        data[h] = False
+    k = len(header)
+    bad = np.flatnonzero(data & (counts != k - 1))
+    if bad.size:
+        i = int(bad[0])
+        raise _ragged(name, i + 1, int(counts[i]) + 1, k)
+    kept = np.flatnonzero(data)
+    if not kept.size:
+        raise _no_rows(name, header_given)
+    first, last = int(kept[0]), int(kept[-1])
+    if last - first + 1 == kept.size:  # no blank line among the rows
+        body = lines[first : last + 1]
+    else:
+        body = [lines[i] for i in kept.tolist()]
+    cells = _split_line(delimiter.join(body), delimiter, strip)
+    columns = [cells[j::k] for j in range(k)]
+    return CsvTable(name, header, columns, (kept + 1).tolist())
+
+
+def _split_line(line: str, delimiter: str, strip: bool) -> list[str]:
+    cells = line.split(delimiter)
+    return list(map(str.strip, cells)) if strip else cells
 
 
 def _csv_records(text: str, delimiter: str, name: str):
@@ -282,10 +340,15 @@ _MISSING_SPELLINGS = frozenset(
 
 
 def column_cells(table: CsvTable, col: int) -> list[str]:
-    """The cells of column ``col``, one per row (cached on the table)."""
-    key = ("cells", col)
+    """The cells of column ``col``, one per row (the table's own list)."""
+    return table.cell_columns[col]
+
+
+def _column_text(table: CsvTable, col: int) -> str:
+    """The cells of column ``col`` joined, for whole-column character tests."""
+    key = ("text", col)
     if key not in table.cache:
-        table.cache[key] = list(map(operator.itemgetter(col), table.rows))
+        table.cache[key] = "".join(column_cells(table, col))
     return table.cache[key]
 
 
@@ -294,7 +357,7 @@ def missing_mask(table: CsvTable, col: int) -> np.ndarray:
     key = ("missing", col)
     if key not in table.cache:
         cells = column_cells(table, col)
-        text = "".join(cells)
+        text = _column_text(table, col)
         if all(cells) and not any(c in text for c in "naNA?"):  # none can be
             table.cache[key] = np.zeros(len(cells), dtype=bool)
         else:
@@ -313,11 +376,12 @@ def _parsed_column(table: CsvTable, col: int) -> np.ndarray | None:
         cells = column_cells(table, col)
         values = None
         gaps = missing_mask(table, col)
+        text = _column_text(table, col)
         if gaps.any():
             cells = [
                 "nan" if gap else c for c, gap in zip(cells, gaps.tolist(), strict=True)
             ]
-        text = "".join(cells)
+            text = "".join(cells)
         # float() also reads 1_000 and digits of other scripts, which the
         # grammar (as_float) refuses: those columns take the careful path
         if "_" not in text and text.isascii():
@@ -345,7 +409,7 @@ def as_int(cell: str) -> int | None:
 
 def parse_number(table: CsvTable, row: int, col: int) -> float:
     """The finite value of a non-missing numeric cell, else ValueError."""
-    cell = table.rows[row][col]
+    cell = table.cell_columns[col][row]
     value = as_float(cell)
     if value is None:
         raise ValueError(
@@ -363,7 +427,7 @@ def missing_error(table: CsvTable, row: int, col: int, hint: str = "") -> ValueE
     """The error for a missing cell where none is allowed."""
     return ValueError(
         f"{table.where(row, col)}: missing value "
-        f"{short_repr(table.rows[row][col])}{hint}."
+        f"{short_repr(table.cell_columns[col][row])}{hint}."
     )
 
 
@@ -379,8 +443,8 @@ def numeric_column(table: CsvTable, col: int, *, allow_missing: bool) -> np.ndar
         if (np.isfinite(values) | gaps).all() and (allow_missing or not gaps.any()):
             return values.copy()
     out = np.empty(table.n_rows, dtype=np.float64)
-    for i, row in enumerate(table.rows):
-        if is_missing(row[col]):
+    for i, cell in enumerate(table.cell_columns[col]):
+        if is_missing(cell):
             if not allow_missing:
                 raise missing_error(table, i, col)
             out[i] = np.nan
@@ -395,7 +459,7 @@ def is_numeric_column(table: CsvTable, col: int) -> bool:
     that is mostly text is categorical.)"""
     if _parsed_column(table, col) is not None:  # every cell numeric or missing
         return not missing_mask(table, col).all()
-    values = [row[col] for row in table.rows if not is_missing(row[col])]
+    values = [c for c in table.cell_columns[col] if not is_missing(c)]
     numeric = sum(as_float(v) is not None for v in values)
     return numeric > len(values) / 2
 
@@ -447,8 +511,7 @@ def encode_table(
             start += 1
             continue
         index = {c: k for k, c in enumerate(cats)}
-        for i, row in enumerate(table.rows):
-            cell = row[j]
+        for i, cell in enumerate(table.cell_columns[j]):
             if is_missing(cell):
                 if fill is None:
                     raise missing_error(table, i, j, "; the model has no fill value")
