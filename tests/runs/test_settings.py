@@ -128,7 +128,11 @@ def test_a_sweep_setting_in_the_base_and_the_grid_is_refused():
         ({"scale": ["robust"]}, {}, "The 'scale' setting of sweep must be one of"),
         ({"lr": [0.1, "0.01"]}, {}, "The 'lr' setting of sweep must be a float"),
         ({"validation_split": [0]}, {"early_stopping": 3}, "contradictory settings"),
-        ({"output": ["identity"]}, {}, "contradictory settings: --output identity"),
+        (
+            {"output": ["identity"]},
+            {},
+            "contradictory settings: --output-activation identity",
+        ),
     ],
 )
 def test_a_sweep_refuses_bad_settings_before_anything_runs(grid, base, message):
