@@ -64,7 +64,7 @@ def test_a_wrong_value_names_the_setting_and_the_value(key, value):
     with pytest.raises((TypeError, ValueError)) as caught:
         complete_settings({key: value}, "glassnet train", flags=True)
     message = str(caught.value)
-    flag = "--" + key.replace("_", "-")
+    flag = {"output": "--output-activation"}.get(key, "--" + key.replace("_", "-"))
     assert message.startswith(f"The '{key}' setting ({flag}) of glassnet train ")
     assert f"Got {value!r}" in message and message.endswith("instead.")
 
