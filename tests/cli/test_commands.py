@@ -104,9 +104,7 @@ def test_train_evaluate_predict_round_trip_on_a_csv(ilpd_csv, tmp_path):
     assert metrics["loss"] == pytest.approx(trained["loss"], rel=1e-6)
 
     out = tmp_path / "predictions.csv"
-    predicted = run(
-        "predict", model, "--input", features, "--output", out, cwd=tmp_path
-    )
+    predicted = run("predict", model, "--input", features, "--out", out, cwd=tmp_path)
     assert predicted.returncode == 0, predicted.stderr
     with open(out, newline="") as f:
         rows = list(csv.reader(f))
@@ -319,7 +317,10 @@ def test_bad_csv_files(text, message, tmp_path):
         (["--activation", "swish"], "The 'activation' setting (--activation)"),
         (["--loss", "hinge"], "The 'loss' setting (--loss) of glassnet train"),
         (["--optimizer", "adamant"], "Got 'adamant' (str) instead."),
-        (["--data", "plane", "--output", "softmax"], "contradictory settings"),
+        (
+            ["--data", "plane", "--output-activation", "softmax"],
+            "contradictory settings",
+        ),
         (["--data", "digits", "--loss", "mse"], "contradictory settings"),
         (["--layers", "64,x"], "comma-separated positive integers"),
         (["--lr", "-1"], "'lr' setting (--lr) of glassnet train must be a float"),
@@ -364,14 +365,14 @@ def test_predict_with_missing_or_extra_columns(digits_model, tmp_path):
         tmp_path / "m.csv", ",".join(names[:-1]) + "\n" + ",".join(["0"] * 63)
     )
     result = run(
-        "predict", digits_model, "--input", missing, "--output", "o.csv", cwd=tmp_path
+        "predict", digits_model, "--input", missing, "--out", "o.csv", cwd=tmp_path
     )
     assert_usage_error(result, names[-1])
     extra = write(
         tmp_path / "e.csv", ",".join([*names, "colour"]) + "\n" + ",".join(["0"] * 65)
     )
     result = run(
-        "predict", digits_model, "--input", extra, "--output", "o.csv", cwd=tmp_path
+        "predict", digits_model, "--input", extra, "--out", "o.csv", cwd=tmp_path
     )
     assert_usage_error(result, "colour")
     assert not (tmp_path / "o.csv").exists()

@@ -102,20 +102,21 @@ def test_multi_gauss_regression_trains_a_regressor(tmp_path):
 @pytest.mark.parametrize(
     ("data", "flags"),
     [
-        ("digits", ["--output", "sigmoid"]),  # one sigmoid unit, 10 classes
+        ("digits", ["--output-activation", "sigmoid"]),  # one sigmoid unit, 10 classes
         ("digits", ["--loss", "binary_cross_entropy"]),
         ("digits", ["--loss", "mse"]),  # a regressor on class labels
-        ("digits", ["--output", "softmax", "--loss", "binary_cross_entropy"]),
-        ("xor", ["--output", "sigmoid", "--loss", "cross_entropy"]),
-        ("digits", ["--output", "relu"]),
-        ("plane", ["--output", "softmax"]),  # class outputs on a regression target
+        ("digits", ["--output-activation", "softmax", "--loss", "bce"]),
+        ("xor", ["--output-activation", "sigmoid", "--loss", "cross_entropy"]),
+        ("digits", ["--output-activation", "relu"]),
+        # class outputs on a regression target
+        ("plane", ["--output-activation", "softmax"]),
         ("plane", ["--loss", "cross_entropy"]),
     ],
     ids=lambda v: v if isinstance(v, str) else " ".join(v),
 )
 def test_contradictory_settings_are_refused(data, flags, tmp_path):
     result = run("train", "--data", data, *flags, "--epochs", "1", cwd=tmp_path)
-    assert_usage_error(result, "contradictory settings: --output ")
+    assert_usage_error(result, "contradictory settings: --output-activation ")
     assert not (tmp_path / "model.glassnet").exists()
 
 

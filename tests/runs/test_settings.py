@@ -64,7 +64,7 @@ def test_a_wrong_value_names_the_setting_and_the_value(key, value):
     with pytest.raises((TypeError, ValueError)) as caught:
         complete_settings({key: value}, "glassnet train", flags=True)
     message = str(caught.value)
-    flag = "--" + key.replace("_", "-")
+    flag = {"output": "--output-activation"}.get(key, "--" + key.replace("_", "-"))
     assert message.startswith(f"The '{key}' setting ({flag}) of glassnet train ")
     assert f"Got {value!r}" in message and message.endswith("instead.")
 
@@ -128,7 +128,11 @@ def test_a_sweep_setting_in_the_base_and_the_grid_is_refused():
         ({"scale": ["robust"]}, {}, "The 'scale' setting of sweep must be one of"),
         ({"lr": [0.1, "0.01"]}, {}, "The 'lr' setting of sweep must be a float"),
         ({"validation_split": [0]}, {"early_stopping": 3}, "contradictory settings"),
-        ({"output": ["identity"]}, {}, "contradictory settings: --output identity"),
+        (
+            {"output": ["identity"]},
+            {},
+            "contradictory settings: --output-activation identity",
+        ),
     ],
 )
 def test_a_sweep_refuses_bad_settings_before_anything_runs(grid, base, message):

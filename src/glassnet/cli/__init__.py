@@ -12,7 +12,7 @@ import os
 import sys
 
 from glassnet._version import __version__
-from glassnet.cli._common import UsageError, escaped_warnings, printable
+from glassnet.cli._common import UsageError, escaped_warnings, name_flags, printable
 
 __all__ = ["UsageError", "build_parser", "main"]
 
@@ -21,7 +21,7 @@ __all__ = ["UsageError", "build_parser", "main"]
 #: expanded as a shell would, also in ``--data=~/x.csv`` where the shell does
 #: not. Environment variables are left to the shell (``$`` may be part of a
 #: file name).
-PATH_OPTIONS = ("data", "out", "output", "input", "config", "plots", "results",
+PATH_OPTIONS = ("data", "out", "input", "config", "plots", "results",
                 "model", "data_dir")  # fmt: skip
 
 
@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         message = text.splitlines()[0] if text else type(exc).__name__
         if isinstance(exc, FileNotFoundError) and exc.filename and not text:
             message = f"{exc.filename}: file not found"
+        # A library's parameter names become the flags typed ('rate' of
+        # Dropout: --dropout), through one table for every command.
+        message = name_flags(message, getattr(args, "command", None))
         # Messages may quote names from a data file: escaped for the terminal.
         print(f"glassnet: error: {printable(message)}", file=sys.stderr)
         return 2

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import csv
 import io
 import json
 import logging
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -305,3 +307,103 @@ def read_toml(path: str) -> dict:
         return tomllib.loads(file.read_text())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+class DeprecatedFlag(argparse.Action):
+    """An old spelling of a flag: stores as the new one does, after one
+    ``glassnet: warning: OLD is now NEW; ...`` line on stderr."""
+
+    def __init__(self, option_strings, dest, new: str, **kwargs):
+        self.new = new
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(
+            f"glassnet: warning: {option_string} is now {self.new}; "
+            f"{option_string} will be removed in a future version",
+            file=sys.stderr,
+            flush=True,
+        )
+        setattr(namespace, self.dest, values)
+
+
+def deprecated_flag(parser, old: str, new: str, dest: str) -> None:
+    """Accept ``old`` (hidden from --help) as a deprecated spelling of ``new``."""
+    parser.add_argument(
+        old, dest=dest, new=new, action=DeprecatedFlag, help=argparse.SUPPRESS
+    )
+
+
+#: Standard output as a file name, where a command writes text.
+STDOUT = "-"
+
+
+def refuse_stdout(flag: str, value, what: str) -> None:
+    """A UsageError when ``value`` of ``flag`` is ``-``: ``what`` is binary."""
+    if value == STDOUT:
+        raise UsageError(
+            f"{flag} must be a file name: {what} is binary and is not written to "
+            f"standard output. Got '-' instead."
+        )
+
+
+#: Library parameters -> the flags that set them, for error messages: a
+#: library error read on the command line names the flag typed, not the
+#: Python parameter. Keys: (owner, parameter), owner ``*`` for any owner;
+#: values: a flag, or {command: flag} where commands differ.
+PARAMETER_FLAGS: dict[tuple[str, str], str | dict[str, str]] = {
+    ("Dropout", "rate"): "--dropout",
+    ("fit", "batch_size"): "--batch-size",
+    ("fit", "epochs"): "--epochs",
+    ("fit", "validation_split"): "--validation-split",
+    ("EarlyStopping", "patience"): "--early-stopping",
+    ("*", "lr"): "--lr",
+    ("*", "l1"): "--l1",
+    ("*", "l2"): "--l2",
+    ("Network.mlp", "hidden"): "--activation",
+    ("Network.mlp", "output"): "--output-activation",
+    ("Network.mlp", "loss"): "--loss",
+    ("Network.mlp", "sizes"): {"gradcheck": "--sizes", "train": "--layers"},
+    ("Dense", "n_in"): {"gradcheck": "--sizes", "train": "--layers"},
+    ("Dense", "n_out"): {"gradcheck": "--sizes", "train": "--layers"},
+    ("load_csv", "missing"): "--missing",
+    ("load_csv", "target"): "--target",
+    ("load_csv", "test_size"): "--test-size",
+    ("load_csv", "max_categories"): "--max-categories",
+    ("*", "n_samples"): "--n-samples",
+    ("*", "noise"): "--noise",
+    ("*", "test_size"): "--test-size",
+    ("Trace.render", "decimals"): "--decimals",
+    ("to_onnx", "dtype"): "--dtype",
+}
+
+#: Keyword hints in library messages (``pass missing='median'``) -> flags.
+KEYWORD_FLAGS = {"missing": "--missing", "max_categories": "--max-categories"}
+
+_PARAMETER = re.compile(r"\bThe '(\w+)' parameter of ([\w.]+)")
+_KEYWORD = re.compile(r"\b(\w+)=(['\"]?)([\w.-]+)\2")
+
+
+def parameter_flag(owner: str, name: str, command: str | None) -> str | None:
+    """The flag of ``command`` that sets ``owner``'s parameter ``name``, or None."""
+    found = PARAMETER_FLAGS.get((owner, name), PARAMETER_FLAGS.get(("*", name)))
+    if isinstance(found, dict):
+        return found.get(command)
+    return found
+
+
+def name_flags(message: str, command: str | None) -> str:
+    """``message`` of a library error as read on the command line: "The 'rate'
+    parameter of Dropout must be ..." becomes "--dropout must be ...", and
+    "pass missing='median'" becomes "pass --missing median". Parameters no
+    flag of ``command`` sets are left as they are."""
+
+    def parameter(match):
+        flag = parameter_flag(match[2], match[1], command)
+        return match[0] if flag is None else flag
+
+    def keyword(match):
+        flag = KEYWORD_FLAGS.get(match[1])
+        return match[0] if flag is None else f"{flag} {match[3]}"
+
+    return _KEYWORD.sub(keyword, _PARAMETER.sub(parameter, message))

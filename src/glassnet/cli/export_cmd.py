@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from glassnet.cli._common import UsageError, print_json
+from glassnet.cli._common import UsageError, print_json, refuse_stdout
 
 
 def add_parser(sub) -> None:
@@ -21,7 +21,11 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--format", default="onnx", choices=["onnx"], help="output format (onnx)"
     )
-    p.add_argument("--out", help="file to write (default: MODEL with .onnx)")
+    p.add_argument(
+        "--out",
+        help="file to write (default: MODEL with .onnx); '-' (standard output) "
+        "is refused, an ONNX file is binary",
+    )
     p.add_argument(
         "--dtype",
         default="float32",
@@ -36,6 +40,7 @@ def run(args) -> int:
     import glassnet as gn
     from glassnet.interop.onnx import OPSET
 
+    refuse_stdout("--out", args.out, "an ONNX file")
     model_path = Path(args.model)
     out = Path(args.out) if args.out else model_path.with_suffix(".onnx")
     directory = out.parent if str(out.parent) else Path(".")

@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from glassnet.cli._common import (
+    STDOUT,
     UsageError,
     csv_text,
+    deprecated_flag,
     file_sha256,
     format_table,
     is_csv_path,
@@ -42,12 +44,17 @@ def add_parsers(sub) -> None:
         help="predictions of a model for the rows of a CSV file",
         description="Predict with a saved model. The CSV file must have exactly the "
         "model's input columns (see 'glassnet inspect'). On standard output, class "
-        "names have control characters escaped (\\x1b); --output writes them as "
+        "names have control characters escaped (\\x1b); --out FILE writes them as "
         "they are.",
     )
     p.add_argument("model", help="model file")
     p.add_argument("--input", required=True, help="CSV file with the input columns")
-    p.add_argument("--output", help="CSV file to write (default: standard output)")
+    p.add_argument(
+        "--out",
+        help="CSV file to write (default, or '-': standard output, where class "
+        "names are escaped)",
+    )
+    deprecated_flag(p, "--output", "--out", dest="out")
     p.add_argument("--proba", action="store_true", help="class probabilities")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(run=run_predict)
@@ -282,8 +289,8 @@ def run_predict(args) -> int:
         ]
     if args.json:
         print_json({"columns": header, "rows": rows})
-    elif args.output:
-        write_text_atomically(args.output, csv_text(header, rows))
+    elif args.out and args.out != STDOUT:
+        write_text_atomically(args.out, csv_text(header, rows))
     else:  # on the terminal, class names from the data file are escaped
         header = [printable(h) for h in header]
         rows = [[printable(c) if isinstance(c, str) else c for c in r] for r in rows]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from glassnet.cli._common import UsageError, format_table, print_json
+from glassnet.cli._common import (
+    UsageError,
+    deprecated_flag,
+    format_table,
+    print_json,
+)
 
 
 def add_parsers(sub) -> None:
@@ -27,7 +32,12 @@ def add_parsers(sub) -> None:
     p.add_argument("model", nargs="?", help="model file (default: a random network)")
     p.add_argument("--sizes", default="4,5,3", help="random network sizes (4,5,3)")
     p.add_argument("--activation", default="tanh", help="hidden activation (tanh)")
-    p.add_argument("--output", help="output activation (default: from the loss)")
+    p.add_argument(
+        "--output-activation",
+        dest="output",
+        help="output activation (default: from the loss)",
+    )
+    deprecated_flag(p, "--output", "--output-activation", dest="output")
     p.add_argument("--loss", default="cross_entropy", help="loss (cross_entropy)")
     p.add_argument(
         "--data",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+import tempfile
 from pathlib import Path
 
-from glassnet.cli._common import UsageError, print_json
+from glassnet.cli._common import STDOUT, UsageError, print_json
 
 
 def add_parser(sub) -> None:
@@ -26,7 +28,10 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--target", help="target column of a CSV file")
     p.add_argument(
-        "--out", default="report.html", help="HTML file to write (report.html)"
+        "--out",
+        default="report.html",
+        help="HTML file to write (report.html); '-': standard output, which then "
+        "holds the page only (the summary goes to standard error; no --json)",
     )
     p.add_argument(
         "--title",
@@ -41,6 +46,13 @@ def run(args) -> int:
     from glassnet.cli.inspect_cmds import _evaluation_data
     from glassnet.report.html_report import write_report
 
+    if args.out == STDOUT:
+        if args.json:
+            raise UsageError(
+                "--json needs standard output, which --out - gives to the page; "
+                "write the page to a file"
+            )
+        return _report_to_stdout(args)
     out = Path(args.out)
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
@@ -69,3 +81,24 @@ def run(args) -> int:
         print(f"scored: {scored.rows}")
         print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
     return 0
+
+
+def _report_to_stdout(args) -> int:
+    """``--out -``: the page written to a temporary file, then copied to
+    standard output; the summary lines on standard error."""
+    with tempfile.TemporaryDirectory() as folder:
+        page = Path(folder) / "report.html"
+        saved, sys.stdout = sys.stdout, sys.stderr
+        try:
+            run(_with_out(args, str(page)))
+        finally:
+            sys.stdout = saved
+        sys.stdout.write(page.read_text(encoding="utf-8"))
+        sys.stdout.flush()
+    return 0
+
+
+def _with_out(args, out: str):
+    import argparse
+
+    return argparse.Namespace(**{**vars(args), "out": out})

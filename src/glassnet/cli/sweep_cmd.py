@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from glassnet.cli._common import UsageError, print_json, read_toml
+from glassnet.cli._common import UsageError, print_json, read_toml, refuse_stdout
 
 #: Keys of the [sweep] table, with their defaults.
 OPTIONS = {
@@ -61,7 +61,11 @@ def add_parser(sub) -> None:
         action="store_true",
         help="local workers as threads of this process instead of processes",
     )
-    a("--out", help="model file for the best configuration (sweep-best.glassnet)")
+    a(
+        "--out",
+        help="model file for the best configuration (sweep-best.glassnet); "
+        "'-' (standard output) is refused, the file is binary",
+    )
     a("--results", help="write every configuration's results to this .csv or .json")
     a("--json", action="store_true", help="print the results as JSON")
     a("--quiet", action="store_true", help="no progress lines")
@@ -178,6 +182,7 @@ def run(args) -> int:
 
     train, grids, options = read_sweep_config(args.config)
     options = _options(args, options)
+    refuse_stdout("--out", options["out"], "a model file")
     out = Path(options["out"])
     for target in (out, Path(options["results"] or ".")):
         if not (target.parent if str(target.parent) else Path(".")).is_dir():

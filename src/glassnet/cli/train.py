@@ -12,11 +12,13 @@ from pathlib import Path
 from glassnet.cli._common import (
     DATA_FLAGS,
     UsageError,
+    deprecated_flag,
     file_sha256,
     is_csv_path,
     load_data,
     print_json,
     read_toml,
+    refuse_stdout,
     resolve_data_options,
     show_warning,
 )
@@ -104,7 +106,12 @@ def add_parser(sub) -> None:
         help="hidden activation, one for every hidden layer or one per layer "
         "such as tanh,relu (default: relu)",
     )
-    a("--output", help="output activation (default: from the task)")
+    a(
+        "--output-activation",
+        dest="output",
+        help="output activation (default: from the task)",
+    )
+    deprecated_flag(p, "--output", "--output-activation", dest="output")
     a("--loss", help="loss (default: from the task)")
     a(
         "--optimizer",
@@ -155,7 +162,11 @@ def add_parser(sub) -> None:
         "tables, none for images)",
     )
     a("--seed", type=int, help="seed of the split, initialization and order")
-    a("--out", help="model file to write (default: model.glassnet)")
+    a(
+        "--out",
+        help="model file to write (default: model.glassnet); '-' (standard "
+        "output) is refused, the file is binary",
+    )
     a(
         "--plots",
         metavar="DIR",
@@ -253,6 +264,7 @@ def run(args) -> int:
     import glassnet as gn
 
     settings = resolve_settings(args)
+    refuse_stdout("--out", settings["out"], "a model file")
     out = Path(settings["out"])
     check_writable(out)  # a directory, read-only folder, full disk: now
     record_data_options(settings)

@@ -49,7 +49,7 @@ _FLAGS = {
     "test_size": "--test-size",
     "layers": "--layers",
     "activation": "--activation",
-    "output": "--output",
+    "output": "--output-activation",
     "loss": "--loss",
     "optimizer": "--optimizer",
     "lr": "--lr",

@@ -26,9 +26,14 @@ CHOICES = {
 }
 
 
+#: Settings whose flag is not their name with dashes.
+FLAGS = {"output": "--output-activation"}
+
+
 def flag(key: str) -> str:
-    """The ``glassnet train`` flag of a setting: ``batch_norm`` -> ``--batch-norm``."""
-    return "--" + key.replace("_", "-")
+    """The ``glassnet train`` flag of a setting: ``batch_norm`` -> ``--batch-norm``,
+    ``output`` -> ``--output-activation``."""
+    return FLAGS.get(key, "--" + key.replace("_", "-"))
 
 
 class _Setting:

@@ -163,7 +163,7 @@ CLASSIFICATION_PAIRS = {"sigmoid": "binary_cross_entropy", "softmax": "cross_ent
 
 def _contradiction(data, output, loss, reason: str) -> ValueError:
     return ValueError(
-        f"contradictory settings: --output {output or '(default)'} --loss "
+        f"contradictory settings: --output-activation {output or '(default)'} --loss "
         f"{loss or '(default)'} on {data.name}: {reason}."
     )
 
