@@ -285,9 +285,23 @@ def test_early_stopping_split_errors():
     X = np.arange(8.0).reshape(4, 2)
     with pytest.raises(ValueError, match="The validation set is too small"):
         MLPRegressor(early_stopping=True).fit(X[:2], [0.0, 1.0])
-    with pytest.raises(ValueError, match=r"Classes with too few members are: \['b'\]"):
+    # scikit-learn's words for two classes: the boolean column y == classes_[1]
+    few = r"Classes with too few members are: \['{}'\] \(the labels \['{}'\]"
+    with pytest.raises(ValueError, match=few.format("True", "b")):
         MLPClassifier(early_stopping=True, validation_fraction=0.5).fit(
             X, ["a", "a", "a", "b"]
+        )
+    with pytest.raises(ValueError, match=few.format("False", "a")):
+        MLPClassifier(early_stopping=True, validation_fraction=0.5).fit(
+            X, ["a", "b", "b", "b"]
+        )
+    # scikit-learn's order: the stratified split fails before the size check
+    with pytest.raises(ValueError, match=few.format("True", "b")):
+        MLPClassifier(early_stopping=True).fit(X, ["a", "a", "a", "b"])
+    # with more classes scikit-learn does not stratify; glassnet names the labels
+    with pytest.raises(ValueError, match=r"too few members are: \['c'\]$"):
+        MLPClassifier(early_stopping=True, validation_fraction=0.5).fit(
+            np.arange(12.0).reshape(6, 2), ["a", "a", "b", "b", "a", "c"]
         )
 
 
@@ -336,3 +350,21 @@ def test_sparse_X_in_the_network_and_its_errors(rng):
         net.predict_proba(bad)
     with pytest.raises(ValueError, match="2 features per sample.*expects 3"):
         net.predict_proba(sparse.csr_matrix(X[:, :2]))
+
+
+def test_single_class_is_fitted_as_in_scikit_learn():
+    X = np.random.RandomState(0).randn(10, 2)
+    y = np.full(10, "only")
+    for est in (MLPClassifier(max_iter=5), sk.MLPClassifier(max_iter=5)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X, y)
+        assert est.predict(X).tolist() == ["only"] * 10
+    glassnet = MLPClassifier(max_iter=5, early_stopping=True, validation_fraction=0.2)
+    glassnet.fit(X, y)
+    assert glassnet.classes_.tolist() == ["only"]
+    assert np.array_equal(glassnet.predict_proba(X), np.ones((10, 1)))
+    assert np.array_equal(glassnet.predict_log_proba(X), np.zeros((10, 1)))
+    w = np.r_[np.zeros(5), np.ones(5)]
+    glassnet.set_params(early_stopping=False)
+    assert glassnet.fit(X, y, sample_weight=w).predict(X[:1]).tolist() == ["only"]

@@ -41,15 +41,6 @@ SKIPPED: dict[str, str] = {
     "test_adaptive_learning_rate": f"{_PRIVATE} (_optimizer.learning_rate)",
     "test_n_iter_no_change": f"{_PRIVATE} (_no_improvement_count)",
     "test_n_iter_no_change_inf": f"{_PRIVATE} (_no_improvement_count)",
-    "test_early_stopping_stratified": (
-        "matches scikit-learn's message listing its internal boolean encoding "
-        "of the class (['True']); glassnet raises the same error naming the "
-        "class label itself ([1])"
-    ),
-    "test_preserve_feature_names": (
-        "fits MLPClassifier on a y with a single class, which glassnet refuses "
-        "with an error (MLPRegressor's case runs)"
-    ),
     "test_predict_proba_multilabel": (
         "asserts argmax(predict_proba) == argmax(predict_log_proba): saturated "
         "sigmoid outputs round several labels' probabilities to exactly 1.0, and "
@@ -94,19 +85,6 @@ def global_random_seed():
     return 42
 
 
-def _skip_some(test, name: str):
-    """Skip ``test`` (for MLPClassifier only, for test_preserve_feature_names)."""
-    if name != "test_preserve_feature_names":
-        return pytest.mark.skip(reason=SKIPPED[name])(test)
-    marks = list(getattr(test, "pytestmark", []))
-    test.pytestmark = [m for m in marks if m.name != "parametrize"]
-    params = [
-        pytest.param(_MODULE.MLPClassifier, marks=pytest.mark.skip(SKIPPED[name])),
-        _MODULE.MLPRegressor,
-    ]
-    return pytest.mark.parametrize("Estimator", params)(test)
-
-
 if _MODULE is None:
 
     def test_suite_found():
@@ -120,5 +98,5 @@ else:
     for _name, _obj in vars(_MODULE).items():
         if _name.startswith("test_") and callable(_obj):
             if _name in SKIPPED:
-                _obj = _skip_some(_obj, _name)
+                _obj = pytest.mark.skip(reason=SKIPPED[_name])(_obj)
             globals()[_name] = _obj

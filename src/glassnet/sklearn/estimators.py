@@ -82,7 +82,9 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     Multiclass targets get a softmax output with cross-entropy; two classes
     and multi-label indicator matrices get sigmoid outputs with binary
     cross-entropy (``output_activation="softmax"`` gives two softmax units
-    for two classes instead).
+    for two classes instead). A ``y`` of a single class is fitted, as in
+    scikit-learn: ``predict`` returns that class and ``predict_proba`` a
+    column of ones, shape (n_samples, 1).
 
     Parameters
     ----------
@@ -193,11 +195,6 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
                     f"{type(self).__name__} cannot learn {binarizer.y_type_} "
                     f"targets; y must be {', '.join(_TARGET_KINDS)}."
                 )
-            if len(binarizer.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes; "
-                    f"y has 1 class ({binarizer.classes_[0]!r})."
-                )
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_
         if self._label_binarizer.y_type_ == "multilabel-indicator":
@@ -207,7 +204,10 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
             # of them, or searchsorted would give it a neighbouring class's code
             self._check_known_classes(unique_labels(y), incremental)
         codes = np.searchsorted(self.classes_, y)
-        if sample_weight is not None and np.unique(codes[sample_weight > 0]).size < 2:
+        n_needed = min(2, len(self.classes_))
+        if sample_weight is not None and (
+            np.unique(codes[sample_weight > 0]).size < n_needed
+        ):
             raise ValueError(
                 "sample_weight leaves samples of only one class with a non-zero "
                 f"weight; {type(self).__name__} needs at least 2 classes."
@@ -259,6 +259,9 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (n_samples, n_classes); per label for multi-label."""
         A = self._outputs(X)
+        if len(self.classes_) == 1:
+            # a single class (scikit-learn fits it too): certain, shape (n, 1)
+            return np.ones((A.shape[0], 1), dtype=A.dtype)
         if self._label_binarizer.y_type_ == "binary" and A.shape[1] == 1:
             return np.hstack([1 - A, A])
         return A
@@ -274,6 +277,8 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
         ``(0, -inf, -inf)``.
         """
         Z = self._output_logits(X)
+        if len(self.classes_) == 1:
+            return np.zeros((Z.shape[0], 1), dtype=Z.dtype)
         output = self.network_.output_activation.name
         log_proba = _log_probabilities(Z, output)
         if self._label_binarizer.y_type_ == "binary" and Z.shape[1] == 1:
