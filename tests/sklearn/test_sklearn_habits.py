@@ -368,3 +368,24 @@ def test_single_class_is_fitted_as_in_scikit_learn():
     w = np.r_[np.zeros(5), np.ones(5)]
     glassnet.set_params(early_stopping=False)
     assert glassnet.fit(X, y, sample_weight=w).predict(X[:1]).tolist() == ["only"]
+
+
+def test_poisson_loss_is_reported_on_scikit_learns_scale():
+    from sklearn.neural_network._base import poisson_loss
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(40, 3))
+    y = rng.poisson(np.exp(X @ [1.0, -0.5, 0.3]), size=(2, 40)).T.astype(float)
+    est = MLPRegressor(
+        loss="poisson", solver="lbfgs", hidden_layer_sizes=(4,), alpha=0.1
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    assert est.out_activation_ == "exp"
+    mu = est.predict(X)
+    assert np.all(mu > 0)
+    penalty = 0.1 / (2 * 40) * sum(np.sum(W * W) for W in est.coefs_)
+    assert est.loss_ == pytest.approx(poisson_loss(y, mu) + penalty, rel=1e-6)
+    with pytest.raises(ValueError, match="must be non-negative"):
+        MLPRegressor(loss="poisson", max_iter=2).fit(X, -y)

@@ -54,10 +54,6 @@ SKIPPED: dict[str, str] = {
         "test_sklearn_habits.py) but its draw for random_state=1 reaches 0.59; "
         "scikit-learn's own draw for random_state=2 reaches 0.644"
     ),
-    "test_mlp_vs_poisson_glm_equivalent": (
-        "loss='poisson' (an exp output with the Poisson deviance) is not "
-        "implemented in glassnet"
-    ),
 }
 
 

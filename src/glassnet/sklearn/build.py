@@ -47,6 +47,7 @@ LOSS_SCALE = {
     "sse": lambda k: 2.0,
     "mae": lambda k: 1.0 / k,
     "huber": lambda k: 1.0 / k,
+    "poisson": lambda k: 1.0 / k,
 }
 #: scikit-learn's name of a loss -> glassnet's.
 LOSS_ALIASES = {"squared_error": "mse", "log_loss": None}

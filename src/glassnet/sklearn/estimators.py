@@ -31,11 +31,11 @@ How the parameters map:
   and dropout.
 
 The network trains on glassnet's losses (cross-entropy, binary
-cross-entropy averaged over the outputs, ``mse``), which are scikit-learn's
+cross-entropy averaged over the outputs, ``mse``, ``poisson``), which are scikit-learn's
 up to a constant factor (:data:`glassnet.sklearn.build.LOSS_SCALE`).
 ``loss_``, ``loss_curve_``, ``best_loss_`` and ``validation_loss_curve_``
 are reported on scikit-learn's scale -- log-loss summed over the outputs,
-half the squared error, plus ``alpha / (2 n) ||W||^2`` -- and ``tol``
+half the squared error, the half Poisson deviance, plus ``alpha / (2 n) ||W||^2`` -- and ``tol``
 applies on that scale; "sgd" takes scikit-learn's steps (its rate is
 rescaled by the same factor). One difference: with several regression
 outputs, scikit-learn's ``loss_`` averages the half squared error over the
@@ -304,10 +304,12 @@ class MLPRegressor(RegressorMixin, _GlassnetMLP):
     Parameters are those of :class:`MLPClassifier`, except:
 
     loss : str, default None
-        None or "squared_error": glassnet's "mse"; also "sse", "mae",
-        "huber" (scikit-learn's "poisson" is not available).
+        None or "squared_error": glassnet's "mse"; "poisson": the half
+        Poisson deviance (:class:`glassnet.Poisson`, scikit-learn's, for
+        non-negative targets such as counts); also "sse", "mae", "huber".
     output_activation : str, default None
-        None is "identity"; any activation but softmax (e.g. "sigmoid" for
+        None is "exp" for "poisson" (the log link, as in scikit-learn) and
+        "identity" otherwise; any activation but softmax (e.g. "sigmoid" for
         targets in (0, 1)).
 
     Multi-output targets (n_samples, n_outputs) get one output unit each.
@@ -325,23 +327,20 @@ class MLPRegressor(RegressorMixin, _GlassnetMLP):
 
     def _output_and_loss(self, y):
         owner = type(self).__name__
-        output = self.output_activation or "identity"
+        name = self.loss or "squared_error"
+        # scikit-learn's outputs: exp (the log link) for poisson, else identity
+        output = self.output_activation or ("exp" if name == "poisson" else "identity")
         if output == "softmax":
             raise ValueError(
                 f"The 'output_activation' parameter of {owner} cannot be 'softmax' "
                 "(its outputs are probabilities); use MLPClassifier."
             )
-        name = self.loss or "squared_error"
-        if name == "poisson":
-            raise ValueError(
-                f"The 'loss' parameter of {owner} cannot be 'poisson' in glassnet; "
-                "use 'squared_error' (mse), 'sse', 'mae' or 'huber'."
-            )
         loss = get_loss(build.LOSS_ALIASES.get(name, name))
         if loss.task != "regression":
             raise ValueError(
                 f"The 'loss' parameter of {owner} must be a regression loss "
-                f"('squared_error', 'mse', 'sse', 'mae', 'huber'). Got {name!r}."
+                f"('squared_error', 'mse', 'sse', 'mae', 'huber', 'poisson'). Got "
+                f"{name!r} instead."
             )
         return output, loss.name, 1 if y.ndim == 1 else y.shape[1]
 
