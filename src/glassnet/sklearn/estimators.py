@@ -35,7 +35,8 @@ cross-entropy averaged over the outputs, ``mse``, ``poisson``), which are scikit
 up to a constant factor (:data:`glassnet.sklearn.build.LOSS_SCALE`).
 ``loss_``, ``loss_curve_``, ``best_loss_`` and ``validation_loss_curve_``
 are reported on scikit-learn's scale -- log-loss summed over the outputs,
-half the squared error, the half Poisson deviance, plus ``alpha / (2 n) ||W||^2`` -- and ``tol``
+half the squared error or the half Poisson deviance, plus
+``alpha / (2 n) ||W||^2`` -- and ``tol``
 applies on that scale; "sgd" takes scikit-learn's steps (its rate is
 rescaled by the same factor). One difference: with several regression
 outputs, scikit-learn's ``loss_`` averages the half squared error over the
