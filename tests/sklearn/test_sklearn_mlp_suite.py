@@ -41,12 +41,6 @@ SKIPPED: dict[str, str] = {
     "test_adaptive_learning_rate": f"{_PRIVATE} (_optimizer.learning_rate)",
     "test_n_iter_no_change": f"{_PRIVATE} (_no_improvement_count)",
     "test_n_iter_no_change_inf": f"{_PRIVATE} (_no_improvement_count)",
-    "test_predict_proba_multilabel": (
-        "asserts argmax(predict_proba) == argmax(predict_log_proba): saturated "
-        "sigmoid outputs round several labels' probabilities to exactly 1.0, and "
-        "glassnet's log-probabilities, computed exactly from the logits, break "
-        "the tie that scikit-learn's log(predict_proba) = log(1.0) = 0 keeps"
-    ),
     "test_partial_fit_regression": (
         "its bar (R^2 > 0.65 after 100 full-batch sgd epochs) depends on the "
         "random initial weights, which are drawn differently: glassnet takes "
