@@ -389,3 +389,28 @@ def test_poisson_loss_is_reported_on_scikit_learns_scale():
     assert est.loss_ == pytest.approx(poisson_loss(y, mu) + penalty, rel=1e-6)
     with pytest.raises(ValueError, match="must be non-negative"):
         MLPRegressor(loss="poisson", max_iter=2).fit(X, -y)
+
+
+@pytest.mark.parametrize(("activation", "factor"), [("logistic", 2.0), ("relu", 6.0)])
+def test_initialization_is_scikit_learns_scheme(activation, factor):
+    # scikit-learn's _init_coef: W and b ~ U(-l, l), l = sqrt(f / (fan_in +
+    # fan_out)), f = 2 for logistic else 6 (a 1e-12 rate leaves them as drawn)
+    X = np.random.RandomState(0).randn(30, 20)
+    est = MLPRegressor(
+        hidden_layer_sizes=(50,),
+        activation=activation,
+        solver="sgd",
+        learning_rate_init=1e-12,
+        momentum=0.0,
+        max_iter=1,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, X[:, 0])
+    for W, b in zip(est.coefs_, est.intercepts_, strict=True):
+        bound = np.sqrt(factor / sum(W.shape))
+        for values in (W, b):
+            assert np.max(np.abs(values)) <= bound
+        assert np.max(np.abs(W)) > 0.9 * bound
+        assert np.max(np.abs(b)) > 0.5 * bound  # drawn, not zero

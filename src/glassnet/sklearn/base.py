@@ -64,7 +64,7 @@ class _GlassnetMLP(BaseEstimator):
         dropout=0.0,
         batch_norm=False,
         l1=0.0,
-        init="glorot_uniform",
+        init="sklearn",
         dtype=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes

@@ -134,8 +134,13 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
         activation.
     l1 : float >= 0, default 0
         L1 penalty ``l1 * sum(|W|)`` added to glassnet's loss.
-    init : str, default "glorot_uniform"
-        Weight initializer (scikit-learn's MLP uses Glorot uniform).
+    init : str, default "sklearn"
+        "sklearn": scikit-learn's scheme, weights and biases from
+        ``U(-l, l)``, ``l = sqrt(f / (fan_in + fan_out))``, ``f = 2`` for a
+        logistic hidden activation, else 6
+        (:func:`glassnet.sklearn.build.sklearn_init`). Or a glassnet
+        initializer's name ("glorot_uniform", "he_normal", ...) for the
+        weights, the biases then starting at zero.
     dtype : {None, "float32", "float64"}
         Precision of the network; None follows X (float32 stays float32).
 
