@@ -193,11 +193,11 @@ def test_bad_parameters_name_themselves(digits, param, value, message):
         small(**{param: value}).fit(X, y)
 
 
-def test_regressor_refuses_poisson_and_softmax():
+def test_regressor_refuses_negative_poisson_targets_and_softmax():
     X = np.zeros((4, 2))
     y = np.arange(4.0)
-    with pytest.raises(ValueError, match="'poisson'"):
-        MLPRegressor(loss="poisson").fit(X, y)
+    with pytest.raises(ValueError, match="'poisson' must be non-negative"):
+        MLPRegressor(loss="poisson").fit(X, y - 1)
     with pytest.raises(ValueError, match="'softmax'"):
         MLPRegressor(output_activation="softmax").fit(X, y)
 

@@ -399,6 +399,7 @@ def test_initialization_is_scikit_learns_scheme(activation, factor):
     est = MLPRegressor(
         hidden_layer_sizes=(50,),
         activation=activation,
+        init="sklearn",
         solver="sgd",
         learning_rate_init=1e-12,
         momentum=0.0,

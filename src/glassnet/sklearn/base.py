@@ -64,7 +64,7 @@ class _GlassnetMLP(BaseEstimator):
         dropout=0.0,
         batch_norm=False,
         l1=0.0,
-        init="sklearn",
+        init="glorot_uniform",
         dtype=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes

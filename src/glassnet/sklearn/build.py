@@ -171,7 +171,7 @@ def per_layer(est, name: str, n_hidden: int) -> list:
     return [value] * n_hidden
 
 
-#: The estimators' default ``init``: scikit-learn's own scheme (see below).
+#: The ``init`` of scikit-learn's own scheme (see :func:`sklearn_init`).
 SKLEARN_INIT = "sklearn"
 
 

@@ -134,13 +134,16 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
         activation.
     l1 : float >= 0, default 0
         L1 penalty ``l1 * sum(|W|)`` added to glassnet's loss.
-    init : str, default "sklearn"
-        "sklearn": scikit-learn's scheme, weights and biases from
-        ``U(-l, l)``, ``l = sqrt(f / (fan_in + fan_out))``, ``f = 2`` for a
-        logistic hidden activation, else 6
-        (:func:`glassnet.sklearn.build.sklearn_init`). Or a glassnet
-        initializer's name ("glorot_uniform", "he_normal", ...) for the
-        weights, the biases then starting at zero.
+    init : str, default "glorot_uniform"
+        A glassnet initializer's name ("glorot_uniform", "he_normal", ...)
+        for the weights, the biases starting at zero; or "sklearn":
+        scikit-learn's scheme, weights and biases from ``U(-l, l)``,
+        ``l = sqrt(f / (fan_in + fan_out))``, ``f = 2`` for a logistic hidden
+        activation, else 6 (:func:`glassnet.sklearn.build.sklearn_init`).
+        Not the default: with ``f = 2`` a logistic network trained by
+        "lbfgs" stops at a poor local minimum from about one start in three
+        (scikit-learn's own draws included), which Glorot's ``f = 6`` with
+        zero biases avoids.
     dtype : {None, "float32", "float64"}
         Precision of the network; None follows X (float32 stays float32).
 
