@@ -21,6 +21,7 @@ from glassnet._version import __version__
 from glassnet.core import activations, initializers, losses, optimizers, regularizers
 from glassnet.core.activations import (
     Activation,
+    Exp,
     Identity,
     LeakyReLU,
     ReLU,
@@ -39,6 +40,7 @@ from glassnet.core.losses import (
     CrossEntropy,
     Huber,
     Loss,
+    Poisson,
 )
 from glassnet.core.network import Network, Summary
 from glassnet.core.optimizers import (
@@ -164,6 +166,7 @@ __all__ = [
     "DiagnosticWarning",
     "Diagnostics",
     "EpochLogger",
+    "Exp",
     "ExponentialDecay",
     "GradcheckReport",
     "History",
@@ -180,6 +183,7 @@ __all__ = [
     "Optimizer",
     "Perceptron",
     "PerceptronResult",
+    "Poisson",
     "ProgressBar",
     "RMSProp",
     "ReLU",

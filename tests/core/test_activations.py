@@ -51,6 +51,8 @@ HAND_DERIVATIVES = [
     (gn.LeakyReLU(0.1), [-1.0, 0.0, 2.0], [0.1, 0.1, 1.0]),
     (gn.LeakyReLU(0.0), [-1.0, 3.0, 2.0], [0.0, 1.0, 1.0]),
     (gn.Identity(), [-1.0, 0.0, 2.0], [1.0, 1.0, 1.0]),
+    # (e^z)' = e^z: e^0 = 1, e^(ln 2) = 2, e^(-ln 4) = 1/4
+    (gn.Exp(), [0.0, math.log(2.0), -math.log(4.0)], [1.0, 2.0, 0.25]),
 ]
 
 
@@ -71,7 +73,14 @@ def test_derivatives_at_hand_computed_points(act, z, expected, backend):
     assert out is dA or act.name == "identity"
 
 
-ELEMENTWISE = [gn.Sigmoid(), gn.Tanh(), gn.ReLU(), gn.LeakyReLU(0.2), gn.Identity()]
+ELEMENTWISE = [
+    gn.Sigmoid(),
+    gn.Tanh(),
+    gn.ReLU(),
+    gn.LeakyReLU(0.2),
+    gn.Identity(),
+    gn.Exp(),
+]
 
 #: Away from relu's kink at 0, where a central difference straddles it.
 POINTS = np.array([[-4.0, -2.5, -0.3, 0.4, 1.7, 3.0, 6.0]])

@@ -34,7 +34,14 @@ def test_values_worked_out_by_hand():
 
 @pytest.mark.parametrize(
     "loss",
-    [gn.MSE(), gn.SSE(), gn.MAE(), gn.Huber(0.3), gn.BinaryCrossEntropy()],
+    [
+        gn.MSE(),
+        gn.SSE(),
+        gn.MAE(),
+        gn.Huber(0.3),
+        gn.BinaryCrossEntropy(),
+        gn.Poisson(),
+    ],
     ids=lambda loss: loss.name,
 )
 def test_gradient_matches_finite_differences(loss):
@@ -55,6 +62,7 @@ def test_cross_entropy_gradient_matches_finite_differences():
         ("cross_entropy", "softmax"),
         ("mse", "identity"),
         ("sse", "identity"),
+        ("poisson", "exp"),
     ],
 )
 def test_fused_delta_equals_the_general_chain_rule(loss, activation):
@@ -70,6 +78,46 @@ def test_fused_delta_equals_the_general_chain_rule(loss, activation):
     fused = loss.output_delta(Z, Aout, Yt, act)
     general = act.backward(loss.gradient(Aout, Yt), Z, Aout)
     assert fused == pytest.approx(general, rel=1e-9, abs=1e-12)
+
+
+def test_poisson_worked_out_by_hand_and_from_z():
+    # half deviance a - y log a + y log y - y per element, y log y = 0 at y = 0
+    mu = np.array([[1.0, 2.0], [0.5, 4.0]])
+    counts = np.array([[0.0, 2.0], [1.0, 3.0]])
+    d = [1.0, 0.0, 0.5 + np.log(2.0) - 1.0, 4.0 - 3 * np.log(4 / 3) - 3.0]
+    loss, exp = gn.losses.get("poisson"), gn.activations.get("exp")
+    assert loss.value(mu, counts) == pytest.approx(sum(d) / 4, rel=1e-14)
+    assert loss.value(None, counts, np.log(mu), activation=exp) == pytest.approx(
+        sum(d) / 4, rel=1e-14
+    )
+    # from Z = log(mu) where e^z underflows: the cost is y (-z) + ... , finite
+    Z = np.array([[-800.0]])
+    cost = loss.value(None, np.array([[2.0]]), Z, activation=exp)
+    assert cost == pytest.approx(1600.0 + 2 * np.log(2.0) - 2.0, rel=1e-14)
+    assert loss.output_delta(Z, exp(Z), np.array([[2.0]]), exp)[0, 0] == -2.0
+    # scikit-learn's poisson loss is the same half deviance, summed over outputs
+    from sklearn.neural_network._base import poisson_loss
+
+    assert loss.value(mu, counts) * 2 == pytest.approx(poisson_loss(counts, mu))
+
+
+@pytest.mark.parametrize(
+    ("targets", "outputs", "message"),
+    [
+        ([[-1.0]], None, "must be non-negative"),
+        ([[1.0]], [[0.0]], "must be positive means"),
+        ([[1.0]], [[-0.5]], "must be positive means"),
+    ],
+)
+def test_poisson_refuses_negative_counts_and_non_positive_means(
+    targets, outputs, message
+):
+    loss = gn.Poisson()
+    with pytest.raises(ValueError, match=message):
+        if outputs is None:
+            loss.prepare_targets(np.array(targets), 1)
+        else:
+            loss.value(np.array(outputs), np.array(targets))
 
 
 def test_stable_values_from_z_for_saturated_outputs():

@@ -65,6 +65,19 @@ def test_float64_and_regression_round_trip(tmp_path):
     assert np.array_equal(loaded.predict(X), net.predict(X))
 
 
+def test_an_exp_output_with_the_poisson_loss_round_trips(tmp_path):
+    net = gn.Network.mlp([3, 4, 2], output="exp", loss="poisson", seed=0)
+    net.save(tmp_path / "p.glassnet")
+    loaded = gn.load(tmp_path / "p.glassnet")
+    assert loaded.output_activation == gn.Exp() and loaded.loss.name == "poisson"
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    first, last = loaded.layers
+    H = first.activation(X @ first.W.T + first.b)
+    expected = np.exp(H @ last.W.T + last.b)
+    np.testing.assert_allclose(loaded.forward(X), expected, rtol=1e-5)
+    assert np.array_equal(loaded.forward(X), net.forward(X))
+
+
 def test_the_file_is_a_zip_of_json_and_npy(model_and_inputs):
     _, path, _ = model_and_inputs
     with zipfile.ZipFile(path) as archive:

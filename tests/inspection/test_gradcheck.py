@@ -9,7 +9,7 @@ from untouched_support import assert_untouched, network_with_state, sample
 import glassnet as gn
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"]
-OUTPUTS = ["sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"]
+OUTPUTS = ["sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax", "exp"]
 REGRESSION_LOSSES = ["mse", "sse", "mae", "huber"]
 CLASSIFICATION_LOSSES = ["binary_cross_entropy", "cross_entropy"]
 
@@ -18,6 +18,9 @@ def allowed_combinations():
     for hidden, output in itertools.product(HIDDEN, OUTPUTS):
         for loss in REGRESSION_LOSSES:
             yield hidden, output, loss
+        if output in ("sigmoid", "softmax", "exp"):
+            # means > 0: the Poisson loss takes their log
+            yield hidden, output, "poisson"
         if output in ("sigmoid", "softmax"):
             for loss in CLASSIFICATION_LOSSES:
                 yield hidden, output, loss
@@ -29,6 +32,8 @@ COMBINATIONS = list(allowed_combinations())
 def targets_for(loss, n_samples, n_out, rng):
     if loss == "cross_entropy":
         return rng.integers(0, n_out, size=n_samples)
+    if loss == "poisson":
+        return rng.poisson(2.0, size=(n_samples, n_out))
     if loss == "binary_cross_entropy":
         return rng.integers(0, 2, size=(n_samples, n_out))
     return rng.normal(size=(n_samples, n_out))

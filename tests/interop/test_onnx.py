@@ -16,7 +16,13 @@ from glassnet.datasets.preprocessing import Preprocessing  # noqa: E402
 from glassnet.datasets.scalers import MinMaxScaler, StandardScaler  # noqa: E402
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
-OUTPUTS = [("softmax", 3), ("sigmoid", 1), ("sigmoid", 3), ("identity", 2)]
+OUTPUTS = [
+    ("softmax", 3),
+    ("sigmoid", 1),
+    ("sigmoid", 3),
+    ("identity", 2),
+    ("exp", 2),
+]
 
 
 def onnx_outputs(network, X, tmp_path, dtype="float32"):

@@ -246,6 +246,20 @@ def test_from_sklearn_keeps_a_regressor_with_a_logistic_output_a_regressor(rng):
     np.testing.assert_allclose(net.predict(X), expected, rtol=1e-12)
 
 
+def test_a_poisson_regressor_goes_both_ways_with_its_exp_output(rng):
+    X = rng.normal(size=(40, 3))
+    y = rng.poisson(2.0, size=40)
+    sk = fitted(MLPRegressor, X, y, loss="poisson", hidden_layer_sizes=(5,))
+    hidden = np.maximum(X @ sk.coefs_[0] + sk.intercepts_[0], 0.0)
+    expected = np.exp(hidden @ sk.coefs_[1] + sk.intercepts_[1]).ravel()
+    net = gn.from_sklearn(sk)
+    assert net.loss.name == "poisson" and net.output_activation.name == "exp"
+    np.testing.assert_allclose(net.predict(X), expected, rtol=1e-12)
+    back = gn.to_sklearn(net)
+    assert back.loss == "poisson" and back.out_activation_ == "exp"
+    np.testing.assert_allclose(back.predict(X), expected, rtol=1e-12)
+
+
 def test_from_sklearn_refuses_a_classifier_without_a_probability_output(rng):
     X = rng.normal(size=(40, 3))
     sk = fitted(MLPClassifier, X, rng.integers(0, 2, 40), hidden_layer_sizes=(5,))

@@ -149,6 +149,13 @@ def test_unsupported_modules_are_named(module, error, message):
         gn.from_torch(module)
 
 
+def test_an_exp_output_is_refused_by_name():
+    # torch.nn has no module for exp: the export says so instead of dropping it
+    net = gn.Network.mlp([3, 4, 2], output="exp", loss="poisson", seed=0)
+    with pytest.raises(ValueError, match="activation 'exp' to PyTorch"):
+        net.to_torch()
+
+
 # -- the two sides are independent ----------------------------------------------
 
 

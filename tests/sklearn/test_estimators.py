@@ -193,11 +193,11 @@ def test_bad_parameters_name_themselves(digits, param, value, message):
         small(**{param: value}).fit(X, y)
 
 
-def test_regressor_refuses_poisson_and_softmax():
+def test_regressor_refuses_negative_poisson_targets_and_softmax():
     X = np.zeros((4, 2))
     y = np.arange(4.0)
-    with pytest.raises(ValueError, match="'poisson'"):
-        MLPRegressor(loss="poisson").fit(X, y)
+    with pytest.raises(ValueError, match="'poisson' must be non-negative"):
+        MLPRegressor(loss="poisson").fit(X, y - 1)
     with pytest.raises(ValueError, match="'softmax'"):
         MLPRegressor(output_activation="softmax").fit(X, y)
 
@@ -632,3 +632,24 @@ def test_predict_log_proba_is_exact_at_extreme_logits(kind, logits, rng):
     )
     assert np.all(np.isfinite(got))
     np.testing.assert_allclose(np.exp(got), est.predict_proba(X), atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("kind", "logits"),
+    [("multilabel", [40.0, 45.0]), ("multiclass", [-50.0, 40.0, 0.0])],
+)
+def test_log_proba_ranks_classes_as_proba_does_near_1(kind, logits, rng):
+    # sigma(40) = 1 - 4e-18 and sigma(45) round to the same float64 1.0; the
+    # softmax's top probability 1 - e^-40 does too
+    est, X = with_logits(kind, logits, rng)
+    proba, log_proba = est.predict_proba(X), est.predict_log_proba(X)
+    assert np.all(proba.max(axis=1) == 1.0)
+    assert np.array_equal(proba.argmax(axis=1), log_proba.argmax(axis=1))
+    np.testing.assert_array_equal(log_proba[proba > 0.5], 0.0)
+    # below 1/2 the logs stay exact: log sigma(z) or log softmax from z
+    z = np.array(logits)
+    if kind == "multiclass":
+        top = z.max()
+        exact = z - (top + np.log(np.sum(np.exp(z - top))))
+        expected = np.broadcast_to(exact[[0, 2]], (X.shape[0], 2))
+        np.testing.assert_allclose(log_proba[:, [0, 2]], expected, rtol=1e-12)

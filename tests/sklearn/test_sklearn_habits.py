@@ -285,9 +285,23 @@ def test_early_stopping_split_errors():
     X = np.arange(8.0).reshape(4, 2)
     with pytest.raises(ValueError, match="The validation set is too small"):
         MLPRegressor(early_stopping=True).fit(X[:2], [0.0, 1.0])
-    with pytest.raises(ValueError, match=r"Classes with too few members are: \['b'\]"):
+    # scikit-learn's words for two classes: the boolean column y == classes_[1]
+    few = r"Classes with too few members are: \['{}'\] \(the labels \['{}'\]"
+    with pytest.raises(ValueError, match=few.format("True", "b")):
         MLPClassifier(early_stopping=True, validation_fraction=0.5).fit(
             X, ["a", "a", "a", "b"]
+        )
+    with pytest.raises(ValueError, match=few.format("False", "a")):
+        MLPClassifier(early_stopping=True, validation_fraction=0.5).fit(
+            X, ["a", "b", "b", "b"]
+        )
+    # scikit-learn's order: the stratified split fails before the size check
+    with pytest.raises(ValueError, match=few.format("True", "b")):
+        MLPClassifier(early_stopping=True).fit(X, ["a", "a", "a", "b"])
+    # with more classes scikit-learn does not stratify; glassnet names the labels
+    with pytest.raises(ValueError, match=r"too few members are: \['c'\]$"):
+        MLPClassifier(early_stopping=True, validation_fraction=0.5).fit(
+            np.arange(12.0).reshape(6, 2), ["a", "a", "b", "b", "a", "c"]
         )
 
 
@@ -336,3 +350,68 @@ def test_sparse_X_in_the_network_and_its_errors(rng):
         net.predict_proba(bad)
     with pytest.raises(ValueError, match="2 features per sample.*expects 3"):
         net.predict_proba(sparse.csr_matrix(X[:, :2]))
+
+
+def test_single_class_is_fitted_as_in_scikit_learn():
+    X = np.random.RandomState(0).randn(10, 2)
+    y = np.full(10, "only")
+    for est in (MLPClassifier(max_iter=5), sk.MLPClassifier(max_iter=5)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X, y)
+        assert est.predict(X).tolist() == ["only"] * 10
+    glassnet = MLPClassifier(max_iter=5, early_stopping=True, validation_fraction=0.2)
+    glassnet.fit(X, y)
+    assert glassnet.classes_.tolist() == ["only"]
+    assert np.array_equal(glassnet.predict_proba(X), np.ones((10, 1)))
+    assert np.array_equal(glassnet.predict_log_proba(X), np.zeros((10, 1)))
+    w = np.r_[np.zeros(5), np.ones(5)]
+    glassnet.set_params(early_stopping=False)
+    assert glassnet.fit(X, y, sample_weight=w).predict(X[:1]).tolist() == ["only"]
+
+
+def test_poisson_loss_is_reported_on_scikit_learns_scale():
+    from sklearn.neural_network._base import poisson_loss
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(40, 3))
+    y = rng.poisson(np.exp(X @ [1.0, -0.5, 0.3]), size=(2, 40)).T.astype(float)
+    est = MLPRegressor(
+        loss="poisson", solver="lbfgs", hidden_layer_sizes=(4,), alpha=0.1
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    assert est.out_activation_ == "exp"
+    mu = est.predict(X)
+    assert np.all(mu > 0)
+    penalty = 0.1 / (2 * 40) * sum(np.sum(W * W) for W in est.coefs_)
+    assert est.loss_ == pytest.approx(poisson_loss(y, mu) + penalty, rel=1e-6)
+    with pytest.raises(ValueError, match="must be non-negative"):
+        MLPRegressor(loss="poisson", max_iter=2).fit(X, -y)
+
+
+@pytest.mark.parametrize(("activation", "factor"), [("logistic", 2.0), ("relu", 6.0)])
+def test_initialization_is_scikit_learns_scheme(activation, factor):
+    # scikit-learn's _init_coef: W and b ~ U(-l, l), l = sqrt(f / (fan_in +
+    # fan_out)), f = 2 for logistic else 6 (a 1e-12 rate leaves them as drawn)
+    X = np.random.RandomState(0).randn(30, 20)
+    est = MLPRegressor(
+        hidden_layer_sizes=(50,),
+        activation=activation,
+        init="sklearn",
+        solver="sgd",
+        learning_rate_init=1e-12,
+        momentum=0.0,
+        max_iter=1,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, X[:, 0])
+    for W, b in zip(est.coefs_, est.intercepts_, strict=True):
+        bound = np.sqrt(factor / sum(W.shape))
+        for values in (W, b):
+            assert np.max(np.abs(values)) <= bound
+        assert np.max(np.abs(W)) > 0.9 * bound
+        assert np.max(np.abs(b)) > 0.5 * bound  # drawn, not zero

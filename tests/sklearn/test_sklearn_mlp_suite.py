@@ -4,7 +4,8 @@ The file ``sklearn/neural_network/tests/test_mlp.py`` of the installed
 scikit-learn is read (never copied here), its import of ``MLPClassifier``
 and ``MLPRegressor`` is pointed at :mod:`glassnet.sklearn`, and its tests
 are collected from this module. Tests that read private attributes of
-scikit-learn's implementation are skipped, each with its reason.
+scikit-learn's implementation are skipped, each with its reason, and so is
+one whose bar a random draw decides.
 """
 
 from __future__ import annotations
@@ -41,31 +42,14 @@ SKIPPED: dict[str, str] = {
     "test_adaptive_learning_rate": f"{_PRIVATE} (_optimizer.learning_rate)",
     "test_n_iter_no_change": f"{_PRIVATE} (_no_improvement_count)",
     "test_n_iter_no_change_inf": f"{_PRIVATE} (_no_improvement_count)",
-    "test_early_stopping_stratified": (
-        "matches scikit-learn's message listing its internal boolean encoding "
-        "of the class (['True']); glassnet raises the same error naming the "
-        "class label itself ([1])"
-    ),
-    "test_preserve_feature_names": (
-        "fits MLPClassifier on a y with a single class, which glassnet refuses "
-        "with an error (MLPRegressor's case runs)"
-    ),
-    "test_predict_proba_multilabel": (
-        "asserts argmax(predict_proba) == argmax(predict_log_proba): saturated "
-        "sigmoid outputs round several labels' probabilities to exactly 1.0, and "
-        "glassnet's log-probabilities, computed exactly from the logits, break "
-        "the tie that scikit-learn's log(predict_proba) = log(1.0) = 0 keeps"
-    ),
     "test_partial_fit_regression": (
-        "its bar (R^2 > 0.65 after 100 full-batch sgd epochs) depends on the "
-        "random initial weights, which are drawn differently: glassnet takes "
-        "scikit-learn's steps (checked from the same start in "
-        "test_sklearn_habits.py) but its draw for random_state=1 reaches 0.59; "
-        "scikit-learn's own draw for random_state=2 reaches 0.644"
-    ),
-    "test_mlp_vs_poisson_glm_equivalent": (
-        "loss='poisson' (an exp output with the Poisson deviance) is not "
-        "implemented in glassnet"
+        "its bar (R^2 > 0.65 after 100 full-batch sgd epochs with "
+        "random_state=1, momentum 0) is met or missed by the random initial "
+        "weights alone. glassnet takes scikit-learn's steps (checked from the "
+        "same start in test_sklearn_habits.py) from its own random stream: "
+        "random_state 1, 2, 3 reach 0.591, 0.670, 0.685 (scikit-learn's "
+        "scheme, init='sklearn': 0.606, 0.716, 0.646; scikit-learn itself: "
+        "0.668, 0.644, 0.699)"
     ),
 }
 
@@ -94,19 +78,6 @@ def global_random_seed():
     return 42
 
 
-def _skip_some(test, name: str):
-    """Skip ``test`` (for MLPClassifier only, for test_preserve_feature_names)."""
-    if name != "test_preserve_feature_names":
-        return pytest.mark.skip(reason=SKIPPED[name])(test)
-    marks = list(getattr(test, "pytestmark", []))
-    test.pytestmark = [m for m in marks if m.name != "parametrize"]
-    params = [
-        pytest.param(_MODULE.MLPClassifier, marks=pytest.mark.skip(SKIPPED[name])),
-        _MODULE.MLPRegressor,
-    ]
-    return pytest.mark.parametrize("Estimator", params)(test)
-
-
 if _MODULE is None:
 
     def test_suite_found():
@@ -120,5 +91,5 @@ else:
     for _name, _obj in vars(_MODULE).items():
         if _name.startswith("test_") and callable(_obj):
             if _name in SKIPPED:
-                _obj = _skip_some(_obj, _name)
+                _obj = pytest.mark.skip(reason=SKIPPED[_name])(_obj)
             globals()[_name] = _obj

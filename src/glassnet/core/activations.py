@@ -23,6 +23,7 @@ __all__ = [
     "get",
     "ACTIVATIONS",
     "Activation",
+    "Exp",
     "Identity",
     "LeakyReLU",
     "ReLU",
@@ -278,6 +279,43 @@ class Identity(Activation):
         return dA  # dC/dZ = dC/dA * 1
 
 
+class Exp(Activation):
+    """Exponential output ``phi(z) = e^z``: a positive mean, e.g. of counts.
+
+    The inverse of the log link of a Poisson GLM (McCullagh and Nelder,
+    *Generalized Linear Models*, 2nd ed., section 6.2), and scikit-learn's
+    output for ``MLPRegressor(loss="poisson")``. Its derivative is itself,
+    ``phi'(z) = e^z``, so in lecture 002's notation ``psi(a) = a``.
+    ``e^z`` overflows to infinity above ``z ~ 709`` (float64) or ``~ 88``
+    (float32); the Poisson loss reads ``z`` itself and stays finite.
+    """
+
+    name = "exp"
+    limits = (0.0, np.inf)
+
+    def __call__(self, Z):
+        Z = np.asarray(Z)
+        return np.exp(Z, out=_like(Z))
+
+    def derivative(self, Z):
+        return self.psi(self(Z))
+
+    def psi(self, A):
+        """Derivative written in terms of the output: ``psi(a) = a``.
+
+        ``A`` of any shape; returns a new array of its shape.
+        """
+        return np.array(A, dtype=np.result_type(A, np.float32), copy=True)
+
+    def forward_into(self, Z, out):
+        return np.exp(Z, out=out)
+
+    def backward_into(self, dA, Z, A, scratch, backend=NUMPY):
+        # dC/dZ = dC/dA * psi(A), A = e^Z
+        np.multiply(dA, A, out=dA)
+        return dA
+
+
 class Softmax(Activation):
     """Softmax over each row: ``a_i = exp(z_i) / sum_j exp(z_j)``.
 
@@ -369,6 +407,8 @@ ACTIVATIONS: dict[str, type[Activation]] = {
     "identity": Identity,
     "linear": Identity,
     "softmax": Softmax,
+    "exp": Exp,
+    "exponential": Exp,
     "step": Step,
     "sign": Sign,
 }

@@ -56,6 +56,7 @@ __all__ = [
     "Loss",
     "MAE",
     "MSE",
+    "Poisson",
     "SSE",
     "get_loss",
 ]
@@ -310,6 +311,63 @@ class Huber(Loss):
 
     def config(self):
         return {"name": self.name, "delta": self.threshold}
+
+
+class Poisson(Loss):
+    """Half Poisson deviance, averaged over samples and outputs.
+
+    Per element, with the predicted mean ``a > 0`` and a count ``y >= 0``:
+    ``d(a, y) = a - y log a + y log y - y`` (``y log y = 0`` at ``y = 0``),
+    half the deviance of McCullagh and Nelder (*Generalized Linear Models*,
+    2nd ed., section 2.3), 0 when ``a = y``; ``C = 1/(n k) sum d``. This is
+    scikit-learn's ``poisson`` loss (``MLPRegressor``, ``PoissonRegressor``)
+    divided by the number of outputs ``k``.
+
+    ``dC/dA = (1 - y / a) / (n k)``. With the canonical :class:`Exp` output
+    (the log link) ``log a = z``, so the value is computed from ``z`` as
+    ``e^z - y z + y log y - y`` -- finite for any finite ``z`` whose
+    ``e^z`` is -- and the fused delta is ``(A - Y) / (n k)``: the factor
+    ``1 / a`` of the loss derivative and ``e^z = a`` of the activation cancel.
+    Other outputs must be positive (``log a`` is taken); a value ``<= 0``
+    raises ``ValueError``.
+    """
+
+    name = "poisson"
+    canonical_activation = "exp"
+
+    def sample_costs(self, A, Y, Z=None, activation=None):
+        if Z is not None and (activation is None or activation.name == "exp"):
+            log_a, mean = Z, np.exp(Z)
+        else:
+            _check_positive(A, self.name)
+            log_a, mean = np.log(A), A
+        # y log y - y: the value of the deviance at its minimum a = y
+        y_log_y = Y * np.log(np.where(Y > 0, Y, 1))
+        return np.mean(mean - Y * log_a + y_log_y - Y, axis=1)
+
+    def _gradient(self, A, Y):
+        _check_positive(A, self.name)
+        return (1 - Y / A) * (1.0 / A.size)
+
+    def fused_delta_factor(self, A):
+        return 1.0 / A.size
+
+    def prepare_targets(self, y, n_outputs, dtype=np.float64):
+        Y = super().prepare_targets(y, n_outputs, dtype)
+        if np.any(Y < 0):
+            raise ValueError(
+                "The targets for loss 'poisson' must be non-negative (counts or "
+                f"rates). Got the value {float(Y[Y < 0][0]):g}."
+            )
+        return Y
+
+
+def _check_positive(A: np.ndarray, loss_name: str) -> None:
+    if np.any(~(A > 0)):
+        raise ValueError(
+            f"The outputs for loss '{loss_name}' must be positive means (use the "
+            f"'exp' output activation). Got the value {float(A[~(A > 0)][0]):g}."
+        )
 
 
 class _LogLoss(Loss):
@@ -592,6 +650,7 @@ LOSSES: dict[str, type[Loss]] = {
     "mae": MAE,
     "mean_absolute_error": MAE,
     "huber": Huber,
+    "poisson": Poisson,
     "binary_cross_entropy": BinaryCrossEntropy,
     "bce": BinaryCrossEntropy,
     "neg_log_loss": BinaryCrossEntropy,

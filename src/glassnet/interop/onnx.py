@@ -101,7 +101,7 @@ def _scaling(graph: _Graph, scaler, value: str) -> str:
 
 def _activation(graph: _Graph, activation, value: str) -> str:
     name = activation.name
-    ops = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu"}
+    ops = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "exp": "Exp"}
     if name == "identity":
         return value
     if name in ops:

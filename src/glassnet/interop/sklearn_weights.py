@@ -37,7 +37,7 @@ __all__ = ["from_sklearn", "to_sklearn", "to_sklearn_coefs"]
 
 #: scikit-learn activation name <-> glassnet's
 _FROM_SKLEARN = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh"}
-_FROM_SKLEARN.update({"relu": "relu", "softmax": "softmax"})
+_FROM_SKLEARN.update({"relu": "relu", "softmax": "softmax", "exp": "exp"})
 _TO_SKLEARN = {value: key for key, value in _FROM_SKLEARN.items()}
 
 
@@ -57,9 +57,10 @@ def from_sklearn(mlp, *, dtype=None) -> Network:
         With copies of ``coefs_`` (transposed to ``W`` of shape (n_out, n_in))
         and ``intercepts_``; it shares no memory with ``mlp``. Its loss is
         scikit-learn's: ``mse`` for an ``MLPRegressor`` (scikit-learn's
-        ``squared_error``, whatever its ``out_activation_``), so it predicts
-        values; for an ``MLPClassifier``, ``binary_cross_entropy`` (logistic
-        output) or ``cross_entropy`` (softmax), so it predicts labels.
+        ``squared_error``, whatever its ``out_activation_``) or ``poisson``
+        for its ``exp`` output (``loss="poisson"``), so it predicts values;
+        for an ``MLPClassifier``, ``binary_cross_entropy`` (logistic output)
+        or ``cross_entropy`` (softmax), so it predicts labels.
 
     Raises
     ------
@@ -79,7 +80,8 @@ def from_sklearn(mlp, *, dtype=None) -> Network:
     ):
         raise ValueError(
             f"Cannot import activation {mlp.activation!r} with output "
-            f"{mlp.out_activation_!r} (e.g. the poisson loss's exp output)."
+            f"{mlp.out_activation_!r}: glassnet has "
+            f"{', '.join(sorted(_FROM_SKLEARN))}."
         )
     n_layers = len(mlp.coefs_)
     layers = []
@@ -99,7 +101,9 @@ def from_sklearn(mlp, *, dtype=None) -> Network:
         )
     # The task follows scikit-learn's estimator, not the output activation: an
     # MLPRegressor's logistic output still predicts values.
-    loss = _CLASSIFIER_LOSS[output] if classifier else "mse"
+    # an exp output is scikit-learn's loss="poisson" (its only use of exp)
+    regression_loss = "poisson" if output == "exp" else "mse"
+    loss = _CLASSIFIER_LOSS[output] if classifier else regression_loss
     dtype = dtype or np.asarray(mlp.coefs_[0]).dtype.name
     net = Network(layers, loss=loss, dtype=dtype, seed=0)
     binarizer = getattr(mlp, "_label_binarizer", None)
@@ -156,7 +160,7 @@ def _sklearn_activations(network) -> tuple[str, str]:
     if output not in _TO_SKLEARN:
         raise ValueError(
             f"scikit-learn's MLPRegressor has no '{output}' output activation; "
-            "it has identity, logistic, tanh, relu and softmax."
+            "it has identity, logistic, tanh, relu, softmax and exp."
         )
     return _TO_SKLEARN[next(iter(hidden))], output
 
@@ -201,7 +205,9 @@ def to_sklearn(network):
         output, n_out = "sigmoid", 1
     sizes = tuple(c.shape[1] for c in coefs[:-1])
     if not classifier:
-        mlp = MLPRegressor(hidden_layer_sizes=sizes, activation=hidden)
+        # scikit-learn's only exp output is its poisson loss's
+        loss = "poisson" if output == "exp" else "squared_error"
+        mlp = MLPRegressor(hidden_layer_sizes=sizes, activation=hidden, loss=loss)
     else:
         mlp = MLPClassifier(hidden_layer_sizes=sizes, activation=hidden)
         binarizer = LabelBinarizer()

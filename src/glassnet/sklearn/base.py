@@ -197,14 +197,7 @@ class _GlassnetMLP(BaseEstimator):
 
     def _check_validation_split(self, n: int, targets) -> None:
         """scikit-learn's errors for a held-out part too small to score on."""
-        n_val = math.ceil(float(self.validation_fraction) * n)
-        if n_val < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                f"(now {self.validation_fraction!r}) or the size of your dataset "
-                f"({n} samples give {n_val} validation sample(s); at least 2 are "
-                "needed)."
-            )
+        # scikit-learn's order: the stratified split fails before the size check
         if isinstance(self, ClassifierMixin) and np.ndim(targets) == 1:
             # the split is stratified: each class needs a sample on each side
             codes, counts = np.unique(targets, return_counts=True)
@@ -214,8 +207,17 @@ class _GlassnetMLP(BaseEstimator):
                     "The least populated classes in y have only 1 member, which "
                     "is too few for early_stopping's stratified validation "
                     "split. The minimum number of members in any class cannot "
-                    f"be less than 2. Classes with too few members are: {few}"
+                    f"be less than 2. Classes with too few members are: "
+                    f"{_as_sklearn_names(few, self.classes_)}"
                 )
+        n_val = math.ceil(float(self.validation_fraction) * n)
+        if n_val < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                f"(now {self.validation_fraction!r}) or the size of your dataset "
+                f"({n} samples give {n_val} validation sample(s); at least 2 are "
+                "needed)."
+            )
 
     def _start(self, X, n_outputs: int, output: str, loss: str) -> None:
         """A new network and empty records (first fit, or fit without warm start)."""
@@ -422,3 +424,17 @@ class _GlassnetMLP(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True  # densified one batch at a time
         return tags
+
+
+def _as_sklearn_names(few: list, classes) -> str:
+    """The classes in scikit-learn's words for its stratified split.
+
+    With two classes scikit-learn stratifies on the boolean column
+    ``y == classes_[1]`` and names the classes ``'True'``/``'False'``; the
+    labels follow in parentheses. With more classes, the labels themselves.
+    """
+    if len(classes) != 2:
+        return str(few)
+    positive = classes.tolist()[1]
+    encoded = [str(label == positive) for label in few]
+    return f"{encoded} (the labels {few}, encoded as y == {positive!r})"

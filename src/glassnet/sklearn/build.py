@@ -47,6 +47,7 @@ LOSS_SCALE = {
     "sse": lambda k: 2.0,
     "mae": lambda k: 1.0 / k,
     "huber": lambda k: 1.0 / k,
+    "poisson": lambda k: 1.0 / k,
 }
 #: scikit-learn's name of a loss -> glassnet's.
 LOSS_ALIASES = {"squared_error": "mse", "log_loss": None}
@@ -89,7 +90,8 @@ def check_params(est) -> None:
                 f"Got {getattr(est, name)!r} instead."
             )
     solver_name(est)
-    get_initializer(est.init)
+    if est.init != SKLEARN_INIT:
+        get_initializer(est.init)
 
 
 def _choice(value, name: str, owner: str, allowed) -> None:
@@ -169,10 +171,48 @@ def per_layer(est, name: str, n_hidden: int) -> list:
     return [value] * n_hidden
 
 
+#: The ``init`` of scikit-learn's own scheme (see :func:`sklearn_init`).
+SKLEARN_INIT = "sklearn"
+
+
 def build_network(
     est, n_features: int, n_outputs: int, output: str, loss, *, dtype, seed: int
 ):
-    """``Dense`` layers (batch norm and dropout after each hidden one, if asked)."""
+    """``Dense`` layers (batch norm and dropout after each hidden one, if asked).
+
+    With ``init="sklearn"`` the weights and biases are drawn as
+    :func:`sklearn_init` draws them; with an initializer's name, the
+    weights are drawn by it and the biases start at zero.
+    """
+    network = _layers_network(est, n_features, n_outputs, output, loss, dtype, seed)
+    if est.init == SKLEARN_INIT:
+        sklearn_init(network, est, np.random.default_rng(seed))
+    return network
+
+
+def sklearn_init(network, est, rng: np.random.Generator) -> None:
+    """scikit-learn's initialization of its MLP (``_init_coef``), in place.
+
+    Every Dense layer's ``W`` and ``b`` are drawn from ``U(-l, l)`` with
+    ``l = sqrt(f / (fan_in + fan_out))`` (Glorot and Bengio, 2010), ``f = 2``
+    when the hidden activation is logistic and 6 otherwise (with one
+    activation per hidden layer: 2 when all are logistic). The scheme is
+    scikit-learn's, not its random stream.
+    """
+    names = [
+        get_activation(a).name
+        for a in per_layer(est, "activation", len(hidden_sizes(est)))
+    ]
+    factor = 2.0 if all(name == "sigmoid" for name in names) else 6.0
+    for layer in network.layers:
+        if isinstance(layer, Dense):
+            bound = math.sqrt(factor / (layer.n_in + layer.n_out))
+            layer.W = rng.uniform(-bound, bound, size=layer.W.shape)
+            layer.b = rng.uniform(-bound, bound, size=layer.b.shape)
+
+
+def _layers_network(est, n_features, n_outputs, output, loss, dtype, seed):
+    init = "glorot_uniform" if est.init == SKLEARN_INIT else est.init
     sizes = hidden_sizes(est)
     activations = [
         get_activation(a).name for a in per_layer(est, "activation", len(sizes))
@@ -186,14 +226,14 @@ def build_network(
     for size, activation, rate in zip(sizes, activations, rates, strict=True):
         if est.batch_norm:
             # normalize Z, then the nonlinearity (Ioffe and Szegedy's order)
-            layers.append(Dense(n_in, size, "identity", init=est.init))
+            layers.append(Dense(n_in, size, "identity", init=init))
             layers.append(BatchNorm(activation=activation))
         else:
-            layers.append(Dense(n_in, size, activation, init=est.init))
+            layers.append(Dense(n_in, size, activation, init=init))
         if rate > 0:
             layers.append(Dropout(rate))
         n_in = size
-    layers.append(Dense(n_in, n_outputs, output, init=est.init))
+    layers.append(Dense(n_in, n_outputs, output, init=init))
     return Network(layers, loss=loss, seed=seed, dtype=dtype)
 
 

@@ -31,11 +31,12 @@ How the parameters map:
   and dropout.
 
 The network trains on glassnet's losses (cross-entropy, binary
-cross-entropy averaged over the outputs, ``mse``), which are scikit-learn's
+cross-entropy averaged over the outputs, ``mse``, ``poisson``), which are scikit-learn's
 up to a constant factor (:data:`glassnet.sklearn.build.LOSS_SCALE`).
 ``loss_``, ``loss_curve_``, ``best_loss_`` and ``validation_loss_curve_``
 are reported on scikit-learn's scale -- log-loss summed over the outputs,
-half the squared error, plus ``alpha / (2 n) ||W||^2`` -- and ``tol``
+half the squared error or the half Poisson deviance, plus
+``alpha / (2 n) ||W||^2`` -- and ``tol``
 applies on that scale; "sgd" takes scikit-learn's steps (its rate is
 rescaled by the same factor). One difference: with several regression
 outputs, scikit-learn's ``loss_`` averages the half squared error over the
@@ -82,7 +83,9 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     Multiclass targets get a softmax output with cross-entropy; two classes
     and multi-label indicator matrices get sigmoid outputs with binary
     cross-entropy (``output_activation="softmax"`` gives two softmax units
-    for two classes instead).
+    for two classes instead). A ``y`` of a single class is fitted, as in
+    scikit-learn: ``predict`` returns that class and ``predict_proba`` a
+    column of ones, shape (n_samples, 1).
 
     Parameters
     ----------
@@ -132,7 +135,15 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     l1 : float >= 0, default 0
         L1 penalty ``l1 * sum(|W|)`` added to glassnet's loss.
     init : str, default "glorot_uniform"
-        Weight initializer (scikit-learn's MLP uses Glorot uniform).
+        A glassnet initializer's name ("glorot_uniform", "he_normal", ...)
+        for the weights, the biases starting at zero; or "sklearn":
+        scikit-learn's scheme, weights and biases from ``U(-l, l)``,
+        ``l = sqrt(f / (fan_in + fan_out))``, ``f = 2`` for a logistic hidden
+        activation, else 6 (:func:`glassnet.sklearn.build.sklearn_init`).
+        Not the default: with ``f = 2`` a logistic network trained by
+        "lbfgs" stops at a poor local minimum from about one start in three
+        (scikit-learn's own draws included), which Glorot's ``f = 6`` with
+        zero biases avoids.
     dtype : {None, "float32", "float64"}
         Precision of the network; None follows X (float32 stays float32).
 
@@ -193,11 +204,6 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
                     f"{type(self).__name__} cannot learn {binarizer.y_type_} "
                     f"targets; y must be {', '.join(_TARGET_KINDS)}."
                 )
-            if len(binarizer.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes; "
-                    f"y has 1 class ({binarizer.classes_[0]!r})."
-                )
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_
         if self._label_binarizer.y_type_ == "multilabel-indicator":
@@ -207,7 +213,10 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
             # of them, or searchsorted would give it a neighbouring class's code
             self._check_known_classes(unique_labels(y), incremental)
         codes = np.searchsorted(self.classes_, y)
-        if sample_weight is not None and np.unique(codes[sample_weight > 0]).size < 2:
+        n_needed = min(2, len(self.classes_))
+        if sample_weight is not None and (
+            np.unique(codes[sample_weight > 0]).size < n_needed
+        ):
             raise ValueError(
                 "sample_weight leaves samples of only one class with a non-zero "
                 f"weight; {type(self).__name__} needs at least 2 classes."
@@ -259,25 +268,39 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (n_samples, n_classes); per label for multi-label."""
         A = self._outputs(X)
+        if len(self.classes_) == 1:
+            # a single class (scikit-learn fits it too): certain, shape (n, 1)
+            return np.ones((A.shape[0], 1), dtype=A.dtype)
         if self._label_binarizer.y_type_ == "binary" and A.shape[1] == 1:
             return np.hstack([1 - A, A])
         return A
 
     def predict_log_proba(self, X) -> np.ndarray:
-        """``log(predict_proba(X))``, exact, shape as :meth:`predict_proba`.
+        """``log(predict_proba(X))``, shape as :meth:`predict_proba`.
 
-        Computed from the output pre-activations ``z``, never from the
-        rounded probabilities: a softmax output gives the log-softmax
-        ``z_j - logsumexp(z)``, a sigmoid output ``log sigma(z) =
-        -softplus(-z)`` and ``log(1 - sigma(z)) = -softplus(z)``. Logits
-        ``(1000, 0, -1000)`` give ``(0, -1000, -2000)``, not
-        ``(0, -inf, -inf)``.
+        Where a probability is at most 1/2 it is computed from the output
+        pre-activations ``z``, never from the rounded probability: a softmax
+        output gives the log-softmax ``z_j - logsumexp(z)``, a sigmoid output
+        ``log sigma(z) = -softplus(-z)`` and ``log(1 - sigma(z)) =
+        -softplus(z)``, so logits ``(1000, 0, -1000)`` give ``(0, -1000,
+        -2000)``, not ``(0, -inf, -inf)``. Above 1/2 it is the log of the
+        probability :meth:`predict_proba` returns (within ``1.2e-16`` of the
+        exact one, whose log is never below ``-0.7``): the two methods then
+        rank the classes of a row alike -- probabilities that round to the
+        same float near 1 get the same log -- as scikit-learn's
+        ``log(predict_proba)`` does.
         """
         Z = self._output_logits(X)
+        if len(self.classes_) == 1:
+            return np.zeros((Z.shape[0], 1), dtype=Z.dtype)
         output = self.network_.output_activation.name
         log_proba = _log_probabilities(Z, output)
         if self._label_binarizer.y_type_ == "binary" and Z.shape[1] == 1:
-            return np.hstack([_log_complements(Z, output), log_proba])
+            log_proba = np.hstack([_log_complements(Z, output), log_proba])
+        proba = self.predict_proba(X)
+        # log is monotone: ties of the rounded probabilities stay ties
+        high = proba > 0.5
+        log_proba[high] = np.log(proba[high])
         return log_proba
 
     def predict(self, X) -> np.ndarray:
@@ -299,10 +322,12 @@ class MLPRegressor(RegressorMixin, _GlassnetMLP):
     Parameters are those of :class:`MLPClassifier`, except:
 
     loss : str, default None
-        None or "squared_error": glassnet's "mse"; also "sse", "mae",
-        "huber" (scikit-learn's "poisson" is not available).
+        None or "squared_error": glassnet's "mse"; "poisson": the half
+        Poisson deviance (:class:`glassnet.Poisson`, scikit-learn's, for
+        non-negative targets such as counts); also "sse", "mae", "huber".
     output_activation : str, default None
-        None is "identity"; any activation but softmax (e.g. "sigmoid" for
+        None is "exp" for "poisson" (the log link, as in scikit-learn) and
+        "identity" otherwise; any activation but softmax (e.g. "sigmoid" for
         targets in (0, 1)).
 
     Multi-output targets (n_samples, n_outputs) get one output unit each.
@@ -320,23 +345,20 @@ class MLPRegressor(RegressorMixin, _GlassnetMLP):
 
     def _output_and_loss(self, y):
         owner = type(self).__name__
-        output = self.output_activation or "identity"
+        name = self.loss or "squared_error"
+        # scikit-learn's outputs: exp (the log link) for poisson, else identity
+        output = self.output_activation or ("exp" if name == "poisson" else "identity")
         if output == "softmax":
             raise ValueError(
                 f"The 'output_activation' parameter of {owner} cannot be 'softmax' "
                 "(its outputs are probabilities); use MLPClassifier."
             )
-        name = self.loss or "squared_error"
-        if name == "poisson":
-            raise ValueError(
-                f"The 'loss' parameter of {owner} cannot be 'poisson' in glassnet; "
-                "use 'squared_error' (mse), 'sse', 'mae' or 'huber'."
-            )
         loss = get_loss(build.LOSS_ALIASES.get(name, name))
         if loss.task != "regression":
             raise ValueError(
                 f"The 'loss' parameter of {owner} must be a regression loss "
-                f"('squared_error', 'mse', 'sse', 'mae', 'huber'). Got {name!r}."
+                f"('squared_error', 'mse', 'sse', 'mae', 'huber', 'poisson'). Got "
+                f"{name!r} instead."
             )
         return output, loss.name, 1 if y.ndim == 1 else y.shape[1]
 
