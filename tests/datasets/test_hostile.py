@@ -301,7 +301,7 @@ def test_cli_max_categories_flag(tmp_path, monkeypatch, capsys):
     args = ["train", "--data", "ids.csv", "--target", "y", "--epochs", "1"]
     assert main([*args, "--quiet", "--max-categories", "11"]) == 2
     err = capsys.readouterr().err
-    assert "'id' has 12 distinct values" in err and "max_categories=11" in err
+    assert "'id' has 12 distinct values" in err and "--max-categories 11" in err
     assert main([*args, "--quiet", "--max-categories", "12", "--json"]) == 0
     capsys.readouterr()
     assert main(["train", "--data", "xor", "--max-categories", "5"]) == 2
@@ -314,7 +314,7 @@ def test_cli_max_categories_flag(tmp_path, monkeypatch, capsys):
         "[grid]\nlr = [0.01, 0.1]\n"
     )
     assert main(["sweep", "--config", str(config), "--quiet"]) == 2
-    assert "max_categories=11" in capsys.readouterr().err
+    assert "more than --max-categories 11" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------------------
