@@ -227,7 +227,7 @@ OLD_PUBLIC_PATHS = {
     "glassnet.progress": ["ProgressBar"],
     "glassnet.gradcheck": ["gradcheck", "GradcheckReport"],
     "glassnet.diagnostics": ["Diagnostics", "diagnose"],
-    "glassnet.trace": ["Trace", "LayerTrace", "trace_network"],
+    "glassnet.trace": ["Trace", "LayerTrace", "trace_network", "EXAMPLES"],
     "glassnet.io": ["save", "load", "ModelFileError"],
     "glassnet.onnx_export": ["to_onnx"],
     "glassnet.torch_interop": ["to_torch", "from_torch"],

@@ -54,29 +54,43 @@ MOVED = {
 }
 
 
+#: Names an old module had that now live in a second new module.
+ALSO = {"trace": "inspection.lecture_examples"}
+
+
 class _Alias(types.ModuleType):
     """A module under a second name: attributes come from the real module."""
 
     def __init__(self, old: str, new: str, deprecated: bool):
         super().__init__(f"glassnet.{old}")
-        self.__dict__.update(_new=f"glassnet.{new}", _deprecated=deprecated)
+        also = ALSO.get(old)
+        self.__dict__.update(
+            _new=f"glassnet.{new}",
+            _also=None if also is None else f"glassnet.{also}",
+            _deprecated=deprecated,
+        )
         self.__doc__ = f"Moved to :mod:`glassnet.{new}`."
 
-    def _target(self):
-        return importlib.import_module(self.__dict__["_new"])
+    def _target(self, name: str | None = None):
+        module = importlib.import_module(self.__dict__["_new"])
+        also = self.__dict__["_also"]
+        if name is not None and also is not None and not hasattr(module, name):
+            return importlib.import_module(also)
+        return module
 
     def __getattr__(self, name: str):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
+        target = self._target(name)
         if self.__dict__["_deprecated"]:
             warnings.warn(
-                f"The module {self.__name__} moved to {self.__dict__['_new']}; "
+                f"The module {self.__name__} moved to {target.__name__}; "
                 f"import {name} from there (or from glassnet). The old path "
                 "will be removed in a future release.",
                 DeprecationWarning,
                 stacklevel=2,
             )
-        return getattr(self._target(), name)
+        return getattr(target, name)
 
     def __dir__(self):
         return dir(self._target())
