@@ -10,6 +10,9 @@ import pytest
 from glassnet.cli import main
 from glassnet.datasets import download, mnist
 
+#: a local server that never answers: `pytest -m "not slow"` skips them
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def silent_server():

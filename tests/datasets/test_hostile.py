@@ -577,6 +577,7 @@ def expect_value_error(function, *args, **kwargs):
         return None
 
 
+@pytest.mark.slow  # hundreds of files
 def test_fuzzed_csv_files_fail_with_one_line_value_errors(tmp_path):
     rng = np.random.default_rng(2024)
     schema = load_csv(
@@ -642,6 +643,7 @@ def mutate_idx(data: bytes, rng) -> bytes:
     return mutate(data, rng, [b"\x00", b"\xff", b"\x00\x00\x08\x03"])
 
 
+@pytest.mark.slow  # hundreds of files
 def test_fuzzed_idx_files_fail_with_one_line_value_errors(tmp_path):
     rng = np.random.default_rng(7)
     outcomes = set()

@@ -313,6 +313,7 @@ def test_everything_save_accepts_load_accepts(tmp_path):
     ],
     ids=["notes", "unicode", "history", "commas", "dicts", "long-history"],
 )
+@pytest.mark.slow  # large manifests
 def test_large_metadata_is_saved_only_if_load_reads_it(tmp_path, metadata, saved):
     net = gn.Network.mlp([3, 2], seed=0)
     path = tmp_path / "m.glassnet"

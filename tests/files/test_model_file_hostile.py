@@ -265,6 +265,7 @@ def test_a_manifest_that_json_cannot_read_is_one_error(saved, text):
     refused(path, "not valid JSON")
 
 
+@pytest.mark.slow  # hundreds of files
 def test_many_extra_members_are_counted_not_listed(saved, tmp_path):
     _, path = saved
     members = members_of(path)
@@ -337,6 +338,7 @@ def mutation(data: bytes, rng) -> tuple[bytes, bool]:
     return buffer.getvalue(), kind == 2
 
 
+@pytest.mark.slow  # hundreds of files
 def test_fuzzed_model_files_fail_only_with_model_file_error(tmp_path):
     rng = np.random.default_rng(7)
     layers = [

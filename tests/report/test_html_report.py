@@ -11,6 +11,9 @@ from glassnet.datasets.preprocessing import Preprocessing
 from glassnet.datasets.scalers import FeatureSchema
 from glassnet.report import report_html, write_report
 
+#: reports with figures rendered by matplotlib: `pytest -m "not slow"` skips them
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def mpl():

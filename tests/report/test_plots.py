@@ -12,6 +12,9 @@ from glassnet.report import notebook
 from glassnet.report import plots as plotting
 from glassnet.training.diagnostics import Diagnostics
 
+#: figures rendered by matplotlib: `pytest -m "not slow"` skips them
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def mpl():
