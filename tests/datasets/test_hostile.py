@@ -514,11 +514,9 @@ def test_cli_prints_names_from_files_escaped(tmp_path, monkeypatch, capsys):
     assert main(["predict", str(model), "--input", inputs, "--proba"]) == 0
     assert_escaped(capsys.readouterr().out)  # the header p(<class>)
     # Predictions are class names: kept as they are in a file written with
-    # --output, escaped on the terminal.
+    # --out, escaped on the terminal.
     out_file = tmp_path / "p.csv"
-    assert (
-        main(["predict", str(model), "--input", inputs, "--output", str(out_file)]) == 0
-    )
+    assert main(["predict", str(model), "--input", inputs, "--out", str(out_file)]) == 0
     with open(out_file, newline="") as f:
         written = {row[0] for row in list(csv.reader(f))[1:]}
     assert written <= {EVIL_CLASS, "no\nway"}

@@ -454,7 +454,7 @@ class _Loop:
         net = self.network
         last, train, optimizer = net.layers[-1], net.train_batch, self.optimizer
         penalties = regularizers.penalized_layers(net)
-        logs = batch_logs = hooks.overrides("on_train_batch_end")
+        batch_logs = hooks.overrides("on_train_batch_end")
         batch_begin = hooks.overrides("on_train_batch_begin")
         n = self.data.X.shape[0]
         if self.shuffle:
@@ -465,7 +465,9 @@ class _Loop:
                 hooks.on_train_batch_begin(step, {})
             idx = self.order[start:stop]
             Xb, Yb, wb = self.gather(idx)
-            loss = train(Xb, Yb, optimizer, wb, penalties=penalties, with_loss=logs)
+            loss = train(
+                Xb, Yb, optimizer, wb, penalties=penalties, with_loss=batch_logs
+            )
             self.z_out[start : start + idx.shape[0]] = last.Z
             seen = start + idx.shape[0]
             if batch_logs:
