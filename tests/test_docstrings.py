@@ -17,7 +17,11 @@ parsing the sections and reporting its codes:
 
 - ``GL08`` a docstring exists. A method that overrides a glassnet method
   without a docstring of its own inherits the overridden one (as
-  :func:`inspect.getdoc` and Sphinx's autodoc do), and that one is checked.
+  :func:`inspect.getdoc` and Sphinx's autodoc do), and that one is checked;
+  an override with a docstring of its own takes, from the method it
+  overrides, each Parameters, Returns, Yields or Raises section it lacks, so
+  its docstring need only say what it does differently (and a mismatch of
+  the parameters still fails ``PR01``/``PR02``).
 - ``PR01``/``PR02`` the Parameters (or Other Parameters) section lists every
   parameter of the signature and none that does not exist; for a class, the
   parameters of ``__init__``, documented in the class docstring. A
@@ -33,7 +37,8 @@ parsing the sections and reporting its codes:
   private function of its module (``_check(...)``), a private method of its
   class (``self._check(...)``) or a function from a private module
   (``check_X`` from ``glassnet.core._validation``), one level deep. For a
-  class, the rule applies to its ``__init__`` (and ``__post_init__``).
+  class, the rule applies to its ``__init__`` (and ``__post_init__``); for a
+  property, to its getter and its setter.
 - Shapes: a parameter, attribute, return or yield whose type mentions an
   array (``array``, ``ndarray``, ``array-like``) states its shape, in the
   type or the description: the word "shape" or a tuple such as
@@ -166,8 +171,8 @@ _GL08 = validate.ERROR_MSGS["GL08"]
 
 
 @functools.cache
-def _definitions(path: str) -> dict[str, ast.AST]:
-    """The function and class nodes of a source file, by qualified name."""
+def _definitions(path: str) -> dict[tuple[str, int], ast.AST]:
+    """The function and class nodes of a file, by qualified name and line."""
     try:
         with open(path, encoding="utf-8") as file:
             tree = ast.parse(file.read())
@@ -178,7 +183,9 @@ def _definitions(path: str) -> dict[str, ast.AST]:
     def visit(body, prefix):
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                found[prefix + node.name] = node
+                # the first line as the code object has it: the first decorator's
+                line = min([d.lineno for d in node.decorator_list] + [node.lineno])
+                found[prefix + node.name, line] = node
                 if isinstance(node, ast.ClassDef):
                     visit(node.body, f"{prefix}{node.name}.")
 
@@ -192,7 +199,28 @@ def _tree(func) -> ast.AST | None:
         path = inspect.getsourcefile(func)
     except TypeError:
         return None
-    return None if path is None else _definitions(path).get(func.__qualname__)
+    if path is None or not hasattr(func, "__code__"):
+        return None
+    key = (func.__qualname__, func.__code__.co_firstlineno)
+    return _definitions(path).get(key)
+
+
+#: The sections an override takes from the method it overrides.
+INHERITED = ("Parameters", "Other Parameters", "Returns", "Yields", "Raises")
+
+
+def _overridden(obj, owner: type | None):
+    """(method, its class) that ``obj``, a method of ``owner``, overrides."""
+    if owner is None or inspect.isclass(obj):
+        return None
+    name = _function_of(obj).__name__
+    for klass in owner.__mro__[1:]:
+        if name in vars(klass) and _is_glassnet(klass):
+            value = vars(klass)[name]
+            if isinstance(value, (classmethod, staticmethod)):
+                value = value.__func__
+            return value, klass
+    return None
 
 
 def _function_of(obj):
@@ -204,17 +232,29 @@ def _function_of(obj):
 
 
 class _Validator(validate.Validator):
-    """numpydoc's validator, reading an override's docstring as getdoc does.
+    """numpydoc's validator, with the sections an override inherits.
 
-    The source is read from the files parsed once (numpydoc would tokenize
-    the source of each object again); inline ``numpydoc ignore`` comments
-    are not honoured.
+    A method without a docstring of its own reads the overridden one (as
+    :func:`inspect.getdoc` does); one with a docstring takes each of the
+    overridden method's Parameters, Returns, Yields and Raises sections that
+    it lacks. The source is read from the files parsed once (numpydoc would
+    tokenize the source of each object again); inline ``numpydoc ignore``
+    comments are not honoured.
     """
 
-    def __init__(self, obj_name):
+    def __init__(self, obj_name, owner: type | None = None):
         super().__init__(validate.get_doc_object(obj_name))
         if not self.raw_doc:
             self.raw_doc = inspect.getdoc(obj_name) or ""
+        base = _overridden(obj_name, owner)
+        if base is not None:
+            inherited = _Validator(*base)
+            if not self.raw_doc:  # getdoc finds no classmethod's base
+                self.raw_doc, self.clean_doc = inherited.raw_doc, inherited.clean_doc
+                self.doc = inherited.doc
+            for section in INHERITED:
+                if not self.doc[section]:
+                    self.doc[section] = inherited.doc[section]
 
     source_file_name = None
     source_file_def_line = None
@@ -292,6 +332,8 @@ def raised(obj, owner: type | None = None) -> list[str]:
                         found += raised(vars(klass)[hook], klass)
                     break
         return found
+    if isinstance(obj, property):  # its getter, and its setter if any
+        return [r for f in (obj.fget, obj.fset) if f for r in raised(f, owner)]
     func = _function_of(obj)
     node = _tree(func)
     if node is None:
@@ -341,7 +383,8 @@ def problems(key: str, obj) -> list[str]:
     """What the docstring of ``obj`` lacks, one line per problem."""
     if isinstance(obj, types.ModuleType):  # numpydoc validates no module
         return [] if (obj.__doc__ or "").strip() else [f"GL08 {_GL08}"]
-    validator = _Validator(obj)
+    owner = _owner(key, obj)
+    validator = _Validator(obj, owner)
     result = validate.validate(obj, validator_cls=lambda obj_name: validator)
     errors = [(code, message) for code, message in result["errors"] if code in CODES]
     if not result["docstring"].strip():
@@ -358,8 +401,9 @@ def problems(key: str, obj) -> list[str]:
                 validate.error("PR01", missing_params=str(missing - attributes))
             )
     lines = [f"{code} {message}" for code, message in errors]
-    found = raised(obj, _owner(key, obj))
+    found = raised(obj, owner)
     if found and not doc["Raises"]:
+        found = list(dict.fromkeys(found))  # once each, in order
         lines.append("no Raises section, but raises " + ", ".join(found))
     return lines + _shape_problems(doc)
 
