@@ -4,10 +4,11 @@ The public names are the ``__all__`` of :mod:`glassnet` and of each public
 subpackage (``PACKAGES``); a module listed there (``glassnet.activations``,
 ``glassnet.core.backends``, ...) contributes its own ``__all__`` (or, without
 one, the functions and classes it defines). For each public class, its public
-methods and properties (``__call__`` and cached properties included) are checked too: those defined
-in glassnet's own classes of its method resolution order, each once, under the
-class that defines it (``glassnet.core.activations.Activation.psi``), never
-those of ``object``, the standard library or scikit-learn. The command line
+methods and properties (``__call__`` and cached properties included) are
+checked too: those defined in glassnet's own classes of its method resolution
+order, each once, under the class that defines it
+(``glassnet.core.activations.Activation.derivative``), never those of
+``object``, the standard library or scikit-learn. The command line
 and the playground (applications, not a library) and the deprecated aliases
 of ``glassnet._moved`` are not walked. Each object is one test, its id its
 defining path, so a failure names the module (and the subpackage) it is in.
