@@ -208,7 +208,8 @@ class Loss:
         float
             ``1/n`` for the losses averaged over samples (cross-entropy),
             ``1/(n k)`` for those averaged over outputs too, ``2/(n k)`` for
-            MSE and ``2`` for SSE.
+            MSE and ``2/n`` for SSE (summed over outputs, averaged over
+            samples).
         """
         return 1.0 / A.shape[0]
 

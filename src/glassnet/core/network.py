@@ -115,10 +115,12 @@ class Network:
     Raises
     ------
     ValueError
-        If ``layers`` is empty, consecutive sizes do not chain, a layer is
-        already trained by another network, the dtype is not float32 or
-        float64, or the output activation cannot pair with the loss (e.g.
-        cross-entropy without a softmax or sigmoid output).
+        If ``layers`` is empty, the first layer does not know its input
+        size, consecutive sizes do not chain, a layer has a threshold
+        activation (step, sign), the last layer is not Dense, a softmax
+        output has one unit, the dtype is not float32 or float64, or the
+        loss needs probabilities that the output does not give (e.g.
+        cross-entropy after an identity output).
     TypeError
         If an entry of ``layers`` is not a :class:`Layer`.
 
