@@ -12,3 +12,83 @@ The only references upward are :class:`Network`'s convenience methods
 ``_repr_html_``), grouped at the end of ``network.py`` and imported when
 called.
 """
+
+from glassnet.core import (
+    activations,
+    backends,
+    initializers,
+    losses,
+    optimizers,
+    regularizers,
+)
+from glassnet.core.activations import (
+    Activation,
+    Exp,
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    Sign,
+    Softmax,
+    Step,
+    Tanh,
+)
+from glassnet.core.initializers import Initializer
+from glassnet.core.layers import BatchNorm, Dense, Dropout, Layer
+from glassnet.core.losses import (
+    MAE,
+    MSE,
+    SSE,
+    BinaryCrossEntropy,
+    CrossEntropy,
+    Huber,
+    Loss,
+    Poisson,
+)
+from glassnet.core.network import Network, Summary
+from glassnet.core.optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSProp
+from glassnet.core.regularizers import L1, L1L2, L2, Regularizer
+
+__all__ = [
+    "L1",
+    "L1L2",
+    "L2",
+    "MAE",
+    "MSE",
+    "SGD",
+    "SSE",
+    "Activation",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "BatchNorm",
+    "BinaryCrossEntropy",
+    "CrossEntropy",
+    "Dense",
+    "Dropout",
+    "Exp",
+    "Huber",
+    "Identity",
+    "Initializer",
+    "Layer",
+    "LeakyReLU",
+    "Loss",
+    "Network",
+    "Optimizer",
+    "Poisson",
+    "RMSProp",
+    "ReLU",
+    "Regularizer",
+    "Sigmoid",
+    "Sign",
+    "Softmax",
+    "Step",
+    "Summary",
+    "Tanh",
+    "activations",
+    "backends",
+    "initializers",
+    "losses",
+    "optimizers",
+    "regularizers",
+]

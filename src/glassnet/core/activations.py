@@ -53,10 +53,33 @@ class Activation:
     limits: tuple[float, float] = (-np.inf, np.inf)
 
     def __call__(self, Z: np.ndarray) -> np.ndarray:
+        """The activation ``A = phi(Z)``, elementwise (row-wise for softmax).
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, n_units)
+            Pre-activations (any shape for the elementwise activations).
+
+        Returns
+        -------
+        A : ndarray of shape (n_samples, n_units)
+            A new array of the shape of ``Z``, float32 or wider.
+        """
         raise NotImplementedError
 
     def derivative(self, Z: np.ndarray) -> np.ndarray:
-        """``phi'(Z)``, elementwise, same shape as ``Z``."""
+        """The derivative ``phi'(Z)``, elementwise.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, n_units)
+            Pre-activations.
+
+        Returns
+        -------
+        dA_dZ : ndarray of shape (n_samples, n_units)
+            ``phi'(z)`` for every entry of ``Z``.
+        """
         raise NotImplementedError
 
     def backward(self, dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
@@ -69,18 +92,40 @@ class Activation:
         Z, A : ndarray of shape (n_samples, n_units)
             The pre-activations and activations of the forward pass.
 
-        Returns a new array of shape (n_samples, n_units): :meth:`backward_into`
-        on a copy of ``dA``, with the NumPy backend.
+        Returns
+        -------
+        dZ : ndarray of shape (n_samples, n_units)
+            A new array, ``dC/dZ``: :meth:`backward_into` on a copy of ``dA``,
+            with the NumPy backend.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from glassnet import Sigmoid
+        >>> Z = np.array([[0.0]])
+        >>> Sigmoid().backward(np.array([[1.0]]), Z, Sigmoid()(Z))
+        array([[0.25]])
         """
         dtype = np.result_type(dA, np.float32, *([] if A is None else [A]))
         dZ = np.array(dA, dtype=dtype, copy=True)
         return self.backward_into(dZ, Z, A, np.empty_like(dZ))
 
     def forward_into(self, Z: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """``phi(Z)`` written into ``out`` (same shape); returns the result.
+        """``phi(Z)`` written into ``out``: the allocation-free forward.
 
-        The training loop's allocation-free path; the result equals
-        ``self(Z)``. Identity returns ``Z`` itself.
+        The training loop's path; the result equals ``self(Z)``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_units)
+            Pre-activations.
+        out : ndarray of shape (n_samples, n_units)
+            Where the activations are written (may be ``Z`` itself).
+
+        Returns
+        -------
+        A : ndarray of shape (n_samples, n_units)
+            ``out`` (Identity returns ``Z`` itself, writing nothing).
         """
         out[...] = self(Z)
         return out
@@ -88,8 +133,23 @@ class Activation:
     def bias_forward_into(self, Z, b, out, backend=NUMPY) -> np.ndarray:
         """``Z += b``, then ``phi(Z)`` into ``out``: a training step's layer.
 
-        ``Z`` and ``out`` (n_samples, n_units), ``b`` (n_units,). Subclasses
-        with a fused operation hand both steps to ``backend``.
+        Subclasses with a fused operation hand both steps to ``backend``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_units)
+            The products ``X W^T``, overwritten by the pre-activations.
+        b : ndarray of shape (n_units,)
+            The layer's biases.
+        out : ndarray of shape (n_samples, n_units)
+            Where the activations are written.
+        backend : NumpyBackend, default NUMPY
+            The backend whose named operations compute the step.
+
+        Returns
+        -------
+        A : ndarray of shape (n_samples, n_units)
+            The activations (``out``, or ``Z`` for Identity).
         """
         Z += b
         return self.forward_into(Z, out)
@@ -97,14 +157,36 @@ class Activation:
     def backward_into(self, dA, Z, A, scratch, backend=NUMPY) -> np.ndarray:
         """:meth:`backward` computed in place: overwrites and returns ``dA``.
 
-        ``scratch`` is a work array of the same shape. Used by the training
-        loop on its own buffers with its workspace's ``backend``.
+        Used by the training loop on its own buffers with its workspace's
+        ``backend``.
+
+        Parameters
+        ----------
+        dA : ndarray of shape (n_samples, n_units)
+            ``dC/dA``, overwritten by ``dC/dZ``.
+        Z, A : ndarray of shape (n_samples, n_units)
+            The pre-activations and activations of the forward pass.
+        scratch : ndarray of shape (n_samples, n_units)
+            A work array.
+        backend : NumpyBackend, default NUMPY
+            The backend whose named operations compute the step.
+
+        Returns
+        -------
+        dZ : ndarray of shape (n_samples, n_units)
+            ``dA``, now holding ``dC/dZ``.
         """
         np.multiply(dA, self.derivative(Z), out=dA)
         return dA
 
     def config(self) -> dict:
-        """A JSON-serialisable description (``{"name": ...}`` plus options)."""
+        """A JSON-serialisable description, the inverse of ``get``.
+
+        Returns
+        -------
+        dict
+            ``{"name": ...}`` plus the activation's options.
+        """
         return {"name": self.name}
 
     def __repr__(self) -> str:
@@ -134,6 +216,17 @@ class Sigmoid(Activation):
     ``sigma(z) (1 - sigma(z))``; in lecture 002's notation
     ``psi(a) = a (1 - a)``, the one definition behind :meth:`derivative`
     and :meth:`backward`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassnet import Sigmoid
+    >>> sigmoid = Sigmoid()
+    >>> A = sigmoid(np.array([[0.0, np.log(3.0)]]))
+    >>> A.round(4)
+    array([[0.5 , 0.75]])
+    >>> sigmoid.psi(A).round(4)
+    array([[0.25  , 0.1875]])
     """
 
     name = "sigmoid"
@@ -152,7 +245,17 @@ class Sigmoid(Activation):
     def psi(self, A):
         """Derivative written in terms of the output: ``psi(a) = a (1 - a)``.
 
-        ``A`` of any shape; returns a new array of its shape.
+        Lecture 002's ``psi``, with ``phi'(z) = psi(phi(z))``.
+
+        Parameters
+        ----------
+        A : array-like of shape (n_samples, n_units)
+            Activations ``phi(Z)`` (any shape).
+
+        Returns
+        -------
+        psi : ndarray of shape (n_samples, n_units)
+            A new array of the shape of ``A``.
         """
         A = np.asarray(A)
         return NUMPY.sigmoid_psi(A, _like(A))
@@ -187,7 +290,17 @@ class Tanh(Activation):
     def psi(self, A):
         """Derivative written in terms of the output: ``psi(a) = 1 - a^2``.
 
-        ``A`` of any shape; returns a new array of its shape.
+        Lecture 002's ``psi``, with ``phi'(z) = psi(phi(z))``.
+
+        Parameters
+        ----------
+        A : array-like of shape (n_samples, n_units)
+            Activations ``phi(Z)`` (any shape).
+
+        Returns
+        -------
+        psi : ndarray of shape (n_samples, n_units)
+            A new array of the shape of ``A``.
         """
         A = np.asarray(A)
         return NUMPY.tanh_psi(A, _like(A))
@@ -204,6 +317,15 @@ class ReLU(Activation):
     """Rectified linear unit ``max(0, z)``; derivative 1 for ``z > 0``, else 0.
 
     At ``z = 0`` the derivative is taken as 0 (the usual subgradient choice).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassnet import ReLU
+    >>> ReLU()(np.array([[-2.0, 0.0, 3.0]]))
+    array([[0., 0., 3.]])
+    >>> ReLU().derivative(np.array([[-2.0, 0.0, 3.0]]))
+    array([[0., 0., 1.]])
     """
 
     name = "relu"
@@ -233,6 +355,16 @@ class LeakyReLU(Activation):
     """``z`` for ``z > 0`` and ``alpha z`` otherwise (default ``alpha = 0.01``).
 
     Derivative 1 for ``z > 0``, else ``alpha`` (``alpha`` at ``z = 0``).
+
+    Parameters
+    ----------
+    alpha : float, default 0.01
+        The slope for ``z <= 0``, in ``[0, inf)``.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is negative or not finite.
     """
 
     name = "leaky_relu"
@@ -303,7 +435,17 @@ class Exp(Activation):
     def psi(self, A):
         """Derivative written in terms of the output: ``psi(a) = a``.
 
-        ``A`` of any shape; returns a new array of its shape.
+        Lecture 002's ``psi``, with ``phi'(z) = psi(phi(z))``.
+
+        Parameters
+        ----------
+        A : array-like of shape (n_samples, n_units)
+            Activations ``phi(Z)`` (any shape).
+
+        Returns
+        -------
+        psi : ndarray of shape (n_samples, n_units)
+            A new array of the shape of ``A``.
         """
         return np.array(A, dtype=np.result_type(A, np.float32), copy=True)
 
@@ -335,6 +477,13 @@ class Softmax(Activation):
         return NUMPY.softmax(Z, _like(Z))
 
     def derivative(self, Z):
+        """Not defined elementwise: use :meth:`backward` or :meth:`jacobian`.
+
+        Raises
+        ------
+        ValueError
+            Always: softmax's Jacobian couples every output of a row.
+        """
         raise ValueError(
             "softmax has no elementwise derivative: its Jacobian couples every "
             "output of a row; use Softmax.backward (a Jacobian-vector product) "
@@ -342,10 +491,26 @@ class Softmax(Activation):
         )
 
     def jacobian(self, z: np.ndarray) -> np.ndarray:
-        """Jacobian ``diag(a) - a a^T`` of one row ``z`` of shape (n_units,).
+        """Jacobian ``diag(a) - a a^T`` of softmax at one row ``z``.
 
-        Returns shape (n_units, n_units): row ``i`` is the backward step of
-        the unit vector ``e_i`` (the Jacobian is symmetric).
+        Parameters
+        ----------
+        z : array-like of shape (n_units,)
+            One row of pre-activations.
+
+        Returns
+        -------
+        J : ndarray of shape (n_units, n_units)
+            ``J[i, j] = da_i/dz_j = a_i (delta_ij - a_j)``; row ``i`` is the
+            backward step of the unit vector ``e_i`` (``J`` is symmetric).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from glassnet import Softmax
+        >>> Softmax().jacobian(np.zeros(2))
+        array([[ 0.25, -0.25],
+               [-0.25,  0.25]])
         """
         a = self(np.asarray(z, dtype=float))
         n = a.shape[-1]
@@ -368,6 +533,13 @@ class _Threshold(Activation):
     differentiable = False
 
     def derivative(self, Z):
+        """Not useful: the derivative is 0 wherever it is defined.
+
+        Raises
+        ------
+        ValueError
+            Always: backpropagation cannot train through a threshold.
+        """
         raise ValueError(
             f"The '{self.name}' activation has derivative 0 wherever it is "
             "defined, so backpropagation cannot train through it; use it in "
@@ -417,8 +589,31 @@ ACTIVATIONS: dict[str, type[Activation]] = {
 def get_activation(activation: str | Activation | None) -> Activation:
     """Resolve a name (or an :class:`Activation` instance) to an instance.
 
-    ``None`` means identity. An unknown name raises ``ValueError`` listing the
-    valid names.
+    Parameters
+    ----------
+    activation : str, Activation or None
+        A name of :data:`ACTIVATIONS` (case, spaces and ``-`` versus ``_``
+        do not matter), an instance (returned as is), or ``None`` (identity).
+
+    Returns
+    -------
+    Activation
+        A new instance for a name.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the valid ones.
+    TypeError
+        For anything that is neither a str nor an Activation.
+
+    Examples
+    --------
+    >>> import glassnet as gn
+    >>> gn.activations.get("ReLU")
+    ReLU()
+    >>> gn.activations.get("leaky-relu")
+    LeakyReLU(alpha=0.01)
     """
     if activation is None:
         return Identity()

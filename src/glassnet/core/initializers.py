@@ -36,14 +36,47 @@ __all__ = [
 
 
 class Initializer:
-    """Base class: ``init(n_in, n_out, rng, dtype)`` returns ``W`` (n_out, n_in)."""
+    """Base class: ``init(n_in, n_out, rng, dtype)`` returns ``W`` (n_out, n_in).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> init = gn.initializers.get("glorot_uniform")
+    >>> W = init(3, 2, np.random.default_rng(0), np.float64)
+    >>> W.shape, bool(np.all(np.abs(W) <= np.sqrt(6 / (3 + 2))))
+    ((2, 3), True)
+    """
 
     name = "initializer"
 
     def __call__(self, n_in: int, n_out: int, rng: np.random.Generator, dtype):
+        """Draw a weight matrix.
+
+        Parameters
+        ----------
+        n_in, n_out : int
+            The layer's numbers of inputs and of neurons (fan-in, fan-out).
+        rng : numpy.random.Generator
+            The randomness.
+        dtype : dtype
+            The dtype of the result.
+
+        Returns
+        -------
+        W : ndarray of shape (n_out, n_in)
+            The initial weights.
+        """
         raise NotImplementedError
 
     def config(self) -> dict:
+        """A JSON-serialisable description, the inverse of ``get``.
+
+        Returns
+        -------
+        dict
+            ``{"name": ...}`` plus the initializer's options.
+        """
         return {"name": self.name}
 
     def __repr__(self) -> str:
@@ -153,12 +186,43 @@ INITIALIZERS: dict[str, type[Initializer]] = {
 
 
 def get_initializer(init: str | Initializer) -> Initializer:
-    """Resolve a name or instance; an unknown name lists the valid ones."""
+    """Resolve a name or instance; an unknown name lists the valid ones.
+
+    Parameters
+    ----------
+    init : str or Initializer
+        A name of :data:`INITIALIZERS` (Glorot/Xavier: Glorot and Bengio,
+        2010; He: He et al., 2015; LeCun: LeCun et al., 1998) or an instance,
+        returned as is.
+
+    Returns
+    -------
+    Initializer
+        A new instance for a name.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the valid ones.
+    TypeError
+        For anything that is neither a str nor an Initializer.
+    """
     return resolve(init, INITIALIZERS, Initializer, "initializer", "init")
 
 
 def default_initializer(activation_name: str) -> Initializer:
-    """He uniform for relu and leaky_relu layers, Glorot uniform otherwise."""
+    """He uniform for relu and leaky_relu layers, Glorot uniform otherwise.
+
+    Parameters
+    ----------
+    activation_name : str
+        The layer's activation name.
+
+    Returns
+    -------
+    Initializer
+        A new :class:`HeUniform` or :class:`GlorotUniform`.
+    """
     if activation_name in ("relu", "leaky_relu"):
         return HeUniform()
     return GlorotUniform()

@@ -53,7 +53,20 @@ class Layer:
     backend: NumpyBackend = NUMPY
 
     def build(self, n_in: int, rng: np.random.Generator | None = None) -> None:
-        """Fix the input size (called by the network for size-preserving layers)."""
+        """Fix the input size (called by the network for size-preserving layers).
+
+        Parameters
+        ----------
+        n_in : int
+            The previous layer's output size.
+        rng : numpy.random.Generator, optional
+            The network's generator, for layers that draw (Dropout's masks).
+
+        Raises
+        ------
+        ValueError
+            If the layer already has another input size.
+        """
         if self.n_in is not None and self.n_in != n_in:
             raise ValueError(
                 f"{self!r} expects {self.n_in} inputs but the previous layer "
@@ -64,29 +77,91 @@ class Layer:
             self.n_out = n_in
 
     def forward(self, X: np.ndarray, *, training: bool = False) -> np.ndarray:
+        """The forward pass: the layer's output for a batch.
+
+        Keeps what :meth:`backward` needs (``X``, ``Z``, ``A``, a mask, ...)
+        on the layer.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_in)
+            The previous layer's activations (the inputs for the first).
+        training : bool, default False
+            Whether this is a training pass (dropout masks, batch statistics).
+
+        Returns
+        -------
+        A : ndarray of shape (n_samples, n_out)
+            The layer's activations.
+
+        Raises
+        ------
+        ValueError
+            If the batch cannot be used (BatchNorm: a training batch of one
+            sample).
+        """
         raise NotImplementedError
 
     def backward(self, dA: np.ndarray, *, need_dX: bool = True) -> np.ndarray | None:
+        """The backward pass: from ``dC/dA`` to ``dC/dX``, filling the gradients.
+
+        Lecture 001's induction step ``delta = dC/dZ = dC/dA * phi'(Z)``,
+        then the gradients of the layer's parameters from ``delta``.
+
+        Parameters
+        ----------
+        dA : ndarray of shape (n_samples, n_out)
+            Gradient of the cost with respect to the layer's activations.
+        need_dX : bool, default True
+            Whether to compute ``dC/dX`` (False for the first layer).
+
+        Returns
+        -------
+        dX : ndarray of shape (n_samples, n_in) or None
+            Gradient with respect to the layer's inputs; None when not
+            ``need_dX``.
+        """
         raise NotImplementedError
 
     def parameters(self) -> list[tuple[str, np.ndarray]]:
-        """``[(name, array), ...]`` of trainable parameters (may be empty)."""
+        """The trainable parameters, by name.
+
+        Returns
+        -------
+        list of (str, ndarray)
+            ``[(name, array), ...]``, possibly empty (Dense: ``W`` of shape
+            (n_out, n_in) and ``b`` of shape (n_out,)).
+        """
         return []
 
     def gradients(self) -> list[np.ndarray]:
-        """Gradient arrays in the order of :meth:`parameters`."""
+        """The gradient arrays of the last backward pass.
+
+        Returns
+        -------
+        list of ndarray
+            One per entry of :meth:`parameters`, in its order, each of the
+            shape of its parameter.
+        """
         return []
 
     def buffers(self) -> list[tuple[str, np.ndarray]]:
-        """``[(name, array), ...]`` of state that is not trained by gradients.
+        """The state that is not trained by gradients, by name.
 
         E.g. batch normalization's running statistics; saved and restored with
         the parameters by :meth:`Network.get_weights`.
+
+        Returns
+        -------
+        list of (str, ndarray)
+            ``[(name, array), ...]``, possibly empty (BatchNorm: two arrays
+            of shape (n_features,)).
         """
         return []
 
     @property
     def n_params(self) -> int:
+        """The number of trainable parameters (int)."""
         return int(sum(p.size for _, p in self.parameters()))
 
     def _bind(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
@@ -95,6 +170,13 @@ class Layer:
             raise NotImplementedError
 
     def config(self) -> dict:
+        """A JSON-serialisable description, the inverse of ``from_config``.
+
+        Returns
+        -------
+        dict
+            ``{"type": "Dense", ...}`` with the layer's settings (no arrays).
+        """
         raise NotImplementedError
 
     @classmethod
@@ -111,12 +193,17 @@ class Layer:
         Returns
         -------
         n_out : int
-        shapes : list of (name, shape)
-            The arrays of :meth:`parameters` then :meth:`buffers`.
+            The layer's output size.
+        shapes : list of (str, tuple of int)
+            The names and shapes of the arrays of :meth:`parameters` then
+            :meth:`buffers`.
 
-        Raises ValueError (or TypeError) when the config's sizes are invalid
-        or do not chain with ``n_in``. A model file is checked with this
-        before any array is allocated.
+        Raises
+        ------
+        ValueError
+            When the config's sizes are invalid or do not chain with ``n_in``
+            (TypeError for a size that is not an int). A model file is checked
+            with this before any array is allocated.
         """
         raise NotImplementedError
 
@@ -197,10 +284,18 @@ class Dense(Layer):
         Penalty on ``W`` (never on ``b``); see :mod:`glassnet.core.regularizers`.
         ``None`` uses the network's regularizer, if any.
     seed : int, optional
+        Seeds the initializer.
     rng : numpy.random.Generator, optional
-        Randomness for the initializer.
+        Randomness for the initializer (instead of ``seed``).
     dtype : dtype, default float64
         A network converts its layers to the network's dtype.
+
+    Raises
+    ------
+    ValueError
+        If ``n_in`` or ``n_out`` is not a positive int (TypeError for a
+        non-number), or an activation, initializer or regularizer name is
+        unknown.
 
     Notes
     -----
@@ -221,10 +316,25 @@ class Dense(Layer):
     ----------
     W : ndarray of shape (n_out, n_in)
     b : ndarray of shape (n_out,)
-    dW, db : gradients of the last backward pass, same shapes as W and b.
-    X, Z, A, delta : ndarrays kept from the last forward/backward pass:
-        the input (n_samples, n_in), the pre-activation, the activation and
+    dW, db : ndarray of shape (n_out, n_in) and (n_out,)
+        Gradients of the last backward pass, same shapes as W and b.
+    X, Z, A, delta : ndarray
+        Kept from the last forward/backward pass: the input of shape
+        (n_samples, n_in), the pre-activation, the activation and
         ``delta = dC/dZ``, each of shape (n_samples, n_out).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassnet import Dense
+    >>> layer = Dense(2, 1, activation="identity", seed=0)
+    >>> layer.W = [[1.0, -1.0]]
+    >>> layer.b = [0.5]
+    >>> layer.forward(np.array([[3.0, 1.0], [0.0, 2.0]]))
+    array([[ 2.5],
+           [-1.5]])
+    >>> layer.W.shape, layer.b.shape, layer.n_params
+    ((1, 2), (1,), 3)
     """
 
     trainable = True
@@ -274,6 +384,16 @@ class Dense(Layer):
     # -- parameters ---------------------------------------------------------
     @property
     def W(self) -> np.ndarray:
+        """The weights, ndarray of shape (n_out, n_in); assigning copies in.
+
+        Assigning writes into the array the network trains.
+
+        Raises
+        ------
+        ValueError
+            On assigning values of another shape than (n_out, n_in), or not
+            finite (TypeError for values that are not numbers).
+        """
         return self._W
 
     @W.setter
@@ -284,6 +404,16 @@ class Dense(Layer):
 
     @property
     def b(self) -> np.ndarray:
+        """The biases, ndarray of shape (n_out,); assigning copies in.
+
+        Assigning writes into the array the network trains.
+
+        Raises
+        ------
+        ValueError
+            On assigning values of another shape than (n_out,), or not
+            finite (TypeError for values that are not numbers).
+        """
         return self._b
 
     @b.setter
@@ -293,7 +423,13 @@ class Dense(Layer):
         self._provisional = None
 
     def reinitialize(self, rng: np.random.Generator) -> None:
-        """Draw fresh weights from ``rng`` (biases to zero), in place."""
+        """Draw fresh weights from ``rng`` (biases to zero), in place.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The randomness for the layer's initializer.
+        """
         self._W[...] = self.init(self.n_in, self.n_out, rng, self._W.dtype)
         self._b[...] = 0
 
@@ -309,6 +445,11 @@ class Dense(Layer):
         Re-draws the weights from the network's ``rng`` only while they
         are the untouched provisional draw; from then on they are the
         layer's own for good.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The network's generator.
         """
         if self._provisional is not None and self._provisional == self._fingerprint():
             self.reinitialize(rng)
@@ -346,9 +487,37 @@ class Dense(Layer):
     def from_transfer_matrix(
         cls, T, activation: str | Activation = "sigmoid", **kwargs
     ) -> Dense:
-        """Build a layer from a transfer matrix of shape (n_in + 1, n_out).
+        """Build a layer from lecture 002's transfer matrix.
 
         The conversion is exact: ``b = T[0]`` and ``W = T[1:].T``.
+
+        Parameters
+        ----------
+        T : array-like of shape (n_in + 1, n_out)
+            Row 0 the biases, row ``j + 1`` the weights from input ``j``.
+        activation : str or Activation, default "sigmoid"
+            The layer's activation.
+        **kwargs
+            Further arguments of :class:`Dense` (``init``, ``regularizer``,
+            ``dtype``: default ``T``'s floating dtype, else float64).
+
+        Returns
+        -------
+        Dense
+            A new layer with ``n_in = T.shape[0] - 1`` and ``n_out =
+            T.shape[1]``.
+
+        Raises
+        ------
+        ValueError
+            If ``T`` is not 2-D with at least two rows, or not finite.
+
+        Examples
+        --------
+        >>> from glassnet import Dense
+        >>> layer = Dense.from_transfer_matrix([[0.5], [1.0], [-1.0]])
+        >>> layer.b, layer.W
+        (array([0.5]), array([[ 1., -1.]]))
         """
         T = np.asarray(T)
         if T.ndim != 2 or T.shape[0] < 2:
@@ -365,7 +534,7 @@ class Dense(Layer):
 
     # -- forward and backward -------------------------------------------------
     def forward(self, X, *, training=False):
-        """``Z = X W^T + b``, ``A = phi(Z)``; X of shape (n_samples, n_in)."""
+        """``Z = X W^T + b``, ``A = phi(Z)`` (lecture 001's forward pass)."""
         self.X = X
         # the work arrays of this batch, kept for the backward pass that follows
         self._buffers = buffers = self.buffers_for(X.shape[0])
@@ -385,7 +554,7 @@ class Dense(Layer):
         return self.A
 
     def backward(self, dA, *, need_dX=True):
-        """From ``dC/dA`` (n_samples, n_out) to ``dC/dX`` (n_samples, n_in)."""
+        """From ``dC/dA`` to ``dC/dX``, filling ``dW`` and ``db``."""
         # delta = dC/dZ = dC/dA * phi'(Z)   (lecture 001, induction step)
         buffers = self._buffers
         if buffers is None:
@@ -397,7 +566,23 @@ class Dense(Layer):
         return self.backward_delta(delta, need_dX=need_dX)
 
     def backward_delta(self, delta, *, need_dX=True):
-        """Backward from ``delta = dC/dZ`` directly (the output layer's fused path)."""
+        """Backward from ``delta = dC/dZ`` directly (the output layer's fused path).
+
+        ``dW = delta^T X``, ``db`` = the column sums of ``delta``, ``dX =
+        delta W`` (lecture 001).
+
+        Parameters
+        ----------
+        delta : ndarray of shape (n_samples, n_out)
+            ``dC/dZ``, kept on the layer.
+        need_dX : bool, default True
+            Whether to compute ``dC/dX``.
+
+        Returns
+        -------
+        dX : ndarray of shape (n_samples, n_in) or None
+            ``dC/dX``; None when not ``need_dX``.
+        """
         self.delta = delta
         buffers = self._buffers
         if buffers is not None:  # into the work arrays of this batch
@@ -420,6 +605,18 @@ class Dense(Layer):
         for each batch size are made once and reused, so a training step
         allocates nothing. Outside training (``workspace is None``) every
         pass makes fresh arrays, which callers may keep.
+
+        Parameters
+        ----------
+        n_samples : int
+            The batch size.
+
+        Returns
+        -------
+        dict or None
+            The work arrays by name (``"Z"``, ``"A"``, ``"dX"``, ...), each of
+            shape (n_samples, n_out) or (n_samples, n_in); None outside a
+            workspace.
         """
         if self.workspace is None:
             return None
@@ -460,6 +657,25 @@ class Dense(Layer):
         and nothing random is drawn, so rebuilding a saved layer costs only
         its arrays' memory; :func:`glassnet.load` then sets the saved
         weights.
+
+        Parameters
+        ----------
+        config : dict
+            As :meth:`config` returns it.
+        dtype : dtype, default float64
+            The dtype of the layer's arrays.
+        draw : bool, default True
+            Whether to draw the weights (else zeros).
+
+        Returns
+        -------
+        Dense
+            The new layer.
+
+        Raises
+        ------
+        ValueError
+            If the config lacks a setting or holds an invalid one.
         """
         for key in ("n_in", "n_out", "activation", "init"):
             if key not in config:
@@ -508,6 +724,11 @@ class Dropout(Layer):
         Seeds the masks. Without it, a network draws them from its own seeded
         generator (so ``Network(..., seed=0)`` fixes them too).
 
+    Raises
+    ------
+    ValueError
+        If ``rate`` is not in [0, 1) (TypeError if it is not a number).
+
     Attributes
     ----------
     mask : ndarray of shape (n_samples, n_in) or None
@@ -534,7 +755,7 @@ class Dropout(Layer):
             self._rng = rng
 
     def forward(self, X, *, training=False):
-        """``X * mask`` in training, ``X`` itself at inference; shape (n, n_in)."""
+        """``X * mask`` in training, ``X`` itself at inference."""
         if not training or self.rate == 0.0:
             self.mask = None
             return X
@@ -566,6 +787,25 @@ class Dropout(Layer):
 
     @classmethod
     def from_config(cls, config: dict, dtype=np.float64) -> Dropout:
+        """A new layer with ``config``'s settings (as Keras's ``from_config``).
+
+        Parameters
+        ----------
+        config : dict
+            As :meth:`config` returns it.
+        dtype : dtype, default float64
+            Unused: dropout holds no arrays.
+
+        Returns
+        -------
+        Dropout
+            The new layer.
+
+        Raises
+        ------
+        ValueError
+            If the config lacks ``rate`` or holds an invalid rate or seed.
+        """
         if "rate" not in config:
             raise ValueError("A Dropout config must give 'rate'.")
         seed = config.get("seed")
@@ -655,12 +895,19 @@ class BatchNorm(Layer):
         ``phi``; so ``Dense(n, m)`` then ``BatchNorm(activation="relu")``
         normalizes before the nonlinearity as in the original paper.
 
+    Raises
+    ------
+    ValueError
+        If ``momentum`` is not in [0, 1), ``eps`` not positive, or
+        ``n_features`` not a positive int (TypeError for a non-number).
+
     Attributes
     ----------
     gamma, beta : ndarray of shape (n_features,)
         Scale (starts at 1) and shift (starts at 0); ``dgamma``, ``dbeta``
         are their gradients.
     running_mean, running_var : ndarray of shape (n_features,)
+        The running averages of the batch statistics, used at inference.
     X_hat, Z, A, delta : ndarrays of shape (n_samples, n_features)
         Kept from the last forward/backward pass; ``delta = dC/dZ``.
     inv_std : ndarray of shape (n_features,)
@@ -722,7 +969,7 @@ class BatchNorm(Layer):
         self._running_var = self._running_var.astype(gamma.dtype)
 
     def forward(self, X, *, training=False):
-        """``A = phi(gamma * x_hat + beta)``; X and A of shape (n_samples, n)."""
+        """``A = phi(gamma * x_hat + beta)``, batch statistics in training."""
         if training:
             m = X.shape[0]
             if m < 2:
@@ -750,7 +997,7 @@ class BatchNorm(Layer):
         return self.A
 
     def backward(self, dA, *, need_dX=True):
-        """From ``dC/dA`` to ``dC/dX``, both (n_samples, n); fills dgamma, dbeta."""
+        """From ``dC/dA`` to ``dC/dX``, filling ``dgamma`` and ``dbeta``."""
         # delta = dC/dZ = dC/dA * phi'(Z), as in Dense
         dZ = self.delta = self.activation.backward(dA, self.Z, self.A)
         # Z = gamma * x_hat + beta  =>  dC/dgamma = sum_i dZ_i x_hat_i,
@@ -804,6 +1051,25 @@ class BatchNorm(Layer):
 
     @classmethod
     def from_config(cls, config: dict, dtype=np.float64) -> BatchNorm:
+        """A new layer with ``config``'s settings (as Keras's ``from_config``).
+
+        Parameters
+        ----------
+        config : dict
+            As :meth:`config` returns it.
+        dtype : dtype, default float64
+            Unused: the network sets the dtype of the arrays.
+
+        Returns
+        -------
+        BatchNorm
+            The new layer (built when the config gives ``n_features``).
+
+        Raises
+        ------
+        ValueError
+            If the config lacks a setting or holds an invalid one.
+        """
         for key in ("momentum", "eps", "activation"):
             if key not in config:
                 raise ValueError(f"A BatchNorm config must give '{key}'.")

@@ -102,6 +102,18 @@ class Loss:
         activation : Activation, optional
             The output activation that turned ``Z`` into ``A``; default the
             loss's canonical one.
+
+        Returns
+        -------
+        costs : ndarray of shape (n_samples,)
+            The cost ``C_i`` of each sample.
+
+        Raises
+        ------
+        ValueError
+            Where a loss's domain excludes the outputs (Poisson's
+            non-positive means; a log loss given ``Z`` with an output that is
+            neither sigmoid nor softmax).
         """
         raise NotImplementedError
 
@@ -114,10 +126,44 @@ class Loss:
         *,
         activation: Activation | None = None,
     ) -> float:
-        """Mean cost over the batch (a float).
+        """Mean cost over the batch, ``1/n sum_i C_i``.
 
-        ``A``, ``Y``, ``Z`` and ``activation`` as in :meth:`sample_costs`;
-        ``weights`` of shape (n_samples,) gives ``1/n sum_i w_i C_i``.
+        Parameters
+        ----------
+        A : ndarray of shape (n_samples, n_outputs)
+            Output activations (may be None when :attr:`value_from_z` and
+            ``Z`` is given).
+        Y : ndarray of shape (n_samples, n_outputs)
+            Prepared targets (see :meth:`prepare_targets`).
+        Z : ndarray of shape (n_samples, n_outputs), optional
+            Output pre-activations, as in :meth:`sample_costs`.
+        weights : ndarray of shape (n_samples,), optional
+            Sample weights: the value is then ``1/n sum_i w_i C_i``.
+        activation : Activation, optional
+            The output activation, as in :meth:`sample_costs`.
+
+        Returns
+        -------
+        float
+            The mean (weighted) cost.
+
+        Raises
+        ------
+        ValueError
+            As :meth:`sample_costs`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from glassnet import MSE
+        >>> A, Y = np.array([[1.0], [3.0]]), np.array([[0.0], [1.0]])
+        >>> MSE().sample_costs(A, Y)
+        array([1., 4.])
+        >>> MSE().value(A, Y)
+        2.5
+        >>> MSE().gradient(A, Y)
+        array([[1.],
+               [2.]])
         """
         costs = self.sample_costs(A, Y, Z, activation)
         if weights is None:
@@ -129,20 +175,57 @@ class Loss:
         raise NotImplementedError
 
     def gradient(self, A, Y, weights: np.ndarray | None = None) -> np.ndarray:
-        """``dC/dA`` of shape (n_samples, n_outputs), including the ``1/n``.
+        """The gradient ``dC/dA`` of the mean cost, including the ``1/n``.
 
-        With ``weights`` (n_samples,), row ``i`` is scaled by ``w_i``: the
-        derivative of ``1/n sum_i w_i C_i``.
+        Parameters
+        ----------
+        A : ndarray of shape (n_samples, n_outputs)
+            Output activations.
+        Y : ndarray of shape (n_samples, n_outputs)
+            Prepared targets.
+        weights : ndarray of shape (n_samples,), optional
+            Sample weights: row ``i`` is scaled by ``w_i``, the derivative of
+            ``1/n sum_i w_i C_i``.
+
+        Returns
+        -------
+        dA : ndarray of shape (n_samples, n_outputs)
+            ``dC/dA``.
         """
         G = self._gradient(A, Y)
         return G if weights is None else _scale_rows(G, weights)
 
     def fused_delta_factor(self, A: np.ndarray) -> float:
-        """Constant ``c`` in the fused output delta ``c (A - Y)``."""
+        """The constant ``c`` of the fused output delta ``c (A - Y)``.
+
+        Parameters
+        ----------
+        A : ndarray of shape (n_samples, n_outputs)
+            Output activations (only their shape is read).
+
+        Returns
+        -------
+        float
+            ``1/n`` for the losses averaged over samples (cross-entropy),
+            ``1/(n k)`` for those averaged over outputs too, ``2/(n k)`` for
+            MSE and ``2`` for SSE.
+        """
         return 1.0 / A.shape[0]
 
     def is_canonical(self, activation: Activation) -> bool:
-        """Whether ``activation`` pairs with this loss for the fused delta."""
+        """Whether ``activation`` pairs with this loss for the fused delta.
+
+        Parameters
+        ----------
+        activation : Activation
+            The output activation.
+
+        Returns
+        -------
+        bool
+            True for the canonical pair (identity with MSE, sigmoid with
+            binary cross-entropy, softmax with cross-entropy, ...).
+        """
         return activation.name == self.canonical_activation
 
     def output_delta(
@@ -155,14 +238,49 @@ class Loss:
         *,
         out: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Output delta ``dC/dZ`` of shape (n_samples, n_outputs).
+        """The output delta ``dC/dZ`` (lecture 001's base case).
 
-        ``Z``, ``A`` and ``Y`` are (n_samples, n_outputs); ``activation`` is the
-        output activation, and the loss picks the path (fused, log-space or
-        general chain rule) from it. ``weights`` (n_samples,) scales row ``i``
-        by ``w_i``: sample ``i``'s delta only depends on its own row, so
-        weighting its cost weights its delta. ``out`` receives the fused delta
-        without a new array.
+        The loss picks the path from the output activation: the fused
+        ``c (A - Y)`` for its canonical pair (the derivatives of loss and
+        activation cancel), the log-space delta of a log loss, or the
+        general chain rule ``dC/dA * phi'(Z)``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_outputs)
+            Output pre-activations.
+        A : ndarray of shape (n_samples, n_outputs)
+            Output activations.
+        Y : ndarray of shape (n_samples, n_outputs)
+            Prepared targets.
+        activation : Activation
+            The output activation.
+        weights : ndarray of shape (n_samples,), optional
+            Sample weights: row ``i`` is scaled by ``w_i`` (sample ``i``'s
+            delta depends on its own row only, so weighting its cost weights
+            its delta).
+        out : ndarray of shape (n_samples, n_outputs), optional
+            Receives the fused delta without a new array.
+
+        Returns
+        -------
+        delta : ndarray of shape (n_samples, n_outputs)
+            ``dC/dZ`` of the mean (weighted) cost.
+
+        Raises
+        ------
+        ValueError
+            As :meth:`sample_costs`, for an activation the loss cannot pair
+            with.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from glassnet import CrossEntropy, Softmax
+        >>> Z = np.zeros((1, 2))
+        >>> A, Y = Softmax()(Z), np.array([[1.0, 0.0]])
+        >>> CrossEntropy().output_delta(Z, A, Y, Softmax())
+        array([[-0.5,  0.5]])
         """
         if self.is_canonical(activation):
             # Fused: the derivative of the loss and of the activation cancel.
@@ -177,7 +295,38 @@ class Loss:
         return activation.backward(self._gradient(A, Y), Z, A)
 
     def prepare_targets(self, y, n_outputs: int, dtype=np.float64) -> np.ndarray:
-        """Validate targets and shape them like the output ``(n, n_outputs)``."""
+        """Validate targets and shape them like the output.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets: numbers, or for cross-entropy integer class labels in
+            ``[0, n_outputs)`` or one-hot rows.
+        n_outputs : int
+            The number of output units.
+        dtype : dtype, default float64
+            The dtype of the result.
+
+        Returns
+        -------
+        Y : ndarray of shape (n_samples, n_outputs)
+            The targets as floats of ``dtype``.
+
+        Raises
+        ------
+        ValueError
+            If the shape does not match ``n_outputs``, the targets are not
+            numeric or not finite, or lie outside the loss's domain (negative
+            Poisson counts, binary labels outside [0, 1], class labels out of
+            range, one-hot rows that do not sum to 1).
+
+        Examples
+        --------
+        >>> from glassnet import CrossEntropy
+        >>> CrossEntropy().prepare_targets([0, 2], 3)
+        array([[1., 0., 0.],
+               [0., 0., 1.]])
+        """
         y = np.asarray(y)
         if y.ndim == 1:
             y = y.reshape(-1, 1)
@@ -191,6 +340,13 @@ class Loss:
         return y
 
     def config(self) -> dict:
+        """A JSON-serialisable description, the inverse of ``get``.
+
+        Returns
+        -------
+        dict
+            ``{"name": ...}`` plus the loss's options.
+        """
         return {"name": self.name}
 
     def __repr__(self) -> str:
@@ -231,6 +387,7 @@ class MSE(Loss):
     canonical_activation = "identity"
 
     def sample_costs(self, A, Y, Z=None, activation=None):
+        """``C_i = 1/k sum_j (a_ij - y_ij)^2``; ``Z`` and ``activation`` unused."""
         D = A - Y
         return np.mean(D * D, axis=1)
 
@@ -287,6 +444,17 @@ class Huber(Loss):
 
     The threshold is stored as ``threshold`` (``delta`` is the method every
     loss has for the output delta).
+
+    Parameters
+    ----------
+    delta : float, default 1.0
+        The threshold between the quadratic and the linear part, in
+        ``(0, inf)`` (in the units of the targets).
+
+    Raises
+    ------
+    ValueError
+        If ``delta`` is not a positive finite number.
     """
 
     name = "huber"
@@ -675,6 +843,32 @@ def get_loss(loss: str | Loss) -> Loss:
     for :class:`CrossEntropy`, which takes integer class labels of shape
     (n_samples,) and one-hot rows of shape (n_samples, n_classes) alike
     (Keras's first takes one-hot rows only, its second labels only).
+
+    Parameters
+    ----------
+    loss : str or Loss
+        A name of :data:`LOSSES` (case, spaces and ``-`` versus ``_`` do not
+        matter) or an instance, returned as is.
+
+    Returns
+    -------
+    Loss
+        A new instance for a name.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the valid ones.
+    TypeError
+        For anything that is neither a str nor a Loss.
+
+    Examples
+    --------
+    >>> import glassnet as gn
+    >>> gn.losses.get("binary_crossentropy")
+    BinaryCrossEntropy()
+    >>> gn.losses.get("huber")
+    Huber(delta=1.0)
     """
     return resolve(loss, LOSSES, Loss, "loss", "loss")
 

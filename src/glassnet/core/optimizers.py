@@ -65,8 +65,13 @@ class Optimizer:
         ``clip_grad_norm_``, Keras's ``global_clipnorm``).
     clip_value : float, optional
         Clip every gradient entry to ``[-clip_value, clip_value]`` first.
+        Clipping changes the gradient arrays it is given, in place.
 
-    Clipping changes the gradient arrays it is given, in place.
+    Raises
+    ------
+    ValueError
+        If a setting is outside its range (TypeError if it is not a
+        number).
     """
 
     name = "optimizer"
@@ -91,6 +96,14 @@ class Optimizer:
 
     @property
     def lr(self) -> float:
+        """The learning rate (float >= 0); schedules assign it between epochs.
+
+        Raises
+        ------
+        ValueError
+            On assigning a negative, infinite or NaN rate (TypeError for a
+            value that is not a number).
+        """
         return self._lr
 
     @lr.setter
@@ -107,11 +120,37 @@ class Optimizer:
     ) -> None:
         """Update every ``params[i]`` in place using ``grads[i]``.
 
-        ``backend`` (a name or object, see :mod:`glassnet.core.backends`)
-        does the update through its operations (``sgd``, ``adam``): the
-        training loop passes its workspace's. None is the NumPy backend,
-        whatever ran before, so a step by hand never depends on call
-        history.
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameter arrays (any shapes), changed in place.
+        grads : list of ndarray
+            Their gradients ``dC/dw``, one per parameter, of its shape
+            (clipping changes them in place).
+        backend : str or NumpyBackend, optional
+            A name or object (see :mod:`glassnet.core.backends`) whose
+            operations (``sgd``, ``adam``) do the update: the training loop
+            passes its workspace's. None is the NumPy backend, whatever ran
+            before, so a step by hand never depends on call history.
+
+        Raises
+        ------
+        ValueError
+            If ``params`` and ``grads`` differ in length, or ``backend`` is
+            not a known backend.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from glassnet import SGD, Adam
+        >>> w = np.array([1.0])
+        >>> SGD(lr=0.1).step([w], [np.array([0.5])])
+        >>> w
+        array([0.95])
+        >>> w = np.array([1.0])
+        >>> Adam(lr=0.1).step([w], [np.array([0.5])])  # first step: lr sign(g)
+        >>> w.round(6)
+        array([0.9])
         """
         backend = NUMPY if backend is None else backends.get(backend)
         self.iterations += 1
@@ -121,7 +160,13 @@ class Optimizer:
             self._update(i, p, g, backend)
 
     def clip(self, grads: list[np.ndarray]) -> None:
-        """Clip the gradients in place: first by value, then by global norm."""
+        """Clip the gradients in place: first by value, then by global norm.
+
+        Parameters
+        ----------
+        grads : list of ndarray
+            The gradient arrays (any shapes), changed in place.
+        """
         if self.clip_value is not None:
             for g in grads:
                 np.clip(g, -self.clip_value, self.clip_value, out=g)
@@ -154,6 +199,13 @@ class Optimizer:
         self.state.clear()
 
     def config(self) -> dict:
+        """A JSON-serialisable description, the inverse of ``get``.
+
+        Returns
+        -------
+        dict
+            ``{"name": ..., "lr": ...}`` plus the optimizer's settings.
+        """
         config = {"name": self.name, "lr": self.lr}
         if self.clip_norm is not None:
             config["clip_norm"] = self.clip_norm
@@ -187,11 +239,30 @@ class SGD(Optimizer):
     Parameters
     ----------
     lr : float, default 0.01
+        Learning rate, >= 0.
     momentum : float in [0, 1), default 0
+        The momentum ``mu``.
     nesterov : bool, default False
-        Needs ``momentum > 0``.
+        Nesterov momentum; needs ``momentum > 0``.
     clip_norm, clip_value : float, optional
-        See :class:`Optimizer`.
+        Gradient clipping by global norm and by value; see :class:`Optimizer`.
+
+    Raises
+    ------
+    ValueError
+        If a setting is outside its range, or ``nesterov`` without momentum.
+    TypeError
+        If ``nesterov`` is not a bool, or a number is not a number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassnet import SGD
+    >>> w, opt = np.array([1.0]), SGD(lr=0.1, momentum=0.9)
+    >>> opt.step([w], [np.array([0.5])])  # v = 0.5
+    >>> opt.step([w], [np.array([0.5])])  # v = 0.9 * 0.5 + 0.5 = 0.95
+    >>> w.round(6)  # 1 - 0.1 * 0.5 - 0.1 * 0.95
+    array([0.855])
     """
 
     name = "sgd"
@@ -261,9 +332,19 @@ class Adagrad(Optimizer):
     Parameters
     ----------
     lr : float, default 0.01
+        Learning rate, >= 0.
     eps : float > 0, default 1e-10
+        Added to ``sqrt(G)``.
     initial_accumulator_value : float >= 0, default 0
+        The start of ``G``.
     clip_norm, clip_value : float, optional
+        Gradient clipping by global norm and by value; see :class:`Optimizer`.
+
+    Raises
+    ------
+    ValueError
+        If a setting is outside its range (TypeError if it is not a
+        number).
     """
 
     name = "adagrad"
@@ -317,10 +398,19 @@ class RMSProp(Optimizer):
     Parameters
     ----------
     lr : float, default 0.001
+        Learning rate, >= 0.
     rho : float in [0, 1), default 0.9
         Decay of the running mean of squared gradients.
     eps : float > 0, default 1e-8
+        Added to ``sqrt(s)``.
     clip_norm, clip_value : float, optional
+        Gradient clipping by global norm and by value; see :class:`Optimizer`.
+
+    Raises
+    ------
+    ValueError
+        If a setting is outside its range (TypeError if it is not a
+        number).
     """
 
     name = "rmsprop"
@@ -387,12 +477,23 @@ class Adam(Optimizer):
     Parameters
     ----------
     lr : float, default 0.001
+        Learning rate, >= 0.
     beta_1, beta_2 : float in [0, 1), default 0.9 and 0.999
         The decay rates of ``m`` and ``v`` (the paper's beta1, beta2; Keras's
-        names; PyTorch's ``betas=(beta_1, beta_2)``). ``beta1=``/``beta2=``
-        still work and warn.
+        names; PyTorch's ``betas=(beta_1, beta_2)``).
     eps : float > 0, default 1e-8
+        Added to ``sqrt(v_hat)``.
     clip_norm, clip_value : float, optional
+        Gradient clipping by global norm and by value; see :class:`Optimizer`.
+    beta1, beta2 : float, optional
+        Deprecated names of ``beta_1`` and ``beta_2``: they still work and
+        warn (``DeprecationWarning``).
+
+    Raises
+    ------
+    ValueError
+        If a setting is outside its range (TypeError if it is not a
+        number).
     """
 
     name = "adam"
@@ -486,9 +587,17 @@ class AdamW(Adam):
     Parameters
     ----------
     lr : float, default 0.001
+        Learning rate, >= 0.
     weight_decay : float >= 0, default 0.01
-    beta_1, beta_2, eps, clip_norm, clip_value
+        The decay per unit of learning rate.
+    beta_1, beta_2, eps, clip_norm, clip_value, beta1, beta2
         As in :class:`Adam`.
+
+    Raises
+    ------
+    ValueError
+        If a setting is outside its range (TypeError if it is not a
+        number).
     """
 
     name = "adamw"
@@ -539,7 +648,32 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 def get_optimizer(optimizer: str | Optimizer, **kwargs) -> Optimizer:
     """Resolve a name or instance; an unknown name lists the valid ones.
 
-    ``kwargs`` (e.g. ``lr=0.1``) go to the constructor when a name is given.
+    Parameters
+    ----------
+    optimizer : str or Optimizer
+        A name of :data:`OPTIMIZERS` (case, spaces and ``-`` versus ``_`` do
+        not matter) or an instance, returned as is.
+    **kwargs
+        Settings for the constructor when a name is given (e.g. ``lr=0.1``).
+
+    Returns
+    -------
+    Optimizer
+        A new instance for a name.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the valid ones) or an
+        invalid setting.
+    TypeError
+        For anything that is neither a str nor an Optimizer.
+
+    Examples
+    --------
+    >>> import glassnet as gn
+    >>> gn.optimizers.get("sgd", lr=0.5, momentum=0.9)
+    SGD(lr=0.5, momentum=0.9, nesterov=False)
     """
     return resolve(optimizer, OPTIMIZERS, Optimizer, "optimizer", "optimizer", **kwargs)
 

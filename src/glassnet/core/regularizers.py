@@ -47,6 +47,24 @@ class Regularizer:
         Strength of ``sum(|W|)``.
     l2 : float, default 0
         Strength of ``sum(W^2)``.
+
+    Raises
+    ------
+    ValueError
+        If a strength is negative or not finite (TypeError if it is not a
+        number).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassnet import L1L2
+    >>> W = np.array([[1.0, -2.0]])
+    >>> round(L1L2(l1=0.1, l2=0.01).penalty(W), 6)  # 0.1 * 3 + 0.01 * 5
+    0.35
+    >>> dW = np.zeros_like(W)
+    >>> L1L2(l1=0.1, l2=0.01).add_gradient(W, dW)
+    >>> dW  # 0.1 * sign(W) + 2 * 0.01 * W
+    array([[ 0.12, -0.14]])
     """
 
     name = "l1_l2"
@@ -57,7 +75,18 @@ class Regularizer:
         self.l2 = check_number(l2, "l2", owner, low=0)
 
     def penalty(self, W: np.ndarray) -> float:
-        """``R(W) = l1 * sum(|W|) + l2 * sum(W^2)`` for W of any shape."""
+        """The penalty ``R(W) = l1 * sum(|W|) + l2 * sum(W^2)``.
+
+        Parameters
+        ----------
+        W : ndarray of shape (n_out, n_in)
+            A weight matrix (any shape works).
+
+        Returns
+        -------
+        float
+            The penalty added to the cost.
+        """
         total = 0.0
         if self.l1:
             total += self.l1 * float(np.sum(np.abs(W)))
@@ -68,7 +97,17 @@ class Regularizer:
         return total
 
     def add_gradient(self, W: np.ndarray, dW: np.ndarray) -> None:
-        """``dW += dR/dW``, in place; ``dW`` has the shape of ``W``."""
+        """Add the penalty's gradient: ``dW += dR/dW``, in place.
+
+        ``dR/dW = l1 sign(W) + 2 l2 W`` (``sign(0) = 0``, a subgradient).
+
+        Parameters
+        ----------
+        W : ndarray of shape (n_out, n_in)
+            The weight matrix.
+        dW : ndarray of shape (n_out, n_in)
+            Its gradient, changed in place.
+        """
         if self.l1:
             # d|w|/dw = sign(w) (0 at w = 0, a subgradient)
             dW += self.l1 * np.sign(W)
@@ -77,6 +116,14 @@ class Regularizer:
             dW += (2.0 * self.l2) * W
 
     def config(self) -> dict:
+        """A JSON-serialisable description, the inverse of ``get``.
+
+        Returns
+        -------
+        dict
+            ``{"name": ..., "l1": ..., "l2": ...}`` (L1 and L2 give their one
+            strength).
+        """
         return {"name": self.name, "l1": self.l1, "l2": self.l2}
 
     def __repr__(self) -> str:
@@ -84,7 +131,21 @@ class Regularizer:
 
 
 class L1L2(Regularizer):
-    """Both penalties: ``l1 * sum(|W|) + l2 * sum(W^2)``."""
+    """Both penalties: ``l1 * sum(|W|) + l2 * sum(W^2)`` (Keras's ``L1L2``).
+
+    Parameters
+    ----------
+    l1 : float, default 0
+        Strength of ``sum(|W|)``.
+    l2 : float, default 0
+        Strength of ``sum(W^2)``.
+
+    Raises
+    ------
+    ValueError
+        If a strength is negative or not finite (TypeError if it is not a
+        number).
+    """
 
 
 class L2(Regularizer):
@@ -93,6 +154,13 @@ class L2(Regularizer):
     Parameters
     ----------
     l2 : float, default 0.01
+        The strength, >= 0.
+
+    Raises
+    ------
+    ValueError
+        If a strength is negative or not finite (TypeError if it is not a
+        number).
     """
 
     name = "l2"
@@ -113,6 +181,13 @@ class L1(Regularizer):
     Parameters
     ----------
     l1 : float, default 0.01
+        The strength, >= 0.
+
+    Raises
+    ------
+    ValueError
+        If a strength is negative or not finite (TypeError if it is not a
+        number).
     """
 
     name = "l1"
@@ -133,8 +208,33 @@ REGULARIZERS: dict[str, type[Regularizer]] = {"l1": L1, "l2": L2, "l1_l2": L1L2}
 def get_regularizer(regularizer: str | Regularizer | dict | None):
     """Resolve a name, a config dict or an instance; ``None`` stays ``None``.
 
-    A name gives the default strength 0.01; an unknown name lists the valid
-    ones.
+    Parameters
+    ----------
+    regularizer : str, dict, Regularizer or None
+        A name of :data:`REGULARIZERS` (the default strength 0.01), a config
+        dict (``{"name": "l2", "l2": 1e-4}``) or an instance (returned as
+        is).
+
+    Returns
+    -------
+    Regularizer or None
+        A new instance for a name or config.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the valid ones) or an invalid
+        strength.
+    TypeError
+        For anything else.
+
+    Examples
+    --------
+    >>> import glassnet as gn
+    >>> gn.regularizers.get("l2")
+    L2(0.01)
+    >>> gn.regularizers.get({"name": "l1_l2", "l1": 0.5})
+    L1L2(l1=0.5, l2=0.0)
     """
     if regularizer is None or isinstance(regularizer, Regularizer):
         return regularizer

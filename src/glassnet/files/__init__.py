@@ -7,3 +7,21 @@ file through a temporary that is renamed over the target, so a crash never
 leaves a half-written model. Built on :mod:`glassnet.core` and
 :mod:`glassnet.datasets` (the preprocessing stored in a model).
 """
+
+from glassnet.files.atomic import atomic_save
+from glassnet.files.model_file import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    ModelFileError,
+    load,
+    save,
+)
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "ModelFileError",
+    "atomic_save",
+    "load",
+    "save",
+]

@@ -10,3 +10,23 @@ training step in the lectures' notation, every z, a, delta and gradient
 examples, number for number. Built on :mod:`glassnet.training` and
 :mod:`glassnet.core`.
 """
+
+from glassnet.inspection.gradcheck import GradcheckReport, ParameterCheck, gradcheck
+from glassnet.inspection.lecture_examples import (
+    EXAMPLES,
+    LectureExample,
+    lecture_examples,
+)
+from glassnet.inspection.trace import LayerTrace, Trace, trace_network
+
+__all__ = [
+    "EXAMPLES",
+    "GradcheckReport",
+    "LayerTrace",
+    "LectureExample",
+    "ParameterCheck",
+    "Trace",
+    "gradcheck",
+    "lecture_examples",
+    "trace_network",
+]

@@ -56,8 +56,14 @@ _unavailable: dict[str, ImportError] = {}
 
 
 def default_name() -> str:
-    """``"compiled"`` if numba is importable and ``GLASSNET_ACCELERATE`` is
-    not ``"0"``, else ``"numpy"``."""
+    """The name of the default backend.
+
+    Returns
+    -------
+    str
+        ``"compiled"`` if numba is importable and the environment variable
+        ``GLASSNET_ACCELERATE`` is not ``"0"``, else ``"numpy"``.
+    """
     if os.environ.get("GLASSNET_ACCELERATE", "1") == "0":
         return "numpy"
     if "compiled" in _made:
@@ -73,6 +79,16 @@ def get(backend: str | NumpyBackend | None = None) -> NumpyBackend:
     None is the default (see :func:`default_name`). A backend object is
     returned as it is. Each named backend is made once per process and
     shared (the compiled one compiles its kernels on first use).
+
+    Parameters
+    ----------
+    backend : str, NumpyBackend or None, default None
+        ``"numpy"``, ``"compiled"``, a backend object or None.
+
+    Returns
+    -------
+    NumpyBackend
+        The backend (the compiled one is a subclass).
 
     Raises
     ------

@@ -49,6 +49,18 @@ class NumpyBackend:
 
         ``e^cap`` is the largest finite float, so the result is about
         ``1/max`` there, not ``1/inf``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_units)
+            Pre-activations.
+        out : ndarray of shape (n_samples, n_units)
+            Receives the result (may be ``Z``).
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_units)
+            ``sigma(Z)``.
         """
         np.negative(Z, out=out)
         np.minimum(out, EXP_LIMIT[out.dtype.itemsize], out=out)
@@ -57,71 +69,258 @@ class NumpyBackend:
         return np.reciprocal(out, out=out)
 
     def relu(self, Z, out):
-        """``out = max(Z, 0)`` (NaN passes through); ``out`` may be ``Z``."""
+        """``out = max(Z, 0)`` (NaN passes through); ``out`` may be ``Z``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_units)
+            Pre-activations.
+        out : ndarray of shape (n_samples, n_units)
+            Receives the result (may be ``Z``).
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_units)
+            ``max(Z, 0)``.
+        """
         return np.maximum(Z, 0, out=out)
 
     def softmax(self, Z, out):
-        """Each row of ``out`` = ``exp(z - max z) / sum exp(z - max z)``."""
+        """Each row of ``out`` = ``exp(z - max z) / sum exp(z - max z)``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_units)
+            Pre-activations, one row per sample.
+        out : ndarray of shape (n_samples, n_units)
+            Receives the result (may be ``Z``).
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_units)
+            Each row a probability distribution.
+        """
         np.subtract(Z, Z.max(axis=-1, keepdims=True), out=out)
         np.exp(out, out=out)
         out /= out.sum(axis=-1, keepdims=True)
         return out
 
     def bias_sigmoid(self, Z, b, out):
-        """``Z += b``, then :meth:`sigmoid` into ``out``."""
+        """``Z += b``, then :meth:`sigmoid` into ``out``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_units)
+            The products ``X W^T``, overwritten by ``Z + b``.
+        b : ndarray of shape (n_units,)
+            The biases.
+        out : ndarray of shape (n_samples, n_units)
+            Receives the activations.
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_units)
+            ``sigmoid(Z + b)``.
+        """
         Z += b
         return self.sigmoid(Z, out)
 
     def bias_relu(self, Z, b, out):
-        """``Z += b``, then :meth:`relu` into ``out`` (which may be ``Z``)."""
+        """``Z += b``, then :meth:`relu` into ``out`` (which may be ``Z``).
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_units)
+            The products ``X W^T``, overwritten by ``Z + b``.
+        b : ndarray of shape (n_units,)
+            The biases.
+        out : ndarray of shape (n_samples, n_units)
+            Receives the activations.
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_units)
+            ``relu(Z + b)``.
+        """
         Z += b
         return self.relu(Z, out)
 
     def bias_softmax(self, Z, b, out):
-        """``Z += b``, then :meth:`softmax` into ``out``."""
+        """``Z += b``, then :meth:`softmax` into ``out``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_units)
+            The products ``X W^T``, overwritten by ``Z + b``.
+        b : ndarray of shape (n_units,)
+            The biases.
+        out : ndarray of shape (n_samples, n_units)
+            Receives the activations.
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_units)
+            ``softmax(Z + b)``.
+        """
         Z += b
         return self.softmax(Z, out)
 
     # -- activations, derivatives (lecture 002's psi and its Z-form twins) -------
     def sigmoid_psi(self, A, out):
-        """``out = psi(A) = A (1 - A)``, the logistic derivative from its output."""
+        """``out = psi(A) = A (1 - A)``, the logistic derivative from its output.
+
+        Parameters
+        ----------
+        A : ndarray of shape (n_samples, n_units)
+            Logistic activations.
+        out : ndarray of shape (n_samples, n_units)
+            Receives the result.
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_units)
+            ``A (1 - A)``.
+        """
         np.subtract(1.0, A, out=out)
         out *= A
         return out
 
     def tanh_psi(self, A, out):
-        """``out = psi(A) = 1 - A^2``, tanh's derivative from its output."""
+        """``out = psi(A) = 1 - A^2``, tanh's derivative from its output.
+
+        Parameters
+        ----------
+        A : ndarray of shape (n_samples, n_units)
+            tanh activations.
+        out : ndarray of shape (n_samples, n_units)
+            Receives the result.
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_units)
+            ``1 - A^2``.
+        """
         np.multiply(A, A, out=out)
         return np.subtract(1.0, out, out=out)
 
     def relu_derivative(self, Z, out):
-        """``out = 1`` where ``Z > 0``, else 0 (0 at the kink ``Z = 0``)."""
+        """``out = 1`` where ``Z > 0``, else 0 (0 at the kink ``Z = 0``).
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_units)
+            Pre-activations.
+        out : ndarray of shape (n_samples, n_units)
+            Receives the result.
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_units)
+            1 where ``Z > 0``, else 0.
+        """
         return np.greater(Z, 0, out=out)
 
     def leaky_relu_derivative(self, Z, alpha, out):
-        """``out = 1`` where ``Z > 0``, else ``alpha``."""
+        """``out = 1`` where ``Z > 0``, else ``alpha``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_units)
+            Pre-activations.
+        alpha : float
+            The slope for ``Z <= 0``.
+        out : ndarray of shape (n_samples, n_units)
+            Receives the result.
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_units)
+            1 where ``Z > 0``, else ``alpha``.
+        """
         out[...] = alpha
         np.copyto(out, 1.0, where=Z > 0)
         return out
 
     # -- activations, backward steps: dA <- dC/dZ, written over dA ----------------
     def sigmoid_backward(self, dA, A, scratch):
-        """``dA *= psi(A)``: the chain rule through the logistic function."""
+        """``dA *= psi(A)``: the chain rule through the logistic function.
+
+        Parameters
+        ----------
+        dA : ndarray of shape (n_samples, n_units)
+            ``dC/dA``, overwritten by ``dC/dZ``.
+        A : ndarray of shape (n_samples, n_units)
+            Activations of the forward pass.
+        scratch : ndarray of shape (n_samples, n_units)
+            A work array.
+
+        Returns
+        -------
+        dA : ndarray of shape (n_samples, n_units)
+            ``dC/dZ``, in the array ``dA``.
+        """
         dA *= self.sigmoid_psi(A, scratch)
         return dA
 
     def tanh_backward(self, dA, A, scratch):
-        """``dA *= psi(A)``: the chain rule through tanh."""
+        """``dA *= psi(A)``: the chain rule through tanh.
+
+        Parameters
+        ----------
+        dA : ndarray of shape (n_samples, n_units)
+            ``dC/dA``, overwritten by ``dC/dZ``.
+        A : ndarray of shape (n_samples, n_units)
+            Activations of the forward pass.
+        scratch : ndarray of shape (n_samples, n_units)
+            A work array.
+
+        Returns
+        -------
+        dA : ndarray of shape (n_samples, n_units)
+            ``dC/dZ``, in the array ``dA``.
+        """
         dA *= self.tanh_psi(A, scratch)
         return dA
 
     def relu_backward(self, dA, Z, scratch):
-        """``dA *= relu'(Z)``."""
+        """``dA *= relu'(Z)``.
+
+        Parameters
+        ----------
+        dA : ndarray of shape (n_samples, n_units)
+            ``dC/dA``, overwritten by ``dC/dZ``.
+        Z : ndarray of shape (n_samples, n_units)
+            Pre-activations of the forward pass.
+        scratch : ndarray of shape (n_samples, n_units)
+            A work array.
+
+        Returns
+        -------
+        dA : ndarray of shape (n_samples, n_units)
+            ``dC/dZ``, in the array ``dA``.
+        """
         dA *= self.relu_derivative(Z, scratch)
         return dA
 
     def leaky_relu_backward(self, dA, Z, alpha, scratch):
-        """``dA *= leaky_relu'(Z)``."""
+        """``dA *= leaky_relu'(Z)``.
+
+        Parameters
+        ----------
+        dA : ndarray of shape (n_samples, n_units)
+            ``dC/dA``, overwritten by ``dC/dZ``.
+        Z : ndarray of shape (n_samples, n_units)
+            Pre-activations of the forward pass.
+        alpha : float
+            The slope for ``Z <= 0``.
+        scratch : ndarray of shape (n_samples, n_units)
+            A work array.
+
+        Returns
+        -------
+        dA : ndarray of shape (n_samples, n_units)
+            ``dC/dZ``, in the array ``dA``.
+        """
         dA *= self.leaky_relu_derivative(Z, alpha, scratch)
         return dA
 
@@ -130,6 +329,20 @@ class NumpyBackend:
 
         With ``g = dC/da``, ``dC/dz_j = sum_i g_i a_i (delta_ij - a_j)
         = a_j (g_j - <g, a>)``.
+
+        Parameters
+        ----------
+        dA : ndarray of shape (n_samples, n_units)
+            ``dC/dA``, overwritten by ``dC/dZ``.
+        A : ndarray of shape (n_samples, n_units)
+            Activations of the forward pass.
+        scratch : ndarray of shape (n_samples, n_units)
+            A work array.
+
+        Returns
+        -------
+        dA : ndarray of shape (n_samples, n_units)
+            ``dC/dZ``, in the array ``dA``.
         """
         np.multiply(dA, A, out=scratch)
         dA -= scratch.sum(axis=-1, keepdims=True)
@@ -138,17 +351,51 @@ class NumpyBackend:
 
     # -- a dense layer's products --
     def dense_forward(self, X, WT, Z):
-        """``Z = X W^T`` with ``W^T`` of shape (n_in, n_out), as Dense stores it."""
+        """``Z = X W^T`` with ``W^T`` of shape (n_in, n_out), as Dense stores it.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_in)
+            The layer's inputs.
+        WT : ndarray of shape (n_in, n_out)
+            The transposed weights.
+        Z : ndarray of shape (n_samples, n_out)
+            Receives the product.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_out)
+            ``X W^T``.
+        """
         return np.matmul(X, WT, out=Z)
 
     def dense_backward(self, delta, X, WT, dWT, db, dX=None, ones=None):
         """``dW^T = X^T delta``, ``db`` = column sums of delta, ``dX = delta W``.
 
-        ``delta`` (n_samples, n_out), ``X`` (n_samples, n_in); ``dWT``
-        (n_in, n_out) and ``db`` (n_out,) are written; ``dX`` (n_samples,
-        n_in) too unless it is None. ``ones`` (n_samples,) of ones, if given,
-        turns the column sums into a matrix-vector product (a fast GEMV).
-        Returns ``dX``.
+        Lecture 001's gradients of a dense layer, written into the arrays
+        given.
+
+        Parameters
+        ----------
+        delta : ndarray of shape (n_samples, n_out)
+            ``dC/dZ`` of the layer.
+        X : ndarray of shape (n_samples, n_in)
+            The layer's inputs.
+        WT : ndarray of shape (n_in, n_out)
+            The transposed weights.
+        dWT : ndarray of shape (n_in, n_out)
+            Receives ``X^T delta``, the transposed weight gradient.
+        db : ndarray of shape (n_out,)
+            Receives the bias gradient.
+        dX : ndarray of shape (n_samples, n_in), optional
+            Receives ``delta W``; None skips it.
+        ones : ndarray of shape (n_samples,), optional
+            Ones: the column sums become a matrix-vector product (a fast GEMV).
+
+        Returns
+        -------
+        dX : ndarray of shape (n_samples, n_in) or None
+            ``dC/dX`` in the array ``dX``, or None.
         """
         # dC/dw_kj = sum over samples of delta_k a_j   (lecture 001)
         np.matmul(X.T, delta, out=dWT)
@@ -169,13 +416,46 @@ class NumpyBackend:
         ``idx`` (n_batch,) row indices; ``raw`` a uint8 work array of the
         shape of ``out`` (n_batch, n_features). The quotient is rounded from
         float64 (``x * (1.0 / 255.0)``).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            uint8 pixels.
+        idx : ndarray of shape (n_batch,)
+            The rows of the batch.
+        out : ndarray of shape (n_batch, n_features)
+            Receives the floats.
+        raw : ndarray of shape (n_batch, n_features)
+            A uint8 work array.
+
+        Returns
+        -------
+        out : ndarray of shape (n_batch, n_features)
+            ``X[idx] / 255``.
         """
         X.take(idx, axis=0, out=raw, mode="clip")
         return np.multiply(raw, 1.0 / 255.0, out=out)
 
     # -- optimizer updates --
     def sgd(self, p, g, lr, scratch):
-        """``p <- p - lr g`` in place; ``scratch`` is a work array like ``p``."""
+        """``p <- p - lr g`` in place; ``scratch`` is a work array like ``p``.
+
+        Parameters
+        ----------
+        p : ndarray of shape (n_params,)
+            Parameters, updated in place.
+        g : ndarray of shape (n_params,)
+            Their gradient.
+        lr : float
+            The learning rate.
+        scratch : ndarray of shape (n_params,)
+            A work array.
+
+        Returns
+        -------
+        p : ndarray of shape (n_params,)
+            The updated parameters, the array ``p``.
+        """
         np.multiply(g, lr, out=scratch)
         p -= scratch
         return p
@@ -194,6 +474,34 @@ class NumpyBackend:
         weight, and as subnormal numbers they slow every pass down); a
         backend may flush at every step. ``scratch`` is a work array like
         ``p``. See :class:`glassnet.Adam` for the fold.
+
+        Parameters
+        ----------
+        p : ndarray of shape (n_params,)
+            Parameters, updated in place.
+        g : ndarray of shape (n_params,)
+            Their gradient.
+        m : ndarray of shape (n_params,)
+            The first moment, updated in place.
+        v : ndarray of shape (n_params,)
+            The second moment, updated in place.
+        scratch : ndarray of shape (n_params,)
+            A work array.
+        lr_t : float
+            ``lr sqrt(1 - beta2^t) / (1 - beta1^t)``.
+        beta1, beta2 : float
+            The decay rates of ``m`` and ``v``.
+        eps_hat : float
+            ``eps sqrt(1 - beta2^t)``.
+        tiny : float
+            The threshold below which moments are flushed to 0.
+        flush : bool
+            Whether to flush at this step.
+
+        Returns
+        -------
+        p : ndarray of shape (n_params,)
+            The updated parameters, the array ``p``.
         """
         # m <- beta1 m + (1 - beta1) g
         m *= beta1
