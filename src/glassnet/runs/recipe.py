@@ -242,6 +242,32 @@ def build_network(settings: dict, data):
     ``settings["output"]`` and ``settings["loss"]`` are set to the output
     activation and loss the network uses, so that what is recorded is what
     ran.
+
+    Parameters
+    ----------
+    settings : dict
+        A run's settings with every key of :data:`MODEL_SETTINGS` (as
+        :func:`complete_settings` gives them): ``layers`` (hidden sizes),
+        ``activation``, ``output``, ``loss``, ``l1``, ``l2``, ``dropout``,
+        ``batch_norm``, ``seed``, ...
+    data : Dataset
+        Its ``X_train`` of shape (n_samples, n_features) sizes the input,
+        its targets the output.
+
+    Returns
+    -------
+    Network
+        Dense layers of ``settings["layers"]`` units (each followed by
+        BatchNorm and Dropout when asked), then the output layer; an
+        ``L1L2`` regularizer when ``l1`` or ``l2`` is set.
+
+    Raises
+    ------
+    TypeError
+        For a setting of the wrong type.
+    ValueError
+        For a setting out of its range, or an output or loss that does not
+        fit the task.
     """
     from glassnet.runs.checks import check_settings
 

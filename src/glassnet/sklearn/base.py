@@ -393,7 +393,17 @@ class _GlassnetMLP(BaseEstimator):
 
         ``coefs_[i]`` is ``W.T`` of the i-th Dense layer (a view: writing into
         it changes the network). Batch normalization's scale and shift are
-        in ``network_`` only.
+        in ``network_`` only. Assigning a list of arrays of those shapes
+        copies them into the network.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Reading it before ``fit``.
+        AttributeError
+            Assigning it before ``fit`` (there is no network yet).
+        ValueError
+            Assigning a wrong number of arrays, or an array of a wrong shape.
         """
         check_is_fitted(self)
         return [layer.W.T for layer in self.network_.layers if isinstance(layer, Dense)]
@@ -409,7 +419,20 @@ class _GlassnetMLP(BaseEstimator):
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
-        """Bias of each Dense layer, shape (n_out,) (views, as ``coefs_``)."""
+        """Bias of each Dense layer, shape (n_out,) (views, as ``coefs_``).
+
+        Assigning a list of arrays of those shapes copies them into the
+        network.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Reading it before ``fit``.
+        AttributeError
+            Assigning it before ``fit`` (there is no network yet).
+        ValueError
+            Assigning a wrong number of arrays, or an array of a wrong shape.
+        """
         check_is_fitted(self)
         return [layer.b for layer in self.network_.layers if isinstance(layer, Dense)]
 

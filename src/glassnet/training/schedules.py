@@ -74,6 +74,23 @@ class Schedule:
     name = "schedule"
 
     def __call__(self, epoch: int, lr0: float, epochs: int | None = None) -> float:
+        """The learning rate of ``epoch``.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        lr0 : float
+            The optimizer's learning rate when training began.
+        epochs : int, optional
+            The planned number of epochs of the run (only cosine decay
+            needs it).
+
+        Returns
+        -------
+        float
+            The rate, in ``[0, inf)``.
+        """
         raise NotImplementedError
 
     def observe(self, epoch: int, logs: dict) -> None:
@@ -320,6 +337,14 @@ class CosineDecay(Schedule):
         )
 
     def __call__(self, epoch, lr0, epochs=None):
+        """The warm-up or cosine rate of ``epoch``; ``min_lr`` after ``T`` epochs.
+
+        Raises
+        ------
+        ValueError
+            When ``T`` (the ``epochs`` given here or to the schedule) is
+            unknown or not above ``warmup_epochs``.
+        """
         total = self.epochs if self.epochs is not None else epochs
         w = self.warmup_epochs
         if total is None or total <= w:
