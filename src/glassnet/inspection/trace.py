@@ -440,8 +440,9 @@ class Trace:
         >>> markdown = trace.to_markdown(decimals=2)
         >>> print(markdown.splitlines()[0])
         ## Lecture 003: loss function for binary classification
-        >>> print(next(line for line in markdown.splitlines() if "a^{(1)} &" in line))
-        a^{(1)} &= \\sigma\\left(z^{(1)}\\right) = \\begin{pmatrix} 0.69 \\\\ 0.63 \\\\ 0.66 \\\\ 0.67 \\end{pmatrix} \\\\
+        >>> line = next(x for x in markdown.splitlines() if x.startswith("a^{(1)} &"))
+        >>> print(line.split(" = ")[-1])
+        \\begin{pmatrix} 0.69 \\\\ 0.63 \\\\ 0.66 \\\\ 0.67 \\end{pmatrix} \\\\
         """
         return self.render("markdown", notation=notation, decimals=decimals)
 
