@@ -647,7 +647,7 @@ def trace_network(network, X, y, *, optimizer=None) -> Trace:
     from 0.512 to 0.722, as on the slide:
 
     >>> import glassnet as gn
-    >>> from glassnet.inspection.trace import trace_network
+    >>> from glassnet.inspection import trace_network
     >>> example = gn.lecture_examples()["lecture002-grounded"]
     >>> network, X, y = example.build()
     >>> trace = trace_network(network, X, y, optimizer=gn.SGD(lr=1.0))

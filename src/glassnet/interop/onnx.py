@@ -186,8 +186,9 @@ def to_onnx(network, path=None, *, dtype: str = "float32", opset: int = OPSET):
     Examples
     --------
     >>> import glassnet as gn
+    >>> from glassnet.interop import to_onnx
     >>> net = gn.Network.mlp([2, 3, 1], hidden="tanh", seed=0)
-    >>> model = gn.interop.onnx.to_onnx(net)
+    >>> model = to_onnx(net)
     >>> [node.op_type for node in model.graph.node]  # doctest: +NORMALIZE_WHITESPACE
     ['Gemm', 'Tanh', 'Gemm', 'Sigmoid', 'Identity', 'GreaterOrEqual', 'Cast',
      'Reshape']

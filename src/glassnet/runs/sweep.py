@@ -147,6 +147,14 @@ def train_configuration(settings: dict, data) -> dict:
     Runs on a Dask worker. ``data`` is a :class:`~glassnet.datasets.Dataset`
     whose test part is the validation part of the sweep.
 
+    Parameters
+    ----------
+    settings : dict
+        One configuration's complete settings (see
+        :func:`~glassnet.runs.recipe.complete_settings`).
+    data : Dataset
+        Training part and validation part (as its test split).
+
     Returns
     -------
     dict
@@ -230,6 +238,11 @@ def _failure(exc: BaseException, start: float | None) -> dict:
 
 class SweepInterrupted(KeyboardInterrupt):
     """Ctrl-C during a sweep.
+
+    Parameters
+    ----------
+    result : SweepResult
+        What the sweep had recorded when interrupted.
 
     Attributes
     ----------
