@@ -4,10 +4,11 @@ The public names are the ``__all__`` of :mod:`glassnet` and of each public
 subpackage (``PACKAGES``); a module listed there (``glassnet.activations``,
 ``glassnet.core.backends``, ...) contributes its own ``__all__`` (or, without
 one, the functions and classes it defines). For each public class, its public
-methods and properties (``__call__`` included) are checked too: those defined
-in glassnet's own classes of its method resolution order, each once, under the
-class that defines it (``glassnet.core.activations.Activation.psi``), never
-those of ``object``, the standard library or scikit-learn. The command line
+methods and properties (``__call__`` and cached properties included) are
+checked too: those defined in glassnet's own classes of its method resolution
+order, each once, under the class that defines it
+(``glassnet.core.activations.Activation.derivative``), never those of
+``object``, the standard library or scikit-learn. The command line
 and the playground (applications, not a library) and the deprecated aliases
 of ``glassnet._moved`` are not walked. Each object is one test, its id its
 defining path, so a failure names the module (and the subpackage) it is in.
@@ -117,9 +118,10 @@ def _members(cls: type):
                 continue
             if isinstance(value, (classmethod, staticmethod)):
                 value = value.__func__
-            if isinstance(value, functools.cached_property):
-                value = value.func
-            if not (inspect.isfunction(value) or isinstance(value, property)):
+            if not (
+                inspect.isfunction(value)
+                or isinstance(value, (property, functools.cached_property))
+            ):
                 continue
             yield f"{klass.__module__}.{klass.__qualname__}.{name}", value
 
@@ -226,6 +228,8 @@ def _overridden(obj, owner: type | None):
 def _function_of(obj):
     if isinstance(obj, property):
         return obj.fget
+    if isinstance(obj, functools.cached_property):
+        return obj.func
     if inspect.isclass(obj):
         return None
     return inspect.unwrap(obj)

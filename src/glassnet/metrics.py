@@ -81,9 +81,36 @@ def _weights(sample_weight, n_samples: int) -> np.ndarray | None:
 
 
 def accuracy(y_true, y_pred, *, sample_weight=None) -> float:
-    """Fraction of correct predictions; labels of shape (n_samples,).
+    """Fraction of correct predictions (lecture 003).
 
-    With ``sample_weight`` (n_samples,): ``sum w_i [y_i = y_hat_i] / sum w_i``.
+    With ``sample_weight``: ``sum w_i [y_i = y_hat_i] / sum w_i``.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted integer class labels.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weights, not all zero: a sample of weight ``w`` counts
+        as ``w`` samples.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` and ``y_pred`` differ in length or are empty, or for
+        invalid weights.
+
+    Examples
+    --------
+    >>> from glassnet.metrics import accuracy
+    >>> accuracy([0, 1, 1, 0], [0, 1, 0, 0])
+    0.75
+    >>> accuracy([0, 1, 1, 0], [0, 1, 0, 0], sample_weight=[1, 1, 2, 0])
+    0.5
     """
     y_true, y_pred = _labels(y_true, y_pred)
     w = _weights(sample_weight, y_true.size)
@@ -108,6 +135,20 @@ def confusion_matrix(
     -------
     ndarray of shape (n_classes, n_classes)
         int64 counts, or float64 sums of weights with ``sample_weight``.
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` and ``y_pred`` differ in length or are empty, for a
+        negative label, a label ``>= n_classes``, or invalid weights.
+
+    Examples
+    --------
+    >>> from glassnet.metrics import confusion_matrix
+    >>> confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2])
+    array([[1, 0, 0],
+           [0, 1, 1],
+           [0, 0, 1]])
     """
     y_true, y_pred = _labels(y_true, y_pred)
     w = _weights(sample_weight, y_true.size)
@@ -129,8 +170,33 @@ def per_class_accuracy(
     """For each class, the fraction of its samples predicted correctly.
 
     Lecture 003: "the accuracy of the class '1' is 50%". This is each class's
-    recall (weighted: the fraction of its weight). NaN for a class without
-    samples, or whose samples all weigh 0. Shape (n_classes,).
+    recall (weighted: the fraction of its weight).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted integer class labels.
+    n_classes : int, optional
+        Default: ``1 + the largest label``.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weights, not all zero: a sample of weight ``w`` counts
+        as ``w`` samples.
+
+    Returns
+    -------
+    ndarray of shape (n_classes,)
+        NaN for a class without samples, or whose samples all weigh 0.
+
+    Raises
+    ------
+    ValueError
+        As :func:`confusion_matrix`.
+
+    Examples
+    --------
+    >>> from glassnet.metrics import per_class_accuracy
+    >>> per_class_accuracy([0, 0, 1, 1], [0, 1, 1, 1])
+    array([0.5, 1. ])
     """
     C = confusion_matrix(
         y_true, y_pred, n_classes=n_classes, sample_weight=sample_weight
@@ -180,26 +246,144 @@ def _per_class(
 def precision(
     y_true, y_pred, *, average: str | None = "macro", n_classes=None, sample_weight=None
 ):
-    """Precision ``TP / (TP + FP)`` per class (``average=None``) or macro mean."""
+    """Precision ``TP / (TP + FP)`` per class (``average=None``) or macro mean.
+
+    A class with no predicted (precision) or no true (recall) samples
+    scores 0; the macro mean runs over the classes present in ``y_true`` or
+    ``y_pred`` (scikit-learn's rule).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted integer class labels.
+    average : {"macro", None}, default "macro"
+        None gives the value of each class.
+    n_classes : int, optional
+        Default: ``1 + the largest label``.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weights, not all zero: a sample of weight ``w`` counts
+        as ``w`` samples.
+
+    Returns
+    -------
+    float or ndarray of shape (n_classes,)
+        The macro mean, or the value of each class.
+
+    Raises
+    ------
+    ValueError
+        For another ``average``, labels of different lengths, negative
+        labels or a label ``>= n_classes``.
+
+    Examples
+    --------
+    >>> from glassnet.metrics import precision
+    >>> precision([0, 0, 1, 1], [0, 1, 1, 1], average=None)  # 1/1 and 2/3
+    array([1.        , 0.66666667])
+    """
     return _per_class(y_true, y_pred, n_classes, average, "precision", sample_weight)
 
 
 def recall(
     y_true, y_pred, *, average: str | None = "macro", n_classes=None, sample_weight=None
 ):
-    """Recall ``TP / (TP + FN)`` per class (``average=None``) or macro mean."""
+    """Recall ``TP / (TP + FN)`` per class (``average=None``) or macro mean.
+
+    A class with no predicted (precision) or no true (recall) samples
+    scores 0; the macro mean runs over the classes present in ``y_true`` or
+    ``y_pred`` (scikit-learn's rule).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted integer class labels.
+    average : {"macro", None}, default "macro"
+        None gives the value of each class.
+    n_classes : int, optional
+        Default: ``1 + the largest label``.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weights, not all zero: a sample of weight ``w`` counts
+        as ``w`` samples.
+
+    Returns
+    -------
+    float or ndarray of shape (n_classes,)
+        The macro mean, or the value of each class.
+
+    Raises
+    ------
+    ValueError
+        For another ``average``, labels of different lengths, negative
+        labels or a label ``>= n_classes``.
+    """
     return _per_class(y_true, y_pred, n_classes, average, "recall", sample_weight)
 
 
 def f1_score(
     y_true, y_pred, *, average: str | None = "macro", n_classes=None, sample_weight=None
 ):
-    """F1 ``2 P R / (P + R)`` per class (``average=None``) or macro mean."""
+    """F1 ``2 P R / (P + R)`` per class (``average=None``) or macro mean.
+
+    A class with no predicted (precision) or no true (recall) samples
+    scores 0; the macro mean runs over the classes present in ``y_true`` or
+    ``y_pred`` (scikit-learn's rule).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted integer class labels.
+    average : {"macro", None}, default "macro"
+        None gives the value of each class.
+    n_classes : int, optional
+        Default: ``1 + the largest label``.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weights, not all zero: a sample of weight ``w`` counts
+        as ``w`` samples.
+
+    Returns
+    -------
+    float or ndarray of shape (n_classes,)
+        The macro mean, or the value of each class.
+
+    Raises
+    ------
+    ValueError
+        For another ``average``, labels of different lengths, negative
+        labels or a label ``>= n_classes``.
+    """
     return _per_class(y_true, y_pred, n_classes, average, "f1", sample_weight)
 
 
 def balanced_accuracy(y_true, y_pred, *, sample_weight=None) -> float:
-    """Mean recall over the classes present in ``y_true`` (with weight > 0)."""
+    """Mean recall over the classes present in ``y_true`` (with weight > 0).
+
+    Robust to class imbalance (scikit-learn's ``balanced_accuracy_score``).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted integer class labels.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weights, not all zero: a sample of weight ``w`` counts
+        as ``w`` samples.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` and ``y_pred`` differ in length or are empty, or for
+        invalid weights.
+
+    Examples
+    --------
+    >>> from glassnet.metrics import balanced_accuracy
+    >>> balanced_accuracy([0, 0, 0, 1], [0, 0, 0, 0])  # recalls 1 and 0
+    0.5
+    """
     y_true, y_pred = _labels(y_true, y_pred)
     recalls = per_class_accuracy(y_true, y_pred, sample_weight=sample_weight)
     return float(np.nanmean(recalls))
@@ -222,6 +406,24 @@ def roc_auc(y_true, scores, *, sample_weight=None) -> float:
     scores : array-like of shape (n_samples,)
         Higher means more likely class 1 (e.g. ``predict_proba(X)[:, 1]``).
     sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weights, not all zero.
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0.5 for scores that do not tell the classes apart.
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` and ``scores`` differ in length, only one class occurs
+        (with a positive weight), or for invalid weights.
+
+    Examples
+    --------
+    >>> from glassnet.metrics import roc_auc
+    >>> roc_auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])  # 3 of 4 pairs ordered
+    0.75
     """
     y_true = np.asarray(y_true).ravel()
     scores = np.asarray(scores, dtype=np.float64).ravel()
@@ -294,9 +496,33 @@ def _values(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
 
 
 def mean_squared_error(y_true, y_pred, *, sample_weight=None) -> float:
-    """``1/(n k) sum (y - y_hat)^2`` over (n_samples,) or (n_samples, k).
+    """Mean squared error ``1/(n k) sum (y - y_hat)^2``, in squared units.
 
     Weighted: ``sum_i w_i (y_i - y_hat_i)^2 / sum_i w_i``, averaged over outputs.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        True and predicted values.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weights, not all zero: a sample of weight ``w`` counts
+        as ``w`` samples.
+
+    Returns
+    -------
+    float
+        In the squared units of the targets.
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` and ``y_pred`` differ in shape, or for invalid weights.
+
+    Examples
+    --------
+    >>> from glassnet.metrics import mean_squared_error
+    >>> mean_squared_error([1.0, 2.0, 3.0], [1.0, 2.0, 5.0])
+    1.3333333333333333
     """
     y_true, y_pred = _values(y_true, y_pred)
     w = _weights(sample_weight, y_true.shape[0])
@@ -304,13 +530,59 @@ def mean_squared_error(y_true, y_pred, *, sample_weight=None) -> float:
 
 
 def root_mean_squared_error(y_true, y_pred, *, sample_weight=None) -> float:
-    """``sqrt(MSE)`` (weighted MSE with ``sample_weight``), in the target's units."""
+    """``sqrt(MSE)`` (weighted MSE with ``sample_weight``), in the target's units.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        True and predicted values.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weights, not all zero: a sample of weight ``w`` counts
+        as ``w`` samples.
+
+    Returns
+    -------
+    float
+        In the units of the targets.
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` and ``y_pred`` differ in shape, or for invalid weights.
+    """
     mse = mean_squared_error(y_true, y_pred, sample_weight=sample_weight)
     return float(np.sqrt(mse))
 
 
 def mean_absolute_error(y_true, y_pred, *, sample_weight=None) -> float:
-    """``1/(n k) sum |y - y_hat|``; weighted as :func:`mean_squared_error`."""
+    """Mean absolute error ``1/(n k) sum |y - y_hat|``.
+
+    Weighted as :func:`mean_squared_error`.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        True and predicted values.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weights, not all zero: a sample of weight ``w`` counts
+        as ``w`` samples.
+
+    Returns
+    -------
+    float
+        In the units of the targets.
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` and ``y_pred`` differ in shape, or for invalid weights.
+
+    Examples
+    --------
+    >>> from glassnet.metrics import mean_absolute_error
+    >>> mean_absolute_error([1.0, 2.0, 3.0], [2.0, 2.0, 5.0])
+    1.0
+    """
     y_true, y_pred = _values(y_true, y_pred)
     w = _weights(sample_weight, y_true.shape[0])
     return float(np.mean(np.average(np.abs(y_true - y_pred), axis=0, weights=w)))
@@ -323,6 +595,30 @@ def r2_score(y_true, y_pred, *, sample_weight=None) -> float:
     constant scores 1 if predicted exactly, else 0 (scikit-learn). Weighted:
     ``SS_res = sum w_i (y_i - y_hat_i)^2``, ``SS_tot = sum w_i (y_i - y_w)^2``
     with ``y_w`` the weighted mean (scikit-learn's).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        True and predicted values.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weights, not all zero: a sample of weight ``w`` counts
+        as ``w`` samples.
+
+    Returns
+    -------
+    float
+        At most 1 (unbounded below).
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` and ``y_pred`` differ in shape, or for invalid weights.
+
+    Examples
+    --------
+    >>> from glassnet.metrics import r2_score
+    >>> r2_score([1.0, 2.0, 3.0], [1.0, 2.0, 4.0])  # 1 - 1 / 2
+    0.5
     """
     y_true, y_pred = _values(y_true, y_pred)
     w = _weights(sample_weight, y_true.shape[0])
@@ -347,6 +643,19 @@ class Metric:
     a binary task) or ``"values"`` (regression targets and outputs).
     ``function(y_true, second, n_classes, sample_weight)`` computes it, the
     weights of shape (n_samples,) or None.
+
+    Parameters
+    ----------
+    name : str
+        The name ``fit(metrics=[...])`` and the logs use.
+    function : callable
+        ``function(y_true, second, n_classes, sample_weight)``.
+    kind : {"labels", "scores", "values"}
+        What the metric is computed from.
+    greater_is_better : bool, default True
+        False for the errors (MSE, MAE, ...).
+    per_class : bool, default False
+        Whether the value is an array, one entry per class (or a matrix).
     """
 
     name: str
@@ -357,6 +666,7 @@ class Metric:
 
     @property
     def task(self) -> str:
+        """``"classification"`` or ``"regression"``, from :attr:`kind`."""
         return "regression" if self.kind == "values" else "classification"
 
 
@@ -431,6 +741,30 @@ def get_metric(metric: str | Metric) -> Metric:
     or one-hot rows alike). With several sigmoid outputs ``"accuracy"`` is
     the subset accuracy (every label of a sample right), not Keras's
     ``binary_accuracy`` (the mean over labels).
+
+    Parameters
+    ----------
+    metric : str or Metric
+        A name of :data:`METRICS` or an alias (case, spaces and ``-`` versus
+        ``_`` do not matter), or a Metric, returned as is.
+
+    Returns
+    -------
+    Metric
+        The metric.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the valid ones.
+    TypeError
+        For anything that is neither a str nor a Metric.
+
+    Examples
+    --------
+    >>> import glassnet as gn
+    >>> gn.metrics.get("acc").name
+    'accuracy'
     """
     if isinstance(metric, Metric):
         return metric
@@ -534,8 +868,28 @@ def evaluation_report(net, X, y) -> dict:
 
     Classifiers: accuracy, balanced accuracy, macro precision/recall/F1, ROC
     AUC for two classes, per-class accuracy and the confusion matrix (lists);
-    regressors: MSE-type loss, RMSE, MAE and R2. ``y`` may hold class names
-    when the network has them (``net.preprocessing.classes``).
+    regressors: MSE-type loss, RMSE, MAE and R2.
+
+    Parameters
+    ----------
+    net : Network
+        A trained network.
+    X : array-like of shape (n_samples, n_features)
+        Inputs.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Targets; class names when the network has them
+        (``net.preprocessing.classes``).
+
+    Returns
+    -------
+    dict
+        Floats by name, and lists for ``per_class_accuracy`` and
+        ``confusion_matrix``.
+
+    Raises
+    ------
+    ValueError
+        For invalid inputs or targets (see :meth:`Network.evaluate`).
     """
     result = {key: float(v) for key, v in net.evaluate(X, y).items()}
     if net.task != "classification":

@@ -29,7 +29,14 @@ class ConvergenceWarning(UserWarning):
 class PerceptronResult:
     """What :meth:`Perceptron.fit` did.
 
-    ``errors`` holds the number of misclassified samples in each epoch.
+    Attributes
+    ----------
+    converged : bool
+        Whether an epoch passed without a mistake.
+    epochs : int
+        The number of epochs run.
+    errors : list of int
+        The number of misclassified samples in each epoch.
     """
 
     converged: bool
@@ -43,11 +50,13 @@ class Perceptron:
     Parameters
     ----------
     n_features : int
+        The number of inputs, >= 1.
     activation : {"step", "sign"}, default "step"
         Step gives 0/1 outputs (targets 0/1), sign gives -1/+1.
     lr : float, default 1.0
         rho in the update ``w <- w + rho (y - y_hat) x``.
     max_epochs : int, default 100
+        The most passes over the data.
     seed : int, optional
         Seeds the initial weights, drawn uniformly from [-0.5, 0.5].
 
@@ -55,6 +64,25 @@ class Perceptron:
     ----------
     w : ndarray of shape (n_features + 1,)
         ``w[0]`` is the bias (lecture 002's ``w_0`` for ``x_0 = 1``).
+
+    Raises
+    ------
+    ValueError
+        If a setting is outside its range or the activation is neither step
+        nor sign (TypeError for a setting that is not a number).
+
+    Examples
+    --------
+    Rosenblatt's rule learns AND, which one unit can separate:
+
+    >>> import numpy as np
+    >>> from glassnet import Perceptron
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    >>> unit = Perceptron(2, "step", seed=0)
+    >>> unit.fit(X, [0, 0, 0, 1]).converged
+    True
+    >>> unit.predict(X)
+    array([0., 0., 0., 1.])
     """
 
     def __init__(
@@ -87,16 +115,56 @@ class Perceptron:
         return np.hstack([np.ones((X.shape[0], 1)), X])
 
     def predict(self, X) -> np.ndarray:
-        """``phi(w^T x)`` for each row of X (n_samples, n_features)."""
+        """The unit's output ``phi(w^T x)`` for each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            0/1 (step) or -1/+1 (sign), as floats.
+
+        Raises
+        ------
+        ValueError
+            For inputs of the wrong shape or not finite (TypeError for
+            non-numeric ones).
+        """
         X = check_X(X, n_features=self.n_features)
         return self.activation(self._augment(X.astype(float)) @ self.w)
 
     def fit(self, X, y) -> PerceptronResult:
         """Apply the learning rule until an epoch without mistakes.
 
-        Warns with :class:`ConvergenceWarning` (and returns
-        ``converged=False``) when ``max_epochs`` pass with mistakes left,
-        as happens on XOR.
+        Lecture 002: for each sample in turn, ``w <- w + rho (y - y_hat) x``
+        with ``x_0 = 1``; the weights change only on mistakes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+        y : array-like of shape (n_samples,)
+            Targets: 0/1 for step, -1/+1 for sign.
+
+        Returns
+        -------
+        PerceptronResult
+            Whether it converged, the epochs run and the mistakes per epoch.
+
+        Raises
+        ------
+        ValueError
+            For targets outside the activation's values, or invalid inputs
+            (TypeError for non-numeric ones).
+
+        Warns
+        -----
+        ConvergenceWarning
+            When ``max_epochs`` pass with mistakes left (``converged`` is
+            then False), as happens on XOR.
         """
         X = check_X(X, n_features=self.n_features)
         y = check_y_length(X, y).astype(float).ravel()

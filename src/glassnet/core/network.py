@@ -54,7 +54,20 @@ def _resolve_dtype(dtype) -> np.dtype:
 
 @dataclass(frozen=True)
 class Summary:
-    """Layer table of a network; ``str(summary)`` lays it out."""
+    """Layer table of a network; ``str(summary)`` lays it out.
+
+    Attributes
+    ----------
+    rows : list of (str, str, int)
+        One row per layer: its description, output shape and number of
+        parameters.
+    total_params : int
+        The number of trainable parameters of the network.
+    loss : str
+        The loss's name.
+    dtype : str
+        The network's dtype, "float32" or "float64".
+    """
 
     rows: list[tuple[str, str, int]]
     total_params: int
@@ -98,6 +111,38 @@ class Network:
     regularizer : str or Regularizer, optional
         Weight penalty (L1/L2) for every Dense layer without its own; see
         :mod:`glassnet.core.regularizers`.
+
+    Raises
+    ------
+    ValueError
+        If ``layers`` is empty, consecutive sizes do not chain, a layer is
+        already trained by another network, the dtype is not float32 or
+        float64, or the output activation cannot pair with the loss (e.g.
+        cross-entropy without a softmax or sigmoid output).
+    TypeError
+        If an entry of ``layers`` is not a :class:`Layer`.
+
+    See Also
+    --------
+    Network.mlp : Build the Dense layers from a list of sizes.
+    glassnet.fit : Train a network.
+
+    Examples
+    --------
+    A logistic unit, ``a = sigma(x_1 - x_2)``, with its weights set by hand:
+
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> net = gn.Network([gn.Dense(2, 1, "sigmoid")], dtype="float64")
+    >>> net.set_weights([np.array([[1.0, -1.0]]), np.array([0.0])])
+    >>> X = np.array([[0.0, 0.0], [2.0, 1.0]])
+    >>> net.forward(X).round(4)  # sigma(0) and sigma(1)
+    array([[0.5   ],
+           [0.7311]])
+    >>> net.predict(X)
+    array([1, 1])
+    >>> net.loss
+    BinaryCrossEntropy()
     """
 
     def __init__(
@@ -170,6 +215,40 @@ class Network:
             cross-entropy, sigmoid for binary cross-entropy, identity for the
             regression losses), else softmax for several outputs and sigmoid
             for one.
+        loss : str or Loss, optional
+            As in :class:`Network`.
+        init : str or Initializer, optional
+            Weight initializer of every layer; default He for ReLU layers,
+            Glorot otherwise.
+        seed : int, optional
+            Draws the weights (as in :class:`Network`).
+        dtype : {"float32", "float64"}, default "float32"
+            Precision of parameters and computation.
+        regularizer : str or Regularizer, optional
+            Weight penalty of every layer.
+
+        Returns
+        -------
+        Network
+            The new network.
+
+        Raises
+        ------
+        ValueError
+            If ``sizes`` has fewer than two entries, ``hidden`` lists another
+            number of activations than there are hidden layers, or the
+            network's checks fail (see :class:`Network`).
+
+        Examples
+        --------
+        >>> import glassnet as gn
+        >>> net = gn.Network.mlp([4, 8, 3], seed=0)
+        >>> net.layers
+        [Dense(4, 8, activation='relu'), Dense(8, 3, activation='softmax')]
+        >>> net.loss
+        CrossEntropy()
+        >>> net.n_params  # (4 * 8 + 8) + (8 * 3 + 3)
+        67
         """
         if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
             raise ValueError(
@@ -283,14 +362,23 @@ class Network:
     # -- properties ---------------------------------------------------------------
     @property
     def n_inputs(self) -> int:
+        """The number of input features (int), the first layer's ``n_in``."""
         return self.layers[0].n_in
 
     @property
     def n_outputs(self) -> int:
+        """The number of output units (int), the last layer's ``n_out``."""
         return self.layers[-1].n_out
 
     @property
     def output_activation(self):
+        """The :class:`Activation` of the last layer that has one.
+
+        Raises
+        ------
+        ValueError
+            If no layer has an activation.
+        """
         for layer in reversed(self.layers):
             if hasattr(layer, "activation"):
                 return layer.activation
@@ -303,6 +391,7 @@ class Network:
 
     @property
     def n_params(self) -> int:
+        """The number of trainable parameters (int), all layers together."""
         return int(self.parameters_flat.size)
 
     # -- the per-batch interface ---------------------------------------------------
@@ -326,12 +415,31 @@ class Network:
         CSV file): its columns may come in any order and are put in the
         model's; otherwise, and for arrays, columns are taken by position.
 
-        Raises ``TypeError``/``ValueError`` naming ``name`` for non-numeric,
-        ragged, non-finite or wrongly sized inputs, and for named columns
-        that are not the model's feature names (scikit-learn's rule). The
-        values are not yet converted: :meth:`as_batch` converts each batch
-        (so a uint8 or memory-mapped dataset is never copied whole into
-        floats).
+        The values are not yet converted: :meth:`as_batch` converts each
+        batch (so a uint8 or memory-mapped dataset is never copied whole
+        into floats).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs: an array, nested lists, a DataFrame or a SciPy sparse
+            matrix.
+        name : str, default "X"
+            The parameter name that error messages give.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            The checked inputs (columns in the model's order).
+
+        Raises
+        ------
+        ValueError
+            For ragged, empty, non-finite or wrongly sized inputs, and for
+            named columns that are not the model's feature names
+            (scikit-learn's rule); the message names ``name``.
+        TypeError
+            For inputs that are not numeric.
         """
         names = getattr(self.preprocessing, "feature_names", None)
         order = column_order(X, names, name=name)
@@ -347,6 +455,16 @@ class Network:
         :meth:`prepare_inputs` (or is a slice of its result). A sparse
         batch (SciPy CSR, from sparse inputs) is densified here, one batch
         at a time: the dataset itself stays sparse.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Inputs from :meth:`prepare_inputs`, or rows of them.
+
+        Returns
+        -------
+        Xb : ndarray of shape (n_samples, n_inputs)
+            C-contiguous, in the network's dtype.
         """
         if hasattr(X, "toarray"):
             X = X.toarray()
@@ -361,9 +479,30 @@ class Network:
 
         Class names are mapped to class codes by ``self.preprocessing`` (if
         the network has one), then class labels become one-hot rows (or a
-        0/1 column for a sigmoid output). With ``X`` given, ``y`` must have
-        one row per sample of ``X``; a ``ValueError`` names ``name``
-        otherwise, or for labels the network does not know.
+        0/1 column for a sigmoid output).
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (or one-hot rows) or regression targets.
+        X : ndarray of shape (n_samples, n_features), optional
+            The inputs: ``y`` must then have one row per sample.
+        name : str, default "y"
+            The parameter name that error messages give.
+
+        Returns
+        -------
+        Y : ndarray of shape (n_samples, n_outputs)
+            The targets in the network's dtype.
+
+        Raises
+        ------
+        ValueError
+            If ``y``'s length differs from ``X``'s, for labels the network
+            does not know, or targets outside the loss's domain (see
+            :meth:`Loss.prepare_targets`).
+        TypeError
+            If ``y`` has no length.
         """
         if X is not None:
             y = check_y_length(X, y, name=name)
@@ -376,12 +515,26 @@ class Network:
     ) -> float:
         """Forward (training mode) and backward on one prepared batch.
 
-        ``Xb`` (n, n_inputs) from :meth:`as_batch`, ``Yb`` (n, n_outputs) from
-        :meth:`prepare_targets`, ``weights`` (n,) already checked (mean 1) or
-        None. Returns the batch's cost (data term plus weight penalty) for
-        the parameters before any update; the gradients are left in
-        ``gradients_flat``. ``penalties`` are the penalized layers (the
-        training loop finds them once per fit; None finds them here).
+        The gradients are left in ``gradients_flat`` (and each layer's
+        ``dW``/``db``).
+
+        Parameters
+        ----------
+        Xb : ndarray of shape (n_samples, n_inputs)
+            A batch from :meth:`as_batch`.
+        Yb : ndarray of shape (n_samples, n_outputs)
+            Its targets from :meth:`prepare_targets`.
+        weights : ndarray of shape (n_samples,), optional
+            Checked sample weights (mean 1), or None.
+        penalties : list, optional
+            The penalized layers (the training loop finds them once per fit;
+            None finds them here).
+
+        Returns
+        -------
+        float
+            The batch's cost (data term plus weight penalty) for the
+            parameters before any update.
         """
         self._forward(Xb, training=True)
         loss = self._loss_value(Yb, weights)
@@ -402,10 +555,29 @@ class Network:
 
         As :meth:`batch_loss_and_gradients`, then ``optimizer.step`` on the
         whole parameter buffer, with the backend of the open workspace (the
-        NumPy backend outside one). With ``with_loss=False`` the cost is not
-        computed (the training loop computes the epoch's loss once, from
-        the output pre-activations each batch leaves in the last layer's
-        ``Z``) and None is returned.
+        NumPy backend outside one).
+
+        Parameters
+        ----------
+        Xb : ndarray of shape (n_samples, n_inputs)
+            A batch from :meth:`as_batch`.
+        Yb : ndarray of shape (n_samples, n_outputs)
+            Its targets from :meth:`prepare_targets`.
+        optimizer : Optimizer
+            Updates the parameters.
+        weights : ndarray of shape (n_samples,), optional
+            Checked sample weights (mean 1), or None.
+        penalties : list, optional
+            The penalized layers, as in :meth:`batch_loss_and_gradients`.
+        with_loss : bool, default True
+            Whether to compute the cost (the training loop computes the
+            epoch's loss once, from the output pre-activations each batch
+            leaves in the last layer's ``Z``).
+
+        Returns
+        -------
+        float or None
+            The cost before the update; None when not ``with_loss``.
         """
         self._forward(Xb, training=True)
         loss = self._loss_value(Yb, weights) if with_loss else None
@@ -420,14 +592,42 @@ class Network:
     ) -> float:
         """Cost of one prepared batch (data term plus penalty), no backward.
 
-        ``training=True`` runs the layers as training does (dropout masks,
-        batch statistics), as the numerical gradient check needs.
+        Parameters
+        ----------
+        Xb : ndarray of shape (n_samples, n_inputs)
+            A batch from :meth:`as_batch`.
+        Yb : ndarray of shape (n_samples, n_outputs)
+            Its targets from :meth:`prepare_targets`.
+        weights : ndarray of shape (n_samples,), optional
+            Checked sample weights (mean 1), or None.
+        training : bool, default True
+            Run the layers as training does (dropout masks, batch
+            statistics), as the numerical gradient check needs.
+
+        Returns
+        -------
+        float
+            The cost.
         """
         self._forward(Xb, training=training)
         return self._loss_value(Yb, weights)
 
     def output_loss(self, Yb: np.ndarray, weights=None) -> float:
-        """Cost of the last forward pass's outputs against prepared ``Yb``."""
+        """Cost of the last forward pass's outputs against prepared ``Yb``.
+
+        Parameters
+        ----------
+        Yb : ndarray of shape (n_samples, n_outputs)
+            Targets from :meth:`prepare_targets`, one row per sample of the
+            last forward pass.
+        weights : ndarray of shape (n_samples,), optional
+            Checked sample weights (mean 1), or None.
+
+        Returns
+        -------
+        float
+            The cost (data term plus weight penalty).
+        """
         return self._loss_value(Yb, weights)
 
     #: Rows per chunk in predict, predict_proba and evaluate, which return
@@ -438,14 +638,24 @@ class Network:
     def infer(
         self, X: np.ndarray, *, each_chunk=None, chunk_size: int | None = None
     ) -> np.ndarray:
-        """Outputs (n_samples, n_outputs) of prepared inputs, inference mode.
+        """Outputs of prepared inputs, in inference mode and in chunks.
 
-        ``X`` comes from :meth:`prepare_inputs`; it is converted and run in
-        chunks of ``chunk_size`` rows (default :attr:`INFERENCE_CHUNK`), so
-        memory stays bounded. ``each_chunk(rows, A)``, if given, sees every
-        chunk's rows (a slice) and outputs while the layers still hold that
-        chunk's arrays (a ReLU layer's activations lie over its Z there:
-        inference keeps no Z).
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Inputs from :meth:`prepare_inputs`; converted and run in chunks
+            of ``chunk_size`` rows, so memory stays bounded.
+        each_chunk : callable, optional
+            ``each_chunk(rows, A)`` sees every chunk's rows (a slice) and
+            outputs while the layers still hold that chunk's arrays (a ReLU
+            layer's activations lie over its Z there: inference keeps no Z).
+        chunk_size : int, optional
+            Rows per chunk; default :attr:`INFERENCE_CHUNK`.
+
+        Returns
+        -------
+        A : ndarray of shape (n_samples, n_outputs)
+            The output activations.
         """
         n, size = X.shape[0], chunk_size or self.INFERENCE_CHUNK
         outputs = np.empty((n, self.n_outputs), dtype=self.dtype)
@@ -465,11 +675,28 @@ class Network:
         return A
 
     def forward(self, X, *, training: bool = False) -> np.ndarray:
-        """Output activations ``a^L`` of shape (n_samples, n_outputs).
+        """The forward pass: output activations ``a^L`` (lecture 001).
 
-        Inference mode by default; ``training=True`` is what :meth:`fit` uses
-        (it matters for dropout and batch normalization). Every layer keeps
-        its ``X``, ``Z`` and ``A`` of this pass, for all samples.
+        Every layer keeps its ``X``, ``Z`` and ``A`` of this pass, for all
+        samples, for :meth:`backward`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs (the network's preprocessing applies).
+        training : bool, default False
+            Run the layers as training does (dropout, batch statistics), as
+            :meth:`fit` does.
+
+        Returns
+        -------
+        A : ndarray of shape (n_samples, n_outputs)
+            The output activations.
+
+        Raises
+        ------
+        ValueError
+            For invalid inputs (see :meth:`prepare_inputs`).
         """
         return self._forward(self.as_batch(self.prepare_inputs(X)), training)
 
@@ -502,12 +729,31 @@ class Network:
     def loss_and_gradients(self, X, y, *, sample_weight=None) -> float:
         """One forward (training mode) and backward pass; returns the loss.
 
-        ``X`` of shape (n_samples, n_features), ``y`` of shape (n_samples,)
-        or (n_samples, n_outputs), both as :meth:`fit` takes them (the
-        network's preprocessing applies). The gradients are left in
-        ``net.gradients_flat`` (and each layer's ``dW``/``db``).
-        ``sample_weight`` of shape (n_samples,) weights each sample's cost
-        (rescaled to average 1).
+        The gradients are left in ``net.gradients_flat`` (and each layer's
+        ``dW``/``db``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs, as :meth:`fit` takes them (the network's preprocessing
+            applies).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights of each sample's cost (rescaled to average 1).
+
+        Returns
+        -------
+        float
+            The cost, data term plus weight penalty.
+
+        Raises
+        ------
+        ValueError
+            For invalid inputs, targets or weights (TypeError for
+            non-numeric ones).
+        RuntimeError
+            If the network's layers were taken over by another network.
         """
         self._check_layers_bound()
         X = self.prepare_inputs(X)
@@ -520,7 +766,39 @@ class Network:
     def backward(self, y) -> list[np.ndarray]:
         """Backpropagate the loss for the targets of the last :meth:`forward`.
 
-        Returns the gradient arrays ``[dW1, db1, dW2, db2, ...]``.
+        Lecture 001: ``delta^L`` from the loss (fused for the canonical
+        pairs), then ``delta^l = (W^(l+1)^T delta^(l+1)) * phi'(z^l)``
+        layer by layer, and each layer's gradients from its ``delta``.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets of the samples of the last forward pass.
+
+        Returns
+        -------
+        list of ndarray
+            The gradient arrays ``[dW1, db1, dW2, db2, ...]``, ``dW`` of
+            shape (n_out, n_in) and ``db`` of shape (n_out,) per layer.
+
+        Raises
+        ------
+        RuntimeError
+            If :meth:`forward` has not run.
+        ValueError
+            If ``y`` has another number of samples than the forward pass, or
+            is invalid for the loss.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import glassnet as gn
+        >>> net = gn.Network([gn.Dense(1, 1, "sigmoid")], dtype="float64")
+        >>> net.set_weights([np.array([[0.0]]), np.array([0.0])])
+        >>> _ = net.forward([[2.0]])  # a = sigma(0) = 0.5
+        >>> dW, db = net.backward([1])  # delta = a - y = -0.5
+        >>> dW, db
+        (array([[-1.]]), array([-0.5]))
         """
         last = self.layers[-1]
         if last.A is None:
@@ -540,7 +818,40 @@ class Network:
     ) -> float:
         """One gradient update on the batch ``(X, y)``; returns its loss.
 
-        The loss is the one of the parameters before the update.
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        optimizer : str or Optimizer, default "sgd"
+            The optimizer; a name makes a new one with default settings.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights of each sample's cost (rescaled to average 1).
+
+        Returns
+        -------
+        float
+            The loss of the parameters before the update.
+
+        Raises
+        ------
+        ValueError
+            For invalid inputs, targets or weights, or an unknown optimizer
+            name (TypeError for non-numeric values).
+        RuntimeError
+            If the network's layers were taken over by another network.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import glassnet as gn
+        >>> net = gn.Network([gn.Dense(1, 1)], loss="mse", dtype="float64")
+        >>> net.set_weights([np.array([[0.0]]), np.array([0.0])])
+        >>> net.train_step([[1.0]], [2.0], gn.SGD(lr=0.25))  # (0 - 2)^2
+        4.0
+        >>> [w.round(6) for w in net.get_weights()]  # w - 0.25 * 2 (0 - 2)
+        [array([[1.]]), array([1.])]
         """
         optimizer = get_optimizer(optimizer)
         self._check_layers_bound()
@@ -555,10 +866,24 @@ class Network:
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes).
 
-        For a single sigmoid output the two columns are ``P(y=0), P(y=1)``.
-        Raises ValueError for a regression network (its loss is not a
-        classification loss), whatever its output activation: a sigmoid
-        output trained with ``mse`` gives values, not probabilities.
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs (the network's preprocessing applies).
+
+        Returns
+        -------
+        P : ndarray of shape (n_samples, n_classes)
+            Each row sums to 1 for softmax; for a single sigmoid output the
+            two columns are ``P(y=0), P(y=1)``.
+
+        Raises
+        ------
+        ValueError
+            For a regression network (its loss is not a classification
+            loss), whatever its output activation: a sigmoid output trained
+            with ``mse`` gives values, not probabilities. And for invalid
+            inputs.
         """
         if self.task != "classification":
             raise ValueError(
@@ -575,9 +900,24 @@ class Network:
     def predict(self, X) -> np.ndarray:
         """Class labels for classifiers, values for regressors.
 
-        softmax: ``argmax`` (n_samples,); one sigmoid unit: 0/1 labels
-        (n_samples,); several sigmoid units: 0/1 matrix (multi-label);
-        otherwise the outputs, (n_samples,) for one output unit.
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs (the network's preprocessing applies).
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            softmax: the ``argmax`` labels (the class names, if the
+            network's preprocessing knows them); one sigmoid unit: 0/1
+            labels; several sigmoid units: a 0/1 matrix (multi-label);
+            otherwise the outputs, of shape (n_samples,) for one output
+            unit.
+
+        Raises
+        ------
+        ValueError
+            For invalid inputs (see :meth:`prepare_inputs`).
         """
         A = self.infer(self.prepare_inputs(X))
         name = self.output_activation.name
@@ -614,8 +954,24 @@ class Network:
         default (compiled when numba is installed and
         ``GLASSNET_ACCELERATE`` is not ``"0"``).
 
-        Raises ``ValueError``/``TypeError`` for an unknown backend and
-        ``ImportError`` for ``"compiled"`` without numba.
+        Parameters
+        ----------
+        backend : str, NumpyBackend or None, default None
+            The backend of the block.
+
+        Yields
+        ------
+        Network
+            This network.
+
+        Raises
+        ------
+        ValueError
+            For an unknown backend name (TypeError for another type).
+        ImportError
+            For ``"compiled"`` without numba.
+        RuntimeError
+            If the network's layers were taken over by another network.
         """
         self._check_layers_bound()
         outer_backend = self.backend
@@ -640,7 +996,23 @@ class Network:
                 layer.workspace, layer.backend = workspace, previous
 
     def astype(self, dtype) -> Network:
-        """A deep copy in ``dtype``, sharing no memory with this network."""
+        """A deep copy in ``dtype``, sharing no memory with this network.
+
+        Parameters
+        ----------
+        dtype : {"float32", "float64"}
+            The copy's dtype.
+
+        Returns
+        -------
+        Network
+            The copy.
+
+        Raises
+        ------
+        ValueError
+            If ``dtype`` is not float32 or float64.
+        """
         clone = copy.deepcopy(self)
         clone.dtype = _resolve_dtype(dtype)
         clone._bind_parameters()
@@ -654,6 +1026,11 @@ class Network:
 
         Used by :func:`glassnet.gradcheck` so that the loss is a deterministic
         function of the parameters.
+
+        Yields
+        ------
+        Network
+            This network.
         """
         layers = [layer for layer in self.layers if hasattr(layer, "frozen")]
         for layer in layers:
@@ -666,7 +1043,13 @@ class Network:
 
     # -- description and weights ---------------------------------------------------
     def summary(self) -> Summary:
-        """Layers, output shapes and parameter counts (``print`` it)."""
+        """Layers, output shapes and parameter counts (``print`` it).
+
+        Returns
+        -------
+        Summary
+            The table.
+        """
         rows = [
             (f"{i + 1}: {layer!r}", f"(None, {layer.n_out})", layer.n_params)
             for i, layer in enumerate(self.layers)
@@ -678,6 +1061,12 @@ class Network:
 
         Each layer's buffers (batch normalization's running statistics)
         follow its parameters.
+
+        Returns
+        -------
+        list of ndarray
+            ``W`` of shape (n_out, n_in) and ``b`` of shape (n_out,) per
+            Dense layer, in order.
         """
         return [p.copy() for layer in self.layers for _, p in _weight_arrays(layer)]
 
@@ -686,6 +1075,18 @@ class Network:
 
         The values are copied into the network's own arrays; the list's
         arrays stay independent of the network.
+
+        Parameters
+        ----------
+        weights : list of ndarray
+            As :meth:`get_weights` returns them: ``W`` of shape (n_out, n_in)
+            and ``b`` of shape (n_out,) per Dense layer.
+
+        Raises
+        ------
+        ValueError
+            If the number of arrays or a shape differs, or a value is not a
+            finite number; nothing is set then.
         """
         targets = [
             (i, name, p)
@@ -756,14 +1157,76 @@ class Network:
     ):
         """Train by backpropagation; returns a ``History``.
 
-        ``X`` of shape (n_samples, n_features) and ``y`` of shape
-        (n_samples,) or (n_samples, n_outputs), or batches without ``y``.
-        Every parameter is described at :func:`glassnet.fit`, which this
-        calls. The optimizer is kept on the network with its state:
-        ``optimizer=None`` continues the last one (else SGD), the same name
-        continues it too, a new instance starts afresh. Errors
-        (``ValueError``/``TypeError`` naming the parameter) are raised
-        before any weight changes.
+        Calls :func:`glassnet.fit`, where every parameter is described in
+        full.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), or batches
+            Samples as rows (uint8 pixels become ``x / 255`` batch by batch),
+            or, with ``y`` omitted, an iterable of ``(X_batch, y_batch)``.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (one-hot accepted) or regression targets.
+        epochs : int, default 10
+            Passes over the training set.
+        batch_size : int or None, default 32
+            None: full-batch gradient descent; 1: stochastic; k: mini-batch
+            (lecture 003).
+        optimizer : str, Optimizer or None, default None
+            Kept on the network with its state: None continues the last one
+            (else ``SGD(lr=0.01)``), the same name continues it too, a new
+            instance starts afresh.
+        metrics : list of str, optional
+            Computed after every epoch; default accuracy for classifiers,
+            MAE for regressors.
+        validation_data : tuple, optional
+            ``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``.
+        validation_split : float in [0, 1), optional
+            Hold out this fraction of ``(X, y)`` for validation.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weight of each sample's cost (rescaled to mean 1).
+        class_weight : dict or "balanced", optional
+            Weight of each class's samples.
+        shuffle : bool, default True
+            Visit the samples in a new random order every epoch.
+        seed : int, optional
+            Seeds the validation split and the shuffling.
+        verbose : {0, 1, 2}, default 0
+            0 prints nothing, 1 a progress bar, 2 one line per epoch.
+        callbacks : list of Callback, optional
+            Called at the start and end of training, epochs and batches.
+        diagnostics : bool or Diagnostics, default False
+            Record gradient norms, saturation and dead units every epoch.
+        backend : {"numpy", "compiled"} or None, default None
+            Whose operations run the training steps.
+
+        Returns
+        -------
+        History
+            The per-epoch logs (``history.history["loss"]``, ...).
+
+        Raises
+        ------
+        ValueError
+            For any invalid parameter or data, naming it (TypeError for a
+            value of the wrong type), before any weight changes.
+        ImportError
+            For ``backend="compiled"`` without numba.
+
+        Examples
+        --------
+        Fitting ``y = 2 x + 1`` with one linear unit, full-batch:
+
+        >>> import numpy as np
+        >>> import glassnet as gn
+        >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+        >>> net = gn.Network([gn.Dense(1, 1, seed=0)], loss="mse", dtype="float64")
+        >>> history = net.fit(X, 2 * X + 1, epochs=500, batch_size=None,
+        ...                   optimizer=gn.SGD(lr=0.1))
+        >>> [w.round(3) for w in net.get_weights()]
+        [array([[2.]]), array([1.])]
+        >>> len(history.history["loss"])
+        500
         """
         return _upward("glassnet.training.loop").fit(
             self,
@@ -790,8 +1253,40 @@ class Network:
     ) -> dict:
         """Loss and metrics on ``(X, y)`` in inference mode.
 
-        ``metrics`` default to the task's (accuracy for classifiers, MAE for
-        regressors); see :func:`glassnet.evaluate`.
+        Calls :func:`glassnet.evaluate`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        metrics : list of str, optional
+            Default the task's: accuracy for classifiers, MAE for
+            regressors.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights of each sample in the loss and the metrics.
+        batch_size : int, default 2048
+            Rows per inference chunk (memory only; the result is the same).
+
+        Returns
+        -------
+        dict
+            ``{"loss": ..., "<metric>": ...}``, floats.
+
+        Raises
+        ------
+        ValueError
+            For invalid inputs, targets, weights or metric names.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import glassnet as gn
+        >>> net = gn.Network([gn.Dense(1, 1)], loss="mse", dtype="float64")
+        >>> net.set_weights([np.array([[1.0]]), np.array([0.0])])
+        >>> net.evaluate([[1.0], [2.0]], [1.0, 4.0])  # errors 0 and -2
+        {'loss': 2.0, 'mae': 1.0}
         """
         return _upward("glassnet.training.loop").evaluate(
             self,
@@ -805,30 +1300,84 @@ class Network:
     def trace(self, X, y, optimizer: str | Optimizer | None = None):
         """One forward and backward pass, every z, a, delta, dW and db kept.
 
-        Returns a :class:`glassnet.Trace`. The pass runs on a copy, so the
-        network is left exactly as it was: parameters, batch normalization's
-        running statistics, dropout's random generator and the layers' kept
-        arrays. With an ``optimizer``, the trace also shows the updated parameters and
-        the new prediction, from ``train_step`` on a copy of the network.
+        The pass runs on a copy, so the network is left exactly as it was:
+        parameters, batch normalization's running statistics, dropout's
+        random generator and the layers' kept arrays.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        optimizer : str or Optimizer, optional
+            With one, the trace also shows the updated parameters and the new
+            prediction, from ``train_step`` on a copy of the network.
+
+        Returns
+        -------
+        Trace
+            The pass, in the lectures' notation (see
+            :func:`glassnet.inspection.trace.trace_network`).
         """
         trace = _upward("glassnet.inspection.trace")
         return trace.trace_network(self, X, y, optimizer=optimizer)
 
     def save(self, path, *, metadata: dict | None = None):
-        """Write the network to a model file; see :func:`glassnet.save`."""
+        """Write the network to a model file; see :func:`glassnet.save`.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file, conventionally ending in ``.glassnet``; written
+            atomically.
+        metadata : dict, optional
+            JSON-serialisable extra information, merged over
+            ``self.metadata``.
+
+        Returns
+        -------
+        Path
+            The path written.
+
+        Raises
+        ------
+        ValueError
+            For metadata that cannot be stored (OSError for a path that
+            cannot be written).
+        """
         return _upward("glassnet.files.model_file").save(self, path, metadata=metadata)
 
     def to_onnx(self, path=None, *, dtype: str = "float32", opset: int = 17):
         """The network as an ONNX ``ModelProto``, written to ``path`` if given.
 
-        ``dtype`` ("float32" or "float64") of the input, weights and output;
-        ``opset`` >= 17. See :func:`glassnet.interop.onnx.to_onnx`.
+        See :func:`glassnet.interop.onnx.to_onnx` (needs ``onnx``).
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            Where to write the model.
+        dtype : {"float32", "float64"}, default "float32"
+            The dtype of the input, weights and output.
+        opset : int, default 17
+            The ONNX opset, >= 17.
+
+        Returns
+        -------
+        onnx.ModelProto
+            The model; its input has shape (n_samples, n_features).
         """
         onnx = _upward("glassnet.interop.onnx")
         return onnx.to_onnx(self, path, dtype=dtype, opset=opset)
 
     def to_torch(self):
-        """A ``torch.nn.Sequential``; see :func:`glassnet.interop.torch.to_torch`."""
+        """A ``torch.nn.Sequential``; see :func:`glassnet.interop.torch.to_torch`.
+
+        Returns
+        -------
+        torch.nn.Sequential
+            Linear and activation modules with copies of the weights.
+        """
         return _upward("glassnet.interop.torch").to_torch(self)
 
     def _repr_html_(self) -> str:

@@ -24,12 +24,15 @@ class Dataset:
         int64 class codes ``0 .. n_classes-1`` for classification, float32
         values for regression.
     X_test : ndarray of shape (n_test, n_features)
+        The test inputs, as ``X_train``.
     y_test : ndarray of shape (n_test,)
+        The test targets, as ``y_train``.
     feature_names : list of str
         One name per feature (column of X).
     target_names : list of str or None
         Class names, ``target_names[code]``; None for regression.
     task : {"classification", "regression"}
+        What the targets are.
     name : str
         Registry name of the dataset, e.g. ``"digits"``.
     description : str
@@ -44,6 +47,24 @@ class Dataset:
         text. Default ``list(range(n_classes))``: the codes in ``y`` are the
         labels themselves (digits 0-9, ILPD's 0/1). None for regression. A
         model trained on the dataset predicts these labels.
+
+    Raises
+    ------
+    ValueError
+        If the fields are inconsistent: an unknown task, arrays whose shapes
+        do not match, a feature name per feature missing, class codes out of
+        range, or class names for a regression set.
+    TypeError
+        If ``X_*`` or ``y_*`` is not a NumPy array.
+
+    Examples
+    --------
+    >>> from glassnet.datasets import load_digits
+    >>> data = load_digits()
+    >>> data.X_train.shape, data.X_test.shape, data.n_classes
+    ((1437, 64), (360, 64), 10)
+    >>> data.X_train.dtype, float(data.X_train.max())
+    (dtype('float32'), 1.0)
     """
 
     X_train: np.ndarray

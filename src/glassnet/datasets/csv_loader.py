@@ -185,10 +185,13 @@ def load_csv(
     Parameters
     ----------
     path : str or os.PathLike
+        The CSV file.
     target : str
         Name of the target column.
     test_size : float in (0, 1) or int, default 0.2
+        Fraction (rounded up) or number of test samples.
     seed : int >= 0 or None, default 0
+        Seeds the split (None: fresh entropy).
     task : {"auto", "classification", "regression"}, default "auto"
         "auto": classification if the target is non-numeric, or
         integer-valued with at most 20 distinct values; else regression.

@@ -43,6 +43,7 @@ def load_digits(*, test_size=0.2, seed=0) -> Dataset:
     test_size : float in (0, 1) or int, default 0.2
         Fraction (rounded up) or number of test images.
     seed : int >= 0 or None, default 0
+        Seeds the split (None: fresh entropy).
 
     Returns
     -------

@@ -162,8 +162,11 @@ def load_california_housing(
     Parameters
     ----------
     data_dir : str or os.PathLike, optional
+        Directory searched first (see the module documentation).
     test_size : float in (0, 1) or int, default 0.2
+        Fraction (rounded up) or number of test samples.
     seed : int >= 0 or None, default 0
+        Seeds the split (None: fresh entropy).
     source : {"auto", "statlib", "csv"}, default "auto"
         Which file to read; "auto" takes the first directory holding either,
         preferring ``cal_housing.data``.

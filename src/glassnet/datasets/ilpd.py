@@ -103,8 +103,11 @@ def load_ilpd(
     Parameters
     ----------
     data_dir : str or os.PathLike, optional
+        Directory searched first (see the module documentation).
     test_size : float in (0, 1) or int, default 0.2
+        Fraction (rounded up) or number of test samples.
     seed : int >= 0 or None, default 0
+        Seeds the split (None: fresh entropy).
     missing : {"median", "drop"}, default "median"
         The file has 4 empty ``A/G Ratio`` cells. "median": after the split,
         each missing numeric cell gets the median of its column over the

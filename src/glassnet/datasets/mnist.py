@@ -260,7 +260,37 @@ def load_fashion_mnist(
 
     Same split (official 60,000 training / 10,000 test images), options,
     lookup order (sub-folder ``fashion-mnist``) and errors as
-    :func:`load_mnist`; ``target_names`` are the 10 clothing classes.
+    :func:`load_mnist`; ``target_names`` are the 10 clothing classes
+    (Xiao, Rasul and Vollgraf, 2017).
+
+    Parameters
+    ----------
+    data_dir : str or os.PathLike, optional
+        Directory searched first; downloads go there when it is given,
+        otherwise to the user cache.
+    flatten : bool, default True
+        Return images as rows of 784 pixels; with False, as
+        (n_samples, 28, 28) arrays.
+    dtype : {"float32", "uint8"}, default "float32"
+        "float32": pixels divided by 255, in [0, 1]; "uint8": the raw bytes.
+    download : bool, default True
+        Download missing files, verifying their md5 checksums.
+    progress : callable, optional
+        ``progress(bytes_done, bytes_total)`` during a download.
+
+    Returns
+    -------
+    Dataset
+        ``X_train`` of shape (60000, 784), ``X_test`` of shape (10000, 784)
+        (or (n, 28, 28)), ``y_train``/``y_test`` int64 labels 0..9.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the files are missing and ``download`` is False.
+    ValueError
+        For invalid options or a file that is not valid IDX data (see
+        :func:`load_mnist`).
     """
     return load_mnist(
         data_dir,

@@ -57,6 +57,7 @@ def load(name: str, **kwargs) -> Dataset:
     Returns
     -------
     Dataset
+        The dataset's train/test split, as its loader returns it.
 
     Raises
     ------

@@ -82,7 +82,9 @@ def train_test_split(X, y, *, test_size=0.2, seed=0, stratify=None):
     Parameters
     ----------
     X : array-like of shape (n_samples, ...)
+        The samples.
     y : array-like of shape (n_samples,)
+        Their labels or targets.
     test_size : float in (0, 1) or int, default 0.2
         Fraction of samples for the test part (rounded up) or their count.
     seed : int >= 0 or None, default 0
@@ -95,8 +97,28 @@ def train_test_split(X, y, *, test_size=0.2, seed=0, stratify=None):
 
     Returns
     -------
-    X_train, X_test, y_train, y_test : ndarray
-        Both parts in shuffled order.
+    X_train, X_test : ndarray of shape (n_train, ...) and (n_test, ...)
+        Both parts of ``X`` in shuffled order.
+    y_train, y_test : ndarray of shape (n_train,) and (n_test,)
+        The matching parts of ``y``.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` and ``y`` disagree in length, there are fewer than two
+        samples, ``test_size`` leaves no sample on a side, ``stratify`` has
+        another length, or the seed is negative (TypeError for a seed of the
+        wrong type).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassnet.datasets import train_test_split
+    >>> X, y = np.arange(20).reshape(10, 2), np.array([0] * 5 + [1] * 5)
+    >>> X_train, X_test, y_train, y_test = train_test_split(
+    ...     X, y, test_size=0.4, stratify=y)
+    >>> X_train.shape, X_test.shape, np.bincount(y_test)
+    ((6, 2), (4, 2), array([2, 2]))
     """
     X = np.asarray(X)
     y = np.asarray(y)

@@ -99,7 +99,7 @@ class CsvTable:
 
     @cached_property
     def cache(self) -> dict:
-        """Columns already converted, by the functions of this module."""
+        """Columns already converted, by the functions of this module (a dict)."""
         return {}
 
     @cached_property
@@ -108,7 +108,25 @@ class CsvTable:
         return {name: j for j, name in enumerate(self.columns)}
 
     def column_index(self, name: str, what: str = "column") -> int:
-        """Position of column ``name``; ValueError naming a few columns if absent."""
+        """Position of column ``name``.
+
+        Parameters
+        ----------
+        name : str
+            The column's name.
+        what : str, default "column"
+            What the column is, for the error message (e.g. "target column").
+
+        Returns
+        -------
+        int
+            The column's position, from 0.
+
+        Raises
+        ------
+        ValueError
+            If the table has no such column; the message names a few.
+        """
         j = self.positions.get(name)
         if j is None:
             raise ValueError(
@@ -118,7 +136,20 @@ class CsvTable:
         return j
 
     def where(self, row: int, col: int) -> str:
-        """``"path, line N, column 'name'"`` for error messages."""
+        """Where a cell is, for error messages.
+
+        Parameters
+        ----------
+        row : int
+            The data row, from 0.
+        col : int
+            The column, from 0.
+
+        Returns
+        -------
+        str
+            ``"path, line N, column 'name'"``, with the file's line number.
+        """
         return (
             f"{self.path}, line {self.lines[row]}, column "
             f"{short_repr(self.columns[col])}"
@@ -137,6 +168,7 @@ def read_csv_table(
     Parameters
     ----------
     path : str or os.PathLike
+        The CSV file.
     columns : list of str, optional
         Column names of a file without a header row; by default the first
         non-blank row is the header.
@@ -149,6 +181,7 @@ def read_csv_table(
     Returns
     -------
     CsvTable
+        The header and the cells, as text.
 
     Raises
     ------
@@ -477,13 +510,16 @@ def encode_table(
     Parameters
     ----------
     table : CsvTable
+        The rows, from :func:`read_csv_table`.
     schema : FeatureSchema
+        The columns and their encoding, as a model stores them.
     allow_extra : bool, default False
         Ignore columns the schema does not use (e.g. a target column).
 
     Returns
     -------
     ndarray of shape (table.n_rows, schema.n_features), float32
+        The encoded features, one row per row of the table.
 
     Raises
     ------

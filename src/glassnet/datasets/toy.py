@@ -72,11 +72,27 @@ def _label_offset(rng, n: int, noise: float, radius: float) -> np.ndarray:
 def make_circle(n_samples=500, *, noise=0.0, seed=0):
     """A disc of class 1 (radius < 2.5) inside a ring of class 0 (3.5..5).
 
+    Parameters
+    ----------
+    n_samples : int, default 500
+        The number of points.
+    noise : float in [0, 1), default 0.0
+        The Playground's noise slider / 100; see the module documentation.
+    seed : int >= 0 or None, default 0
+        Seeds the points (None: fresh entropy).
+
     Returns
     -------
     X : ndarray of shape (n_samples, 2), float32
+        The points, shuffled.
     y : ndarray of shape (n_samples,), int64 in {0, 1}
         Class 1 where the (noise-shifted) point is within 2.5 of the origin.
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` is too small, ``noise`` is outside [0, 1) or
+        ``seed`` is negative (TypeError for values of the wrong type).
     """
     n, noise, rng = _prepare(n_samples, noise, seed)
     n_in, n_out = _halves(n)
@@ -98,10 +114,27 @@ def make_xor(n_samples=500, *, noise=0.0, seed=0):
 
     Coordinates are uniform in [-5, 5] and pushed 0.3 away from the axes.
 
+    Parameters
+    ----------
+    n_samples : int, default 500
+        The number of points.
+    noise : float in [0, 1), default 0.0
+        The Playground's noise slider / 100; see the module documentation.
+    seed : int >= 0 or None, default 0
+        Seeds the points (None: fresh entropy).
+
     Returns
     -------
     X : ndarray of shape (n_samples, 2), float32
+        The points, shuffled.
     y : ndarray of shape (n_samples,), int64 in {0, 1}
+        The labels (classes) or targets of the points.
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` is too small, ``noise`` is outside [0, 1) or
+        ``seed`` is negative (TypeError for values of the wrong type).
     """
     n, noise, rng = _prepare(n_samples, noise, seed, minimum=1)
     X = rng.uniform(-RADIUS, RADIUS, size=(n, 2))
@@ -119,10 +152,27 @@ def _variance(noise: float) -> float:
 def make_gauss(n_samples=500, *, noise=0.0, seed=0):
     """Two Gaussian blobs: class 1 around (2, 2), class 0 around (-2, -2).
 
+    Parameters
+    ----------
+    n_samples : int, default 500
+        The number of points.
+    noise : float in [0, 1), default 0.0
+        The Playground's noise slider / 100; see the module documentation.
+    seed : int >= 0 or None, default 0
+        Seeds the points (None: fresh entropy).
+
     Returns
     -------
     X : ndarray of shape (n_samples, 2), float32
+        The points, shuffled.
     y : ndarray of shape (n_samples,), int64 in {0, 1}
+        The labels (classes) or targets of the points.
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` is too small, ``noise`` is outside [0, 1) or
+        ``seed`` is negative (TypeError for values of the wrong type).
     """
     n, noise, rng = _prepare(n_samples, noise, seed)
     sd = math.sqrt(_variance(noise))
@@ -138,10 +188,30 @@ def make_multi_gauss(n_samples=500, *, n_classes=3, noise=0.0, seed=0):
     radius 3 (class 0 at angle 90 degrees), same variance rule as
     :func:`make_gauss`; class sizes differ by at most one.
 
+    Parameters
+    ----------
+    n_samples : int, default 500
+        The number of points.
+    n_classes : int >= 2, default 3
+        The number of blobs and classes.
+    noise : float in [0, 1), default 0.0
+        The Playground's noise slider / 100; see the module documentation.
+    seed : int >= 0 or None, default 0
+        Seeds the points (None: fresh entropy).
+
     Returns
     -------
     X : ndarray of shape (n_samples, 2), float32
+        The points, shuffled.
     y : ndarray of shape (n_samples,), int64 in {0, ..., n_classes-1}
+        The labels (classes) or targets of the points.
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` is too small (or ``n_classes`` < 2), ``noise`` is
+        outside [0, 1) or ``seed`` is negative (TypeError for values of the
+        wrong type).
     """
     k = check_int(n_classes, "n_classes", minimum=2)
     n, noise, rng = _prepare(n_samples, noise, seed, minimum=k)
@@ -156,10 +226,27 @@ def make_spiral(n_samples=500, *, noise=0.0, seed=0):
     """Two interleaved spirals (1.75 turns, radius 0 to 5); class 1 starts at
     angle 0, class 0 is the same spiral turned by pi.
 
+    Parameters
+    ----------
+    n_samples : int, default 500
+        The number of points.
+    noise : float in [0, 1), default 0.0
+        The Playground's noise slider / 100; see the module documentation.
+    seed : int >= 0 or None, default 0
+        Seeds the points (None: fresh entropy).
+
     Returns
     -------
     X : ndarray of shape (n_samples, 2), float32
+        The points, shuffled.
     y : ndarray of shape (n_samples,), int64 in {0, 1}
+        The labels (classes) or targets of the points.
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` is too small, ``noise`` is outside [0, 1) or
+        ``seed`` is negative (TypeError for values of the wrong type).
     """
     n, noise, rng = _prepare(n_samples, noise, seed)
     parts, labels = [], []
@@ -177,10 +264,27 @@ def make_moons(n_samples=500, *, noise=0.0, seed=0):
     """Two interleaving half circles of radius 1: class 0 the upper arc centred
     at (0, 0), class 1 the lower arc centred at (1, 0.5).
 
+    Parameters
+    ----------
+    n_samples : int, default 500
+        The number of points.
+    noise : float in [0, 1), default 0.0
+        The Playground's noise slider / 100; see the module documentation.
+    seed : int >= 0 or None, default 0
+        Seeds the points (None: fresh entropy).
+
     Returns
     -------
     X : ndarray of shape (n_samples, 2), float32
+        The points, shuffled.
     y : ndarray of shape (n_samples,), int64 in {0, 1}
+        The labels (classes) or targets of the points.
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` is too small, ``noise`` is outside [0, 1) or
+        ``seed`` is negative (TypeError for values of the wrong type).
     """
     n, noise, rng = _prepare(n_samples, noise, seed)
     n_up, n_down = _halves(n)
@@ -202,10 +306,27 @@ def make_plane(n_samples=500, *, noise=0.0, seed=0):
     noise-shifted point; points are uniform in [-6, 6]^2, so with noise 0 the
     targets lie in [-1.2, 1.2].
 
+    Parameters
+    ----------
+    n_samples : int, default 500
+        The number of points.
+    noise : float in [0, 1), default 0.0
+        The Playground's noise slider / 100; see the module documentation.
+    seed : int >= 0 or None, default 0
+        Seeds the points (None: fresh entropy).
+
     Returns
     -------
     X : ndarray of shape (n_samples, 2), float32
+        The points, shuffled.
     y : ndarray of shape (n_samples,), float32
+        The labels (classes) or targets of the points.
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` is too small, ``noise`` is outside [0, 1) or
+        ``seed`` is negative (TypeError for values of the wrong type).
     """
     n, noise, rng = _prepare(n_samples, noise, seed, minimum=1)
     radius = 6.0
@@ -235,10 +356,27 @@ def make_multi_gauss_regression(n_samples=500, *, noise=0.0, seed=0):
     point ``p``; the target is the bump value largest in absolute value, so
     targets lie in [-1, 1] and are 0 farther than 2 from every centre.
 
+    Parameters
+    ----------
+    n_samples : int, default 500
+        The number of points.
+    noise : float in [0, 1), default 0.0
+        The Playground's noise slider / 100; see the module documentation.
+    seed : int >= 0 or None, default 0
+        Seeds the points (None: fresh entropy).
+
     Returns
     -------
     X : ndarray of shape (n_samples, 2), float32
+        The points, shuffled.
     y : ndarray of shape (n_samples,), float32
+        The labels (classes) or targets of the points.
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` is too small, ``noise`` is outside [0, 1) or
+        ``seed`` is negative (TypeError for values of the wrong type).
     """
     n, noise, rng = _prepare(n_samples, noise, seed, minimum=1)
     radius = 6.0
@@ -282,17 +420,35 @@ def load_toy(name: str, *, n_samples=500, noise=0.0, test_size=0.5, seed=0) -> D
         One of "xor", "circle", "gauss", "multi-gauss", "spiral", "moons",
         "plane", "multi-gauss-regression".
     n_samples : int, default 500
+        The number of points, training and test together.
     noise : float in [0, 1), default 0.0
         The Playground's noise slider / 100; see the module documentation.
     test_size : float in (0, 1) or int, default 0.5
+        The fraction (or number) of points for testing.
     seed : int >= 0 or None, default 0
+        Seeds the points and the split.
 
     Returns
     -------
     Dataset
-        X float32 (n, 2) with features ``x1, x2``; y int64 classes (target
-        names ``"0"``, ``"1"``, ...) or, for the :data:`REGRESSION` sets,
-        float32 values.
+        X float32 of shape (n_samples, 2) with features ``x1, x2``; y int64
+        classes of shape (n_samples,) (target names ``"0"``, ``"1"``, ...)
+        or, for the :data:`REGRESSION` sets, float32 values.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``name`` (the message lists the valid ones) or an
+        invalid size, noise, test size or seed.
+
+    Examples
+    --------
+    >>> from glassnet.datasets import load_toy
+    >>> data = load_toy("xor", n_samples=200, seed=0)
+    >>> data.X_train.shape, data.X_test.shape, data.y_train.shape
+    ((100, 2), (100, 2), (100,))
+    >>> data.task, data.target_names
+    ('classification', ['0', '1'])
     """
     check_choice(name, "name", GENERATORS)
     X, y = GENERATORS[name](n_samples, noise=noise, seed=seed)

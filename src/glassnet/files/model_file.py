@@ -567,6 +567,7 @@ def save(network, path, *, metadata: dict | None = None) -> Path:
     Parameters
     ----------
     network : Network
+        The network, with its ``preprocessing`` and ``metadata``.
     path : str or Path
         Conventionally ending in ``.glassnet``. A replaced file keeps its
         permission bits (``0o777``); a symbolic link is written through (its
@@ -575,6 +576,11 @@ def save(network, path, *, metadata: dict | None = None) -> Path:
         JSON-serialisable extra information (training config, history, ...),
         merged over ``network.metadata``. Non-finite numbers are stored as
         null (see the module docstring).
+
+    Returns
+    -------
+    Path
+        The path written.
 
     Raises
     ------
@@ -844,6 +850,17 @@ def load(path):
     Safe on files from untrusted sources: see the module docstring for what
     is checked and how memory stays bounded.
 
+    Parameters
+    ----------
+    path : str or Path
+        The model file (or a binary file object).
+
+    Returns
+    -------
+    Network
+        The network, with its preprocessing and metadata, in the dtype it
+        was saved in.
+
     Raises
     ------
     FileNotFoundError
@@ -852,6 +869,21 @@ def load(path):
         The file is truncated, corrupt, not a glassnet model, written by a
         newer glassnet, contains a pickle, or breaks one of the rules (the
         message names the file and the field).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> net = gn.Network.mlp([2, 3, 1], seed=0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = gn.save(net, os.path.join(folder, "model.glassnet"))
+    ...     copy = gn.load(path)
+    >>> copy.layers
+    [Dense(2, 3, activation='relu'), Dense(3, 1, activation='sigmoid')]
+    >>> X = np.array([[0.5, -1.0]])
+    >>> bool(np.array_equal(copy.forward(X), net.forward(X)))
+    True
     """
     path = Path(path)
     if not path.is_file():
