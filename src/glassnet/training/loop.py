@@ -53,15 +53,15 @@ class History(Callback):
     >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
     >>> y = np.array([0, 1, 1, 0])
     >>> net = gn.Network.mlp([2, 2, 1], hidden="tanh", seed=1, dtype="float64")
-    >>> history = net.fit(X, y, epochs=300, batch_size=None, optimizer=gn.Adam(lr=0.1))
+    >>> history = net.fit(X, y, epochs=4, batch_size=None, optimizer=gn.Adam(lr=0.1))
     >>> history
-    History(epochs=300, keys=[loss, accuracy, lr, epoch_time])
-    >>> history.epoch[:3]
-    [0, 1, 2]
-    >>> round(history.history["loss"][0], 4), round(history.history["loss"][-1], 4)
-    (0.7098, 0.002)
-    >>> history.history["accuracy"][-1]
-    1.0
+    History(epochs=4, keys=[loss, accuracy, lr, epoch_time])
+    >>> history.epoch
+    [0, 1, 2, 3]
+    >>> history.history["lr"]
+    [0.1, 0.1, 0.1, 0.1]
+    >>> round(history.history["loss"][0], 4)  # the epoch's mean cost, nats
+    0.7098
     """
 
     def __init__(self):
