@@ -57,7 +57,7 @@ class LayerTrace:
     index : int
         The layer's number in the network, from 1.
     name : str
-        The layer's ``repr``, e.g. ``"Dense(4, 4, sigmoid)"``.
+        The layer's ``repr``, e.g. ``"Dense(4, 4, activation='sigmoid')"``.
     activation : str
         The name of its activation ``phi``.
     x : ndarray of shape (n_samples, n_in)
@@ -302,7 +302,7 @@ class Trace:
         ----------
         format : {"text", "markdown", "latex", "json"}
             Plain text; Markdown with LaTeX equations (``$$``); a LaTeX
-            ``aligned`` block; or JSON of every number (:meth:`to_dict`).
+            ``align*`` environment; or JSON of every number (:meth:`to_dict`).
         notation : {"wb", "transfer"}, optional
             ``"wb"``: weight matrices and bias vectors (lectures 001, 003,
             004); ``"transfer"``: lecture 002's bias-augmented transfer
@@ -459,7 +459,7 @@ class Trace:
         Returns
         -------
         str
-            LaTeX (``aligned`` environments, ``pmatrix``; amsmath needed).
+            One LaTeX ``align*`` environment, matrices as ``pmatrix`` (amsmath).
 
         Raises
         ------
