@@ -619,7 +619,9 @@ class ModelCheckpoint(Callback):
     An epoch whose training loss or weights are NaN or infinite (a diverging
     run) is never saved; its epoch (0-based) goes to ``skipped_epochs``.
     Other non-finite logs (e.g. an infinite ``val_loss``) are stored as
-    ``None`` in the metadata, which is JSON.
+    ``None`` in the metadata, which is JSON. The parameters are those of
+    Keras's ``ModelCheckpoint`` (``filepath`` fields, ``monitor``, ``mode``,
+    ``save_best_only``).
 
     Parameters
     ----------
