@@ -27,21 +27,41 @@ __all__ = ["EXAMPLES", "LectureExample", "lecture_examples"]
 class LectureExample:
     """One worked example: how to build it and how to show it.
 
-    Attributes
+    Each parameter is kept as the attribute of the same name.
+
+    Parameters
     ----------
     name : str
         Registry key, e.g. ``"lecture002-grounded"``.
     title : str
+        Heading of the rendering.
     build : callable
-        Returns ``(network, X, y)`` with the slide's numbers.
-    learning_rate : float or None
+        Returns ``(network, X, y)`` with the slide's numbers: ``X`` of shape
+        (n_samples, n_features), ``y`` of shape (n_samples,) or
+        (n_samples, n_outputs).
+    learning_rate : float or None, default None
         The slide's SGD step, if it shows one.
-    notation : {"wb", "transfer"}
+    notation : {"wb", "transfer"}, default "wb"
         The notation of the lecture the example comes from.
-    decimals : int
+    decimals : int, default 4
         Decimals the slide prints.
-    notes : tuple of str
-    corrections : tuple of Correction
+    notes : tuple of str, default ()
+        Remarks shown with the rendering (how the slide's names map).
+    corrections : tuple of Correction, default ()
+        Numbers the slide prints that the mathematics corrects.
+
+    Examples
+    --------
+    Lecture 003's multi-class example: ``y_hat = [0.2718 0.2634 0.4648]``
+    on the slide.
+
+    >>> import glassnet as gn
+    >>> example = gn.lecture_examples()["lecture003-multiclass"]
+    >>> trace = example.trace()
+    >>> trace.output.round(4)
+    array([[0.2718, 0.2634, 0.4648]])
+    >>> round(trace.loss, 4)  # -log(0.4648)
+    0.7661
     """
 
     name: str
@@ -54,7 +74,15 @@ class LectureExample:
     corrections: tuple[Correction, ...] = ()
 
     def trace(self) -> Trace:
-        """The example's traced step, with its title, notes and corrections."""
+        """The example's traced step, with its title, notes and corrections.
+
+        Returns
+        -------
+        Trace
+            Traced with ``SGD(learning_rate)`` when the slide shows a step
+            (so it holds the updated parameters and the new prediction), in
+            the lecture's notation and decimals.
+        """
         network, X, y = self.build()
         optimizer = None if self.learning_rate is None else SGD(self.learning_rate)
         traced = trace_network(network, X, y, optimizer=optimizer)
@@ -68,7 +96,35 @@ class LectureExample:
         )
 
     def render(self, format: str = "text", **options) -> str:
-        """``self.trace().render(format, **options)``; see :meth:`Trace.render`."""
+        """``self.trace().render(format, **options)``; see :meth:`Trace.render`.
+
+        Parameters
+        ----------
+        format : {"text", "markdown", "latex", "json"}, default "text"
+            The output format.
+        **options
+            ``notation`` and ``decimals`` of :meth:`Trace.render`.
+
+        Returns
+        -------
+        str
+            The example laid out in ``format``.
+
+        Raises
+        ------
+        ValueError
+            An unknown ``format`` or ``notation``; ``decimals`` outside
+            [0, 16].
+        TypeError
+            ``decimals`` is not an int, or an unknown option.
+
+        Examples
+        --------
+        >>> import glassnet as gn
+        >>> example = gn.lecture_examples()["lecture002-grounded"]
+        >>> print(example.render().splitlines()[0])
+        LECTURE 002: A GROUNDED EXAMPLE OF FEEDFORWARD AND BACKPROPAGATION
+        """
         return self.trace().render(format, **options)
 
 
@@ -226,5 +282,34 @@ EXAMPLES: dict[str, LectureExample] = {
 
 
 def lecture_examples() -> dict:
-    """The lectures' worked examples by name, as a new dict; see :data:`EXAMPLES`."""
+    """The lectures' worked examples by name, as a new dict; see :data:`EXAMPLES`.
+
+    Returns
+    -------
+    dict of str to LectureExample
+        ``"lecture002-grounded"`` (lecture 002's 2-2-1 network, one SGD step
+        with ``rho = 1``), ``"lecture003-binary"``,
+        ``"lecture003-multiclass"`` and ``"lecture004-parameters"``; a new
+        dict on every call, so changing it changes nothing here.
+
+    Examples
+    --------
+    >>> import glassnet as gn
+    >>> examples = gn.lecture_examples()
+    >>> sorted(examples)  # doctest: +NORMALIZE_WHITESPACE
+    ['lecture002-grounded', 'lecture003-binary', 'lecture003-multiclass',
+     'lecture004-parameters']
+
+    Lecture 002's grounded example: ``x^(1) = [0.550, 0.711]``, the
+    prediction 0.512, and 0.722 after one step of ``rho = 1``, as on the
+    slides:
+
+    >>> trace = examples["lecture002-grounded"].trace()
+    >>> trace.layers[0].a.round(3)
+    array([[0.55 , 0.711]])
+    >>> float(trace.output.round(3)[0, 0]), float(trace.new_output.round(3)[0, 0])
+    (0.512, 0.722)
+    >>> trace.layers[1].transfer_gradient.round(3).ravel()  # nabla^(1)
+    array([-0.488, -0.269, -0.347])
+    """
     return dict(EXAMPLES)

@@ -49,7 +49,39 @@ class LayerTrace:
     ``b`` and ``db`` (n_out,). ``psi`` (n_samples, n_out) is the derivative
     of the activation at ``z`` (lecture 002's ``psi(a)`` for sigmoid and
     tanh), ``None`` for softmax. ``W_new`` and ``b_new`` are the parameters
-    after the optimizer's update, when the trace was taken with one.
+    after the optimizer's update, when the trace was taken with one. Each
+    parameter is kept as the attribute of the same name.
+
+    Parameters
+    ----------
+    index : int
+        The layer's number in the network, from 1.
+    name : str
+        The layer's ``repr``, e.g. ``"Dense(4, 4, activation='sigmoid')"``.
+    activation : str
+        The name of its activation ``phi``.
+    x : ndarray of shape (n_samples, n_in)
+        Its input ``a^(l-1)`` (the sample itself for the first layer).
+    z : ndarray of shape (n_samples, n_out)
+        Pre-activation ``z^(l) = W^(l) a^(l-1) + b^(l)``, one row per sample.
+    a : ndarray of shape (n_samples, n_out)
+        Activation ``a^(l) = phi(z^(l))``.
+    delta : ndarray of shape (n_samples, n_out)
+        ``delta^(l) = dC/dz^(l)``.
+    W : ndarray of shape (n_out, n_in)
+        The weights of the pass.
+    b : ndarray of shape (n_out,)
+        The biases of the pass.
+    dW : ndarray of shape (n_out, n_in)
+        ``dC/dW^(l) = delta^(l)T a^(l-1)`` summed over the samples.
+    db : ndarray of shape (n_out,)
+        ``dC/db^(l)``, ``delta^(l)`` summed over the samples.
+    psi : ndarray of shape (n_samples, n_out) or None, optional
+        ``phi'(z^(l))``; ``None`` for softmax (a Jacobian per sample).
+    W_new : ndarray of shape (n_out, n_in) or None, optional
+        ``W`` after the optimizer's update.
+    b_new : ndarray of shape (n_out,) or None, optional
+        ``b`` after the optimizer's update.
     """
 
     index: int
@@ -115,14 +147,21 @@ class Correction:
 class Trace:
     """The loss and the per-layer arrays of one forward and backward pass.
 
-    Attributes
+    Made by :meth:`Network.trace` (or :func:`trace_network`), and by the
+    lectures' worked examples (:func:`~glassnet.lecture_examples`); each
+    parameter is kept as the attribute of the same name. ``str(trace)`` is
+    the text rendering; in a notebook it shows as Markdown with LaTeX.
+
+    Parameters
     ----------
     loss : float
         The cost ``C`` of the traced batch.
     layers : list of LayerTrace
+        One per layer with weights, in order.
     targets : ndarray of shape (n_samples, n_outputs) or None
         The targets as the loss saw them (class labels one-hot encoded).
     loss_name : str
+        The loss's name, e.g. "binary_cross_entropy".
     fused_factor : float or None
         ``c`` when the output delta took the fused form ``c (a^L - y)``
         (a canonical loss/activation pair); ``None`` for the chain rule.
@@ -135,11 +174,43 @@ class Trace:
         The network's prediction after the update.
     new_loss : float or None
         The cost after the update.
-    title, notes, corrections
-        Text shown with the rendering (worked examples use them).
+    title : str
+        Heading of the rendering (worked examples use it).
+    notes : tuple of str
+        Remarks shown after the passes.
+    corrections : tuple of Correction
+        Numbers of a printed example that the mathematics corrects; the
+        rendering marks them with a dagger.
     notation : {"wb", "transfer"}
+        Default notation of ``str()`` and the notebook renderings.
     decimals : int
-        Defaults for ``str()`` and the notebook renderings.
+        Default decimals of ``str()`` and the notebook renderings.
+
+    See Also
+    --------
+    glassnet.gradcheck : Checks the same gradients against finite differences.
+
+    Examples
+    --------
+    Lecture 003's binary example: ``h_1 = [0.69 0.63 0.66 0.67]`` and the
+    loss 0.327 on the slide.
+
+    >>> import glassnet as gn
+    >>> trace = gn.lecture_examples()["lecture003-binary"].trace()
+    >>> round(trace.loss, 3)
+    0.327
+    >>> trace.layers[0].a.round(2)
+    array([[0.69, 0.63, 0.66, 0.67]])
+    >>> [t.dW.shape for t in trace.layers]  # (n_out, n_in) per layer
+    [(4, 4), (1, 4)]
+    >>> text = trace.to_text(decimals=2)
+    >>> print("\\n".join(line for line in text.splitlines() if "a^(" in line[:7]))
+      a^(0) = x = [0.30, 0.50, -0.40, 0.30]^T
+      a^(1) = sigma(z^(1)) = [0.69, 0.63, 0.66, 0.67]^T
+      a^(2) = sigma(z^(2)) = 0.72†
+
+    The dagger marks a number that the slide prints differently
+    (``trace.corrections`` says why).
     """
 
     loss: float
@@ -159,7 +230,25 @@ class Trace:
 
     @classmethod
     def from_network(cls, network, loss: float, **options) -> Trace:
-        """Copy the arrays of the network's last forward and backward pass."""
+        """Copy the arrays of the network's last forward and backward pass.
+
+        Parameters
+        ----------
+        network : Network
+            A network just after ``loss_and_gradients`` (its layers hold
+            ``X``, ``Z``, ``A``, ``delta``, ``dW``, ``db``).
+        loss : float
+            The loss of that pass.
+        **options
+            The other fields of :class:`Trace` (``targets``, ``loss_name``,
+            ...).
+
+        Returns
+        -------
+        Trace
+            With one :class:`LayerTrace` per layer with weights; the arrays
+            are copies.
+        """
         entries = []
         for i, layer in enumerate(network.layers):
             if not hasattr(layer, "W"):
@@ -190,7 +279,7 @@ class Trace:
 
     @property
     def output(self) -> np.ndarray:
-        """The network output ``a^L`` of the traced pass."""
+        """The network output ``a^L`` of the traced pass, (n_samples, n_outputs)."""
         return self.layers[-1].a
 
     @property
@@ -212,6 +301,8 @@ class Trace:
         Parameters
         ----------
         format : {"text", "markdown", "latex", "json"}
+            Plain text; Markdown with LaTeX equations (``$$``); a LaTeX
+            ``align*`` environment; or JSON of every number (:meth:`to_dict`).
         notation : {"wb", "transfer"}, optional
             ``"wb"``: weight matrices and bias vectors (lectures 001, 003,
             004); ``"transfer"``: lecture 002's bias-augmented transfer
@@ -227,6 +318,12 @@ class Trace:
         precision : int, optional
             Deprecated name of ``decimals``.
 
+        Returns
+        -------
+        str
+            The forward pass, the backward pass, the update (when traced
+            with an optimizer), the notes and the corrections.
+
         Raises
         ------
         ValueError
@@ -234,6 +331,18 @@ class Trace:
             [0, 16]; both ``decimals`` and ``precision`` given.
         TypeError
             ``decimals`` is not an int.
+
+        Examples
+        --------
+        Lecture 002's grounded example, in its transfer-matrix notation:
+
+        >>> import glassnet as gn
+        >>> trace = gn.lecture_examples()["lecture002-grounded"].trace()
+        >>> text = trace.render("text", notation="transfer", decimals=3)
+        >>> print(text.splitlines()[7])
+          x^(0) = [1.000, 0.000, 1.000]^T
+        >>> print(text.splitlines()[12])
+          x^(1)_[1+] = sigma(W^(0)T x^(0)) = [0.550, 0.711]^T
         """
         from glassnet.inspection import trace_render as _trace_render
 
@@ -248,23 +357,165 @@ class Trace:
         return _trace_render.render(self, format, notation, decimals)
 
     def to_text(self, *, notation: str | None = None, decimals=None) -> str:
-        """``render("text", ...)``; see :meth:`render`."""
+        """``render("text", ...)``; see :meth:`render`.
+
+        Parameters
+        ----------
+        notation : {"wb", "transfer"}, optional
+            Default: the trace's own ``notation``.
+        decimals : int in [0, 16], optional
+            Default: the trace's own ``decimals``.
+
+        Returns
+        -------
+        str
+            Plain text, one equation per line.
+
+        Raises
+        ------
+        ValueError
+            An unknown ``notation`` or ``decimals`` outside [0, 16].
+        TypeError
+            ``decimals`` is not an int.
+
+        Examples
+        --------
+        A 1-1 sigmoid network with ``w = 2``, ``b = -1`` on ``x = 1``:
+        ``z = 1``, ``a = sigma(1) = 0.7311``, ``C = -log(a) = 0.3133`` and
+        ``delta = a - y = -0.2689`` (the fused delta of sigmoid and binary
+        cross-entropy).
+
+        >>> import numpy as np
+        >>> import glassnet as gn
+        >>> net = gn.Network.mlp([1, 1], seed=0, dtype="float64")
+        >>> net.set_weights([np.array([[2.0]]), np.array([-1.0])])
+        >>> trace = net.trace(np.array([[1.0]]), np.array([1]))
+        >>> print(trace.to_text())
+          Network 1-1, loss binary_cross_entropy, one sample.
+          learnable parameters = (1 + 1) x 1 = 2 x 1 = 2
+        <BLANKLINE>
+        Forward pass
+          a^(0) = x = 1.0000
+          W^(1) = 2.0000
+          b^(1) = -1.0000
+          z^(1) = W^(1) a^(0) + b^(1) = 1.0000
+          a^(1) = sigma(z^(1)) = 0.7311
+          y = 1.0000
+          loss C = binary cross entropy(a^(1), y) = 0.3133
+        <BLANKLINE>
+        Backward pass
+          delta^(1) = dC/dz^(1) = a^(1) - y = -0.2689
+          dC/dW^(1) = delta^(1) a^(0)T = -0.2689
+          dC/db^(1) = delta^(1) = -0.2689
+        """
         return self.render("text", notation=notation, decimals=decimals)
 
     def to_markdown(self, *, notation: str | None = None, decimals=None) -> str:
-        """``render("markdown", ...)``; see :meth:`render`."""
+        """``render("markdown", ...)``; see :meth:`render`.
+
+        Parameters
+        ----------
+        notation : {"wb", "transfer"}, optional
+            Default: the trace's own ``notation``.
+        decimals : int in [0, 16], optional
+            Default: the trace's own ``decimals``.
+
+        Returns
+        -------
+        str
+            Markdown: headings, and the equations as LaTeX ``aligned``
+            blocks between ``$$`` (Jupyter and GitHub render them).
+
+        Raises
+        ------
+        ValueError
+            An unknown ``notation`` or ``decimals`` outside [0, 16].
+        TypeError
+            ``decimals`` is not an int.
+
+        Examples
+        --------
+        >>> import glassnet as gn
+        >>> trace = gn.lecture_examples()["lecture003-binary"].trace()
+        >>> markdown = trace.to_markdown(decimals=2)
+        >>> print(markdown.splitlines()[0])
+        ## Lecture 003: loss function for binary classification
+        >>> line = next(x for x in markdown.splitlines() if x.startswith("a^{(1)} &"))
+        >>> print(line.split(" = ")[-1])
+        \\begin{pmatrix} 0.69 \\\\ 0.63 \\\\ 0.66 \\\\ 0.67 \\end{pmatrix} \\\\
+        """
         return self.render("markdown", notation=notation, decimals=decimals)
 
     def to_latex(self, *, notation: str | None = None, decimals=None) -> str:
-        """``render("latex", ...)``; see :meth:`render`."""
+        """``render("latex", ...)``; see :meth:`render`.
+
+        Parameters
+        ----------
+        notation : {"wb", "transfer"}, optional
+            Default: the trace's own ``notation``.
+        decimals : int in [0, 16], optional
+            Default: the trace's own ``decimals``.
+
+        Returns
+        -------
+        str
+            One LaTeX ``align*`` environment, matrices as ``pmatrix`` (amsmath).
+
+        Raises
+        ------
+        ValueError
+            An unknown ``notation`` or ``decimals`` outside [0, 16].
+        TypeError
+            ``decimals`` is not an int.
+        """
         return self.render("latex", notation=notation, decimals=decimals)
 
     def to_json(self, *, notation: str | None = None) -> str:
-        """``render("json", ...)``: every digit, so no ``decimals``."""
+        """``render("json", ...)``: every digit, so no ``decimals``.
+
+        Parameters
+        ----------
+        notation : {"wb", "transfer"}, optional
+            "transfer" adds each layer's transfer matrices. Default: the
+            trace's own ``notation``.
+
+        Returns
+        -------
+        str
+            :meth:`to_dict` as JSON, indented by 2.
+
+        Raises
+        ------
+        ValueError
+            An unknown ``notation``.
+        """
         return self.render("json", notation=notation)
 
     def to_dict(self, *, notation: str = "wb") -> dict:
-        """Every number of the trace as JSON-ready lists (exact float values)."""
+        """Every number of the trace as JSON-ready lists (exact float values).
+
+        Parameters
+        ----------
+        notation : {"wb", "transfer"}, default "wb"
+            "transfer" adds each layer's ``transfer_matrix`` and
+            ``transfer_gradient``, shape (n_in + 1, n_out).
+
+        Returns
+        -------
+        dict
+            ``title``, ``notation``, ``loss_name``, ``loss``, ``n_params``,
+            ``input`` (n_samples x n_features nested lists), ``targets``,
+            ``output``, ``layers`` (one dict per layer: ``x``, ``z``, ``a``,
+            ``delta``, ``psi``, ``W``, ``b``, ``dW``, ``db`` and, after an
+            update, ``W_new``, ``b_new``), ``optimizer``, ``step_size``,
+            ``new_output``, ``new_loss``, ``notes`` and ``corrections``.
+
+        Raises
+        ------
+        ValueError
+            An unknown ``notation``, or a correction naming a layer that is
+            not in the trace.
+        """
         notation = _check_choice(notation, "notation", NOTATIONS)
         layers = []
         for t in self.layers:
@@ -314,7 +565,23 @@ class Trace:
         }
 
     def value_of(self, correction: Correction) -> float:
-        """The computed number that ``correction`` points at."""
+        """The computed number that ``correction`` points at.
+
+        Parameters
+        ----------
+        correction : Correction
+            Names a layer, a field and an index.
+
+        Returns
+        -------
+        float
+            ``getattr(layer, correction.quantity)[correction.index]``.
+
+        Raises
+        ------
+        ValueError
+            When the correction's layer is not in the trace.
+        """
         for t in self.layers:
             if t.index == correction.layer:
                 return float(getattr(t, correction.quantity)[correction.index])
@@ -339,8 +606,11 @@ def trace_network(network, X, y, *, optimizer=None) -> Trace:
     Parameters
     ----------
     network : Network
+        The network to trace; left unchanged (see Notes).
     X : array-like of shape (n_samples, n_features)
+        The batch, samples as rows.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Its targets: class labels (one-hot accepted) or regression targets.
     optimizer : str or Optimizer, optional
         With one, the trace also holds the parameters after one update and
         the new prediction: the network's own ``train_step`` runs on a copy
@@ -349,12 +619,17 @@ def trace_network(network, X, y, *, optimizer=None) -> Trace:
     Returns
     -------
     Trace
+        The loss and one :class:`LayerTrace` per layer with weights.
 
     Raises
     ------
     ValueError
         When a layer cannot train on so few samples (batch normalization on
-        one sample).
+        one sample); ``X`` or ``y`` of the wrong shape or with NaN; a label
+        the loss cannot take; an unknown optimizer name.
+    TypeError
+        For non-numeric data, or an ``optimizer`` that is neither a name nor
+        an Optimizer.
 
     Notes
     -----
@@ -365,6 +640,21 @@ def trace_network(network, X, y, *, optimizer=None) -> Trace:
     untouched, and its next prediction or fit is the one it would have made
     without the trace. The copy's dropout draws the masks the network itself
     would have drawn next.
+
+    Examples
+    --------
+    One SGD step of lecture 002's grounded example takes the prediction
+    from 0.512 to 0.722, as on the slide:
+
+    >>> import glassnet as gn
+    >>> from glassnet.inspection import trace_network
+    >>> example = gn.lecture_examples()["lecture002-grounded"]
+    >>> network, X, y = example.build()
+    >>> trace = trace_network(network, X, y, optimizer=gn.SGD(lr=1.0))
+    >>> float(trace.output.round(3)[0, 0]), float(trace.new_output.round(3)[0, 0])
+    (0.512, 0.722)
+    >>> trace.step_size
+    1.0
     """
     from glassnet.core.optimizers import get_optimizer
 

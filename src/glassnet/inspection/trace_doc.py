@@ -25,7 +25,15 @@ MARK_LATEX = r"^{\dagger}"
 # -- the document --------------------------------------------------------------
 @dataclass(frozen=True)
 class Sym:
-    """A symbol or formula, as plain text and as LaTeX."""
+    """A symbol or formula, as plain text and as LaTeX.
+
+    Parameters
+    ----------
+    text : str
+        Plain-text form, e.g. ``"z^(1)"``.
+    latex : str
+        LaTeX form, e.g. ``"z^{(1)}"``.
+    """
 
     text: str
     latex: str
@@ -33,14 +41,29 @@ class Sym:
 
 @dataclass(frozen=True)
 class Mat:
-    """A grid of cells: ``(value, marked)`` pairs or ellipsis tokens."""
+    """A grid of cells: ``(value, marked)`` pairs or ellipsis tokens.
+
+    Parameters
+    ----------
+    rows : list of list
+        The rows; a cell is a ``(float, bool)`` pair (``bool``: marked with
+        the dagger) or one of ``H_DOTS``, ``V_DOTS``, ``D_DOTS``.
+    """
 
     rows: list[list]
 
 
 @dataclass(frozen=True)
 class Eq:
-    """``parts[0] relation parts[1] = parts[2] = ...``."""
+    """``parts[0] relation parts[1] = parts[2] = ...``.
+
+    Parameters
+    ----------
+    parts : list of Sym or Mat
+        The left-hand side, then each formula and value.
+    relation : Sym, default ``Sym("=", "=")``
+        Between the first two parts (``ASSIGN`` for an update).
+    """
 
     parts: list
     relation: Sym = field(default_factory=lambda: Sym("=", "="))
@@ -48,12 +71,30 @@ class Eq:
 
 @dataclass(frozen=True)
 class Heading:
+    """A heading of the layout.
+
+    Parameters
+    ----------
+    text : str
+        Its words.
+    level : int, default 3
+        Markdown level; level 2 or less is upper case in plain text.
+    """
+
     text: str
     level: int = 3
 
 
 @dataclass(frozen=True)
 class Para:
+    """A paragraph of prose (wrapped at 88 columns in plain text).
+
+    Parameters
+    ----------
+    text : str
+        Its words.
+    """
+
     text: str
 
 
@@ -90,7 +131,22 @@ def _shown(n: int) -> list:
 
 
 def per_sample(arr: np.ndarray, marks=(), prepend: float | None = None) -> Mat:
-    """(n_samples, n_units) as units x samples, optionally with a first row."""
+    """(n_samples, n_units) as units x samples, optionally with a first row.
+
+    Parameters
+    ----------
+    arr : ndarray of shape (n_samples, n_units)
+        Per-sample values (``z``, ``a``, ``delta``).
+    marks : iterable of (int, int), default ()
+        ``(sample, unit)`` entries to mark with the dagger.
+    prepend : float, optional
+        A first row of this value (lecture 002's bias input 1).
+
+    Returns
+    -------
+    Mat
+        One column per sample.
+    """
     display = np.asarray(arr, dtype=float).T
     shift = 0
     if prepend is not None:
@@ -100,21 +156,78 @@ def per_sample(arr: np.ndarray, marks=(), prepend: float | None = None) -> Mat:
 
 
 def matrix(arr: np.ndarray, marks=()) -> Mat:
+    """A 2-D array as it is.
+
+    Parameters
+    ----------
+    arr : ndarray of shape (n_rows, n_cols)
+        E.g. a weight matrix ``W`` of shape (n_out, n_in).
+    marks : iterable of (int, int), default ()
+        ``(row, col)`` entries to mark with the dagger.
+
+    Returns
+    -------
+    Mat
+        Long axes cut to their first and last entries.
+    """
     return _grid(np.asarray(arr, dtype=float), set(marks))
 
 
 def column(vec: np.ndarray, marks=()) -> Mat:
+    """A vector as a column.
+
+    Parameters
+    ----------
+    vec : ndarray of shape (n,)
+        E.g. a bias ``b``.
+    marks : iterable of (int,), default ()
+        Entries to mark with the dagger.
+
+    Returns
+    -------
+    Mat
+        One column of ``n`` rows.
+    """
     return _grid(np.asarray(vec, dtype=float)[:, None], {(k, 0) for (k,) in marks})
 
 
 def transfer(b: np.ndarray, W: np.ndarray, marks_b=(), marks_W=()) -> Mat:
-    """Lecture 002's ``[b; W^T]``: W[k, j] sits at row j + 1, column k."""
+    """Lecture 002's ``[b; W^T]``: W[k, j] sits at row j + 1, column k.
+
+    Parameters
+    ----------
+    b : ndarray of shape (n_out,)
+        Biases (row 0).
+    W : ndarray of shape (n_out, n_in)
+        Weights (rows 1 to n_in, transposed).
+    marks_b : iterable of (int,), default ()
+        Bias entries to mark with the dagger.
+    marks_W : iterable of (int, int), default ()
+        ``(k, j)`` weight entries to mark.
+
+    Returns
+    -------
+    Mat
+        The transfer matrix, shape (n_in + 1, n_out).
+    """
     display = np.vstack([np.asarray(b, dtype=float)[None, :], np.asarray(W).T])
     marks = {(0, k) for (k,) in marks_b} | {(j + 1, k) for k, j in marks_W}
     return _grid(display, marks)
 
 
 def scalar(value: float) -> Mat:
+    """One number.
+
+    Parameters
+    ----------
+    value : float
+        The number.
+
+    Returns
+    -------
+    Mat
+        A 1 x 1 grid.
+    """
     return Mat([[(float(value), False)]])
 
 
@@ -283,6 +396,21 @@ def _escape(text: str) -> str:
 
 
 def write(items: list, fmt: str, precision: int) -> str:
-    """``items`` as ``fmt``: "text", "markdown" or "latex"."""
+    """``items`` as ``fmt``: "text", "markdown" or "latex".
+
+    Parameters
+    ----------
+    items : list of Heading, Para or Eq
+        The layout.
+    fmt : {"text", "markdown", "latex"}
+        The output format.
+    precision : int
+        Decimals of every number.
+
+    Returns
+    -------
+    str
+        The document.
+    """
     writer = {"text": _Text, "markdown": _Markdown, "latex": _Latex}[fmt]
     return writer(precision).write(items)

@@ -38,7 +38,24 @@ from glassnet.inspection.trace_doc import (
 
 
 def render(trace, fmt: str, notation: str, precision: int) -> str:
-    """The trace in ``fmt`` ("text", "markdown" or "latex")."""
+    """The trace in ``fmt`` ("text", "markdown" or "latex").
+
+    Parameters
+    ----------
+    trace : Trace
+        The traced step.
+    fmt : {"text", "markdown", "latex"}
+        The output format.
+    notation : {"wb", "transfer"}
+        Weight matrices and biases, or lecture 002's transfer matrices.
+    precision : int
+        Decimals of every number.
+
+    Returns
+    -------
+    str
+        The rendering (see :meth:`~glassnet.inspection.trace.Trace.render`).
+    """
     layout = _WB if notation == "wb" else _Transfer
     return write(layout(trace, precision).build(), fmt, precision)
 
@@ -54,7 +71,20 @@ _PHI = {
 
 
 def phi(activation: str, arg: Sym) -> Sym:
-    """``phi(arg)``; the identity writes just ``arg``."""
+    """``phi(arg)``; the identity writes just ``arg``.
+
+    Parameters
+    ----------
+    activation : str
+        The activation's name.
+    arg : Sym
+        Its argument.
+
+    Returns
+    -------
+    Sym
+        E.g. ``sigma(z^(1))``.
+    """
     if activation == "identity":
         return arg
     f = _PHI.get(activation, Sym("phi", r"\phi"))
@@ -62,7 +92,23 @@ def phi(activation: str, arg: Sym) -> Sym:
 
 
 def derivative_formula(activation: str, out: Sym, pre: Sym) -> Sym | None:
-    """``phi'`` written with the layer's output ``out`` or input ``pre``."""
+    """``phi'`` written with the layer's output ``out`` or input ``pre``.
+
+    Parameters
+    ----------
+    activation : str
+        The activation's name.
+    out : Sym
+        The layer's output ``a``.
+    pre : Sym
+        Its pre-activation ``z``.
+
+    Returns
+    -------
+    Sym or None
+        ``a o (1 - a)`` for sigmoid, ``1 - a o a`` for tanh, ``1[z > 0]`` for
+        ReLU, ``1`` for the identity; None for the others.
+    """
     if activation == "sigmoid":
         return Sym(
             f"{out.text} o (1 - {out.text})", rf"{out.latex} \circ (1 - {out.latex})"
@@ -79,7 +125,18 @@ def derivative_formula(activation: str, out: Sym, pre: Sym) -> Sym | None:
 
 
 def parameter_count(trace) -> Eq:
-    """Lecture 004's count: ``(n_in + 1) x n_out`` per layer, summed."""
+    """Lecture 004's count: ``(n_in + 1) x n_out`` per layer, summed.
+
+    Parameters
+    ----------
+    trace : Trace
+        Its layers' shapes are counted.
+
+    Returns
+    -------
+    Eq
+        ``learnable parameters = (n_in + 1) x n_out + ... = ... = total``.
+    """
     shapes = [(t.W.shape[1], t.W.shape[0]) for t in trace.layers]
     sums = " + ".join(f"({i} + 1) x {o}" for i, o in shapes)
     sums_tex = " + ".join(rf"({i} + 1) \times {o}" for i, o in shapes)
@@ -96,7 +153,24 @@ def parameter_count(trace) -> Eq:
 
 
 def sup(name: str, layer, latex_name: str | None = None, suffix: str = "") -> Sym:
-    """``name^(layer)``, e.g. ``z^(1)``."""
+    """``name^(layer)``, e.g. ``z^(1)``.
+
+    Parameters
+    ----------
+    name : str
+        The symbol, e.g. "z".
+    layer : int or str
+        The superscript.
+    latex_name : str, optional
+        The symbol in LaTeX (default: ``name``).
+    suffix : str, default ""
+        Appended to both forms.
+
+    Returns
+    -------
+    Sym
+        ``name^(layer)suffix`` and ``name^{(layer)}suffix``.
+    """
     latex_name = name if latex_name is None else latex_name
     return Sym(f"{name}^({layer}){suffix}", f"{latex_name}^{{({layer})}}{suffix}")
 

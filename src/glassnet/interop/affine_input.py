@@ -18,7 +18,24 @@ from glassnet.datasets.scalers import MinMaxScaler, StandardScaler
 
 
 def scaler_affine(scaler) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(a, c)`` of shape (n_features,) each, or None without a scaler."""
+    """``(a, c)`` of shape (n_features,) each, or None without a scaler.
+
+    Parameters
+    ----------
+    scaler : StandardScaler, MinMaxScaler or None
+        A fitted scaler (``network.preprocessing.scaler``).
+
+    Returns
+    -------
+    a, c : ndarray of shape (n_features,)
+        The scaling is ``x' = a x + c``, feature by feature (None without
+        a scaler).
+
+    Raises
+    ------
+    TypeError
+        For another kind of scaler.
+    """
     if scaler is None:
         return None
     if isinstance(scaler, StandardScaler):
@@ -34,7 +51,28 @@ def scaler_affine(scaler) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def fold_scaler(network, W: np.ndarray, b: np.ndarray):
-    """First-layer ``(W, b)`` (float64) with ``network``'s input scaling folded in."""
+    """First-layer ``(W, b)`` (float64) with ``network``'s input scaling folded in.
+
+    Parameters
+    ----------
+    network : Network
+        Its ``preprocessing.scaler``, if any, is folded.
+    W : ndarray of shape (n_out, n_features)
+        The first Dense layer's weights.
+    b : ndarray of shape (n_out,)
+        Its biases.
+
+    Returns
+    -------
+    W, b : ndarray of shape (n_out, n_features) and (n_out,)
+        ``W diag(a)`` and ``b + W c`` (the module's docstring), or ``W`` and
+        ``b`` themselves without a scaler.
+
+    Raises
+    ------
+    TypeError
+        For a scaler that is not a StandardScaler or a MinMaxScaler.
+    """
     preprocessing = getattr(network, "preprocessing", None)
     affine = scaler_affine(None if preprocessing is None else preprocessing.scaler)
     if affine is None:

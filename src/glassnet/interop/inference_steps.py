@@ -24,7 +24,17 @@ from glassnet.core.layers import BatchNorm, Dense, Dropout
 
 @dataclass
 class Affine:
-    """``A = activation(X W^T + b)``; W (n_out, n_in), b (n_out,), float64."""
+    """``A = activation(X W^T + b)``; W (n_out, n_in), b (n_out,), float64.
+
+    Parameters
+    ----------
+    W : ndarray of shape (n_out, n_in)
+        Weights.
+    b : ndarray of shape (n_out,)
+        Biases.
+    activation : Activation
+        Applied to ``X W^T + b``.
+    """
 
     W: np.ndarray
     b: np.ndarray
@@ -33,7 +43,25 @@ class Affine:
 
 @dataclass
 class Normalize:
-    """Batch normalization at inference, then ``activation``; arrays (n,)."""
+    """Batch normalization at inference, then ``activation``; arrays (n,).
+
+    ``A = activation(gamma (X - mean) / sqrt(var + eps) + beta)``.
+
+    Parameters
+    ----------
+    mean : ndarray of shape (n,)
+        Running mean of each feature.
+    var : ndarray of shape (n,)
+        Running variance of each feature.
+    gamma : ndarray of shape (n,)
+        Scale.
+    beta : ndarray of shape (n,)
+        Shift.
+    eps : float
+        Added to the variance.
+    activation : Activation
+        Applied after the normalization.
+    """
 
     mean: np.ndarray
     var: np.ndarray
@@ -58,7 +86,26 @@ def _normalize(layer: BatchNorm) -> Normalize:
 
 
 def inference_steps(network, *, fold: bool = True) -> list[Affine | Normalize]:
-    """The layers of ``network`` at inference, batch norm folded where exact."""
+    """The layers of ``network`` at inference, batch norm folded where exact.
+
+    Parameters
+    ----------
+    network : Network
+        Dense, Dropout and BatchNorm layers.
+    fold : bool, default True
+        Fold a batch norm right after a Dense layer with an identity
+        activation into it; False keeps every batch norm a step.
+
+    Returns
+    -------
+    list of Affine or Normalize
+        In order, as float64 copies; dropout left out.
+
+    Raises
+    ------
+    TypeError
+        For a layer of another kind.
+    """
     steps: list[Affine | Normalize] = []
     for layer in network.layers:
         if isinstance(layer, Dropout):

@@ -153,19 +153,47 @@ def _label(graph: _Graph, network, value: str) -> tuple[str, list] | None:
 def to_onnx(network, path=None, *, dtype: str = "float32", opset: int = OPSET):
     """The network as an ONNX ``ModelProto``; written to ``path`` if given.
 
+    The graph is laid out in the module's docstring: input ``X`` of shape
+    (N, n_features), output ``output`` of shape (N, n_outputs) and, for
+    classifiers, ``label`` (the class codes). ``network.to_onnx(...)`` is
+    the same call.
+
     Parameters
     ----------
     network : Network
+        The network to export (Dense, BatchNorm and Dropout layers).
     path : str or Path, optional
         Written atomically (no half-written file on failure).
     dtype : {"float32", "float64"}, default "float32"
         Element type of the input, the weights and ``output``.
     opset : int >= 17, default 17
+        Version of the ``ai.onnx`` operator set.
 
     Returns
     -------
     onnx.ModelProto
         Checked by ``onnx.checker.check_model``.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        Without the onnx package.
+    ValueError
+        For an unknown ``dtype`` or an ``opset`` below 17.
+    OSError
+        When ``path`` cannot be written.
+
+    Examples
+    --------
+    >>> import glassnet as gn
+    >>> from glassnet.interop import to_onnx
+    >>> net = gn.Network.mlp([2, 3, 1], hidden="tanh", seed=0)
+    >>> model = to_onnx(net)
+    >>> [node.op_type for node in model.graph.node]  # doctest: +NORMALIZE_WHITESPACE
+    ['Gemm', 'Tanh', 'Gemm', 'Sigmoid', 'Identity', 'GreaterOrEqual', 'Cast',
+     'Reshape']
+    >>> [value.name for value in model.graph.output]
+    ['output', 'label']
     """
     onnx = _import_onnx()
     if dtype not in _DTYPES:

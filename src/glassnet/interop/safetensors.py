@@ -103,17 +103,18 @@ def _layers_and_tensors(network) -> tuple[list[dict], dict[str, np.ndarray]]:
 def to_safetensors(network, path: str | os.PathLike) -> None:
     """Write ``network``'s weights to ``path`` in safetensors format.
 
-    Parameters
-    ----------
-    network : Network
-        Dense, BatchNorm and Dropout layers, as :func:`to_torch` takes.
-    path : str or os.PathLike
-
     Tensors are named as the ``state_dict`` of ``to_torch(network)``:
     ``"<i>.weight"`` of shape (n_out, n_in) and ``"<i>.bias"`` (n_out,) for
     a Linear module, ``"<i>.weight"``, ``"<i>.bias"``, ``"<i>.running_mean"``,
     ``"<i>.running_var"`` (n_features,) and ``"<i>.num_batches_tracked"``
     (int64 scalar) for a BatchNorm1d, in the network's dtype.
+
+    Parameters
+    ----------
+    network : Network
+        Dense, BatchNorm and Dropout layers, as :func:`to_torch` takes.
+    path : str or os.PathLike
+        The file to write (replaced if it exists).
 
     Raises
     ------
@@ -121,6 +122,20 @@ def to_safetensors(network, path: str | os.PathLike) -> None:
         Without the safetensors package.
     ValueError, TypeError
         For a layer or input scaling PyTorch's modules cannot hold.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> net = gn.Network.mlp([2, 3, 1], hidden="tanh", seed=0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "model.safetensors")
+    ...     gn.to_safetensors(net, path)
+    ...     copy = gn.from_safetensors(path)
+    >>> X = np.array([[0.5, -1.0], [1.0, 2.0]])
+    >>> bool(np.array_equal(copy.forward(X), net.forward(X)))
+    True
     """
     st = _import_safetensors()
     layers, tensors = _layers_and_tensors(network)
@@ -180,6 +195,12 @@ def _tensor(tensors: dict, key: str, shape: tuple, path) -> np.ndarray:
 
 def from_safetensors(path: str | os.PathLike) -> Network:
     """The network written by :func:`to_safetensors` (no PyTorch needed).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`to_safetensors` (its metadata holds the
+        architecture).
 
     Returns
     -------

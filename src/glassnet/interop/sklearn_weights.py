@@ -69,6 +69,23 @@ def from_sklearn(mlp, *, dtype=None) -> Network:
     ValueError
         For an activation glassnet does not have, or a classifier whose output
         is not logistic or softmax.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sklearn.neural_network import MLPRegressor
+    >>> import glassnet as gn
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # 5 iterations: not converged
+    ...     mlp = MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0)
+    ...     mlp = mlp.fit(X, [1.0, 2.0, 3.0])
+    >>> net = gn.from_sklearn(mlp)
+    >>> net.layers[0].W.shape  # coefs_[0].T: (n_out, n_in)
+    (3, 2)
+    >>> bool(np.allclose(net.predict(X).ravel(), mlp.predict(X)))
+    True
     """
     if not hasattr(mlp, "coefs_") or not hasattr(mlp, "out_activation_"):
         raise TypeError(
@@ -127,9 +144,35 @@ def _is_classifier(mlp) -> bool:
 def to_sklearn_coefs(network) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """``(coefs, intercepts)`` in scikit-learn's layout, float64.
 
-    ``coefs[i]`` has shape (n_in, n_out) and ``intercepts[i]`` (n_out,),
-    new arrays sharing no memory with the network; raises ValueError for a
-    batch norm that cannot be folded.
+    Dropout is left out, a batch normalization right after a Dense layer
+    with an identity activation is folded into it, and a stored input
+    scaling into the first layer.
+
+    Parameters
+    ----------
+    network : Network
+        Dense, Dropout and foldable BatchNorm layers.
+
+    Returns
+    -------
+    coefs : list of ndarray of shape (n_in, n_out)
+        One per Dense layer: its ``W.T``; new arrays sharing no memory with
+        the network.
+    intercepts : list of ndarray of shape (n_out,)
+        One per Dense layer: its ``b``.
+
+    Raises
+    ------
+    ValueError
+        For a batch norm that cannot be folded.
+
+    Examples
+    --------
+    >>> import glassnet as gn
+    >>> net = gn.Network.mlp([4, 3, 2], seed=0)
+    >>> coefs, intercepts = gn.to_sklearn_coefs(net)
+    >>> [c.shape for c in coefs], [b.shape for b in intercepts]
+    ([(4, 3), (3, 2)], [(3,), (2,)])
     """
     steps = inference_steps(network)
     if not all(isinstance(step, Affine) for step in steps):
@@ -190,6 +233,18 @@ def to_sklearn(network):
     ValueError
         For several hidden activations, an activation scikit-learn does not
         have, or a batch norm that does not fold into the weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> net = gn.Network.mlp([2, 3, 3], hidden="tanh", seed=0)
+    >>> mlp = gn.to_sklearn(net)
+    >>> type(mlp).__name__, mlp.activation, mlp.out_activation_
+    ('MLPClassifier', 'tanh', 'softmax')
+    >>> X = np.array([[0.5, -1.0], [1.0, 2.0]])
+    >>> bool(np.allclose(mlp.predict_proba(X), net.predict_proba(X), atol=1e-6))
+    True
     """
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.preprocessing import LabelBinarizer

@@ -106,9 +106,18 @@ def _batch_norm(torch, layer: BatchNorm, dtype):
 def to_torch(network):
     """The network as a ``torch.nn.Sequential`` in evaluation mode.
 
+    ``nn.Linear`` holds ``W`` in glassnet's own (n_out, n_in) layout, so
+    the weights are copied as they are; a stored input scaling is folded
+    into the first Linear layer; batch normalization becomes
+    ``nn.BatchNorm1d`` with the running statistics and ``momentum = 1 -
+    glassnet's momentum`` (PyTorch weighs the new batch, glassnet the
+    running value).
+
     Parameters
     ----------
     network : Network
+        Dense, BatchNorm and Dropout layers with activations PyTorch has
+        (sigmoid, tanh, relu, leaky_relu, softmax, identity).
 
     Returns
     -------
@@ -215,7 +224,21 @@ def from_torch(module, *, loss=None, dtype=None) -> Network:
     -------
     Network
         With its own copies of every weight, bias, scale, shift and running
-        statistic: it shares no memory with ``module``.
+        statistic: it shares no memory with ``module``. ``nn.Linear``'s
+        weight (out_features, in_features) is glassnet's ``W`` of shape
+        (n_out, n_in) as it is.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        Without PyTorch.
+    TypeError
+        For anything but a ``torch.nn.Sequential``, or a module of a kind
+        glassnet does not have.
+    ValueError
+        For an empty Sequential, an activation that does not follow a
+        Linear or BatchNorm1d module, a softmax over another axis than the
+        features, or a BatchNorm1d without running statistics.
     """
     torch = _import_torch()
     nn = torch.nn

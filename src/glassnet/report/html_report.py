@@ -97,6 +97,16 @@ def report_html(
     Returns
     -------
     str
+        A complete HTML5 document (UTF-8, inline style, figures as PNG data
+        URIs, no script), every string from the model or the data escaped.
+
+    Raises
+    ------
+    ValueError
+        For ``X`` without ``y`` or ``y`` without ``X``; ``X`` or ``y`` the
+        network cannot take.
+    TypeError
+        For a ``history`` that is not a History or a dict.
     """
     if (X is None) != (y is None):
         raise ValueError("report_html needs both X and y, or neither.")
@@ -139,9 +149,23 @@ def write_report(
     Parameters
     ----------
     network, X, y, history, title, rows, held_out
-        As for :func:`report_html`.
+        As for :func:`report_html`; ``X`` of shape (n_samples, n_features)
+        and ``y`` of shape (n_samples,) or (n_samples, n_outputs), or both
+        None.
     path : str or Path
         The HTML file to create or replace; its directory must exist.
+
+    Returns
+    -------
+    Path
+        ``path``, written atomically (through a temporary file).
+
+    Raises
+    ------
+    FileNotFoundError
+        When the directory of ``path`` does not exist.
+    ValueError, TypeError
+        As :func:`report_html`.
     """
     from glassnet.files.atomic import atomic_save
 

@@ -18,7 +18,18 @@ MAX_ROWS = 20
 
 
 def network_html(network) -> str:
-    """The network's summary as an HTML table: layers, output shapes, parameters."""
+    """The network's summary as an HTML table: layers, output shapes, parameters.
+
+    Parameters
+    ----------
+    network : Network
+        The network to describe (its :meth:`~glassnet.Network.summary`).
+
+    Returns
+    -------
+    str
+        An HTML ``<table>``, names escaped.
+    """
     summary = network.summary()
     rows = "".join(
         "<tr>"
@@ -48,6 +59,12 @@ def history_html(history) -> str:
     ----------
     history : History
         Anything with a ``history`` dict of per-epoch lists.
+
+    Returns
+    -------
+    str
+        An HTML ``<img>`` with a PNG data URI, or a ``<table>`` of the
+        epochs (at most ``MAX_ROWS`` listed) without matplotlib.
     """
     records = history.history
     if not records.get("loss"):

@@ -123,7 +123,25 @@ def _finish(fig, save):
 
 
 def figure_to_data_uri(fig, format: str = "png") -> str:
-    """``data:image/...;base64,...`` of the figure, for self-contained HTML."""
+    """``data:image/...;base64,...`` of the figure, for self-contained HTML.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to encode.
+    format : {"png", "svg"}, default "png"
+        The image format.
+
+    Returns
+    -------
+    str
+        A ``data:`` URI (RFC 2397), ready for an ``<img src=...>``.
+
+    Raises
+    ------
+    ValueError
+        For a ``format`` other than "png" and "svg".
+    """
     if format not in ("png", "svg"):
         raise ValueError(
             f"The 'format' parameter of figure_to_data_uri must be 'png' or 'svg'. "
@@ -179,6 +197,24 @@ def plot_learning_curves(
     patience : int, default 3
         Epochs of rising validation loss that count as overfitting.
     save : str or Path, optional
+        Also write the figure there (.png, .svg or .pdf, atomically).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new figure: loss, and the metric beside it, against the epoch
+        (1-based).
+
+    Raises
+    ------
+    ValueError
+        For a record without ``"loss"``, a ``metric`` that was not logged,
+        or a ``save`` path of another format.
+    TypeError
+        For a ``history`` that is not a History, a Diagnostics callback or a
+        dict.
+    ImportError
+        Without matplotlib.
     """
     records = _records(history)
     if not records.get("loss"):
@@ -269,11 +305,22 @@ def plot_confusion_matrix(
     ax : matplotlib Axes, optional
         Draw into these axes (a colour bar is added beside them).
     save : str or Path, optional
+        Also write the figure there (.png, .svg or .pdf, atomically).
 
     Returns
     -------
     matplotlib.figure.Figure
         The figure drawn on (``ax.figure`` when ``ax`` is given).
+
+    Raises
+    ------
+    ValueError
+        For labels that are not class labels, ``y_true`` and ``y_pred`` of
+        different lengths, or a ``save`` path of another format.
+    TypeError
+        For an ``ax`` that is not a matplotlib Axes.
+    ImportError
+        Without matplotlib.
     """
     true, pred, names = _class_codes(y_true, y_pred)
     labels = names if labels is None else labels
@@ -352,20 +399,36 @@ def plot_decision_boundary(
     Parameters
     ----------
     network : Network with 2 inputs
+        The network to draw.
     X : array-like of shape (n_samples, 2)
+        The training points, drawn over the plane (which they set).
     y : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Their labels or targets, which colour them.
     resolution : int, default 150
         Grid points per axis.
     max_units : int, default 8
+        Hidden units drawn per layer.
     units_per_row : int, default 4
+        Unit heatmaps per row.
     ax : matplotlib Axes, optional
         Draw only the output panel, into these axes (no unit heatmaps).
     save : str or Path, optional
+        Also write the figure there (.png, .svg or .pdf, atomically).
 
     Returns
     -------
     matplotlib.figure.Figure
         The figure drawn on (``ax.figure`` when ``ax`` is given).
+
+    Raises
+    ------
+    ValueError
+        For a network without 2 inputs, ``X`` not of shape (n_samples, 2),
+        or a ``save`` path of another format.
+    TypeError
+        For an ``ax`` that is not a matplotlib Axes.
+    ImportError
+        Without matplotlib.
     """
     X = np.asarray(X, dtype=float)
     if network.n_inputs != 2 or X.ndim != 2 or X.shape[1] != 2:
@@ -507,10 +570,27 @@ def plot_first_layer_weights(
     Parameters
     ----------
     network : Network
+        Its first layer's ``W`` of shape (n_out, n_in) is drawn.
     image_shape : (int, int), optional
         Default: square images (64 inputs -> 8 x 8, 784 -> 28 x 28).
     max_units : int, default 64
+        Neurons drawn (the first ones).
     save : str or Path, optional
+        Also write the figure there (.png, .svg or .pdf, atomically).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new figure, one image per neuron.
+
+    Raises
+    ------
+    ValueError
+        For inputs that are not a square image without ``image_shape``, an
+        ``image_shape`` of another number of pixels, or a ``save`` path of
+        another format.
+    ImportError
+        Without matplotlib.
     """
     first = next(layer for layer in network.layers if hasattr(layer, "W"))
     W = np.asarray(first.W, dtype=float)
@@ -560,6 +640,23 @@ def plot_diagnostics(history, *, save=None):
     history : History, Diagnostics or dict
         With the keys a :class:`glassnet.Diagnostics` callback logs.
     save : str or Path, optional
+        Also write the figure there (.png, .svg or .pdf, atomically).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new figure, one panel per kind of figure, one line per layer.
+
+    Raises
+    ------
+    ValueError
+        For a record without ``"grad_norm/<layer>"`` entries, or a ``save``
+        path of another format.
+    TypeError
+        For a ``history`` that is not a History, a Diagnostics callback or a
+        dict.
+    ImportError
+        Without matplotlib.
     """
     records = _records(history)
     grads = _per_layer(records, "grad_norm")
@@ -610,11 +707,24 @@ def plot_gradient_flow(runs: dict, *, epoch: int = 0, ax=None, save=None):
     ax : matplotlib Axes, optional
         Draw into these axes.
     save : str or Path, optional
+        Also write the figure there (.png, .svg or .pdf, atomically).
 
     Returns
     -------
     matplotlib.figure.Figure
         The figure drawn on (``ax.figure`` when ``ax`` is given).
+
+    Raises
+    ------
+    TypeError
+        For ``runs`` that is not a non-empty dict, a record that is not a
+        History, a Diagnostics callback or a dict, or an ``ax`` that is not
+        a matplotlib Axes.
+    ValueError
+        For a run without ``"grad_norm/<layer>"`` entries, or a ``save``
+        path of another format.
+    ImportError
+        Without matplotlib.
     """
     if not isinstance(runs, dict) or not runs:
         raise TypeError(
@@ -650,16 +760,27 @@ def plot_network(network, *, max_units: int = 12, ax=None, save=None):
     Parameters
     ----------
     network : Network
+        The network to draw (its Dense layers).
     max_units : int, default 12
         Neurons drawn per layer; the rest are counted under the column.
     ax : matplotlib Axes, optional
         Draw into these axes.
     save : str or Path, optional
+        Also write the figure there (.png, .svg or .pdf, atomically).
 
     Returns
     -------
     matplotlib.figure.Figure
         The figure drawn on (``ax.figure`` when ``ax`` is given).
+
+    Raises
+    ------
+    TypeError
+        For an ``ax`` that is not a matplotlib Axes.
+    ValueError
+        For a ``save`` path of another format.
+    ImportError
+        Without matplotlib.
     """
     dense = [layer for layer in network.layers if hasattr(layer, "W")]
     sizes = [dense[0].n_in, *(layer.n_out for layer in dense)]
@@ -749,18 +870,34 @@ def save_training_plots(
     Parameters
     ----------
     network : Network
+        The trained network.
     history : History or dict
+        Its training record (per-epoch lists).
     directory : str or Path
         Created if missing.
     X : array-like of shape (n_samples, n_features), optional
+        Data for the confusion matrix and the decision boundary.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs), optional
+        Its labels or targets.
     diagnostics : Diagnostics, optional
+        A Diagnostics callback of the run, when its figures are not in
+        ``history``.
     format : {"png", "svg", "pdf"}, default "png"
+        The image format of every file.
 
     Returns
     -------
     dict of str to Path
         Plot name -> file written.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``format``, or a ``history`` without ``"loss"``.
+    TypeError
+        For a ``history`` that is not a History or a dict.
+    ImportError
+        Without matplotlib.
     """
     if f".{format}" not in SAVE_FORMATS:
         raise ValueError(

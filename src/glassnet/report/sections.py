@@ -19,7 +19,18 @@ _IMAGE_PREFIX = "pixel"
 
 
 def escape(value) -> str:
-    """HTML-escaped ``str(value)``."""
+    """HTML-escaped ``str(value)``.
+
+    Parameters
+    ----------
+    value : object
+        Anything; its ``str`` is escaped.
+
+    Returns
+    -------
+    str
+        With ``&``, ``<``, ``>`` and both quotes escaped.
+    """
     return html.escape(str(value), quote=True)
 
 
@@ -28,7 +39,18 @@ def section(heading: str, *parts: str) -> str:
 
 
 def row(*parts: str) -> str:
-    """Parts side by side, wrapping on narrow screens."""
+    """Parts side by side, wrapping on narrow screens.
+
+    Parameters
+    ----------
+    *parts : str
+        HTML fragments.
+
+    Returns
+    -------
+    str
+        A flex ``<div class='row'>`` holding each part in its own ``<div>``.
+    """
     return "<div class='row'>" + "".join(f"<div>{p}</div>" for p in parts) + "</div>"
 
 
@@ -157,7 +179,29 @@ def metrics_section(
     network, X, y, figures: Figures, *, rows: str | None = None, held_out=True
 ) -> str:
     """Metrics on ``(X, y)``; ``rows`` says which rows they are, and
-    ``held_out=False`` heads them as including training data."""
+    ``held_out=False`` heads them as including training data.
+
+    Parameters
+    ----------
+    network : Network
+        The network evaluated.
+    X : array-like of shape (n_samples, n_features)
+        The rows evaluated (raw: the network's preprocessing applies).
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Their targets.
+    figures : Figures
+        Draws the confusion matrix (or notes that matplotlib is missing).
+    rows : str, optional
+        Which rows these are, in words.
+    held_out : bool, default True
+        Whether the rows are held out from training.
+
+    Returns
+    -------
+    str
+        An HTML ``<section>``: the metrics table and, for classifiers, the
+        per-class table and the confusion matrix.
+    """
     from glassnet.metrics import evaluation_report
     from glassnet.report.plots import plot_confusion_matrix
 
@@ -291,7 +335,18 @@ def _findings(records: dict, layers: list[int]) -> str:
 
 
 def is_image_model(network) -> bool:
-    """Square inputs of at least 4 x 4 named as pixels (or not named at all)."""
+    """Square inputs of at least 4 x 4 named as pixels (or not named at all).
+
+    Parameters
+    ----------
+    network : Network
+        Its inputs and feature names decide.
+
+    Returns
+    -------
+    bool
+        Whether its first-layer weights can be drawn as images.
+    """
     side = math.isqrt(network.n_inputs)
     if side < 4 or side * side != network.n_inputs:
         return False

@@ -32,7 +32,18 @@ FLAGS = {"output": "--output-activation"}
 
 def flag(key: str) -> str:
     """The ``glassnet train`` flag of a setting: ``batch_norm`` -> ``--batch-norm``,
-    ``output`` -> ``--output-activation``."""
+    ``output`` -> ``--output-activation``.
+
+    Parameters
+    ----------
+    key : str
+        A setting's name.
+
+    Returns
+    -------
+    str
+        Its command-line flag.
+    """
     return FLAGS.get(key, "--" + key.replace("_", "-"))
 
 

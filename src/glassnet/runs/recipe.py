@@ -77,7 +77,18 @@ MODEL_SETTINGS = (
 
 
 def default_scale(data_name: str) -> str:
-    """``"none"`` for image data already in [0, 1], else ``"standard"``."""
+    """``"none"`` for image data already in [0, 1], else ``"standard"``.
+
+    Parameters
+    ----------
+    data_name : str
+        A dataset's name ("digits", "mnist", "ilpd", ...).
+
+    Returns
+    -------
+    str
+        The ``scale`` setting that suits it.
+    """
     return "none" if data_name in UNSCALED else "standard"
 
 
@@ -139,6 +150,22 @@ def hidden_activations(settings: dict) -> list[str]:
 
     A single name (``"relu"``) applies to every hidden layer; a list or a
     comma-separated string (``"tanh,relu"``) gives one name per layer.
+
+    Parameters
+    ----------
+    settings : dict
+        With ``"activation"`` and ``"layers"`` (the hidden sizes).
+
+    Returns
+    -------
+    list of str
+        One name per hidden layer.
+
+    Raises
+    ------
+    ValueError
+        For an ``activation`` that is not a name or a list of names, or a
+        list of another length than the hidden layers.
     """
     value, n = settings["activation"], len(settings["layers"])
     names = value.split(",") if isinstance(value, str) else value
@@ -179,6 +206,28 @@ def output_and_loss(settings: dict, data) -> tuple[str, str, int]:
     class labels would make a network that answers numbers (``Network``
     takes a loss's task as the network's task), and a mismatched pair would
     train something other than what the settings say.
+
+    Parameters
+    ----------
+    settings : dict
+        With ``"output"`` and ``"loss"`` (names, or None for the default).
+    data : Dataset
+        Its task and classes decide.
+
+    Returns
+    -------
+    output : str
+        The output activation's name.
+    loss : str
+        The loss's name.
+    n_outputs : int
+        Output units: 1 for regression (one target) and for a sigmoid
+        classifier, else the number of classes or targets.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, a single class, or a contradictory combination.
     """
     output, loss = settings["output"], settings["loss"]
     # Resolve names first: an unknown one is an error whatever the task.
@@ -242,6 +291,32 @@ def build_network(settings: dict, data):
     ``settings["output"]`` and ``settings["loss"]`` are set to the output
     activation and loss the network uses, so that what is recorded is what
     ran.
+
+    Parameters
+    ----------
+    settings : dict
+        A run's settings with every key of :data:`MODEL_SETTINGS` (as
+        :func:`complete_settings` gives them): ``layers`` (hidden sizes),
+        ``activation``, ``output``, ``loss``, ``l1``, ``l2``, ``dropout``,
+        ``batch_norm``, ``seed``, ...
+    data : Dataset
+        Its ``X_train`` of shape (n_samples, n_features) sizes the input,
+        its targets the output.
+
+    Returns
+    -------
+    Network
+        Dense layers of ``settings["layers"]`` units (each followed by
+        BatchNorm and Dropout when asked), then the output layer; an
+        ``L1L2`` regularizer when ``l1`` or ``l2`` is set.
+
+    Raises
+    ------
+    TypeError
+        For a setting of the wrong type.
+    ValueError
+        For a setting out of its range, or an output or loss that does not
+        fit the task.
     """
     from glassnet.runs.checks import check_settings
 
@@ -266,7 +341,21 @@ def build_network(settings: dict, data):
 
 
 def attach_preprocessing(net, settings: dict, data) -> None:
-    """Fit the input scaling on the training split; keep schema and classes."""
+    """Fit the input scaling on the training split; keep schema and classes.
+
+    Sets ``net.preprocessing``, so that the network takes raw rows and
+    answers with the data's labels.
+
+    Parameters
+    ----------
+    net : Network
+        The run's network.
+    settings : dict
+        With ``"scale"``: "standard", "minmax" or "none".
+    data : Dataset
+        Its ``X_train`` of shape (n_samples, n_features) fits the scaler;
+        its schema and classes are kept.
+    """
     from glassnet.datasets.preprocessing import SCALERS, Preprocessing
 
     scaler = None
@@ -283,7 +372,20 @@ def attach_preprocessing(net, settings: dict, data) -> None:
 def labels(data, y: np.ndarray) -> np.ndarray:
     """The class codes ``y`` of ``data`` as its labels (``data.classes[y]``),
     which a network with :func:`attach_preprocessing` takes; regression
-    targets unchanged."""
+    targets unchanged.
+
+    Parameters
+    ----------
+    data : Dataset
+        Gives the task and the classes.
+    y : ndarray of shape (n_samples,)
+        Class codes, or regression targets.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        The labels (an object array), or ``y`` itself for regression.
+    """
     if data.task != "classification":
         return y
     classes = np.empty(len(data.classes), dtype=object)
@@ -292,7 +394,21 @@ def labels(data, y: np.ndarray) -> np.ndarray:
 
 
 def test_metrics(net, data) -> dict:
-    """Loss and the task's metrics on the test split (floats)."""
+    """Loss and the task's metrics on the test split (floats).
+
+    Parameters
+    ----------
+    net : Network
+        A network with :func:`attach_preprocessing`.
+    data : Dataset
+        Its ``X_test`` and ``y_test`` are scored.
+
+    Returns
+    -------
+    dict of str to float
+        ``loss`` and the network's metrics; ``balanced_accuracy`` for
+        classification, ``mae`` and ``r2`` for regression.
+    """
     from glassnet import metrics
 
     result = net.evaluate(data.X_test, labels(data, data.y_test))
@@ -317,6 +433,19 @@ def divergence_limit(net, data) -> float | None:
 
     Adam with a huge rate keeps the loss finite but astronomical; a run whose
     loss passes this is stopped as diverged, as one whose loss is NaN.
+
+    Parameters
+    ----------
+    net : Network
+        The untrained network.
+    data : Dataset
+        Its training split is scored.
+
+    Returns
+    -------
+    float or None
+        ``DIVERGENCE_FACTOR`` times the untrained loss; None when that loss
+        is 0 or not finite.
     """
     with np.errstate(all="ignore"):
         untrained = net.evaluate(data.X_train, labels(data, data.y_train))["loss"]

@@ -77,6 +77,28 @@ def expand_grid(param_grid) -> list[dict]:
         Setting name -> list of values; every combination is one
         configuration. A list of grids concatenates their configurations.
         A value that is not a list is a single value.
+
+    Returns
+    -------
+    list of dict
+        One dict of settings per configuration; the last setting of a grid
+        varies fastest.
+
+    Raises
+    ------
+    TypeError
+        For a ``param_grid`` that is not a dict or a list of dicts.
+    ValueError
+        For an empty list of values, or a key that is not a setting of
+        ``glassnet train`` (the message lists them).
+
+    Examples
+    --------
+    >>> from glassnet.runs import expand_grid
+    >>> expand_grid({"layers": [[8], [16]], "lr": [0.1, 0.01]})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'layers': [8], 'lr': 0.1}, {'layers': [8], 'lr': 0.01},
+     {'layers': [16], 'lr': 0.1}, {'layers': [16], 'lr': 0.01}]
     """
     grids = [param_grid] if isinstance(param_grid, dict) else param_grid
     if not isinstance(grids, (list, tuple)) or not all(
@@ -124,6 +146,14 @@ def train_configuration(settings: dict, data) -> dict:
 
     Runs on a Dask worker. ``data`` is a :class:`~glassnet.datasets.Dataset`
     whose test part is the validation part of the sweep.
+
+    Parameters
+    ----------
+    settings : dict
+        One configuration's complete settings (see
+        :func:`~glassnet.runs.recipe.complete_settings`).
+    data : Dataset
+        Training part and validation part (as its test split).
 
     Returns
     -------
@@ -208,6 +238,11 @@ def _failure(exc: BaseException, start: float | None) -> dict:
 
 class SweepInterrupted(KeyboardInterrupt):
     """Ctrl-C during a sweep.
+
+    Parameters
+    ----------
+    result : SweepResult
+        What the sweep had recorded when interrupted.
 
     Attributes
     ----------
@@ -475,6 +510,7 @@ def sweep(
         Setting name -> list of values (see :func:`expand_grid`); the names
         are ``glassnet train``'s settings (:data:`SETTINGS`).
     X : array-like of shape (n_samples, n_features)
+        The samples; the validation part is split off it.
     y : array-like of shape (n_samples,)
         Class labels (ints, strings) or regression values (floats).
     base : dict, optional
@@ -487,6 +523,9 @@ def sweep(
         regressors), "mae" or "loss" (lower is better for the last two).
     validation_fraction : float in (0, 1), default 0.2
         Held out (stratified for classes, seeded by ``seed``) for scoring.
+    seed : int, default 0
+        Seeds the validation split (a configuration's own ``seed`` setting
+        seeds its network and shuffling).
     feature_names : list of str, optional
         Stored in the model files.
     client : distributed.Client, optional
@@ -496,6 +535,10 @@ def sweep(
         Without ``client`` or ``scheduler``: a LocalCluster of ``n_workers``
         single-threaded workers (processes, or threads with
         ``processes=False``), closed at the end.
+    n_workers : int, default 2
+        Workers of that LocalCluster.
+    processes : bool, default True
+        Whether its workers are processes (else threads).
     progress : callable, optional
         Called with each configuration's record as it finishes.
 
@@ -506,10 +549,6 @@ def sweep(
         epochs, seconds and error; ``best_index``, ``best_params``,
         ``best_network()``, ``save_best(path)``, ``table()``, ``to_csv``,
         ``to_json``.
-
-    In a script, call it under ``if __name__ == "__main__":``: the
-    LocalCluster's workers are processes that import the script again, and a
-    sweep at its top level would run again in each.
 
     Raises
     ------
@@ -527,6 +566,12 @@ def sweep(
     SweepInterrupted
         On Ctrl-C (a ``KeyboardInterrupt``); its ``result`` holds the
         configurations that finished.
+
+    Notes
+    -----
+    In a script, call it under ``if __name__ == "__main__":``: the
+    LocalCluster's workers are processes that import the script again, and a
+    sweep at its top level would run again in each.
     """
     from glassnet.core._validation import check_number
 

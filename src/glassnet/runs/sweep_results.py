@@ -25,6 +25,26 @@ _LOWER_IS_BETTER = ("loss", "mae")
 class SweepResult:
     """Every configuration's record, and the best configuration's model.
 
+    Made by :func:`~glassnet.runs.sweep.sweep`, which records each
+    configuration's outcome with :meth:`add` as it finishes.
+
+    Parameters
+    ----------
+    configurations : list of dict
+        The settings of each configuration, in order (see
+        :func:`~glassnet.runs.sweep.expand_grid`); all start "pending".
+    task : {"classification", "regression"}
+        Decides the scores allowed.
+    score : str or None
+        The validation metric that ranks configurations: "accuracy",
+        "balanced_accuracy" or "loss" for classification, "r2", "mae" or
+        "loss" for regression; None is the first of these.
+
+    Raises
+    ------
+    ValueError
+        For a ``score`` that is not one of the task's.
+
     Attributes
     ----------
     results : list of dict
@@ -35,8 +55,27 @@ class SweepResult:
     score : str
         The validation metric that ranks configurations.
     greater_is_better : bool
+        False for "loss" and "mae".
     best_index : int or None
         Index of the best successful configuration (ties: the first).
+
+    Examples
+    --------
+    >>> from glassnet.runs import SweepResult
+    >>> result = SweepResult([{"lr": 0.1}, {"lr": 0.01}], "classification", None)
+    >>> for index, accuracy in enumerate([0.8, 0.9]):
+    ...     record = result.add(
+    ...         index,
+    ...         {"status": "ok", "metrics": {"accuracy": accuracy}, "epochs": 5,
+    ...          "seconds": 1.0, "model": b""},
+    ...     )
+    >>> result.best_index, result.best_params, result.best_score
+    (1, {'lr': 0.01}, 0.9)
+    >>> print(result.table())
+    index  lr    status  accuracy  epochs_run  seconds  error
+    -----  ----  ------  --------  ----------  -------  -----
+    0      0.1   ok      0.8000    5           1.0000
+    1 *    0.01  ok      0.9000    5           1.0000
     """
 
     def __init__(self, configurations, task: str, score: str | None):
@@ -57,10 +96,47 @@ class SweepResult:
 
     @classmethod
     def empty(cls, configurations, task: str, score: str | None) -> SweepResult:
+        """A result with every configuration pending: ``SweepResult(...)``.
+
+        Parameters
+        ----------
+        configurations : list of dict
+            The settings of each configuration, in order.
+        task : {"classification", "regression"}
+            Decides the scores allowed.
+        score : str or None
+            The validation metric that ranks configurations.
+
+        Returns
+        -------
+        SweepResult
+            Nothing recorded yet.
+
+        Raises
+        ------
+        ValueError
+            For a ``score`` that is not one of the task's.
+        """
         return cls(configurations, task, score)
 
     def add(self, index: int, outcome: dict) -> dict:
-        """Record one configuration's outcome; keep its model if it is the best."""
+        """Record one configuration's outcome; keep its model if it is the best.
+
+        Parameters
+        ----------
+        index : int
+            The configuration's index.
+        outcome : dict
+            ``status`` ("ok" or "failed"), ``seconds``; for "ok" also
+            ``metrics`` (validation loss and metrics, holding the score),
+            ``epochs`` and ``model`` (the model file's bytes); for "failed"
+            ``error``.
+
+        Returns
+        -------
+        dict
+            The configuration's record, updated (see :attr:`results`).
+        """
         record = self.results[index]
         record["status"] = outcome["status"]
         record["seconds"] = outcome.get("seconds")
@@ -91,6 +167,7 @@ class SweepResult:
 
     @property
     def best_score(self) -> float | None:
+        """The best configuration's score, or None when none succeeded."""
         return self._best("score")
 
     def _best(self, key: str):
@@ -107,7 +184,25 @@ class SweepResult:
         return self._best_model
 
     def save_best(self, path) -> Path:
-        """Write the best configuration's model file to ``path`` (atomically)."""
+        """Write the best configuration's model file to ``path`` (atomically).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The model file to write (load it with :func:`glassnet.load`).
+
+        Returns
+        -------
+        Path
+            ``path``.
+
+        Raises
+        ------
+        ValueError
+            When no configuration succeeded (the message lists the errors).
+        OSError
+            When ``path`` cannot be written.
+        """
         blob = self._require_best()
         path = Path(path)
 
@@ -119,7 +214,19 @@ class SweepResult:
         return path
 
     def best_network(self):
-        """The best configuration's trained :class:`~glassnet.Network`."""
+        """The best configuration's trained :class:`~glassnet.Network`.
+
+        Returns
+        -------
+        Network
+            Loaded from the best configuration's model file, with its
+            preprocessing.
+
+        Raises
+        ------
+        ValueError
+            When no configuration succeeded (the message lists the errors).
+        """
         from glassnet.files.model_file import load
 
         blob = self._require_best()
@@ -137,7 +244,17 @@ class SweepResult:
         return names
 
     def rows(self) -> tuple[list[str], list[list]]:
-        """Header and one row per configuration (params, status, score, ...)."""
+        """Header and one row per configuration (params, status, score, ...).
+
+        Returns
+        -------
+        header : list of str
+            ``index``, every grid setting, ``status``, the score's name,
+            ``epochs_run``, ``seconds``, ``error``.
+        rows : list of list
+            One per configuration, in order; lists and dicts of the grid as
+            JSON, missing values as "".
+        """
         params = self._param_names()
         header = ["index", *params, "status", self.score, "epochs_run", "seconds"]
         header.append("error")
@@ -150,7 +267,14 @@ class SweepResult:
         return header, rows
 
     def table(self) -> str:
-        """The results as an aligned text table (the best row marked with *)."""
+        """The results as an aligned text table (the best row marked with *).
+
+        Returns
+        -------
+        str
+            :meth:`rows` aligned in columns under a rule, scores with 4
+            decimals.
+        """
         header, rows = self.rows()
         n_params = len(header) - 6
         cells = [header] + [
@@ -173,8 +297,16 @@ class SweepResult:
         ``epochs_run``, ``seconds``, ``error`` and ``best`` (True on the best
         row). Missing values (a failed configuration's score) are NaN/None.
 
-        Raises ``ModuleNotFoundError`` without pandas
-        (``pip install 'glassnet[dataframe]'`` or ``pip install pandas``).
+        Returns
+        -------
+        pandas.DataFrame
+            One row per configuration.
+
+        Raises
+        ------
+        ModuleNotFoundError
+            Without pandas (``pip install 'glassnet[dataframe]'`` or ``pip
+            install pandas``).
         """
         try:
             import pandas as pd
@@ -209,6 +341,13 @@ class SweepResult:
 
         A NaN or infinite number (e.g. the metrics of a configuration whose
         outputs overflowed) becomes ``None``, JSON's null.
+
+        Returns
+        -------
+        dict
+            ``score``, ``greater_is_better``, ``best_index``,
+            ``best_params``, ``best_score`` and ``results`` (every record),
+            with NumPy scalars and arrays as Python numbers and lists.
         """
         return _json_safe(
             {
@@ -222,14 +361,37 @@ class SweepResult:
         )
 
     def to_json(self, path) -> Path:
-        """Write :meth:`to_dict` as JSON (atomically)."""
+        """Write :meth:`to_dict` as JSON (atomically).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write (replaced if it exists).
+
+        Returns
+        -------
+        Path
+            ``path``.
+        """
         text = json.dumps(
             self.to_dict(), indent=2, default=_json_default, allow_nan=False
         )
         return _write_text(path, text + "\n")
 
     def to_csv(self, path) -> Path:
-        """Write one CSV row per configuration (atomically)."""
+        """Write one CSV row per configuration (atomically).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write (replaced if it exists); columns as
+            :meth:`rows`.
+
+        Returns
+        -------
+        Path
+            ``path``.
+        """
         header, rows = self.rows()
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")

@@ -104,13 +104,42 @@ class _GlassnetMLP(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Training samples (CSR or CSC sparse matrices accepted).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (or a 0/1 multi-label indicator matrix) for the
+            classifier; targets for the regressor.
         sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weight of each sample's cost, as in scikit-learn
+            (rescaled to average 1).
 
         Returns
         -------
-        self
+        self : object
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            For a parameter out of its range, ``X`` or ``y`` of the wrong
+            shape or with NaN, targets the estimator cannot learn, or
+            ``sample_weight`` that is negative or of the wrong length.
+        TypeError
+            For a parameter of the wrong type.
+
+        Warns
+        -----
+        sklearn.exceptions.ConvergenceWarning
+            When ``max_iter`` is reached before the loss stops improving.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from glassnet.sklearn import MLPRegressor
+        >>> X = np.array([[0.0], [1.0], [2.0]])
+        >>> reg = MLPRegressor(hidden_layer_sizes=(), solver="lbfgs", random_state=0)
+        >>> reg.fit(X, [1.0, 3.0, 5.0]).predict([[3.0]]).round(3)  # y = 2 x + 1
+        array([7.])
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
@@ -360,11 +389,21 @@ class _GlassnetMLP(BaseEstimator):
 
     @property
     def coefs_(self) -> list[np.ndarray]:
-        """Weights of each Dense layer in scikit-learn's layout, (n_in, n_out).
+        """Weights of each Dense layer in scikit-learn's layout, shape (n_in, n_out).
 
         ``coefs_[i]`` is ``W.T`` of the i-th Dense layer (a view: writing into
         it changes the network). Batch normalization's scale and shift are
-        in ``network_`` only.
+        in ``network_`` only. Assigning a list of arrays of those shapes
+        copies them into the network.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Reading it before ``fit``.
+        AttributeError
+            Assigning it before ``fit`` (there is no network yet).
+        ValueError
+            Assigning a wrong number of arrays, or an array of a wrong shape.
         """
         check_is_fitted(self)
         return [layer.W.T for layer in self.network_.layers if isinstance(layer, Dense)]
@@ -380,7 +419,20 @@ class _GlassnetMLP(BaseEstimator):
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
-        """Bias of each Dense layer, shape (n_out,) (views, as ``coefs_``)."""
+        """Bias of each Dense layer, shape (n_out,) (views, as ``coefs_``).
+
+        Assigning a list of arrays of those shapes copies them into the
+        network.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Reading it before ``fit``.
+        AttributeError
+            Assigning it before ``fit`` (there is no network yet).
+        ValueError
+            Assigning a wrong number of arrays, or an array of a wrong shape.
+        """
         check_is_fitted(self)
         return [layer.b for layer in self.network_.layers if isinstance(layer, Dense)]
 

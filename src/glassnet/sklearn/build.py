@@ -55,7 +55,22 @@ LEARNING_RATES = ("constant", "invscaling", "adaptive")
 
 
 def check_params(est) -> None:
-    """Check every numeric and categorical hyperparameter of ``est``."""
+    """Check every numeric and categorical hyperparameter of ``est``.
+
+    Parameters
+    ----------
+    est : MLPClassifier or MLPRegressor
+        The estimator whose constructor parameters are checked.
+
+    Raises
+    ------
+    TypeError
+        For a parameter of the wrong type (e.g. a non-bool ``shuffle``).
+    ValueError
+        For a parameter out of its range or an unknown name (``solver``,
+        ``learning_rate``, ``dtype``, ``init``), in the message form
+        "The 'x' parameter of Y must be ... Got ... instead."
+    """
     owner = type(est).__name__
 
     def number(name, **kw):
@@ -103,7 +118,23 @@ def _choice(value, name: str, owner: str, allowed) -> None:
 
 
 def solver_name(est) -> str:
-    """``est.solver``: "lbfgs" or a glassnet optimizer name."""
+    """``est.solver``: "lbfgs" or a glassnet optimizer name.
+
+    Parameters
+    ----------
+    est : MLPClassifier or MLPRegressor
+        The estimator.
+
+    Returns
+    -------
+    str
+        ``est.solver``, checked.
+
+    Raises
+    ------
+    ValueError
+        For a solver that is neither "lbfgs" nor an optimizer's name.
+    """
     solver = est.solver
     if solver == "lbfgs":
         return solver
@@ -123,6 +154,23 @@ def make_optimizer(est, *, scale: float = 1.0):
     LOSS_SCALE``): glassnet's gradient is ``1 / scale`` times scikit-learn's,
     so "sgd" takes the rate ``scale * learning_rate_init`` and its steps are
     scikit-learn's. Adam's steps do not depend on the scale of the gradient.
+
+    Parameters
+    ----------
+    est : MLPClassifier or MLPRegressor
+        The estimator (``solver``, ``learning_rate_init``, ``momentum``, ...).
+    scale : float, default 1.0
+        scikit-learn's cost over glassnet's.
+
+    Returns
+    -------
+    Optimizer
+        A new Adam, SGD or the named optimizer.
+
+    Raises
+    ------
+    ValueError
+        For an unknown solver.
     """
     solver = solver_name(est)
     lr = float(est.learning_rate_init)
@@ -137,6 +185,23 @@ def make_optimizer(est, *, scale: float = 1.0):
 
 
 def hidden_sizes(est) -> list[int]:
+    """``est.hidden_layer_sizes`` as a list of ints (an int is one layer).
+
+    Parameters
+    ----------
+    est : MLPClassifier or MLPRegressor
+        The estimator.
+
+    Returns
+    -------
+    list of int
+        The units of each hidden layer.
+
+    Raises
+    ------
+    ValueError
+        For anything but a positive int or a sequence of positive ints.
+    """
     sizes = est.hidden_layer_sizes
     if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
         sizes = [sizes]
@@ -158,7 +223,27 @@ def hidden_sizes(est) -> list[int]:
 
 
 def per_layer(est, name: str, n_hidden: int) -> list:
-    """``est.<name>`` as one value per hidden layer (a single value repeats)."""
+    """``est.<name>`` as one value per hidden layer (a single value repeats).
+
+    Parameters
+    ----------
+    est : MLPClassifier or MLPRegressor
+        The estimator.
+    name : str
+        The parameter, e.g. "activation" or "dropout".
+    n_hidden : int
+        Number of hidden layers.
+
+    Returns
+    -------
+    list
+        ``n_hidden`` values.
+
+    Raises
+    ------
+    ValueError
+        For a list or tuple of another length.
+    """
     value = getattr(est, name)
     if isinstance(value, (list, tuple)):
         if len(value) != n_hidden:
@@ -183,6 +268,34 @@ def build_network(
     With ``init="sklearn"`` the weights and biases are drawn as
     :func:`sklearn_init` draws them; with an initializer's name, the
     weights are drawn by it and the biases start at zero.
+
+    Parameters
+    ----------
+    est : MLPClassifier or MLPRegressor
+        Gives the hidden sizes, activations, dropout, batch norm and init.
+    n_features : int
+        Inputs.
+    n_outputs : int
+        Output units.
+    output : str
+        Output activation.
+    loss : str or Loss
+        The network's loss.
+    dtype : {"float32", "float64"}
+        The network's precision.
+    seed : int
+        Seeds the initialization and dropout.
+
+    Returns
+    -------
+    Network
+        The untrained network.
+
+    Raises
+    ------
+    ValueError
+        For hidden sizes, activations or dropout rates out of range, or a
+        per-layer list of the wrong length.
     """
     network = _layers_network(est, n_features, n_outputs, output, loss, dtype, seed)
     if est.init == SKLEARN_INIT:
@@ -198,6 +311,15 @@ def sklearn_init(network, est, rng: np.random.Generator) -> None:
     when the hidden activation is logistic and 6 otherwise (with one
     activation per hidden layer: 2 when all are logistic). The scheme is
     scikit-learn's, not its random stream.
+
+    Parameters
+    ----------
+    network : Network
+        Its Dense layers' ``W`` (n_out, n_in) and ``b`` (n_out,) are drawn.
+    est : MLPClassifier or MLPRegressor
+        Gives the hidden activations.
+    rng : numpy.random.Generator
+        The random stream.
     """
     names = [
         get_activation(a).name
@@ -238,7 +360,24 @@ def _layers_network(est, n_features, n_outputs, output, loss, dtype, seed):
 
 
 def regularizer(est, network, batch_size: int, sample_weight):
-    """L1 as given, L2 from ``alpha`` scaled as scikit-learn's (module docstring)."""
+    """L1 as given, L2 from ``alpha`` scaled as scikit-learn's (module docstring).
+
+    Parameters
+    ----------
+    est : MLPClassifier or MLPRegressor
+        Gives ``alpha`` and ``l1``.
+    network : Network
+        Its loss and outputs give the scale.
+    batch_size : int
+        ``B``, samples per batch.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Their mean enters the scale.
+
+    Returns
+    -------
+    L1L2 or None
+        With ``l2 = c * alpha / (2 B w_mean)``; None without a penalty.
+    """
     if not est.alpha and not est.l1:
         return None
     scale = LOSS_SCALE.get(network.loss.name, lambda k: 1.0)(network.n_outputs)
@@ -250,7 +389,20 @@ def regularizer(est, network, batch_size: int, sample_weight):
 
 
 def batch_size(est, n_train: int) -> int:
-    """scikit-learn's rule: "auto" is ``min(200, n)``; larger sizes are clipped."""
+    """scikit-learn's rule: "auto" is ``min(200, n)``; larger sizes are clipped.
+
+    Parameters
+    ----------
+    est : MLPClassifier or MLPRegressor
+        Gives ``batch_size``.
+    n_train : int
+        Training samples.
+
+    Returns
+    -------
+    int
+        The batch size, in ``[1, n_train]``.
+    """
     if isinstance(est.batch_size, str):
         return min(200, n_train)
     return int(min(max(est.batch_size, 1), n_train))
@@ -276,6 +428,32 @@ def callbacks(
     the number of the first epoch (``first_iteration``). ``seen``
     is ``t_`` before this call: the training samples of earlier calls, whose
     sizes may differ from ``n_train``.
+
+    Parameters
+    ----------
+    est : MLPClassifier or MLPRegressor
+        Gives ``tol``, ``n_iter_no_change``, ``learning_rate``, ``power_t``
+        and ``verbose``.
+    monitor : str
+        The logged quantity the stopper watches ("loss", or the validation
+        score).
+    n_train : int
+        Training samples per epoch.
+    seen : int
+        Training samples seen before this call.
+    incremental : bool
+        Whether this is a ``partial_fit``.
+    stopper : SklearnStopping
+        The estimator's stopper.
+    scale : float, default 1.0
+        glassnet's training loss into scikit-learn's scale.
+    first_iteration : int, default 1
+        Number of this call's first epoch.
+
+    Returns
+    -------
+    list of Callback
+        The stopper, and the "invscaling" schedule when it applies.
     """
     sgd = est.solver == "sgd"
     stopper.configure(

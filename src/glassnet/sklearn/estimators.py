@@ -90,6 +90,7 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     Parameters
     ----------
     hidden_layer_sizes : int or sequence of int, default (100,)
+        Units of each hidden layer; ``()`` for none (a linear model).
     activation : str or sequence of str, default "relu"
         Hidden activation ("identity", "logistic"/"sigmoid", "tanh", "relu",
         "leaky_relu"), or one per hidden layer.
@@ -103,12 +104,19 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     learning_rate : {"constant", "invscaling", "adaptive"}, default "constant"
         Schedule of the "sgd" solver, as in scikit-learn.
     learning_rate_init : float > 0, default 1e-3
+        The initial learning rate of the stochastic solvers.
     power_t : float >= 0, default 0.5
+        Exponent of "invscaling": ``lr_t = learning_rate_init / t ** power_t``.
     max_iter : int >= 1, default 200
-        Epochs.
+        Epochs (iterations of "lbfgs").
     shuffle : bool, default True
-    random_state : int, RandomState or None
+        Visit the samples in a new random order every epoch.
+    random_state : int, RandomState or None, default None
+        Seeds the initialization, shuffling, validation split and dropout.
     tol : float >= 0, default 1e-4
+        Training stops when the loss (or, with ``early_stopping``, the
+        validation score) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` epochs.
     verbose : bool, default False
         Print scikit-learn's lines: "Iteration k, loss = ..." per epoch,
         "Validation score: ..." with early stopping, and why training
@@ -116,17 +124,27 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     warm_start : bool, default False
         ``fit`` continues from the fitted network.
     momentum : float in [0, 1), default 0.9
+        Momentum of the "sgd" solver.
     nesterovs_momentum : bool, default True
+        Nesterov's momentum for "sgd" (with ``momentum > 0``).
     early_stopping : bool, default False
+        Hold out ``validation_fraction`` of the data and stop when its score
+        stops improving; the best epoch's weights are kept.
     validation_fraction : float in (0, 1), default 0.1
+        The held-out fraction of ``early_stopping``.
     beta_1, beta_2 : float in [0, 1), default 0.9 and 0.999
+        Decay rates of Adam's first and second moment estimates.
     epsilon : float > 0, default 1e-8
+        Adam's term for numerical stability.
     n_iter_no_change : int >= 1 or np.inf, default 10
+        Epochs without an improvement of ``tol`` before stopping.
     max_fun : int >= 1, default 15000
         Most cost evaluations of "lbfgs".
-    loss : {None, "log_loss", "cross_entropy", "binary_cross_entropy"}
+    loss : {None, "log_loss", "cross_entropy", "binary_cross_entropy"}, default None
         Default (None or "log_loss"): the one that matches the output.
-    output_activation : {None, "softmax", "sigmoid"}
+    output_activation : {None, "softmax", "sigmoid"}, default None
+        None: softmax for multiclass targets, sigmoid for two classes and
+        multi-label indicator matrices.
     dropout : float in [0, 1) or sequence of float, default 0
         Dropout rate after each hidden layer (or one per hidden layer).
     batch_norm : bool, default False
@@ -144,13 +162,15 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
         "lbfgs" stops at a poor local minimum from about one start in three
         (scikit-learn's own draws included), which Glorot's ``f = 6`` with
         zero biases avoids.
-    dtype : {None, "float32", "float64"}
+    dtype : {None, "float32", "float64"}, default None
         Precision of the network; None follows X (float32 stays float32).
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
     network_ : glassnet.Network
+        The trained network.
     coefs_, intercepts_ : lists of ndarray
         Per Dense layer, (n_in, n_out) and (n_out,) (scikit-learn's layout).
         Assigning a list of arrays of those shapes writes them into the
@@ -163,6 +183,48 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
         ``sample_weight`` when it is given, and ``validation_loss_curve_``
         holds glassnet's loss on the validation part each epoch (early
         stopping only).
+
+    Raises
+    ------
+    ValueError
+        From ``fit`` and ``partial_fit`` (parameters are checked there, as
+        scikit-learn does): a parameter out of its range or of an unknown
+        name, in scikit-learn's message form; ``X`` or ``y`` of the wrong
+        shape or with NaN or infinity; ``partial_fit`` with
+        ``early_stopping``. A label of ``partial_fit`` not in ``classes``; a
+        ``loss`` or ``output_activation`` that does not fit the targets.
+    TypeError
+        From ``fit``: a parameter of the wrong type.
+    sklearn.exceptions.NotFittedError
+        From ``predict`` and the fitted attributes before ``fit``.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : The estimator this one replaces.
+    MLPRegressor : The regressor.
+
+    Examples
+    --------
+    XOR, with any labels:
+
+    >>> import numpy as np
+    >>> from glassnet.sklearn import MLPClassifier
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    >>> y = np.array(["no", "yes", "yes", "no"])
+    >>> clf = MLPClassifier(
+    ...     hidden_layer_sizes=(4,), activation="tanh", learning_rate_init=0.1,
+    ...     random_state=0,
+    ... ).fit(X, y)
+    >>> clf.n_iter_ < clf.max_iter  # the loss stopped improving: converged
+    True
+    >>> clf.predict(X)
+    array(['no', 'yes', 'yes', 'no'], dtype='<U3')
+    >>> clf.score(X, y)
+    1.0
+    >>> clf.classes_, clf.predict_proba(X).shape
+    (array(['no', 'yes'], dtype='<U3'), (4, 2))
+    >>> [coef.shape for coef in clf.coefs_]  # (n_in, n_out), scikit-learn's layout
+    [(2, 4), (4, 1)]
     """
 
     _score_metric = "accuracy"
@@ -171,12 +233,43 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over ``(X, y)``; ``classes`` (all labels) on the first call.
 
+        Not available for ``solver="lbfgs"`` (``AttributeError``), as in
+        scikit-learn.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            A batch of samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Their labels, or a 0/1 multi-label indicator matrix.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weight of each sample's cost.
+        classes : array-like of shape (n_classes,), optional
+            Every label any batch may contain; required on the first call
+            (unless ``y`` is an indicator matrix).
+
+        Returns
+        -------
+        self : MLPClassifier
+            The estimator, trained one more epoch.
+
         Raises
         ------
         ValueError
             If ``classes`` is missing on the first call, differs from the
             first call's on a later one, or ``y`` has a label that is not in
-            ``classes_`` (scikit-learn's rule and message).
+            ``classes_`` (scikit-learn's rule and message); and as ``fit``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from glassnet.sklearn import MLPClassifier
+        >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+        >>> clf = MLPClassifier(hidden_layer_sizes=(4,), random_state=0)
+        >>> clf = clf.partial_fit(X[:2], [0, 1], classes=[0, 1])
+        >>> clf = clf.partial_fit(X[2:], [1, 0])
+        >>> clf.n_iter_, clf.t_  # two epochs, four samples seen
+        (2, 4)
         """
         if not hasattr(self, "network_"):
             if classes is None and np.asarray(y).ndim < 2:
@@ -266,7 +359,27 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
         return output, loss, n_outputs
 
     def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities (n_samples, n_classes); per label for multi-label."""
+        """Class probabilities (n_samples, n_classes); per label for multi-label.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Probability of each class in the order of ``classes_``; rows sum
+            to 1, except for multi-label targets, where each column is one
+            label's probability. One column of ones for a single class.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        ValueError
+            For ``X`` of the wrong number of features, or with NaN.
+        """
         A = self._outputs(X)
         if len(self.classes_) == 1:
             # a single class (scikit-learn fits it too): certain, shape (n, 1)
@@ -289,6 +402,24 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
         rank the classes of a row alike -- probabilities that round to the
         same float near 1 get the same log -- as scikit-learn's
         ``log(predict_proba)`` does.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Natural log of each class's probability, finite wherever the
+            logits are.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        ValueError
+            For ``X`` of the wrong number of features, or with NaN.
         """
         Z = self._output_logits(X)
         if len(self.classes_) == 1:
@@ -304,7 +435,27 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
         return log_proba
 
     def predict(self, X) -> np.ndarray:
-        """Class labels (n_samples,), or a 0/1 matrix (n_samples, n_labels)."""
+        """Class labels (n_samples,), or a 0/1 matrix (n_samples, n_labels).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_labels)
+            The most probable class of each sample (a label of
+            ``classes_``), or for multi-label targets each label whose
+            probability is above 1/2.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        ValueError
+            For ``X`` of the wrong number of features, or with NaN.
+        """
         proba = self.predict_proba(X)
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             return (proba > 0.5).astype(np.int64)
@@ -319,8 +470,63 @@ class MLPClassifier(ClassifierMixin, _GlassnetMLP):
 class MLPRegressor(RegressorMixin, _GlassnetMLP):
     """Multilayer perceptron regressor trained by glassnet.
 
-    Parameters are those of :class:`MLPClassifier`, except:
+    Multi-output targets (n_samples, n_outputs) get one output unit each.
+    The parameters are those of :class:`MLPClassifier` but for ``loss`` and
+    ``output_activation``.
 
+    Parameters
+    ----------
+    hidden_layer_sizes : int or sequence of int, default (100,)
+        Units of each hidden layer; ``()`` for none (a linear model).
+    activation : str or sequence of str, default "relu"
+        Hidden activation ("identity", "logistic"/"sigmoid", "tanh", "relu",
+        "leaky_relu"), or one per hidden layer.
+    solver : {"adam", "sgd", "lbfgs", "rmsprop", "adagrad", "adamw"}, default "adam"
+        "lbfgs" needs SciPy, trains on the whole set at once (no
+        ``partial_fit``, no dropout, no ``loss_curve_``).
+    alpha : float >= 0, default 1e-4
+        L2 penalty with scikit-learn's meaning.
+    batch_size : int or "auto", default "auto"
+        "auto" is ``min(200, n_samples)``.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default "constant"
+        Schedule of the "sgd" solver, as in scikit-learn.
+    learning_rate_init : float > 0, default 1e-3
+        The initial learning rate of the stochastic solvers.
+    power_t : float >= 0, default 0.5
+        Exponent of "invscaling": ``lr_t = learning_rate_init / t ** power_t``.
+    max_iter : int >= 1, default 200
+        Epochs (iterations of "lbfgs").
+    shuffle : bool, default True
+        Visit the samples in a new random order every epoch.
+    random_state : int, RandomState or None, default None
+        Seeds the initialization, shuffling, validation split and dropout.
+    tol : float >= 0, default 1e-4
+        Training stops when the loss (or, with ``early_stopping``, the
+        validation score) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` epochs.
+    verbose : bool, default False
+        Print scikit-learn's lines: "Iteration k, loss = ..." per epoch,
+        "Validation score: ..." with early stopping, and why training
+        stopped.
+    warm_start : bool, default False
+        ``fit`` continues from the fitted network.
+    momentum : float in [0, 1), default 0.9
+        Momentum of the "sgd" solver.
+    nesterovs_momentum : bool, default True
+        Nesterov's momentum for "sgd" (with ``momentum > 0``).
+    early_stopping : bool, default False
+        Hold out ``validation_fraction`` of the data and stop when its score
+        stops improving; the best epoch's weights are kept.
+    validation_fraction : float in (0, 1), default 0.1
+        The held-out fraction of ``early_stopping``.
+    beta_1, beta_2 : float in [0, 1), default 0.9 and 0.999
+        Decay rates of Adam's first and second moment estimates.
+    epsilon : float > 0, default 1e-8
+        Adam's term for numerical stability.
+    n_iter_no_change : int >= 1 or np.inf, default 10
+        Epochs without an improvement of ``tol`` before stopping.
+    max_fun : int >= 1, default 15000
+        Most cost evaluations of "lbfgs".
     loss : str, default None
         None or "squared_error": glassnet's "mse"; "poisson": the half
         Poisson deviance (:class:`glassnet.Poisson`, scikit-learn's, for
@@ -329,15 +535,109 @@ class MLPRegressor(RegressorMixin, _GlassnetMLP):
         None is "exp" for "poisson" (the log link, as in scikit-learn) and
         "identity" otherwise; any activation but softmax (e.g. "sigmoid" for
         targets in (0, 1)).
+    dropout : float in [0, 1) or sequence of float, default 0
+        Dropout rate after each hidden layer (or one per hidden layer).
+    batch_norm : bool, default False
+        Batch normalization between each hidden Dense layer and its
+        activation.
+    l1 : float >= 0, default 0
+        L1 penalty ``l1 * sum(|W|)`` added to glassnet's loss.
+    init : str, default "glorot_uniform"
+        A glassnet initializer's name ("glorot_uniform", "he_normal", ...)
+        for the weights, the biases starting at zero; or "sklearn":
+        scikit-learn's scheme, weights and biases from ``U(-l, l)``,
+        ``l = sqrt(f / (fan_in + fan_out))``, ``f = 2`` for a logistic hidden
+        activation, else 6 (:func:`glassnet.sklearn.build.sklearn_init`).
+        Not the default: with ``f = 2`` a logistic network trained by
+        "lbfgs" stops at a poor local minimum from about one start in three
+        (scikit-learn's own draws included), which Glorot's ``f = 6`` with
+        zero biases avoids.
+    dtype : {None, "float32", "float64"}, default None
+        Precision of the network; None follows X (float32 stays float32).
 
-    Multi-output targets (n_samples, n_outputs) get one output unit each.
+    Attributes
+    ----------
+    network_ : glassnet.Network
+        The trained network.
+    coefs_, intercepts_ : lists of ndarray
+        Per Dense layer, (n_in, n_out) and (n_out,) (scikit-learn's layout).
+        Assigning a list of arrays of those shapes writes them into the
+        network (``ValueError`` for a wrong count or shape).
+    n_features_in_, feature_names_in_, n_iter_, loss_, loss_curve_,
+    validation_loss_curve_, best_loss_, validation_scores_,
+    best_validation_score_, t_, n_layers_, n_outputs_, out_activation_
+        As in scikit-learn; ``t_`` counts the training samples seen (the
+        validation part excluded), ``validation_scores_`` are weighted by
+        ``sample_weight`` when it is given, and ``validation_loss_curve_``
+        holds glassnet's loss on the validation part each epoch (early
+        stopping only).
+
+    Raises
+    ------
+    ValueError
+        From ``fit`` and ``partial_fit`` (parameters are checked there, as
+        scikit-learn does): a parameter out of its range or of an unknown
+        name, in scikit-learn's message form; ``X`` or ``y`` of the wrong
+        shape or with NaN or infinity; ``partial_fit`` with
+        ``early_stopping``. A classification ``loss`` or a softmax output.
+    TypeError
+        From ``fit``: a parameter of the wrong type.
+    sklearn.exceptions.NotFittedError
+        From ``predict`` and the fitted attributes before ``fit``.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPRegressor : The estimator this one replaces.
+    MLPClassifier : The classifier.
+
+    Examples
+    --------
+    With no hidden layer the network is a linear model: it recovers
+    ``y = 2 x_1 - x_2``.
+
+    >>> import numpy as np
+    >>> from glassnet.sklearn import MLPRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-1, 1, size=(50, 2))
+    >>> y = 2 * X[:, 0] - X[:, 1]
+    >>> reg = MLPRegressor(hidden_layer_sizes=(), solver="lbfgs", random_state=0)
+    >>> reg = reg.fit(X, y)
+    >>> reg.coefs_[0].round(3).ravel(), reg.intercepts_[0].round(3) + 0.0
+    (array([ 2., -1.]), array([0.]))
+    >>> reg.predict([[0.5, 0.5]]).round(3)
+    array([0.5])
+    >>> round(reg.score(X, y), 4)
+    1.0
     """
 
     _score_metric = "r2"
 
     @available_if(_stochastic)
     def partial_fit(self, X, y, sample_weight=None):
-        """One epoch over ``(X, y)``."""
+        """One epoch over ``(X, y)``.
+
+        Not available for ``solver="lbfgs"`` (``AttributeError``), as in
+        scikit-learn.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            A batch of samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Their targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weight of each sample's cost.
+
+        Returns
+        -------
+        self : MLPRegressor
+            The estimator, trained one more epoch.
+
+        Raises
+        ------
+        ValueError
+            As ``fit``, and with ``early_stopping=True``.
+        """
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _encode_targets(self, y, first, incremental, classes, sample_weight):
@@ -363,6 +663,24 @@ class MLPRegressor(RegressorMixin, _GlassnetMLP):
         return output, loss.name, 1 if y.ndim == 1 else y.shape[1]
 
     def predict(self, X) -> np.ndarray:
-        """Predicted values, (n_samples,) for one output else (n_samples, n_outputs)."""
+        """Predicted values, (n_samples,) for one output else (n_samples, n_outputs).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The network's outputs, in the targets' units.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        ValueError
+            For ``X`` of the wrong number of features, or with NaN.
+        """
         A = self._outputs(X)
         return A.ravel() if A.shape[1] == 1 else A

@@ -73,12 +73,25 @@ class SklearnStopping(Callback):
     ) -> None:
         """The current fit's settings (they may change between warm starts).
 
-        ``scale`` multiplies the logged training loss into scikit-learn's
-        scale (``tol`` applies there); ``n_iter_no_change`` may be
-        ``inf`` (never stop). With ``verbose`` each epoch prints
-        scikit-learn's lines ("Iteration k, loss = ...", "Validation
-        score: ..." and why training stopped), ``k`` counting from
-        ``first_iteration``.
+        Parameters
+        ----------
+        monitor : str
+            The logged quantity watched ("loss" or a validation score).
+        tol : float
+            The improvement that resets the count.
+        n_iter_no_change : int or float
+            Epochs without improvement before stopping; may be ``inf``
+            (never stop).
+        adaptive : bool
+            "sgd"'s adaptive rate: divide it by 5 instead of stopping.
+        scale : float, default 1.0
+            Multiplies the logged training loss into scikit-learn's scale
+            (``tol`` applies there).
+        verbose : bool, default False
+            Print scikit-learn's lines each epoch ("Iteration k, loss =
+            ...", "Validation score: ..." and why training stopped).
+        first_iteration : int, default 1
+            The ``k`` of this fit's first epoch.
         """
         self.monitor = monitor
         self.tol = float(tol)
@@ -89,10 +102,26 @@ class SklearnStopping(Callback):
         self.iteration = int(first_iteration)
 
     def on_train_begin(self, logs):
+        """Keep the initial weights as the best until an epoch has a score.
+
+        Parameters
+        ----------
+        logs : dict
+            Empty.
+        """
         if self.maximize and self.best_weights is None:
             self.best_weights = self.network.get_weights()
 
     def on_epoch_end(self, epoch, logs):
+        """Update the count and the best value; stop (or divide the rate).
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            The epoch's logs; must hold ``monitor``.
+        """
         if self.verbose:
             loss = float(logs["loss"]) * self.scale
             print(f"Iteration {self.iteration}, loss = {loss:.8f}")
@@ -142,5 +171,12 @@ class SklearnStopping(Callback):
         print(f"{head} tol={self.tol:f} for {patience} consecutive epochs.{what}")
 
     def on_train_end(self, logs):
+        """With a validation score, put back the best epoch's weights.
+
+        Parameters
+        ----------
+        logs : dict
+            The last epoch's logs.
+        """
         if self.maximize and self.best_weights is not None:
             self.network.set_weights(self.best_weights)

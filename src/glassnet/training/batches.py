@@ -22,12 +22,14 @@ class BatchGather:
     Parameters
     ----------
     network : Network
+        Converts the raw rows as it takes them (its dtype, preprocessing).
     X : ndarray of shape (n_samples, n_features)
         Raw inputs (float, integer or uint8; a memory map is fine; a SciPy
         CSR matrix, densified one batch at a time).
     Y : ndarray of shape (n_samples, n_outputs)
         Prepared targets.
     weights : ndarray of shape (n_samples,) or None
+        Per-sample weights, or None.
     """
 
     def __init__(self, network, X, Y, weights):
@@ -75,6 +77,25 @@ class StreamLoop:
     and converted as the network takes it (uint8 pixels to [0, 1], the
     network's preprocessing); the epoch's loss and metrics come from the kept
     outputs of its batches, as in :class:`~glassnet.training.loop.fit`'s loop.
+
+    Parameters
+    ----------
+    network : Network
+        The network to train.
+    optimizer : Optimizer
+        Updates it after every batch.
+    source : iterable or callable
+        The ``(X_batch, y_batch)`` pairs, ``X_batch`` of shape
+        (batch_size, n_features) and ``y_batch`` of shape (batch_size,) or
+        (batch_size, n_outputs); or a function returning a new iterator of
+        them.
+    backend : str or Backend, optional
+        The workspace's backend for every epoch (None: the default).
+
+    Raises
+    ------
+    TypeError
+        For a ``source`` that is neither iterable nor callable.
     """
 
     def __init__(self, network, optimizer, source, *, backend=None):
@@ -93,6 +114,26 @@ class StreamLoop:
         return iter(self.source() if callable(self.source) else self.source)
 
     def run_epoch(self, hooks) -> int:
+        """Train on every batch of one pass over ``source``.
+
+        Parameters
+        ----------
+        hooks : CallbackList
+            Its batch hooks are called around each batch (only those some
+            callback implements).
+
+        Returns
+        -------
+        int
+            The number of samples seen.
+
+        Raises
+        ------
+        ValueError
+            For an item that is not an ``(X_batch, y_batch)`` pair, a batch
+            the network cannot take, or a source that yields nothing (a
+            generator already used up).
+        """
         net, last = self.network, self.network.layers[-1]
         batch_logs = hooks.overrides("on_train_batch_end")
         batch_begin = hooks.overrides("on_train_batch_begin")
@@ -123,11 +164,45 @@ class StreamLoop:
         return seen
 
     def epoch_logs(self, seen: int, metric_list) -> dict:
+        """Loss and metrics of the epoch from the kept outputs of its batches.
+
+        Parameters
+        ----------
+        seen : int
+            Samples seen in the epoch (all of the kept outputs).
+        metric_list : list of Metric
+            The metrics to compute.
+
+        Returns
+        -------
+        dict
+            ``{"loss": ..., "<metric>": ...}``.
+        """
         return outputs_logs(self.network, self.Z, self.Y, None, metric_list)
 
 
 def outputs_logs(network, Z, Y, weights, metric_list) -> dict:
-    """Loss and metrics from output pre-activations Z (n, k) and targets Y."""
+    """Loss and metrics from output pre-activations Z (n, k) and targets Y.
+
+    Parameters
+    ----------
+    network : Network
+        Its output activation, loss and weight penalty apply.
+    Z : ndarray of shape (n_samples, n_outputs)
+        The output layer's pre-activations.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Prepared targets.
+    weights : ndarray of shape (n_samples,) or None
+        Per-sample weights of the loss and the metrics.
+    metric_list : list of Metric
+        The metrics to compute.
+
+    Returns
+    -------
+    dict
+        ``{"loss": ..., "<metric>": ...}``; the loss includes the weight
+        penalty at the current weights.
+    """
     last, loss = network.layers[-1], network.loss
     # the outputs themselves only when a metric or the loss needs them
     need_A = metric_list or not loss.value_from_z

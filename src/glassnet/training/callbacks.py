@@ -50,6 +50,12 @@ __all__ = [
 class Callback:
     """Base class with Keras-style hooks; override the ones you need.
 
+    The hooks and their names are Keras's (``keras.callbacks.Callback``);
+    every hook of this base class does nothing, except that
+    ``on_train_batch_begin/end`` call ``on_batch_begin/end``, their older
+    names. A callback asks the loop to stop by setting
+    ``self.network.stop_training = True``.
+
     Attributes
     ----------
     network : Network
@@ -62,44 +68,154 @@ class Callback:
     params: dict = {}
 
     def set_context(self, network, params: dict) -> None:
+        """Give the callback the network it watches and the run's settings.
+
+        Called by the loop (through :class:`CallbackList`) before
+        ``on_train_begin``.
+
+        Parameters
+        ----------
+        network : Network
+            The network being trained; stored as ``self.network``.
+        params : dict
+            ``epochs``, ``batch_size``, ``steps`` (batches per epoch),
+            ``n_samples`` and ``metrics``; stored as ``self.params``.
+        """
         self.network = network
         self.params = params
 
-    def on_train_begin(self, logs: dict) -> None: ...
+    def on_train_begin(self, logs: dict) -> None:
+        """Before the first epoch.
 
-    def on_epoch_begin(self, epoch: int, logs: dict) -> None: ...
+        Parameters
+        ----------
+        logs : dict
+            Empty.
+        """
 
-    def on_batch_begin(self, batch: int, logs: dict) -> None: ...
+    def on_epoch_begin(self, epoch: int, logs: dict) -> None:
+        """Before an epoch's first batch.
 
-    def on_batch_end(self, batch: int, logs: dict) -> None: ...
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            Empty.
+        """
+
+    def on_batch_begin(self, batch: int, logs: dict) -> None:
+        """Before a training batch (the older name of ``on_train_batch_begin``).
+
+        Parameters
+        ----------
+        batch : int
+            Index of the batch within its epoch, from 0.
+        logs : dict
+            Empty.
+        """
+
+    def on_batch_end(self, batch: int, logs: dict) -> None:
+        """After a training batch (the older name of ``on_train_batch_end``).
+
+        Parameters
+        ----------
+        batch : int
+            Index of the batch within its epoch, from 0.
+        logs : dict
+            ``loss`` (float, the batch's mean loss) and ``size`` (int, its
+            number of samples).
+        """
 
     def on_train_batch_begin(self, batch: int, logs: dict) -> None:
-        """Before a training batch; calls :meth:`on_batch_begin` (Keras's alias)."""
+        """Before a training batch; calls :meth:`on_batch_begin` (Keras's alias).
+
+        Parameters
+        ----------
+        batch : int
+            Index of the batch within its epoch, from 0.
+        logs : dict
+            Empty.
+        """
         self.on_batch_begin(batch, logs)
 
     def on_train_batch_end(self, batch: int, logs: dict) -> None:
-        """After a training batch (``logs``: the batch's ``loss`` and ``size``).
+        """After a training batch; calls :meth:`on_batch_end`, as Keras does.
 
-        Calls :meth:`on_batch_end`, its older name, as Keras does.
+        Parameters
+        ----------
+        batch : int
+            Index of the batch within its epoch, from 0.
+        logs : dict
+            ``loss`` (float, the batch's mean loss) and ``size`` (int, its
+            number of samples).
         """
         self.on_batch_end(batch, logs)
 
     def on_test_begin(self, logs: dict) -> None:
-        """Before the validation pass of an epoch."""
+        """Before the validation pass of an epoch.
 
-    def on_test_batch_begin(self, batch: int, logs: dict) -> None: ...
+        Parameters
+        ----------
+        logs : dict
+            Empty.
+        """
+
+    def on_test_batch_begin(self, batch: int, logs: dict) -> None:
+        """Before a chunk of the validation pass.
+
+        Parameters
+        ----------
+        batch : int
+            Index of the chunk within the validation pass, from 0.
+        logs : dict
+            Empty.
+        """
 
     def on_test_batch_end(self, batch: int, logs: dict) -> None:
-        """After a validation chunk (``logs``: its ``loss`` and ``size``)."""
+        """After a chunk of the validation pass.
+
+        Parameters
+        ----------
+        batch : int
+            Index of the chunk within the validation pass, from 0.
+        logs : dict
+            ``loss`` (float, the chunk's mean loss) and ``size`` (int, its
+            number of samples).
+        """
 
     def on_test_end(self, logs: dict) -> None:
-        """After the validation pass; ``logs`` as Keras gives them, unprefixed:
-        ``loss`` and the metrics of the validation data (``val_loss`` etc. in
-        the epoch's logs)."""
+        """After the validation pass of an epoch.
 
-    def on_epoch_end(self, epoch: int, logs: dict) -> None: ...
+        Parameters
+        ----------
+        logs : dict
+            As Keras gives them, unprefixed: ``loss`` and the metrics of the
+            validation data (they are ``val_loss`` etc. in the epoch's logs).
+        """
 
-    def on_train_end(self, logs: dict) -> None: ...
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        """After an epoch, its validation pass included.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            The epoch's ``loss``, metrics (``accuracy``, ...), with
+            validation data ``val_loss`` and ``val_<metric>``, ``lr`` (the
+            learning rate used) and ``epoch_time`` (seconds). A callback may
+            add entries; :class:`~glassnet.training.loop.History` records them.
+        """
+
+    def on_train_end(self, logs: dict) -> None:
+        """After the last epoch, or the epoch in which training was stopped.
+
+        Parameters
+        ----------
+        logs : dict
+            The last epoch's logs (empty when no epoch ran).
+        """
 
 
 #: Every hook the training loop calls.
@@ -135,9 +251,25 @@ def _check_hooks(cb: Callback) -> None:
 class CallbackList:
     """Calls each hook on every callback, in order.
 
-    Raises ``TypeError`` for an entry that is not a :class:`Callback`, or one
-    that defines an ``on_*`` method that is not a hook (see the module's
-    docstring for the list).
+    ``callback_list.on_epoch_end(epoch, logs)`` calls ``on_epoch_end`` on
+    every callback, and likewise for every hook.
+
+    Parameters
+    ----------
+    callbacks : iterable of Callback
+        The callbacks, in the order their hooks are called.
+    network : Network
+        The network being trained, given to each callback.
+    params : dict
+        The run's settings, given to each callback (see
+        :meth:`Callback.set_context`).
+
+    Raises
+    ------
+    TypeError
+        For an entry that is not a :class:`Callback`, or one that defines an
+        ``on_*`` method that is not a hook (see the module's docstring for
+        the list).
     """
 
     def __init__(self, callbacks, network, params: dict):
@@ -158,6 +290,16 @@ class CallbackList:
         implements ``on_batch_end`` (its alias), and likewise for begin. A
         callback may opt out of a hook its class implements by binding the
         base class's no-op to itself (see :class:`TerminateOnNaN`).
+
+        Parameters
+        ----------
+        hook : str
+            Name of a hook, e.g. ``"on_train_batch_end"``.
+
+        Returns
+        -------
+        bool
+            True when at least one callback does something in ``hook``.
         """
         alias = _ALIASES.get(hook)
         return any(
@@ -181,7 +323,18 @@ class CallbackList:
 
 
 def scalar_logs(logs: dict) -> dict:
-    """The entries of ``logs`` that are single numbers (not per-class arrays)."""
+    """The entries of ``logs`` that are single numbers (not per-class arrays).
+
+    Parameters
+    ----------
+    logs : dict
+        Epoch or batch logs.
+
+    Returns
+    -------
+    dict of str to float
+        The numeric entries (booleans left out), as Python floats.
+    """
     return {
         k: float(v)
         for k, v in logs.items()
@@ -190,7 +343,20 @@ def scalar_logs(logs: dict) -> dict:
 
 
 def format_logs(logs: dict) -> str:
-    """``loss 0.1234  val_loss 0.2345 ...`` for the scalar entries of ``logs``."""
+    """``loss 0.1234  val_loss 0.2345 ...`` for the scalar entries of ``logs``.
+
+    Parameters
+    ----------
+    logs : dict
+        Epoch logs.
+
+    Returns
+    -------
+    str
+        Each scalar entry as ``key value`` (4 decimals; ``lr`` with 4
+        significant digits), without ``epoch_time`` and the per-layer
+        diagnostics.
+    """
     return "  ".join(
         f"{key} {value:.4g}" if key == "lr" else f"{key} {value:.4f}"
         for key, value in scalar_logs(logs).items()
@@ -202,16 +368,41 @@ def format_logs(logs: dict) -> str:
 class EpochLogger(Callback):
     """Prints one line per epoch: loss, validation loss and metrics, time.
 
-    ``fit(verbose=2)`` uses it.
+    ``fit(verbose=2)`` uses it. A line reads
+    ``epoch  3/10  loss 0.4321  accuracy 0.8750  lr 0.01  0.02s``: the
+    epoch 1-based, the scalar logs, the epoch's wall time in seconds.
+
+    Parameters
+    ----------
+    stream : file-like, optional
+        Where the lines go; default ``sys.stdout``.
     """
 
     def __init__(self, stream=None):
         self.stream = stream
 
     def on_epoch_begin(self, epoch, logs):
+        """Start the epoch's clock.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            Empty.
+        """
         self._start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs):
+        """Print the epoch's line.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0 (printed from 1).
+        logs : dict
+            The epoch's logs.
+        """
         epochs = self.params.get("epochs", epoch + 1)
         width = len(str(epochs))
         line = f"epoch {epoch + 1:>{width}}/{epochs}  {format_logs(logs)}"
@@ -249,6 +440,9 @@ class EarlyStopping(Callback):
     verbose : {0, 1}, default 0
         1 prints a line when this callback stops training and when it
         restores weights, naming the epoch (1-based, as printed by ``fit``).
+    restore_best : bool, optional
+        Deprecated name of ``restore_best_weights`` (warns with a
+        ``DeprecationWarning``).
 
     Attributes
     ----------
@@ -258,6 +452,46 @@ class EarlyStopping(Callback):
         Epoch after which this callback stopped training.
     restored_epoch : int or None
         The epoch (0-based) whose weights were restored at the end.
+
+    Raises
+    ------
+    TypeError
+        For a ``monitor`` that is not a non-empty string, or a non-numeric
+        ``patience``, ``min_delta``, ``baseline``, ``start_from_epoch`` or
+        ``verbose``.
+    ValueError
+        For an unknown ``mode``, or a number out of its range (a negative
+        ``patience``, ...). During training, ``on_epoch_end`` raises
+        ``ValueError`` when ``monitor`` is not in the epoch logs (e.g.
+        ``"val_loss"`` without validation data).
+
+    See Also
+    --------
+    glassnet.training.callbacks.ModelCheckpoint : Save the best epoch's model.
+
+    Examples
+    --------
+    Training stops once the validation loss has not improved by more than
+    ``min_delta`` for ``patience`` epochs, and the best epoch's weights come
+    back:
+
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(64, 2))
+    >>> y = X @ np.array([1.0, -2.0]) + rng.normal(scale=0.5, size=64)
+    >>> net = gn.Network.mlp([2, 1], loss="mse", seed=0)
+    >>> stop = gn.EarlyStopping(patience=3, min_delta=1e-3, restore_best_weights=True)
+    >>> history = net.fit(
+    ...     X[:48], y[:48], validation_data=(X[48:], y[48:]), epochs=100,
+    ...     optimizer=gn.SGD(lr=0.1), callbacks=[stop], seed=0,
+    ... )
+    >>> len(history.epoch), stop.stopped_epoch, stop.restored_epoch
+    (10, 9, 6)
+    >>> round(history.history["val_loss"][6], 4)
+    0.2657
+    >>> round(gn.evaluate(net, X[48:], y[48:])["loss"], 4)
+    0.2657
     """
 
     def __init__(
@@ -301,9 +535,18 @@ class EarlyStopping(Callback):
 
     @property
     def best(self) -> float:
+        """Best value of the monitored quantity so far (``inf`` or ``-inf`` before
+        any, ``baseline`` when given)."""
         return self.monitor.best
 
     def on_train_begin(self, logs):
+        """Forget the best value, the patience count and the kept weights.
+
+        Parameters
+        ----------
+        logs : dict
+            Empty.
+        """
         self.monitor.reset()
         if self.baseline is not None:
             self.monitor.best = self.baseline  # an epoch must beat it
@@ -314,6 +557,20 @@ class EarlyStopping(Callback):
         self.restored_epoch = None
 
     def on_epoch_end(self, epoch, logs):
+        """Compare ``logs[monitor]`` with the best; stop after ``patience`` misses.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            The epoch's logs; must hold ``monitor``.
+
+        Raises
+        ------
+        ValueError
+            When ``monitor`` is not in ``logs``.
+        """
         if epoch < self.start_from_epoch:
             return
         value = self.monitor.value(logs)
@@ -336,6 +593,13 @@ class EarlyStopping(Callback):
                 )
 
     def on_train_end(self, logs):
+        """Restore the best epoch's weights when ``restore_best_weights``.
+
+        Parameters
+        ----------
+        logs : dict
+            The last epoch's logs.
+        """
         if self.restore_best_weights and self.best_weights is not None:
             self.network.set_weights(self.best_weights)
             self.restored_epoch = self.best_epoch
@@ -355,7 +619,9 @@ class ModelCheckpoint(Callback):
     An epoch whose training loss or weights are NaN or infinite (a diverging
     run) is never saved; its epoch (0-based) goes to ``skipped_epochs``.
     Other non-finite logs (e.g. an infinite ``val_loss``) are stored as
-    ``None`` in the metadata, which is JSON.
+    ``None`` in the metadata, which is JSON. The parameters are those of
+    Keras's ``ModelCheckpoint`` (``filepath`` fields, ``monitor``, ``mode``,
+    ``save_best_only``).
 
     Parameters
     ----------
@@ -363,10 +629,13 @@ class ModelCheckpoint(Callback):
         May hold ``str.format`` fields filled from the epoch (1-based) and
         the scalar logs, e.g. ``"ckpt-{epoch:02d}-{val_loss:.3f}.glassnet"``.
     monitor : str, default "val_loss"
+        Key of the epoch logs watched by ``save_best_only``.
     mode : {"auto", "min", "max"}, default "auto"
+        "auto" maximizes accuracy-like metrics and minimizes the rest.
     save_best_only : bool, default False
         Save only when ``monitor`` improves on the best so far.
     min_delta : float >= 0, default 0
+        An improvement must beat the best by more than this.
     save : callable, optional
         ``save(network, path, meta)`` writes a complete file to ``path``.
         Default: a model file
@@ -379,6 +648,16 @@ class ModelCheckpoint(Callback):
         Path of the last file written.
     skipped_epochs : list of int
         Epochs (0-based) not saved because the loss or weights were not finite.
+
+    Raises
+    ------
+    TypeError
+        For a ``monitor`` that is not a non-empty string or a non-numeric
+        ``min_delta``.
+    ValueError
+        For an unknown ``mode`` or a negative ``min_delta``. During training,
+        ``on_epoch_end`` raises ``ValueError`` for a ``filepath`` field that
+        is not in the logs, or a ``monitor`` that is not.
     """
 
     def __init__(
@@ -398,10 +677,32 @@ class ModelCheckpoint(Callback):
         self.last_saved = None
 
     def on_train_begin(self, logs):
+        """Forget the best value and the skipped epochs.
+
+        Parameters
+        ----------
+        logs : dict
+            Empty.
+        """
         self.monitor.reset()
         self.skipped_epochs = []
 
     def on_epoch_end(self, epoch, logs):
+        """Save the model (when finite, and improved with ``save_best_only``).
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0 (``{epoch}`` in ``filepath`` is 1-based).
+        logs : dict
+            The epoch's logs: the fields of ``filepath`` and the metadata.
+
+        Raises
+        ------
+        ValueError
+            When ``filepath`` names a field that is not in ``logs``, or
+            ``save_best_only`` watches a ``monitor`` that is not.
+        """
         if not _finite(logs.get("loss", 0.0)) or not all(
             np.all(np.isfinite(w)) for w in self.network.get_weights()
         ):
@@ -453,6 +754,39 @@ class LearningRateScheduler(Callback):
         leaves the weights unchanged for that epoch.
     **kwargs
         Options of a schedule given by name.
+
+    Raises
+    ------
+    TypeError
+        For a ``schedule`` that is neither a schedule, a schedule name nor
+        callable. During training, ``on_epoch_begin`` raises ``TypeError`` or
+        ``ValueError`` (naming the schedule and the epoch) when the schedule
+        returns a rate that is not a float in ``[0, inf)``.
+    ValueError
+        For an unknown schedule name (the message lists the known ones).
+
+    Examples
+    --------
+    Halve the rate every 2 epochs (``StepDecay``), starting from the
+    optimizer's 0.1:
+
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> X, y = np.eye(4), np.arange(4.0)
+    >>> net = gn.Network.mlp([4, 1], loss="mse", seed=0)
+    >>> scheduler = gn.LearningRateScheduler(gn.StepDecay(step_size=2, gamma=0.5))
+    >>> history = net.fit(
+    ...     X, y, epochs=5, optimizer=gn.SGD(lr=0.1), callbacks=[scheduler]
+    ... )
+    >>> [round(lr, 3) for lr in history.history["lr"]]
+    [0.1, 0.1, 0.05, 0.05, 0.025]
+
+    Any ``f(epoch, lr)`` works too, as in Keras:
+
+    >>> scheduler = gn.LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))
+    >>> history = net.fit(X, y, epochs=3, callbacks=[scheduler])
+    >>> [round(lr, 4) for lr in history.history["lr"]]
+    [0.1, 0.05, 0.0333]
     """
 
     def __init__(self, schedule, **kwargs):
@@ -472,6 +806,13 @@ class LearningRateScheduler(Callback):
     resumes_from_last_rate = False
 
     def on_train_begin(self, logs):
+        """Take the starting rate ``lr0`` from the optimizer; reset the schedule.
+
+        Parameters
+        ----------
+        logs : dict
+            Empty.
+        """
         optimizer = self.network.optimizer
         # A rate that a schedule left on the optimizer (0 at the end of a
         # cosine, say) is not a new starting point for the next fit of the
@@ -485,6 +826,22 @@ class LearningRateScheduler(Callback):
             self.schedule.reset()
 
     def on_epoch_begin(self, epoch, logs):
+        """Set the optimizer's rate for this epoch from the schedule.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            Empty.
+
+        Raises
+        ------
+        TypeError
+            When the schedule returns a rate that is not a number.
+        ValueError
+            When it returns a negative or non-finite rate.
+        """
         optimizer = self.network.optimizer
         if isinstance(self.schedule, Schedule):
             lr = self.schedule(epoch, self.lr0, self.params.get("epochs"))
@@ -500,6 +857,15 @@ class LearningRateScheduler(Callback):
         optimizer._scheduled_rates = (self.lr0, optimizer.lr)
 
     def on_epoch_end(self, epoch, logs):
+        """Show the epoch's logs to the schedule (a plateau schedule watches them).
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            The epoch's logs.
+        """
         if isinstance(self.schedule, Schedule):
             self.schedule.observe(epoch, logs)
 
@@ -509,8 +875,27 @@ class ReduceLROnPlateau(LearningRateScheduler):
 
     A :class:`LearningRateScheduler` with the
     :class:`~glassnet.training.schedules.ReduceOnPlateau` schedule; the parameters
-    (``monitor``, ``factor``, ``patience``, ``mode``, ``min_delta``,
-    ``cooldown``, ``min_lr``) and their defaults are Keras's.
+    and their defaults are Keras's (``keras.callbacks.ReduceLROnPlateau``).
+    A reduction applies at once, at the end of the epoch that triggers it,
+    and a later ``fit`` starts from the reduced rate, as in Keras.
+
+    Parameters
+    ----------
+    monitor : str, default "val_loss"
+        Key of the epoch logs to watch.
+    **kwargs
+        ``factor`` (default 0.1), ``patience`` (10), ``mode`` ("auto"),
+        ``min_delta`` (1e-4), ``cooldown`` (0), ``min_lr`` (0): see
+        :class:`~glassnet.training.schedules.ReduceOnPlateau`.
+
+    Raises
+    ------
+    TypeError
+        For an unknown keyword or a non-numeric option.
+    ValueError
+        For an option out of its range (e.g. ``factor`` not in ``(0, 1)``).
+        During training, ``on_epoch_end`` raises ``ValueError`` when
+        ``monitor`` is not in the epoch logs.
     """
 
     resumes_from_last_rate = True
@@ -519,6 +904,20 @@ class ReduceLROnPlateau(LearningRateScheduler):
         super().__init__(ReduceOnPlateau(monitor, **kwargs))
 
     def on_epoch_end(self, epoch, logs):
+        """Watch ``logs[monitor]`` and reduce the rate at once on a plateau.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            The epoch's logs; must hold ``monitor``.
+
+        Raises
+        ------
+        ValueError
+            When ``monitor`` is not in ``logs``.
+        """
         super().on_epoch_end(epoch, logs)
         # Apply a reduction at once, as Keras does, so that the optimizer
         # holds the reduced rate after the last epoch too.
@@ -558,6 +957,13 @@ class TerminateOnNaN(Callback):
         e.g. Adam with a learning rate of 1e6). The command line sets it to
         a million times the untrained network's loss. ``None``: only
         non-finite losses count, as in Keras.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric ``max_loss``.
+    ValueError
+        For a ``max_loss`` that is not positive.
 
     Attributes
     ----------
@@ -605,6 +1011,13 @@ class TerminateOnNaN(Callback):
             self.on_batch_end = types.MethodType(Callback.on_batch_end, self)
 
     def on_train_begin(self, logs):
+        """Forget any earlier divergence; keep the initial weights as good.
+
+        Parameters
+        ----------
+        logs : dict
+            Empty.
+        """
         self.terminated = False
         self.stopped_epoch = self.lr = self.restored_epoch = None
         self.kept = self.reason = self.message = None
@@ -613,6 +1026,15 @@ class TerminateOnNaN(Callback):
         self._epoch = 0
 
     def on_epoch_begin(self, epoch, logs):
+        """Note the epoch, for the message.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            Empty.
+        """
         self._epoch = epoch
 
     def _loss_problem(self, loss: float) -> str | None:
@@ -623,11 +1045,31 @@ class TerminateOnNaN(Callback):
         return None
 
     def on_batch_end(self, batch, logs):
+        """Stop when the batch's loss is not finite (or above ``max_loss``).
+
+        Parameters
+        ----------
+        batch : int
+            Index of the batch within its epoch, from 0.
+        logs : dict
+            The batch's ``loss`` and ``size``.
+        """
         problem = None if self.terminated else self._loss_problem(logs["loss"])
         if problem is not None:
             self._terminate(f"{problem} at batch {batch + 1}")
 
     def on_epoch_end(self, epoch, logs):
+        """Stop when the epoch's loss or the weights are not finite.
+
+        Otherwise, with ``restore``, keep the weights as the last good ones.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            The epoch's logs.
+        """
         if self.terminated:
             return
         weights = self.network.get_weights()
@@ -676,10 +1118,16 @@ class TerminateOnNaN(Callback):
 class CSVLogger(Callback):
     """Write one CSV row per epoch: the epoch and every scalar log.
 
+    The columns are ``epoch`` (1-based) and the scalar logs in the order of
+    the first epoch's logs (as Keras's ``CSVLogger``); floats are written
+    with ``repr``, so they read back exactly.
+
     Parameters
     ----------
     filename : str or os.PathLike
+        The CSV file, created or replaced when training begins.
     separator : str, default ","
+        The field delimiter.
     append : bool, default False
         Append to an existing file (no second header) instead of replacing it.
     """
@@ -691,6 +1139,18 @@ class CSVLogger(Callback):
         self._file = None
 
     def on_train_begin(self, logs):
+        """Open the file (replaced, or appended to with ``append``).
+
+        Parameters
+        ----------
+        logs : dict
+            Empty.
+
+        Raises
+        ------
+        OSError
+            When the file cannot be opened for writing.
+        """
         has_rows = self.append and os.path.exists(self.filename)
         has_rows = has_rows and os.path.getsize(self.filename) > 0
         self._file = open(  # noqa: SIM115 -- closed in on_train_end
@@ -700,6 +1160,15 @@ class CSVLogger(Callback):
         self._write_header = not has_rows
 
     def on_epoch_end(self, epoch, logs):
+        """Write the epoch's row (and the header before the first).
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0 (written from 1).
+        logs : dict
+            The epoch's logs; the scalar ones are written.
+        """
         row = {"epoch": epoch + 1, **scalar_logs(logs)}
         if self._writer is None:
             self._writer = csv.DictWriter(
@@ -717,6 +1186,13 @@ class CSVLogger(Callback):
         self._file.flush()
 
     def on_train_end(self, logs):
+        """Close the file.
+
+        Parameters
+        ----------
+        logs : dict
+            The last epoch's logs.
+        """
         if self._file is not None:
             self._file.close()
             self._file = None

@@ -47,7 +47,12 @@ __all__ = [
 
 
 class DiagnosticWarning(UserWarning):
-    """A training diagnostic crossed its threshold (see :class:`Diagnostics`)."""
+    """A training diagnostic crossed its threshold (see :class:`Diagnostics`).
+
+    The message names the layer (numbered from 1), the figure, its value and
+    the remedies the lectures give (:data:`REMEDIES`). Filter it as any
+    warning, e.g. ``warnings.simplefilter("error", gn.DiagnosticWarning)``.
+    """
 
 
 #: What the lectures suggest for each condition.
@@ -77,7 +82,25 @@ REMEDIES = {
 
 # -- the figures ---------------------------------------------------------------
 def rms(array: np.ndarray) -> float:
-    """Root-mean-square ``sqrt(mean(array^2))``: a norm that ignores size."""
+    """Root-mean-square ``sqrt(mean(array^2))``: a norm that ignores size.
+
+    Parameters
+    ----------
+    array : ndarray of any shape
+        E.g. a layer's ``dW`` of shape (n_out, n_in).
+
+    Returns
+    -------
+    float
+        ``sqrt(sum(array^2) / array.size)``; 0 for an empty array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassnet.training.diagnostics import rms
+    >>> round(rms(np.array([3.0, 4.0])), 4)  # sqrt((9 + 16) / 2)
+    3.5355
+    """
     flat = np.ravel(array)
     return float(np.sqrt(np.vdot(flat, flat) / max(flat.size, 1)))
 
@@ -114,8 +137,25 @@ def saturation(A, activation, *, tol: float = 0.01) -> float | None:
     Returns
     -------
     float or None
-        ``None`` for activations without two finite limits (relu, identity)
-        and for softmax, whose outputs near 0/1 are confident predictions.
+        The fraction in [0, 1] of the entries of ``A``; ``None`` for
+        activations without two finite limits (relu, identity) and for
+        softmax, whose outputs near 0/1 are confident predictions.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric ``tol``.
+    ValueError
+        For a ``tol`` out of [0, 0.5].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> from glassnet.training.diagnostics import saturation
+    >>> A = np.array([[0.005, 0.5], [0.995, 0.3]])  # two within 0.01 of 0 or 1
+    >>> saturation(A, gn.Sigmoid())
+    0.5
     """
     tol = check_number(tol, "tol", "saturation", low=0, high=0.5)
     A = np.asarray(A)
@@ -126,11 +166,26 @@ def saturation(A, activation, *, tol: float = 0.01) -> float | None:
 def dead_fraction(Z) -> float:
     """Fraction of ReLU units whose pre-activation is ``<= 0`` on every sample.
 
+    Such a unit outputs 0 and passes no gradient for any of these samples.
+
     Parameters
     ----------
     Z : ndarray of shape (n_samples, n_units)
+        A ReLU layer's pre-activations.
 
-    Such a unit outputs 0 and passes no gradient for any of these samples.
+    Returns
+    -------
+    float
+        The fraction in [0, 1] of the ``n_units`` columns with no positive
+        entry.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassnet.training.diagnostics import dead_fraction
+    >>> Z = np.array([[-1.0, 2.0, 0.0], [-0.5, -1.0, 0.0]])  # units 1 and 3 dead
+    >>> round(dead_fraction(Z), 4)
+    0.6667
     """
     Z = np.asarray(Z)
     return float(np.mean(~np.any(Z > 0, axis=0)))
@@ -149,17 +204,30 @@ def diagnose(network, X, y, *, tol: float = 0.01) -> dict[str, float]:
     Parameters
     ----------
     network : Network
+        The network to look at; left unchanged.
     X : array-like of shape (n_samples, n_features)
+        The batch.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Its targets.
     tol : float, default 0.01
         See :func:`saturation`.
 
     Returns
     -------
     dict
-        Keys ``"grad_norm/<l>"``, ``"delta_norm/<l>"``, ``"saturation/<l>"``
-        (bounded activations), ``"dead_relu/<l>"`` (ReLU layers) and
-        ``"grad_ratio"`` (first layer's gradient norm over the last's).
+        Keys ``"grad_norm/<l>"`` (root-mean-square of ``dC/dW``),
+        ``"delta_norm/<l>"`` (root-mean-square of ``delta`` per sample),
+        ``"saturation/<l>"`` (bounded activations), ``"dead_relu/<l>"``
+        (ReLU layers) and ``"grad_ratio"`` (first layer's gradient norm over
+        the last's); ``<l>`` numbers the layers with weights from 1.
+
+    Raises
+    ------
+    ValueError
+        For ``X`` or ``y`` of the wrong shape or with NaN, a label the loss
+        cannot take, or a ``tol`` out of [0, 0.5].
+    TypeError
+        For non-numeric data or ``tol``.
 
     Notes
     -----
@@ -168,6 +236,19 @@ def diagnose(network, X, y, *, tol: float = 0.01) -> dict[str, float]:
     normalization's running statistics, dropout's random generator and the
     arrays its layers keep (``X``, ``Z``, ``A``) are untouched. The copy's
     dropout draws the masks the network itself would have drawn next.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> net = gn.Network.mlp([2, 3, 1], hidden="relu", seed=0)
+    >>> X = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, -1.0], [2.0, 2.0]])
+    >>> figures = gn.diagnose(net, X, [0, 1, 1, 0])
+    >>> sorted(figures)  # doctest: +NORMALIZE_WHITESPACE
+    ['dead_relu/1', 'delta_norm/1', 'delta_norm/2', 'grad_norm/1',
+     'grad_norm/2', 'grad_ratio', 'saturation/2']
+    >>> bool(figures["grad_ratio"] == figures["grad_norm/1"] / figures["grad_norm/2"])
+    True
     """
     tol = check_number(tol, "tol", "diagnose", low=0, high=0.5)
     # On the network itself the training-mode pass would move the running
@@ -210,12 +291,25 @@ def overfitting_since(loss, val_loss, *, patience: int = 3) -> int | None:
     Parameters
     ----------
     loss, val_loss : sequence of float, one per epoch so far
+        Training and validation losses.
+    patience : int, default 3
+        Epochs of rising validation loss that count.
 
     Returns
     -------
     int or None
         The best epoch so far (0-based), after which the validation loss
         rose, or ``None``.
+
+    Examples
+    --------
+    >>> from glassnet.training.diagnostics import overfitting_since
+    >>> loss = [1.0, 0.8, 0.6, 0.5, 0.4, 0.3]
+    >>> val_loss = [1.0, 0.9, 0.95, 1.0, 1.1, 1.2]
+    >>> overfitting_since(loss, val_loss)
+    1
+    >>> overfitting_since(loss[:4], val_loss[:4]) is None  # rising 2 epochs only
+    True
     """
     loss = np.asarray(loss, dtype=float)
     val = np.asarray(val_loss, dtype=float)
@@ -239,6 +333,15 @@ def overfitting_start(loss, val_loss, *, patience: int = 3) -> int | None:
     Parameters
     ----------
     loss, val_loss : sequence of float, one per epoch
+        Training and validation losses of the whole run.
+    patience : int, default 3
+        Epochs of rising validation loss that count.
+
+    Returns
+    -------
+    int or None
+        The best validation epoch (0-based), or ``None`` when the run did
+        not overfit after it.
     """
     loss = np.asarray(loss, dtype=float)
     val = np.asarray(val_loss, dtype=float)
@@ -290,6 +393,34 @@ class Diagnostics(Callback):
     figures : dict of str to list of float
         The same keys as the logs, one value per epoch.
     epochs : list of int
+        The epochs recorded (0-based).
+
+    Raises
+    ------
+    ValueError
+        For an ``X_eval`` that is not 2-D or has NaN, or a threshold out of
+        its range.
+    TypeError
+        For non-numeric ``X_eval`` or thresholds.
+
+    See Also
+    --------
+    diagnose : The same figures once, for one batch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> net = gn.Network.mlp([2, 3, 1], hidden="relu", seed=0)
+    >>> X = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, -1.0], [2.0, 2.0]])
+    >>> diagnostics = gn.Diagnostics(warn=False)
+    >>> history = net.fit(X, [0, 1, 1, 0], epochs=3, callbacks=[diagnostics])
+    >>> diagnostics.layer_indices, diagnostics.epochs
+    ([1, 2], [0, 1, 2])
+    >>> diagnostics.array("grad_norm").shape  # (n_epochs, n_layers)
+    (3, 2)
+    >>> len(history.history["update_ratio/1"])
+    3
     """
 
     def __init__(
@@ -330,6 +461,17 @@ class Diagnostics(Callback):
         """``figures`` of one kind as (n_epochs, n_layers), NaN where not measured.
 
         Columns follow :attr:`layer_indices`; e.g. ``array("grad_norm")``.
+
+        Parameters
+        ----------
+        name : str
+            The kind of figure: "grad_norm", "delta_norm", "update_ratio",
+            "saturation" or "dead_relu".
+
+        Returns
+        -------
+        ndarray of shape (n_epochs, n_layers)
+            One row per recorded epoch, one column per layer with weights.
         """
         columns = [self.figures.get(f"{name}/{i}") for i in self.layer_indices]
         out = np.full((len(self.epochs), len(columns)), np.nan)
@@ -340,6 +482,18 @@ class Diagnostics(Callback):
 
     # -- hooks -----------------------------------------------------------------
     def on_train_begin(self, logs):
+        """Find the layers with weights; check ``X_eval`` against the network.
+
+        Parameters
+        ----------
+        logs : dict
+            Empty.
+
+        Raises
+        ------
+        ValueError
+            When ``X_eval`` does not have the network's number of features.
+        """
         self._layers = _dense_layers(self.network)
         if self.X_eval is not None:
             self.X_eval = self.network.prepare_inputs(self._X_eval_given, name="X_eval")
@@ -348,6 +502,15 @@ class Diagnostics(Callback):
         self._val_losses: list[float] = []
 
     def on_epoch_begin(self, epoch, logs):
+        """Clear the epoch's sums.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            Empty.
+        """
         self._batches = 0
         self._grad = dict.fromkeys(self._index, 0.0)
         self._delta = dict.fromkeys(self._index, 0.0)
@@ -370,6 +533,15 @@ class Diagnostics(Callback):
         self._before = [layer.W.copy() for _, layer in self._layers]
 
     def on_batch_end(self, batch, logs):
+        """Add the batch's gradient and delta norms (and activations) to the sums.
+
+        Parameters
+        ----------
+        batch : int
+            Index of the batch within its epoch, from 0.
+        logs : dict
+            The batch's ``loss`` and ``size``.
+        """
         self._batches += 1
         for i, layer in self._layers:
             self._grad[i] += rms(layer.dW)
@@ -390,6 +562,15 @@ class Diagnostics(Callback):
         self._seen += self._layers[0][1].Z.shape[0]
 
     def on_epoch_end(self, epoch, logs):
+        """Put the epoch's figures into ``logs`` and :attr:`figures`; warn.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            The epoch's logs, updated in place with the figures.
+        """
         figures = {}
         batches = max(self._batches, 1)
         for i, _ in self._layers:

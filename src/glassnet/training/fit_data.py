@@ -21,7 +21,20 @@ from glassnet.metrics import output_kind
 
 
 def class_labels(network, Y: np.ndarray) -> np.ndarray | None:
-    """One integer class per sample (n,), or None for regression / multi-label."""
+    """One integer class per sample (n,), or None for regression / multi-label.
+
+    Parameters
+    ----------
+    network : Network
+        Its output decides the kind of targets.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Prepared targets (one-hot rows, or one 0/1 column).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,) or None
+        The class code of each sample.
+    """
     kind = output_kind(network)
     if kind == "multiclass":
         return Y.argmax(axis=1)
@@ -36,6 +49,27 @@ def split_indices(n: int, labels, fraction: float, rng: np.random.Generator):
     ``ceil(fraction * n)`` samples are held out. With labels, class ``c``
     gives ``n_val * n_c / n`` of them, rounded so the total is exact (the
     largest remainders round up).
+
+    Parameters
+    ----------
+    n : int
+        Number of samples.
+    labels : ndarray of shape (n,) or None
+        Class codes to stratify by.
+    fraction : float in (0, 1)
+        The fraction held out.
+    rng : numpy.random.Generator
+        Draws the split.
+
+    Returns
+    -------
+    train_idx, val_idx : ndarray of shape (n_train,) and (n_val,)
+        Sorted row indices of the two parts.
+
+    Raises
+    ------
+    ValueError
+        When either part would be empty.
     """
     n_val = math.ceil(fraction * n)
     if not 1 <= n_val < n:
@@ -70,6 +104,20 @@ def check_split_weights(sample_weight, train_idx, val_idx, fraction) -> None:
     samples all weigh 0 has no loss (a weighted mean over nothing).
     scikit-learn's MLP scores such a validation part anyway and stops on
     meaningless scores; here the error says what is wrong.
+
+    Parameters
+    ----------
+    sample_weight : ndarray of shape (n,)
+        The checked weights.
+    train_idx, val_idx : ndarray of shape (n_train,) and (n_val,)
+        Row indices of the two parts.
+    fraction : float
+        The ``validation_split``, for the message.
+
+    Raises
+    ------
+    ValueError
+        When every sample of either part weighs 0.
     """
     n = sample_weight.shape[0]
     for part, idx in (("validation", val_idx), ("training", train_idx)):
@@ -93,8 +141,30 @@ def class_weight_per_sample(class_weight, labels, network=None) -> np.ndarray:
     (scikit-learn's meaning), mapped to codes by ``network.preprocessing``
     when the network knows its class names (labels ``1``/``2`` or
     ``"cat"``/``"dog"``); without, a label is its code. Classes the dict does
-    not name weigh 1. Raises ValueError for a key that is no class of the
-    training targets.
+    not name weigh 1.
+
+    Parameters
+    ----------
+    class_weight : dict or "balanced"
+        As ``fit`` takes it.
+    labels : ndarray of shape (n,) or None
+        Class codes of the samples (None for regression or multi-label).
+    network : Network, optional
+        Maps the dict's labels to codes through its preprocessing.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        The weight of each sample's class.
+
+    Raises
+    ------
+    ValueError
+        For ``labels`` None (no classes), a string other than "balanced", a
+        key that is no class of the training targets, or a negative weight.
+    TypeError
+        For a ``class_weight`` that is neither a dict nor a string, or a
+        non-numeric weight.
     """
     if labels is None:
         raise ValueError(
@@ -156,7 +226,34 @@ def _class_names(codes, network) -> list[str]:
 
 
 def training_weights(network, Y, labels, sample_weight, class_weight):
-    """Combined per-sample weights (n,) with mean 1, or None if none were given."""
+    """Combined per-sample weights (n,) with mean 1, or None if none were given.
+
+    Parameters
+    ----------
+    network : Network
+        Gives the dtype, and the class names for ``class_weight``.
+    Y : ndarray of shape (n, n_outputs)
+        Prepared targets of the training part.
+    labels : ndarray of shape (n,) or None
+        Their class codes.
+    sample_weight : array-like of shape (n,) or None
+        Non-negative sample weights.
+    class_weight : dict, "balanced" or None
+        Weights of the classes.
+
+    Returns
+    -------
+    ndarray of shape (n,) or None
+        ``sample_weight`` times the class weights, rescaled to mean 1.
+
+    Raises
+    ------
+    ValueError
+        For invalid weights (negative, of the wrong length, NaN), or when
+        every sample weighs 0.
+    TypeError
+        For non-numeric weights or a ``class_weight`` of the wrong type.
+    """
     if sample_weight is None and class_weight is None:
         return None
     n = Y.shape[0]

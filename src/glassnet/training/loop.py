@@ -41,6 +41,27 @@ class History(Callback):
         epoch) and ``epoch_time`` (seconds, validation included).
     epoch : list of int
         The epoch numbers recorded (0-based).
+
+    See Also
+    --------
+    fit : Returns the History of its run (Keras's ``History`` object).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    >>> y = np.array([0, 1, 1, 0])
+    >>> net = gn.Network.mlp([2, 2, 1], hidden="tanh", seed=1, dtype="float64")
+    >>> history = net.fit(X, y, epochs=4, batch_size=None, optimizer=gn.Adam(lr=0.1))
+    >>> history
+    History(epochs=4, keys=[loss, accuracy, lr, epoch_time])
+    >>> history.epoch
+    [0, 1, 2, 3]
+    >>> history.history["lr"]
+    [0.1, 0.1, 0.1, 0.1]
+    >>> round(history.history["loss"][0], 4)  # the epoch's mean cost, nats
+    0.7098
     """
 
     def __init__(self):
@@ -48,6 +69,16 @@ class History(Callback):
         self.epoch: list[int] = []
 
     def on_epoch_end(self, epoch, logs):
+        """Append the epoch's number and every entry of its logs.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            The epoch's logs; a key first seen later than epoch 0 gets a
+            shorter list.
+        """
         self.epoch.append(epoch)
         for key, value in logs.items():
             self.history.setdefault(key, []).append(value)
@@ -156,8 +187,19 @@ def fit(
 ) -> History:
     """Train ``network`` on ``(X, y)`` by backpropagation.
 
+    Per epoch the samples are shuffled and cut into batches, and each batch
+    runs forward, the loss's output delta, backward and the optimizer's
+    update (lecture 003: batch, stochastic and mini-batch gradient descent).
+    ``network.fit(X, y, ...)`` is the same call. Parameters and behaviour
+    follow Keras's ``Model.fit``; everything beyond batching (printing,
+    early stopping, schedules, checkpoints) is a
+    :class:`~glassnet.training.callbacks.Callback`.
+
     Parameters
     ----------
+    network : Network
+        The network to train, in place; its ``optimizer`` is set to the one
+        used.
     X : array-like of shape (n_samples, n_features), or batches
         Samples as rows: float, integer, or uint8 pixels (converted to
         ``x / 255`` batch by batch, so a uint8 array or a memory map is never
@@ -209,6 +251,8 @@ def fit(
     verbose : {0, 1, 2}, default 0
         0 prints nothing, 1 a progress bar per epoch, 2 one line per epoch.
     callbacks : list of Callback, optional
+        Called at every hook in order, before the verbose printer and the
+        History (which so records what they add to ``logs``).
     diagnostics : bool or Diagnostics, default False
         Record per-layer gradient norms, saturation, dead units and update
         ratios every epoch (keys such as ``"grad_norm/1"`` in the History) and
@@ -220,14 +264,52 @@ def fit(
         "compiled" when numba is installed and ``GLASSNET_ACCELERATE`` is not
         ``"0"``, else "numpy". The two agree to float32 rounding.
 
-    Raises ``ValueError`` for an unknown backend, for ``sample_weight`` that
-    is 0 on every sample of the training or the validation part of
-    ``validation_split``, and for named DataFrame columns that are not the
-    model's feature names; ``ImportError`` for "compiled" without numba.
-
     Returns
     -------
     History
+        One entry per epoch for every key of the epoch logs (``loss``, the
+        metrics, ``val_*``, ``lr``, ``epoch_time`` in seconds).
+
+    Raises
+    ------
+    ValueError
+        For an unknown backend; ``X`` or ``y`` of the wrong shape, with NaN,
+        or a label the loss cannot take; an ``epochs``, ``batch_size``,
+        ``verbose`` or ``validation_split`` out of its range; both
+        ``validation_data`` and ``validation_split``; ``sample_weight`` that
+        is negative, of the wrong length, or 0 on every sample of the
+        training or the validation part of ``validation_split``; a
+        ``batch_size`` smaller than a layer can learn from (batch
+        normalization needs 2); named DataFrame columns that are not the
+        model's feature names.
+    TypeError
+        For non-numeric data or settings, a ``callbacks`` entry that is not a
+        Callback (or defines an ``on_*`` method that is not a hook), or a
+        ``diagnostics`` that is not a bool or a Diagnostics callback.
+    ImportError
+        For ``backend="compiled"`` without numba.
+
+    See Also
+    --------
+    evaluate : Loss and metrics in inference mode.
+
+    Examples
+    --------
+    XOR, which a perceptron cannot learn, learnt by a 2-2-1 network with
+    full-batch Adam (lecture 002):
+
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    >>> y = np.array([0, 1, 1, 0])
+    >>> net = gn.Network.mlp([2, 2, 1], hidden="tanh", seed=1, dtype="float64")
+    >>> history = gn.fit(
+    ...     net, X, y, epochs=300, batch_size=None, optimizer=gn.Adam(lr=0.1)
+    ... )
+    >>> round(history.history["loss"][-1], 4), history.history["accuracy"][-1]
+    (0.002, 1.0)
+    >>> net.predict(X)
+    array([0, 1, 1, 0])
     """
     backend = backends.get(backend)
     if y is None:
@@ -548,10 +630,18 @@ def evaluate(
 ) -> dict:
     """Loss and metrics of ``network`` on ``(X, y)`` in inference mode.
 
+    Inference mode: dropout off, batch normalization with its running
+    statistics (Keras's ``Model.evaluate``). ``network.evaluate(X, y)`` is
+    the same call.
+
     Parameters
     ----------
+    network : Network
+        A network of ``n_features`` inputs and ``n_outputs`` outputs.
     X : array-like of shape (n_samples, n_features)
+        Samples as rows.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Class labels (one-hot accepted) or regression targets.
     metrics : list of str, optional
         Default: ``["accuracy"]`` for classifiers, ``["mae"]`` for
         regressors. Per-class metrics (e.g. "per_class_recall",
@@ -566,6 +656,29 @@ def evaluate(
     dict
         ``{"loss": ..., "<metric>": ...}``; the loss includes any weight
         penalty, as in training.
+
+    Raises
+    ------
+    ValueError
+        For ``X`` or ``y`` of the wrong shape or with NaN, a label the loss
+        cannot take, an unknown metric, a ``batch_size`` below 1, or
+        ``sample_weight`` that is negative, of the wrong length or all 0.
+    TypeError
+        For non-numeric data or ``batch_size``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> net = gn.Network.mlp([2, 1], loss="mse", seed=0)
+    >>> net.set_weights([np.array([[1.0, 2.0]]), np.array([0.5])])
+    >>> X = np.array([[1.0, 1.0], [0.0, -1.0]])
+    >>> y = np.array([3.5, -1.0])
+    >>> net.predict(X).ravel()  # 1 + 2 + 0.5 and -2 + 0.5: errors 0 and 0.5
+    array([ 3.5, -1.5], dtype=float32)
+    >>> scores = gn.evaluate(net, X, y, metrics=["mae"])
+    >>> {name: round(value, 4) for name, value in scores.items()}
+    {'loss': 0.125, 'mae': 0.25}
     """
     X = network.prepare_inputs(X)
     Y = network.prepare_targets(y, X)

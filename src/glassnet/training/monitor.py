@@ -34,6 +34,14 @@ class Monitor:
         An improvement must beat the best by more than this.
     owner : str
         Name of the user-facing class, for error messages.
+
+    Raises
+    ------
+    TypeError
+        For a ``monitor`` that is not a non-empty string, or a non-numeric
+        ``min_delta``.
+    ValueError
+        For an unknown ``mode`` or a negative ``min_delta``.
     """
 
     def __init__(self, monitor: str, mode: str, min_delta: float, owner: str):
@@ -56,10 +64,28 @@ class Monitor:
         self.reset()
 
     def reset(self) -> None:
+        """Forget the best value: ``-inf`` when maximizing, else ``inf``."""
         self.best = -math.inf if self.mode == "max" else math.inf
 
     def value(self, logs: dict) -> float:
-        """``logs[monitor]``, or a clear error naming the available keys."""
+        """``logs[monitor]``, or a clear error naming the available keys.
+
+        Parameters
+        ----------
+        logs : dict
+            An epoch's logs.
+
+        Returns
+        -------
+        float
+            The monitored value.
+
+        Raises
+        ------
+        ValueError
+            When ``monitor`` is not in ``logs`` (the message lists the keys,
+            and for ``val_*`` says how to get validation data).
+        """
         if self.monitor not in logs:
             hint = ""
             if self.monitor.startswith("val_"):
@@ -74,7 +100,18 @@ class Monitor:
         return float(logs[self.monitor])
 
     def improved(self, value: float) -> bool:
-        """Whether ``value`` beats the best by more than ``min_delta`` (NaN never)."""
+        """Whether ``value`` beats the best by more than ``min_delta`` (NaN never).
+
+        Parameters
+        ----------
+        value : float
+            A new value of the monitored quantity.
+
+        Returns
+        -------
+        bool
+            True when it improves on ``best`` by more than ``min_delta``.
+        """
         if self.mode == "max":
             return value > self.best + self.min_delta
         return value < self.best - self.min_delta

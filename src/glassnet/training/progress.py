@@ -34,8 +34,32 @@ class ProgressBar(Callback):
     backend : {"auto", "rich", "tqdm", "plain"}, default "auto"
         "auto" takes rich, then tqdm, then plain text.
     stream : file, default sys.stdout
+        Where the bar and the epochs' lines go.
     refresh : float, default 0.1
         Seconds between redraws (a redraw per batch would slow training).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``backend``.
+    ImportError
+        For ``backend="rich"`` or ``"tqdm"`` when that package is missing.
+
+    Examples
+    --------
+    Off a terminal the plain bar writes one line per finished epoch:
+
+    >>> import io
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> stream = io.StringIO()
+    >>> net = gn.Network.mlp([2, 1], loss="mse", seed=0)
+    >>> bar = gn.ProgressBar(backend="plain", stream=stream)
+    >>> history = net.fit(np.eye(2), [1.0, 2.0], epochs=2, callbacks=[bar])
+    >>> print(stream.getvalue())  # doctest: +ELLIPSIS
+    epoch 1/2  1/1 [========================]  loss ...  mae ...  lr 0.01  ...s
+    epoch 2/2  1/1 [========================]  loss ...  mae ...  lr 0.01  ...s
+    <BLANKLINE>
     """
 
     def __init__(self, *, backend: str = "auto", stream=None, refresh: float = 0.1):
@@ -56,12 +80,28 @@ class ProgressBar(Callback):
         self.refresh = refresh
 
     def on_train_begin(self, logs):
+        """Open the bar on the stream.
+
+        Parameters
+        ----------
+        logs : dict
+            Empty.
+        """
         stream = self.stream or sys.stdout
         self._bar = {"rich": _RichBar, "tqdm": _TqdmBar, "plain": _PlainBar}[
             self.backend
         ](stream)
 
     def on_epoch_begin(self, epoch, logs):
+        """Start the epoch's bar, ``epoch k/epochs`` (1-based).
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            Empty.
+        """
         epochs = self.params.get("epochs", epoch + 1)
         self._steps = self.params.get("steps", 0)
         self._done = 0
@@ -72,6 +112,15 @@ class ProgressBar(Callback):
         self._bar.start(f"epoch {epoch + 1}/{epochs}", self._steps)
 
     def on_batch_end(self, batch, logs):
+        """Advance the bar; redraw it with the running mean loss now and then.
+
+        Parameters
+        ----------
+        batch : int
+            Index of the batch within its epoch, from 0.
+        logs : dict
+            The batch's ``loss`` and ``size``.
+        """
         self._done = batch + 1
         size = logs.get("size", 1)
         self._loss_sum += logs["loss"] * size
@@ -82,10 +131,26 @@ class ProgressBar(Callback):
             self._bar.update(self._done, f"loss {self._loss_sum / self._seen:.4f}")
 
     def on_epoch_end(self, epoch, logs):
+        """Replace the bar by the epoch's line: its logs and time in seconds.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        logs : dict
+            The epoch's logs.
+        """
         elapsed = time.perf_counter() - self._start
         self._bar.finish(self._done, f"{format_logs(logs)}  {elapsed:.1f}s")
 
     def on_train_end(self, logs):
+        """Close the bar.
+
+        Parameters
+        ----------
+        logs : dict
+            The last epoch's logs.
+        """
         self._bar.close()
 
 

@@ -54,23 +54,70 @@ __all__ = [
 class Schedule:
     """Base class: ``schedule(epoch, lr0, epochs)`` is the rate of ``epoch``.
 
-    ``epochs`` is the planned number of epochs of the run (only cosine decay
-    needs it). :meth:`observe` sees every epoch's logs after the epoch; only
-    stateful schedules (:class:`ReduceOnPlateau`) use it.
+    ``epoch`` is 0-based, ``lr0`` the optimizer's learning rate when
+    training began, ``epochs`` the planned number of epochs of the run (only
+    cosine decay needs it); the result is a learning rate in ``[0, inf)``.
+    :meth:`observe` sees every epoch's logs after the epoch; only stateful
+    schedules (:class:`ReduceOnPlateau`) use it. A subclass implements
+    ``__call__`` and, for :meth:`config`, gives its options.
+
+    Examples
+    --------
+    >>> from glassnet.schedules import ExponentialDecay
+    >>> schedule = ExponentialDecay(gamma=0.5)
+    >>> [schedule(t, lr0=0.1) for t in range(4)]
+    [0.1, 0.05, 0.025, 0.0125]
+    >>> schedule.config()
+    {'name': 'exponential', 'gamma': 0.5}
     """
 
     name = "schedule"
 
     def __call__(self, epoch: int, lr0: float, epochs: int | None = None) -> float:
+        """The learning rate of ``epoch``.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch, from 0.
+        lr0 : float
+            The optimizer's learning rate when training began.
+        epochs : int, optional
+            The planned number of epochs of the run (only cosine decay
+            needs it).
+
+        Returns
+        -------
+        float
+            The rate, in ``[0, inf)``.
+        """
         raise NotImplementedError
 
     def observe(self, epoch: int, logs: dict) -> None:
-        """Called after every epoch with its logs (``loss``, ``val_loss``, ...)."""
+        """Called after every epoch with its logs (``loss``, ``val_loss``, ...).
+
+        Does nothing here; stateful schedules override it.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch that ended, from 0.
+        logs : dict
+            The epoch's logs.
+        """
 
     def reset(self) -> None:
         """Forget what :meth:`observe` saw (called when training begins)."""
 
     def config(self) -> dict:
+        """The schedule's name and options, enough to build it again.
+
+        Returns
+        -------
+        dict
+            ``{"name": ..., <option>: <value>, ...}``;
+            ``get_schedule(config.pop("name"), **config)`` rebuilds it.
+        """
         return {"name": self.name}
 
     def __repr__(self) -> str:
@@ -80,7 +127,7 @@ class Schedule:
 
 
 class Constant(Schedule):
-    """``lr_t = lr0``."""
+    """``lr_t = lr0``: the rate training began with, every epoch."""
 
     name = "constant"
 
@@ -91,10 +138,29 @@ class Constant(Schedule):
 class StepDecay(Schedule):
     """``lr_t = lr0 * gamma ** (t // step_size)``: drop by ``gamma`` every few epochs.
 
+    PyTorch's ``StepLR``, per epoch.
+
     Parameters
     ----------
     step_size : int >= 1, default 10
+        Epochs between two drops.
     gamma : float in (0, 1], default 0.1
+        Factor of each drop.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric ``step_size`` or ``gamma``.
+    ValueError
+        For a ``step_size`` below 1 or not whole, or ``gamma`` out of
+        ``(0, 1]``.
+
+    Examples
+    --------
+    >>> from glassnet.schedules import StepDecay
+    >>> schedule = StepDecay(step_size=2, gamma=0.5)
+    >>> [schedule(t, lr0=1.0) for t in range(6)]
+    [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
     """
 
     name = "step"
@@ -111,15 +177,32 @@ class StepDecay(Schedule):
         return lr0 * self.gamma ** (epoch // self.step_size)
 
     def config(self):
+        """The name, ``step_size`` and ``gamma``.
+
+        Returns
+        -------
+        dict
+            ``{"name": "step", "step_size": ..., "gamma": ...}``.
+        """
         return {"name": self.name, "step_size": self.step_size, "gamma": self.gamma}
 
 
 class ExponentialDecay(Schedule):
     """``lr_t = lr0 * gamma ** t``.
 
+    PyTorch's ``ExponentialLR``, per epoch.
+
     Parameters
     ----------
     gamma : float in (0, 1], default 0.95
+        Factor applied after every epoch.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric ``gamma``.
+    ValueError
+        For a ``gamma`` out of ``(0, 1]``.
     """
 
     name = "exponential"
@@ -133,6 +216,13 @@ class ExponentialDecay(Schedule):
         return lr0 * self.gamma**epoch
 
     def config(self):
+        """The name and ``gamma``.
+
+        Returns
+        -------
+        dict
+            ``{"name": "exponential", "gamma": ...}``.
+        """
         return {"name": self.name, "gamma": self.gamma}
 
 
@@ -145,7 +235,23 @@ class InverseScaling(Schedule):
     Parameters
     ----------
     decay : float > 0, default 1
+        Growth of the denominator per epoch.
     power : float > 0, default 0.5
+        Exponent of the denominator.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric ``decay`` or ``power``.
+    ValueError
+        For a ``decay`` or ``power`` that is not positive.
+
+    Examples
+    --------
+    >>> from glassnet.schedules import InverseScaling
+    >>> schedule = InverseScaling(decay=1.0, power=0.5)
+    >>> [round(schedule(t, lr0=1.0), 4) for t in range(4)]
+    [1.0, 0.7071, 0.5774, 0.5]
     """
 
     name = "inverse_scaling"
@@ -163,6 +269,13 @@ class InverseScaling(Schedule):
         return lr0 / denominator
 
     def config(self):
+        """The name, ``decay`` and ``power``.
+
+        Returns
+        -------
+        dict
+            ``{"name": "inverse_scaling", "decay": ..., "power": ...}``.
+        """
         return {"name": self.name, "decay": self.decay, "power": self.power}
 
 
@@ -185,7 +298,28 @@ class CosineDecay(Schedule):
     epochs : int, optional
         ``T``; default: the number of epochs given to ``fit``.
     min_lr : float >= 0, default 0
+        The rate reached at ``t = T`` and held after it.
     warmup_epochs : int >= 0, default 0
+        ``w``, the epochs of linear warm-up.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric option.
+    ValueError
+        For an option out of its range. Calling the schedule raises
+        ``ValueError`` when ``T`` (``epochs``, or the run's) is unknown or not
+        above ``warmup_epochs``.
+
+    Examples
+    --------
+    >>> from glassnet.schedules import CosineDecay
+    >>> schedule = CosineDecay(epochs=4)
+    >>> [round(schedule(t, lr0=1.0), 4) for t in range(6)]
+    [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.0]
+    >>> warm = CosineDecay(epochs=6, warmup_epochs=2)
+    >>> [round(warm(t, lr0=1.0), 4) for t in range(4)]
+    [0.3333, 0.6667, 1.0, 0.8536]
     """
 
     name = "cosine"
@@ -203,6 +337,14 @@ class CosineDecay(Schedule):
         )
 
     def __call__(self, epoch, lr0, epochs=None):
+        """The warm-up or cosine rate of ``epoch``; ``min_lr`` after ``T`` epochs.
+
+        Raises
+        ------
+        ValueError
+            When ``T`` (the ``epochs`` given here or to the schedule) is
+            unknown or not above ``warmup_epochs``.
+        """
         total = self.epochs if self.epochs is not None else epochs
         w = self.warmup_epochs
         if total is None or total <= w:
@@ -218,6 +360,14 @@ class CosineDecay(Schedule):
         )
 
     def config(self):
+        """The name, ``epochs``, ``min_lr`` and ``warmup_epochs``.
+
+        Returns
+        -------
+        dict
+            ``{"name": "cosine", "epochs": ..., "min_lr": ...,
+            "warmup_epochs": ...}``.
+        """
         return {
             "name": self.name,
             "epochs": self.epochs,
@@ -239,17 +389,45 @@ class ReduceOnPlateau(Schedule):
     Parameters
     ----------
     monitor : str, default "val_loss"
+        Key of the epoch logs to watch.
     factor : float in (0, 1), default 0.1
+        Multiplies the rate at each reduction.
     patience : int >= 0, default 10
+        Epochs without improvement before a reduction.
     mode : {"auto", "min", "max"}, default "auto"
+        "auto" maximizes accuracy-like metrics and minimizes the rest.
     min_delta : float >= 0, default 1e-4
+        An improvement must beat the best by more than this.
     cooldown : int >= 0, default 0
+        Epochs after a reduction before the wait counter runs again.
     min_lr : float >= 0, default 0
+        The rate is never reduced below this.
 
     Attributes
     ----------
     reductions : int
         ``k``, the number of reductions so far.
+
+    Raises
+    ------
+    TypeError
+        For a ``monitor`` that is not a non-empty string, or a non-numeric
+        option.
+    ValueError
+        For an unknown ``mode`` or an option out of its range.
+        :meth:`observe` raises ``ValueError`` when ``monitor`` is not in the
+        epoch logs.
+
+    Examples
+    --------
+    >>> from glassnet.schedules import ReduceOnPlateau
+    >>> schedule = ReduceOnPlateau("loss", factor=0.5, patience=1)
+    >>> rates = []
+    >>> for epoch, loss in enumerate([1.0, 0.5, 0.6, 0.55, 0.4]):
+    ...     rates.append(schedule(epoch, lr0=0.1))
+    ...     schedule.observe(epoch, {"loss": loss})
+    >>> rates
+    [0.1, 0.1, 0.1, 0.05, 0.025]
     """
 
     name = "reduce_on_plateau"
@@ -276,6 +454,7 @@ class ReduceOnPlateau(Schedule):
         self.reset()
 
     def reset(self):
+        """Forget the best value, the reductions and the counters."""
         self.monitor.reset()
         self.reductions = 0
         self.wait = 0
@@ -287,6 +466,20 @@ class ReduceOnPlateau(Schedule):
         return max(lr0 * self.factor**self.reductions, min(self.min_lr, lr0))
 
     def observe(self, epoch, logs):
+        """Count an epoch without improvement of ``logs[monitor]``; reduce on a plateau.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch that ended, from 0.
+        logs : dict
+            The epoch's logs; must hold ``monitor``.
+
+        Raises
+        ------
+        ValueError
+            When ``monitor`` is not in ``logs``.
+        """
         value = self.monitor.value(logs)
         if self.cooldown_left > 0:
             self.cooldown_left -= 1
@@ -307,6 +500,15 @@ class ReduceOnPlateau(Schedule):
         return lr0 * self.factor**self.reductions > self.min_lr
 
     def config(self):
+        """The name and every option (``monitor``, ``factor``, ...).
+
+        Returns
+        -------
+        dict
+            ``{"name": "reduce_on_plateau", "monitor": ..., "factor": ...,
+            "patience": ..., "mode": ..., "min_delta": ..., "cooldown": ...,
+            "min_lr": ...}`` (``mode`` as resolved, "min" or "max").
+        """
         return {
             "name": self.name,
             "monitor": self.monitor.monitor,
@@ -332,7 +534,34 @@ SCHEDULES: dict[str, type[Schedule]] = {
 
 
 def get_schedule(schedule: str | Schedule, **kwargs) -> Schedule:
-    """Resolve a name or instance; an unknown name lists the valid ones."""
+    """Resolve a name or instance; an unknown name lists the valid ones.
+
+    Parameters
+    ----------
+    schedule : str or Schedule
+        A name of :data:`SCHEDULES` ("step", "cosine", ...; case and ``-``
+        or ``_`` do not matter) or a :class:`Schedule`, returned as it is.
+    **kwargs
+        Options of the named schedule (e.g. ``gamma=0.5``).
+
+    Returns
+    -------
+    Schedule
+        A new schedule of that name, or ``schedule`` itself.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the known ones).
+    TypeError
+        For anything else, or options the schedule does not take.
+
+    Examples
+    --------
+    >>> from glassnet import schedules
+    >>> schedules.get("step", step_size=5)
+    StepDecay(step_size=5, gamma=0.1)
+    """
     return resolve(schedule, SCHEDULES, Schedule, "schedule", "schedule", **kwargs)
 
 
