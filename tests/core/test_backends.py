@@ -696,3 +696,35 @@ def test_the_cost_rule_looks_for_the_kernels_where_numba_caches_them(
     folder.mkdir()
     (folder / "compiled._compile.locals.adam-140.py311.nbi").write_bytes(b"")
     assert backends._kernels_cached()
+
+
+@pytest.mark.parametrize("flush", [False, True])
+def test_adam_by_blocks_equals_adam_in_one_pass(monkeypatch, flush):
+    # blocks of 1,000 over 2,500 entries (two whole blocks and a part) against
+    # one pass, and against the update written out entry by entry
+    rng = np.random.default_rng(7)
+    n = 2500
+    g = rng.normal(size=n).astype(np.float32)
+    start = [rng.normal(size=n).astype(np.float32) for _ in range(2)]
+    start.append(np.abs(rng.normal(size=n)).astype(np.float32) * 1e-3)
+    start[1][:5] = 1e-38  # moments to flush
+    start[2][:5] = 1e-38
+    options = dict(lr_t=1e-3, beta1=0.9, beta2=0.999, eps_hat=1e-8, tiny=1e-30)
+    results = []
+    for block in (10**9, 1000):
+        monkeypatch.setattr(NumpyBackend, "ADAM_BLOCK", block)
+        p, m, v = (a.copy() for a in start)
+        backends.NUMPY.adam(p, g, m, v, np.empty_like(p), flush=flush, **options)
+        results.append((p, m, v))
+    for one, blocked in zip(*results, strict=True):
+        assert np.array_equal(one, blocked)
+    p0, m0, v0 = (a.astype(np.float64) for a in start)
+    m1 = 0.9 * m0 + 0.1 * g
+    v1 = 0.999 * v0 + 0.001 * g.astype(np.float64) ** 2
+    if flush:
+        m1[np.abs(m1) < 1e-30] = 0
+        v1[v1 < 1e-30] = 0
+    p1 = p0 - 1e-3 * m1 / (np.sqrt(v1) + 1e-8)
+    np.testing.assert_allclose(results[1][0], p1, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(results[1][1], m1, rtol=1e-5, atol=1e-8)
+    assert np.all(results[1][1][m1 == 0] == 0)
