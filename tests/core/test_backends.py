@@ -507,15 +507,83 @@ def test_an_explicit_numpy_backend_runs_no_compiled_operation(monkeypatch):
 
 
 def test_the_default_backend_follows_the_environment(monkeypatch):
+    compiled = _compiled_or_skip()
     monkeypatch.setenv("GLASSNET_ACCELERATE", "0")
     assert backends.get() is backends.NUMPY
-    monkeypatch.delenv("GLASSNET_ACCELERATE")
-    try:
-        import numba  # noqa: F401
-    except ImportError:
-        assert backends.get() is backends.NUMPY
-    else:
-        assert backends.get() is backends.get("compiled")
+    assert backends.choose(10**9, 10**9) is backends.NUMPY
+    monkeypatch.setenv("GLASSNET_ACCELERATE", "1")
+    assert backends.get() is compiled
+    assert backends.choose(1) is compiled
+
+
+@pytest.fixture
+def not_loaded(monkeypatch):
+    """A process in which the compiled kernels were never loaded."""
+    monkeypatch.delenv("GLASSNET_ACCELERATE", raising=False)
+    made = {"numpy": backends.NUMPY}
+    monkeypatch.setattr(backends, "_made", made)
+    return made
+
+
+def test_no_fixed_cost_for_a_small_job(not_loaded, monkeypatch):
+    pytest.importorskip("numba")
+    monkeypatch.setattr(backends, "_kernels_cached", lambda: True)
+    # inference and workspaces never load the kernels
+    assert backends.get() is backends.NUMPY
+    # the README's main job: 64-128-10 on 1,437 digits, batch 32, 20 epochs
+    # of 45 steps: expected saving 900 x (20 us + 9,610 x 1 ns + 32 x 138 x
+    # 0.5 ns) = 28 ms, far below the 1 s it takes to load the kernels
+    saving = backends.compiled_saving(900, 64 * 128 + 128 + 128 * 10 + 10, 32 * 138)
+    assert saving == pytest.approx(900 * (20e-6 + 9610e-9 + 32 * 138 * 0.5e-9))
+    assert backends.choose(900, 9610, 32 * 138) is backends.NUMPY
+    assert "compiled" not in not_loaded
+    X, y = problem()
+    net = gn.Network.mlp(SIZES, seed=0)
+    net.fit(X, y, epochs=3, batch_size=4, optimizer="adam")
+    net.predict(X)
+    assert "compiled" not in not_loaded
+
+
+def test_the_kernels_load_where_they_repay_it(not_loaded, monkeypatch):
+    pytest.importorskip("numba")
+    # W1 for ten epochs: 4,690 steps of 235,146 parameters and 128 x 394
+    # activations save about 1.3 s: more than a warm load (1 s), less than a
+    # cold one (3 s)
+    work = (4690, 235146, 128 * 394)
+    monkeypatch.setattr(backends, "_kernels_cached", lambda: True)
+    assert backends.choose(*work, updates=False) is backends.NUMPY
+    assert "compiled" not in not_loaded
+    compiled = backends.choose(*work)
+    assert compiled.name == "compiled" and not_loaded["compiled"] is compiled
+    not_loaded.pop("compiled")
+    monkeypatch.setattr(backends, "_kernels_cached", lambda: False)
+    assert backends.choose(*work) is backends.NUMPY
+    compiled = backends.choose(10 * 4690, 235146, 128 * 394)
+    assert compiled.name == "compiled" and not_loaded["compiled"] is compiled
+    # once loaded, the kernels cost nothing more: every size takes them
+    assert backends.choose(1) is compiled
+    assert backends.get() is compiled
+
+
+def test_fit_asks_with_the_size_of_the_run(not_loaded, monkeypatch):
+    asked = []
+
+    def choose(steps, parameters, activations, *, updates):
+        asked.append((steps, parameters, activations, updates))
+        return backends.NUMPY
+
+    monkeypatch.setattr(backends, "choose", choose)
+    X, y = problem()  # 12 samples: batches of 5, 5 and 2
+    net = gn.Network.mlp(SIZES, seed=0)
+    net.fit(X, y, epochs=4, batch_size=5, optimizer="adam")
+    n_params = 5 * 7 + 7 + 7 * 6 + 6 + 6 * 3 + 3
+    assert asked == [(12, n_params, 5 * (7 + 6 + 3), True)]
+    net.fit(X, y, epochs=1, batch_size=12, optimizer=gn.SGD(0.1, momentum=0.9))
+    assert asked[-1] == (1, n_params, 12 * 16, False)
+    net.fit(X, y, epochs=1, optimizer=gn.RMSProp())
+    assert asked[-1][3] is False
+    net.fit(X, y, epochs=1, backend="numpy")  # a named backend is not chosen
+    assert len(asked) == 3
 
 
 @pytest.mark.parametrize(
@@ -559,3 +627,104 @@ def test_a_copy_made_inside_a_workspace_is_outside_any():
     first = clone.forward(X)
     assert clone.forward(X) is not first
     assert counting.calls == {}
+
+
+@pytest.mark.slow
+def test_the_main_job_never_loads_numba(tmp_path):
+    pytest.importorskip("numba")
+    import subprocess
+    import sys
+
+    script = (
+        "import runpy, sys\n"
+        f"sys.argv = ['glassnet', 'train', '--out', {str(tmp_path / 'm.glassnet')!r}]\n"
+        "try:\n"
+        "    runpy.run_module('glassnet', run_name='__main__')\n"
+        "except SystemExit as stop:\n"
+        "    assert not stop.code, stop.code\n"
+        "print('numba' in sys.modules)\n"
+    )
+    env = {
+        k: v for k, v in __import__("os").environ.items() if k != "GLASSNET_ACCELERATE"
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.slow
+def test_the_kernel_cache_falls_back_to_the_user_cache_folder(tmp_path):
+    # A package folder that cannot be written (PermissionError on the test
+    # file numba writes there) sends the cache to $XDG_CACHE_HOME/numba.
+    pytest.importorskip("numba")
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np\n"
+        "from numba.core import caching\n"
+        "def refuse(self):\n"
+        "    raise PermissionError('read-only package folder')\n"
+        "caching.InTreeCacheLocator.ensure_cache_path = refuse\n"
+        "from glassnet.core import backends\n"
+        "p = np.zeros(4, np.float32)\n"
+        "backends.get('compiled').adam(p, p + 1, p.copy(), p.copy(), p.copy(),\n"
+        "    lr_t=1e-3, beta1=0.9, beta2=0.999, eps_hat=1e-8, tiny=1e-30,\n"
+        "    flush=False)\n"
+        "print('compiled')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "compiled"
+    cached = list((tmp_path / "numba").rglob("compiled._compile.locals.adam-*.nbi"))
+    assert len(cached) == 1
+
+
+def test_the_cost_rule_looks_for_the_kernels_where_numba_caches_them(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    assert not backends._kernels_cached()
+    folder = tmp_path / "glassnet_core_backends_compiled_py"
+    folder.mkdir()
+    (folder / "compiled._compile.locals.adam-140.py311.nbi").write_bytes(b"")
+    assert backends._kernels_cached()
+
+
+@pytest.mark.parametrize("flush", [False, True])
+def test_adam_by_blocks_equals_adam_in_one_pass(monkeypatch, flush):
+    # blocks of 1,000 over 2,500 entries (two whole blocks and a part) against
+    # one pass, and against the update written out entry by entry
+    rng = np.random.default_rng(7)
+    n = 2500
+    g = rng.normal(size=n).astype(np.float32)
+    start = [rng.normal(size=n).astype(np.float32) for _ in range(2)]
+    start.append(np.abs(rng.normal(size=n)).astype(np.float32) * 1e-3)
+    start[1][:5] = 1e-38  # moments to flush
+    start[2][:5] = 1e-38
+    options = dict(lr_t=1e-3, beta1=0.9, beta2=0.999, eps_hat=1e-8, tiny=1e-30)
+    results = []
+    for block in (10**9, 1000):
+        monkeypatch.setattr(NumpyBackend, "ADAM_BLOCK", block)
+        p, m, v = (a.copy() for a in start)
+        backends.NUMPY.adam(p, g, m, v, np.empty_like(p), flush=flush, **options)
+        results.append((p, m, v))
+    for one, blocked in zip(*results, strict=True):
+        assert np.array_equal(one, blocked)
+    p0, m0, v0 = (a.astype(np.float64) for a in start)
+    m1 = 0.9 * m0 + 0.1 * g
+    v1 = 0.999 * v0 + 0.001 * g.astype(np.float64) ** 2
+    if flush:
+        m1[np.abs(m1) < 1e-30] = 0
+        v1[v1 < 1e-30] = 0
+    p1 = p0 - 1e-3 * m1 / (np.sqrt(v1) + 1e-8)
+    np.testing.assert_allclose(results[1][0], p1, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(results[1][1], m1, rtol=1e-5, atol=1e-8)
+    assert np.all(results[1][1][m1 == 0] == 0)

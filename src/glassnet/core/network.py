@@ -953,8 +953,8 @@ class Network:
         operations fill the work arrays: every layer sees it as
         ``layer.backend`` and the network as ``self.backend`` for the block.
         None takes the enclosing block's backend, or outside any block the
-        default (compiled when numba is installed and
-        ``GLASSNET_ACCELERATE`` is not ``"0"``).
+        default of :func:`glassnet.core.backends.default_name` (the compiled
+        kernels once they are loaded in this process, else NumPy).
 
         Parameters
         ----------

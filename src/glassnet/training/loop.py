@@ -20,7 +20,13 @@ import numpy as np
 from glassnet.core import backends, regularizers
 from glassnet.core._registry import lookup
 from glassnet.core._validation import check_number, check_sample_weight
-from glassnet.core.optimizers import OPTIMIZERS, SGD, Optimizer, get_optimizer
+from glassnet.core.optimizers import (
+    OPTIMIZERS,
+    SGD,
+    Adam,
+    Optimizer,
+    get_optimizer,
+)
 from glassnet.metrics import compute_metrics, output_kind, resolve_metrics
 from glassnet.training import fit_data as _fit_data
 from glassnet.training.batches import BatchGather, StreamLoop, outputs_logs
@@ -260,9 +266,12 @@ def fit(
         overfitting; see :class:`glassnet.Diagnostics`.
     backend : {"numpy", "compiled"} or None, default None
         Whose operations run the training steps, the optimizer's updates and
-        the validation passes (see :mod:`glassnet.core.backends`). None:
-        "compiled" when numba is installed and ``GLASSNET_ACCELERATE`` is not
-        ``"0"``, else "numpy". The two agree to float32 rounding.
+        the validation passes (see :mod:`glassnet.core.backends`). None
+        chooses by the size of the run: "compiled" (numba, the ``fast``
+        extra) when the time its kernels are expected to save exceeds the
+        time to load them, or when they are loaded already, else "numpy"
+        (:func:`glassnet.core.backends.choose`; ``GLASSNET_ACCELERATE=0`` or
+        ``1`` overrides). The two agree to float32 rounding.
 
     Returns
     -------
@@ -311,7 +320,8 @@ def fit(
     >>> net.predict(X)
     array([0, 1, 1, 0])
     """
-    backend = backends.get(backend)
+    if backend is not None or y is None:
+        backend = backends.get(backend)
     if y is None:
         return _fit_stream(
             network,
@@ -353,9 +363,25 @@ def fit(
         "n_samples": n,
         "metrics": [m.name for m in metric_list],
     }
+    if backend is None:
+        backend = _choose_backend(network, optimizer, params)
     loop = _Loop(network, optimizer, train, batch_size, shuffle, rng, backend=backend)
     return _train(
         network, loop, params, callbacks, verbose, diagnostics, metric_list, validation
+    )
+
+
+def _choose_backend(network, optimizer, params):
+    """The backend for ``fit(backend=None)``: by the size of the run."""
+    units = sum(int(layer.n_out or 0) for layer in network.layers)
+    compiled_update = isinstance(optimizer, Adam) or (
+        isinstance(optimizer, SGD) and optimizer.momentum == 0
+    )
+    return backends.choose(
+        params["epochs"] * params["steps"],
+        network.parameters_flat.size,
+        params["batch_size"] * units,
+        updates=compiled_update,
     )
 
 

@@ -460,6 +460,12 @@ class NumpyBackend:
         p -= scratch
         return p
 
+    #: Adam runs its passes block by block, this many entries at a time, so
+    #: that a block's five arrays stay in the processor's cache between its
+    #: dozen passes instead of streaming each pass from memory (measured with
+    #: ``benchmarks/speed.py``; the result is the same entry by entry).
+    ADAM_BLOCK = 65536
+
     def adam(self, p, g, m, v, scratch, *, lr_t, beta1, beta2, eps_hat, tiny, flush):
         """One Adam step in place, bias corrections folded into ``lr_t, eps_hat``.
 
@@ -473,7 +479,8 @@ class NumpyBackend:
         to 0 before the update of ``p`` (they would change no float32
         weight, and as subnormal numbers they slow every pass down); a
         backend may flush at every step. ``scratch`` is a work array like
-        ``p``. See :class:`glassnet.Adam` for the fold.
+        ``p``. See :class:`glassnet.Adam` for the fold. Arrays longer than
+        :attr:`ADAM_BLOCK` are updated a block at a time.
 
         Parameters
         ----------
@@ -503,6 +510,19 @@ class NumpyBackend:
         p : ndarray of shape (n_params,)
             The updated parameters, the array ``p``.
         """
+        block = self.ADAM_BLOCK
+        if p.ndim == 1 and p.shape[0] > block:
+            for i in range(0, p.shape[0], block):
+                j = i + block
+                self._adam(
+                    p[i:j], g[i:j], m[i:j], v[i:j], scratch[i:j],
+                    lr_t, beta1, beta2, eps_hat, tiny, flush,
+                )  # fmt: skip
+            return p
+        return self._adam(p, g, m, v, scratch, lr_t, beta1, beta2, eps_hat, tiny, flush)
+
+    @staticmethod
+    def _adam(p, g, m, v, scratch, lr_t, beta1, beta2, eps_hat, tiny, flush):
         # m <- beta1 m + (1 - beta1) g
         m *= beta1
         np.multiply(g, 1.0 - beta1, out=scratch)
