@@ -34,6 +34,9 @@ __all__ = ["Network", "Summary"]
 
 _PROBABILITY_OUTPUTS = ("sigmoid", "softmax")
 _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}
+#: What a layer keeps from its last pass (and its work arrays): recomputed by
+#: the next pass, so a scratch copy leaves them behind.
+_PASS_ARRAYS = ("X", "Z", "A", "delta", "X_hat", "mask", "_buffers", "workspace")
 
 
 def _resolve_dtype(dtype) -> np.dtype:
@@ -705,17 +708,27 @@ class Network:
         return slope.astype(self.dtype)
 
     def _scratch_copy(self) -> Network:
-        """A copy to run passes on: its layers are copies, the rest is shared.
+        """A copy to run passes on, sharing nothing a pass changes.
 
-        The layers' parameters, kept arrays, masks and random generators are
-        copied (and the copy is outside any workspace block), so nothing a
-        pass does reaches this network; the metadata, preprocessing and the
-        optimizer's state are only read, so they are shared, not copied.
+        The layers are copied with their parameters, statistics, masks and
+        random generators, outside any workspace block, so nothing a pass
+        does reaches this network. What a pass only reads (metadata,
+        preprocessing, the optimizer's state) is shared, and what it
+        recomputes (the arrays the layers keep from the last pass, the work
+        arrays, the flat buffers that the copy rebinds) is not copied at all:
+        a copy of a trained MNIST-sized network then costs a copy of its
+        parameters, not of its last batch's activations.
         """
-        shared = ("metadata", "preprocessing", "optimizer")
-        memo = {
-            id(getattr(self, k)): getattr(self, k) for k in shared if hasattr(self, k)
-        }
+        memo = {}
+        for name in ("metadata", "preprocessing", "optimizer"):
+            value = getattr(self, name, None)
+            memo[id(value)] = value
+        dropped = [self.parameters_flat, self.gradients_flat, self._workspaces]
+        for layer in self.layers:
+            dropped += [getattr(layer, name, None) for name in _PASS_ARRAYS]
+        for value in dropped:
+            if value is not None:  # deepcopy gives None for these
+                memo[id(value)] = None
         return copy.deepcopy(self, memo)
 
     # -- forward and backward -----------------------------------------------------
