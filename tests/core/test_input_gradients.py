@@ -184,6 +184,23 @@ def test_one_hot_columns_get_the_partial_derivative_of_the_indicator():
     np.testing.assert_allclose(G, expected, rtol=1e-5, atol=1e-10)
 
 
+def test_a_frame_with_columns_in_another_order_gets_its_own_order_back():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(16)
+    net = random_network([3, 4, 3], rng, hidden="tanh")
+    X = raw_inputs(rng, n=5, d=3)
+    net.preprocessing = Preprocessing(
+        scaler=StandardScaler().fit(X), schema=FeatureSchema(["a", "b", "c"])
+    )
+    y = rng.integers(0, 3, 5)
+    frame = pd.DataFrame({"c": X[:, 2], "a": X[:, 0], "b": X[:, 1]})
+    G = net.input_gradients(frame, y)
+    S = net.saliency(frame, target=1)
+    expected = central_differences(lambda Z: sample_costs(net, Z, y), X)
+    np.testing.assert_allclose(G, expected[:, [2, 0, 1]], rtol=1e-5, atol=1e-10)
+    np.testing.assert_allclose(S, net.saliency(X, 1)[:, [2, 0, 1]], rtol=1e-12)
+
+
 def test_float32_network_gives_float32():
     rng = np.random.default_rng(8)
     net = gn.Network.mlp([4, 5, 3], hidden="relu", seed=0)

@@ -487,7 +487,10 @@ class Network:
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features), in the network's dtype.
+        ndarray of shape (n_samples, n_features), in the network's dtype,
+            its columns in the order of ``X``'s (a DataFrame whose named
+            columns come in another order than the model's features gets
+            its own order back).
 
         Notes
         -----
@@ -523,7 +526,7 @@ class Network:
             number of features, non-finite inputs, a length of ``y`` that is
             not ``n_samples``, unknown class labels.
         """
-        X = self.prepare_inputs(X)
+        X, order = self._inputs_and_order(X)
         Y = self.prepare_targets(y, X)
 
         def output_delta(net, rows):
@@ -533,7 +536,7 @@ class Network:
             weights = np.full(m, float(m), dtype=self.dtype)
             return net._output_delta(Y[rows], weights)
 
-        return self._gradient_to_inputs(X, output_delta)
+        return self._gradient_to_inputs(X, output_delta, order)
 
     def saliency(self, X, target=None, *, score: str = "logit") -> np.ndarray:
         """Gradient of a class score with respect to the input: a saliency map.
@@ -567,7 +570,8 @@ class Network:
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features), in the network's dtype.
+        ndarray of shape (n_samples, n_features), in the network's dtype,
+            its columns in the order of ``X``'s (as :meth:`input_gradients`).
 
         Notes
         -----
@@ -597,7 +601,7 @@ class Network:
                 "The 'score' parameter of Network.saliency must be 'logit' or "
                 f"'probability'. Got {score!r} instead."
             )
-        X = self.prepare_inputs(X)
+        X, order = self._inputs_and_order(X)
         codes = self._saliency_codes(X, target)
 
         def output_delta(net, rows):
@@ -618,7 +622,7 @@ class Network:
             # chain rule (a Jacobian-vector product for softmax)
             return last.activation.backward(seed, last.Z, last.A)
 
-        return self._gradient_to_inputs(X, output_delta)
+        return self._gradient_to_inputs(X, output_delta, order)
 
     def _saliency_codes(self, X, target) -> np.ndarray | None:
         """Class codes (n_samples,) of the labels ``target``; None for None."""
@@ -667,13 +671,22 @@ class Network:
             )
         return codes.astype(np.int64)
 
-    def _gradient_to_inputs(self, X: np.ndarray, output_delta) -> np.ndarray:
+    def _inputs_and_order(self, X) -> tuple[np.ndarray, list[int] | None]:
+        """:meth:`prepare_inputs` of ``X`` and where each model feature was
+        among ``X``'s named columns (None: in model order)."""
+        names = getattr(self.preprocessing, "feature_names", None)
+        order = column_order(X, names)
+        return self.prepare_inputs(X), order
+
+    def _gradient_to_inputs(self, X: np.ndarray, output_delta, order=None):
         """``dS/dX`` (n_samples, n_inputs) of prepared raw inputs ``X``.
 
         ``output_delta(net, rows)`` gives ``dS/dz^L`` of the chunk ``rows``
         after the forward pass of ``net`` (a scratch copy of this network).
         Rows are independent in inference mode, so chunks of
-        :attr:`INFERENCE_CHUNK` rows bound the memory.
+        :attr:`INFERENCE_CHUNK` rows bound the memory. With ``order`` (from
+        :meth:`_inputs_and_order`) the columns are put back in the order of
+        the frame the caller passed.
         """
         scratch = self._scratch_copy()
         n, size = X.shape[0], self.INFERENCE_CHUNK
@@ -685,7 +698,11 @@ class Network:
             out[rows] = scratch._backpropagate(delta, to_input=True)
         # chain rule through as_batch: x_net = a * x_raw + c, column by column
         out *= self._input_slope(X)
-        return out
+        if order is None:
+            return out
+        given = np.empty_like(out)
+        given[:, order] = out  # model feature k was the caller's column order[k]
+        return given
 
     def _input_slope(self, X: np.ndarray) -> np.ndarray:
         """``d x_net / d x_raw`` per column, shape (n_inputs,): see as_batch."""
