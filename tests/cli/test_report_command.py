@@ -45,6 +45,7 @@ def test_train_plots_writes_the_plots_of_the_run(digits_run):
         "diagnostics",
         "confusion_matrix",
         "first_layer_weights",  # 64 pixel inputs: an 8 x 8 image per neuron
+        "saliency",  # ... and a saliency map per test image
     }
     assert set(summary["plots"]) == expected
     for name in expected:
@@ -116,10 +117,12 @@ def test_report_is_one_self_contained_page(digits_run, tmp_path):
         "Test metrics",
         "Diagnostics",
         "First-layer weights",
+        "Saliency",  # an image classifier with test data
     ]
-    # network, learning curves, confusion matrix, diagnostics, first-layer weights
+    # network, learning curves, confusion matrix, diagnostics, first-layer
+    # weights, saliency
     images = embedded_pngs(parser, tmp_path)
-    assert len(images) == 5
+    assert len(images) == 6
     for path in images:
         check_png(path, min_width=250)
     # every metric of 'glassnet evaluate', with the same values

@@ -97,7 +97,10 @@ def image_classifier(rng):
 
 
 @pytest.mark.parametrize(
-    ("build", "n_images"), [(two_d_classifier, 5), (image_classifier, 4)]
+    # the image classifier's five: network, curves, confusion matrix, weights,
+    # saliency
+    ("build", "n_images"),
+    [(two_d_classifier, 5), (image_classifier, 5)],
 )
 def test_report_opens_without_errors_and_every_image_loads(
     build, n_images, browser, rng, tmp_path

@@ -16,7 +16,8 @@ def add_parser(sub) -> None:
         description="Write one self-contained HTML page about a saved model: its "
         "summary and diagram, training config, learning curves, test metrics, "
         "confusion matrix (classifiers), decision boundary (2-D inputs), "
-        "diagnostics (if trained with --plots) and first-layer weights (images). "
+        "diagnostics (if trained with --plots), first-layer weights (images) and "
+        "saliency maps (image classifiers). "
         "Plots are embedded; the page needs no network access and no JavaScript.",
     )
     p.add_argument("model", help="model file")

@@ -2,10 +2,11 @@
 
 :func:`report_html` lays out the network's summary and diagram, its training
 config, learning curves, test metrics, confusion matrix (classifiers),
-decision boundary (2-D inputs), diagnostics (when the run recorded them) and
-first-layer weights (image inputs). Figures are embedded as PNG data URIs and
-the style sheet is inline; the page has no script and its Content Security
-Policy forbids loading anything, so it opens offline and anywhere.
+decision boundary (2-D inputs), diagnostics (when the run recorded them),
+first-layer weights (image inputs) and saliency maps (image classifiers with
+test data). Figures are embedded as PNG data URIs and the style sheet is
+inline; the page has no script and its Content Security Policy forbids
+loading anything, so it opens offline and anywhere.
 :func:`write_report` writes it atomically. Every string that comes from the
 model file or the data (config values, class and feature names, the title)
 is HTML-escaped.
@@ -129,6 +130,8 @@ def report_html(
     sections.append(sections_of.diagnostics_section(records, figures))
     if sections_of.is_image_model(network):
         sections.append(sections_of.weights_section(network, figures))
+        if X is not None:
+            sections.append(sections_of.saliency_section(network, X, y, figures))
     subtitle = _subtitle(network, metadata, X, rows)
     return _page(title or "glassnet report", subtitle, sections)
 

@@ -48,6 +48,7 @@ __all__ = [
     "plot_gradient_flow",
     "plot_learning_curves",
     "plot_network",
+    "plot_saliency",
     "save_training_plots",
 ]
 
@@ -631,6 +632,167 @@ def plot_first_layer_weights(
     return _finish(fig, save)
 
 
+# -- saliency maps ------------------------------------------------------------
+def _image_shape(n_in: int, image_shape, caller: str) -> tuple[int, int]:
+    """``image_shape`` checked against ``n_in`` pixels; default a square."""
+    if image_shape is None:
+        side = math.isqrt(n_in)
+        if side * side != n_in:
+            raise ValueError(
+                f"The 'image_shape' parameter of {caller} is needed: the {n_in} "
+                "inputs are not a square image."
+            )
+        return side, side
+    if int(np.prod(image_shape)) != n_in:
+        raise ValueError(
+            f"The 'image_shape' parameter of {caller} must have {n_in} pixels. "
+            f"Got {tuple(image_shape)} instead."
+        )
+    return tuple(image_shape)
+
+
+def plot_saliency(
+    network,
+    X,
+    target=None,
+    *,
+    y=None,
+    score: str = "logit",
+    image_shape: tuple[int, int] | None = None,
+    max_images: int = 6,
+    save=None,
+):
+    """Images and their saliency maps: which pixels push each towards a class.
+
+    One column per image (the first ``max_images`` rows of ``X``): the image
+    itself, then the saliency map ``dS_c/dx`` of its predicted class, then,
+    with ``target``, the map of that class (Simonyan et al. 2013; see
+    :meth:`glassnet.Network.saliency`, which computes them). Blue pixels raise
+    the class score when they brighten, red ones lower it, on a diverging
+    colormap centred at 0; the maps of one image share one symmetric scale
+    (``±`` the largest ``|value|`` of the two), written under them, and carry
+    the image's outline (a contour at half its brightest pixel).
+
+    Parameters
+    ----------
+    network : Network
+        A classifier whose inputs are images.
+    X : array-like of shape (n_samples, n_features)
+        Raw images, one per row (pixels in row-major order), as
+        :meth:`~glassnet.Network.predict` takes them.
+    target : class label or array-like of shape (n_samples,), optional
+        The class (in the model's labels, e.g. ``3``) of the third row of
+        maps, one for all images or one per image.
+    y : array-like of shape (n_samples,), optional
+        True labels, shown in the images' titles.
+    score : {"logit", "probability"}, default "logit"
+        The class score differentiated (see :meth:`Network.saliency`).
+    image_shape : (int, int), optional
+        Default: square images (784 inputs -> 28 x 28).
+    max_images : int, default 6
+    save : str or Path, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Its axes, column by column, hold the image, the predicted class's map
+        and (with ``target``) the target's map, each as ``ax.images[0]``, the
+        maps exactly ``network.saliency`` reshaped to ``image_shape``.
+
+    Raises
+    ------
+    ValueError
+        As :meth:`Network.saliency` (a regression network, unknown classes,
+        bad ``X``), for an ``image_shape`` that does not match the inputs and
+        for ``max_images`` not a positive int.
+    """
+    if (
+        isinstance(max_images, bool)
+        or not isinstance(max_images, int)
+        or max_images < 1
+    ):
+        raise ValueError(
+            "The 'max_images' parameter of plot_saliency must be a positive int. "
+            f"Got {max_images!r} instead."
+        )
+    shape = _image_shape(network.n_inputs, image_shape, "plot_saliency")
+    X = network.prepare_inputs(X)
+    n = min(X.shape[0], max_images)
+    if target is not None and np.ndim(target) == 1:
+        if len(target) != X.shape[0]:
+            raise ValueError(
+                "The 'target' parameter of plot_saliency must be one class label "
+                f"or one per image of X ({X.shape[0]}). Got {len(target)} labels "
+                "instead."
+            )
+        target = np.asarray(target)[:n]
+    images = X[:n]
+    maps, titles = _saliency_maps(network, images, target, score)
+    truth = None
+    if y is not None:
+        truth = _flat_labels(y, "y")
+        if truth.shape[0] != X.shape[0]:
+            raise ValueError(
+                "The 'y' parameter of plot_saliency must give one label per image "
+                f"of X ({X.shape[0]}). Got {truth.shape[0]} instead."
+            )
+        truth = truth[:n]
+    fig = _figure(min(1.6 * n + 0.4, FIGURE_WIDTH), 1.75 * (1 + len(maps)) + 0.5)
+    axes = fig.subplots(1 + len(maps), n, squeeze=False)
+    pixels = images.toarray() if hasattr(images, "toarray") else images
+    pixels = np.asarray(pixels, dtype=float).reshape(n, *shape)
+    for i in range(n):
+        title = f"predicted {titles[0][i]}"
+        if truth is not None:
+            title += f"\ntrue {truth[i]}"
+        _draw_saliency_column(
+            axes[:, i],
+            pixels[i],
+            [m[i].reshape(shape) for m in maps],
+            title,
+            [t[i] for t in titles[1:]],
+        )
+    what = "logit" if score == "logit" else "probability"
+    fig.suptitle(
+        f"Saliency: gradient of the class {what} with respect to each pixel "
+        "(blue raises it, red lowers it)",
+        fontsize=SMALL_FONT + 2,
+    )
+    return _finish(fig, save)
+
+
+def _saliency_maps(network, images, target, score):
+    """The maps (each (n, n_features)) and, first, the predicted labels, then
+    each map's panel titles."""
+    predicted = network.predict(images)
+    maps = [network.saliency(images, None, score=score)]
+    titles = [list(predicted), [f"towards {p} (predicted)" for p in predicted]]
+    if target is not None:
+        maps.append(network.saliency(images, target, score=score))
+        chosen = np.broadcast_to(np.asarray(target, dtype=object), (len(predicted),))
+        titles.append([f"towards {t}" for t in chosen])
+    return maps, titles
+
+
+def _draw_saliency_column(axes, picture, maps, title, map_titles) -> None:
+    """One image (grey) over its maps, all on one symmetric diverging scale."""
+    axes[0].imshow(picture, cmap="gray_r", interpolation="nearest")
+    axes[0].set_title(title, fontsize=SMALL_FONT)
+    ink = picture - picture.min()
+    scale = max(float(np.abs(m).max()) for m in maps) or 1.0
+    for ax, m, name in zip(axes[1:], maps, map_titles, strict=True):
+        ax.imshow(m, cmap="RdBu", vmin=-scale, vmax=scale, interpolation="nearest")
+        if ink.max() > 0:  # the image's outline over its map: where the ink is
+            ax.contour(
+                ink, levels=[ink.max() / 2], colors="k", linewidths=0.5, alpha=0.6
+            )
+        ax.set_title(name, fontsize=SMALL_FONT)
+    axes[-1].set_xlabel(f"±{scale:.2g}", fontsize=SMALL_FONT)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+
+
 # -- diagnostics over epochs ---------------------------------------------------
 def plot_diagnostics(history, *, save=None):
     """Per-layer gradient norms, saturation/dead ReLUs and update ratios per epoch.
@@ -865,7 +1027,8 @@ def save_training_plots(
     recorded (in ``history`` or a separate ``diagnostics`` callback); with
     data ``(X, y)``, the confusion matrix of a classifier and the decision
     boundary of a 2-input network; the first-layer weights when the inputs
-    form a square image (at least 4 x 4).
+    form a square image (at least 4 x 4), and with data the saliency maps of
+    a single-label image classifier.
 
     Parameters
     ----------
@@ -923,6 +1086,11 @@ def save_training_plots(
     side = math.isqrt(network.n_inputs)
     if side >= 4 and side * side == network.n_inputs:
         plots["first_layer_weights"] = lambda: plot_first_layer_weights(network)
+        single_label = network.output_activation.name == "softmax" or (
+            network.n_outputs == 1
+        )
+        if X is not None and network.task == "classification" and single_label:
+            plots["saliency"] = lambda: plot_saliency(network, X, y=y)
     written = {}
     for name, draw in plots.items():
         path = directory / f"{name}.{format}"

@@ -239,10 +239,17 @@ def _class_names(network) -> list[str]:
 def _codes(network, X, y) -> tuple[np.ndarray, np.ndarray]:
     """True and predicted class codes, 0 .. n_classes - 1."""
     encode = network.preprocessing.encode if network.preprocessing else np.asarray
-    truth, predicted = encode(np.asarray(y)), encode(network.predict(X))
+    predicted = encode(network.predict(X))
+    return _true_codes(network, y), np.asarray(predicted).astype(np.int64)
+
+
+def _true_codes(network, y) -> np.ndarray:
+    """Class codes (n_samples,) of labels or one-hot rows ``y``."""
+    encode = network.preprocessing.encode if network.preprocessing else np.asarray
+    truth = encode(np.asarray(y))
     if truth.ndim == 2:  # one-hot targets
         truth = truth.argmax(axis=1) if truth.shape[1] > 1 else truth[:, 0]
-    return truth.astype(np.int64), np.asarray(predicted).astype(np.int64)
+    return truth.astype(np.int64)
 
 
 def boundary_section(network, X, y, figures: Figures) -> str:
@@ -363,5 +370,47 @@ def weights_section(network, figures: Figures) -> str:
             lambda: plot_first_layer_weights(network),
             "Each first-layer neuron's incoming weights drawn as an image: blue "
             "positive, red negative.",
+        ),
+    )
+
+
+#: Test images shown in the saliency section.
+SALIENCY_IMAGES = 6
+
+
+def saliency_section(network, X, y, figures: Figures) -> str:
+    """Saliency maps of a few test images of an image classifier ("" otherwise).
+
+    One image per class (the first of each, in class order of appearance,
+    up to :data:`SALIENCY_IMAGES`), with the maps of its predicted class and
+    of its runner-up, the class the network finds next most probable.
+    """
+    from glassnet.report.plots import plot_saliency
+
+    single_label = network.output_activation.name == "softmax" or (
+        network.n_outputs == 1
+    )
+    if network.task != "classification" or not single_label:
+        return ""
+    X = network.prepare_inputs(X)
+    _, first = np.unique(_true_codes(network, y), return_index=True)
+    rows = np.sort(first)[:SALIENCY_IMAGES]
+    images = X[rows]
+    labels = np.asarray(y)[rows] if np.ndim(y) == 1 else None
+    runner_up = np.argsort(network.predict_proba(images), axis=1, kind="stable")[:, -2]
+    if network.preprocessing is not None:
+        runner_up = network.preprocessing.decode(runner_up)
+    return section(
+        "Saliency",
+        figures(
+            lambda: plot_saliency(
+                network, images, runner_up, y=labels, max_images=SALIENCY_IMAGES
+            ),
+            "For one test image of each class: the image, then the gradient of "
+            "its predicted class's score (the logit, before the softmax) with "
+            "respect to each pixel, then that of its runner-up class (the next "
+            "most probable). Blue pixels push the image towards the class as "
+            "they brighten, red ones away from it; each column has its own "
+            "scale, symmetric about 0 (Simonyan et al. 2013).",
         ),
     )
