@@ -690,7 +690,10 @@ def plot_saliency(
     image_shape : (int, int), optional
         Default: square images (784 inputs -> 28 x 28).
     max_images : int, default 6
+        At most this many images (the first rows of ``X``) are shown.
     save : str or Path, optional
+        Also write the figure to this file (PNG by its suffix, as
+        matplotlib's ``savefig``).
 
     Returns
     -------
