@@ -580,8 +580,8 @@ def _parse_weights(weights) -> list[tuple[np.ndarray, np.ndarray]] | None:
     if weights is None:
         return None
     form = (
-        "{'W': [W1, ...], 'b': [b1, ...]} (W of shape (n_out, n_in)) or "
-        "{'transfer': [T0, ...]} (shape (n_in + 1, n_out), bias in row 0)"
+        '{"W": [W1, ...], "b": [b1, ...]} (W of shape (n_out, n_in)) or '
+        '{"transfer": [T0, ...]} (shape (n_in + 1, n_out), bias in row 0)'
     )
     if not isinstance(weights, dict) or not (
         set(weights) == {"W", "b"} or set(weights) == {"transfer"}

@@ -220,6 +220,20 @@ def _given_decimals(ex) -> int:
     return 16
 
 
+#: psi of lecture 002 (the derivative written with the output x), by activation.
+_PSI = {
+    "sigmoid": ("psi(x) = x (1 - x)", r"$\psi(x) = x (1 - x)$"),
+    "tanh": ("psi(x) = 1 - x^2", r"$\psi(x) = 1 - x^2$"),
+    "relu": ("1 where x > 0, else 0", r"1 where $x > 0$, else 0"),
+    "leaky_relu": ("1 where x > 0, else 0.01", r"1 where $x > 0$, else 0.01"),
+    "identity": ("1", "1"),
+}
+
+
+def _plural(count: int, noun: str) -> str:
+    return noun if count == 1 else f"{noun}s"
+
+
 def _questions(ex) -> list[tuple[str, str]]:
     """(text, LaTeX-with-$-math) of each question asked, in order."""
     s = ex.settings
@@ -233,11 +247,13 @@ def _questions(ex) -> list[tuple[str, str]]:
     loss_text = f"{C} = " + f_text.format(a=a_text)
     loss_tex = f"{C} = " + f_tex.format(a=a_tex)
     k, n = s["layers"][-1], s["batch"]
+    samples, outputs = _plural(n, "sample"), _plural(k, "output")
+    psi_text, psi_tex = _PSI[s["activation"]]
     wb = {
         "forward": (
-            f"Forward pass: for l = 1, ..., {L} compute z^(l) = W^(l) a^(l-1) + "
+            f"Forward pass: for l = 1 to {L} compute z^(l) = W^(l) a^(l-1) + "
             "b^(l) and a^(l) = phi(z^(l)), with a^(0) = x.",
-            rf"Forward pass: for $l = 1, \dots, {L}$ compute $z^{{(l)}} = W^{{(l)}} "
+            rf"Forward pass: for $l = 1$ to ${L}$ compute $z^{{(l)}} = W^{{(l)}} "
             r"a^{(l-1)} + b^{(l)}$ and $a^{(l)} = \phi\left(z^{(l)}\right)$, with "
             "$a^{(0)} = x$.",
         ),
@@ -273,10 +289,10 @@ def _questions(ex) -> list[tuple[str, str]]:
     }
     transfer = {
         "forward": (
-            f"Forward pass: for l = 0, ..., {L - 1} compute x^(l+1)_[1+] = "
+            f"Forward pass: for l = 0 to {L - 1} compute x^(l+1)_[1+] = "
             f"phi(W^(l)T x^(l)) (prepend the bias input 1 to every non-output "
             f"x); the output is y_hat = x^({L}).",
-            rf"Forward pass: for $l = 0, \dots, {L - 1}$ compute "
+            rf"Forward pass: for $l = 0$ to ${L - 1}$ compute "
             r"$\mathbf{x}^{(l+1)}_{[1+]} = \phi\left(\mathbb{W}^{(l)T} "
             r"\mathbf{x}^{(l)}\right)$ (prepend the bias input 1 to every "
             rf"non-output $\mathbf{{x}}$); the output is $\hat{{y}} = "
@@ -285,12 +301,12 @@ def _questions(ex) -> list[tuple[str, str]]:
         "deltas": (
             f"Deltas: compute delta^({L}) at the output, then delta^(l) = "
             "psi(x^(l)) o (W^(l) delta^(l+1)_[1+]) down to l = 1 (psi is the "
-            "derivative written with the output, x (1 - x) for the sigmoid).",
+            f"derivative written with the output: {psi_text}).",
             rf"Deltas: compute $\delta^{{({L})}}$ at the output, then "
             r"$\delta^{(l)} = \psi\left(\mathbf{x}^{(l)}\right) \circ "
             r"\left(\mathbb{W}^{(l)} \delta^{(l+1)}_{[1+]}\right)$ down to $l = 1$ "
-            r"($\psi$ is the derivative written with the output, $x (1 - x)$ for "
-            "the sigmoid).",
+            r"($\psi$ is the derivative written with the output: "
+            f"{psi_tex}).",
         ),
         "gradients": (
             "Gradients: compute nabla^(l) = x^(l) (delta^(l+1)_[1+])T for every "
@@ -313,8 +329,8 @@ def _questions(ex) -> list[tuple[str, str]]:
     }
     table = transfer if s["notation"] == "transfer" else wb
     table["loss"] = (
-        f"Loss: compute {loss_text} (n = {n} sample(s), k = {k} output(s)).",
-        rf"Loss: compute ${loss_tex}$ ($n = {n}$ sample(s), $k = {k}$ output(s)).",
+        f"Loss: compute {loss_text} (n = {n} {samples}, k = {k} {outputs}).",
+        rf"Loss: compute ${loss_tex}$ ($n = {n}$ {samples}, $k = {k}$ {outputs}).",
     )
     return [table[part] for part in ex.parts]
 
