@@ -4,6 +4,7 @@ import json
 import os
 import stat
 import threading
+from pathlib import Path
 
 import pytest
 from cli_support import assert_usage_error, run
@@ -11,12 +12,8 @@ from cli_support import assert_usage_error, run
 import glassnet as gn
 from glassnet.cli import main
 
-GROUNDED = {
-    "transfer": [
-        [[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]],
-        [[-0.3], [0.5], [0.1]],
-    ]
-}
+#: Weights files of the lectures' worked examples, shipped with the examples.
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples" / "exercises"
 BINARY = {
     "W": [
         [
@@ -88,9 +85,9 @@ def test_answers_to_stdout_with_dash(capsys):
     assert captured.err == ""
 
 
-def test_lecture_002_grounded_example_from_a_weights_file(tmp_path, capsys):
-    (tmp_path / "w.json").write_text(json.dumps(GROUNDED))
-    argv = ["exercise", "--weights", str(tmp_path / "w.json"), "--input", "0,1"]
+def test_lecture_002_grounded_example_from_a_weights_file(capsys):
+    weights = EXAMPLES_DIR / "lecture002_grounded.json"
+    argv = ["exercise", "--weights", str(weights), "--input", "0,1"]
     argv += ["--target", "1", "--notation", "transfer", "--decimals", "3"]
     assert main([*argv, "--answers", "-"]) == 0
     key = capsys.readouterr().out

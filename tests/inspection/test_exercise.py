@@ -5,6 +5,7 @@ import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -469,6 +470,21 @@ def _example_weights(name):
         "b": [layer.b.tolist() for layer in network.layers],
     }
     return weights, X, y
+
+
+@pytest.mark.parametrize(
+    "name", ["lecture002-grounded", "lecture003-binary", "lecture003-multiclass"]
+)
+def test_the_example_weights_files_hold_the_lectures_numbers(name):
+    folder = Path(__file__).resolve().parents[2] / "examples" / "exercises"
+    weights = json.loads((folder / f"{name.replace('-', '_')}.json").read_text())
+    network, _, _ = EXAMPLES[name].build()
+    if "transfer" in weights:
+        expected = [layer.transfer_matrix.tolist() for layer in network.layers]
+        assert weights["transfer"] == expected
+    else:
+        assert weights["W"] == [layer.W.tolist() for layer in network.layers]
+        assert weights["b"] == [layer.b.tolist() for layer in network.layers]
 
 
 def test_lecture_002_grounded_example_with_the_slide_typos_corrected():
