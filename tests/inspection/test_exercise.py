@@ -575,6 +575,7 @@ def test_lecture_003_multiclass_example_against_numpy():
         (dict(target=[2]), "target"),
         (dict(target=[0.5, 0.5]), "target"),
         (dict(target=["yes"]), "target"),
+        (dict(title=5), "title"),
         (dict(weights={"W": [[[0.1, 0.2]]], "b": [[0.1, 0.2]]}), "weights"),
         (dict(weights={"W": [[[0.1, 0.2]], [[0.1, 0.2]]], "b": [[0], [0]]}), "weights"),
         (dict(weights={"transfer": [[[0.1, 0.2]]]}), "weights"),

@@ -26,14 +26,29 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from glassnet.core.layers import Dense
-from glassnet.core.losses import LOSSES
 from glassnet.core.network import Network
 from glassnet.core.optimizers import SGD
 from glassnet.inspection import exercise_render
+from glassnet.inspection.exercise_checks import (
+    HIDDEN_ACTIVATIONS,
+    MAX_BATCH,
+    OUTPUT_ACTIVATIONS,
+    PARTS,
+    ROUNDINGS,
+    check_choice,
+    check_format,
+    check_input,
+    check_int,
+    check_layers,
+    check_loss,
+    check_lr,
+    check_parts,
+    parse_weights,
+    short,
+)
 from glassnet.inspection.exercise_render import round_to
 from glassnet.inspection.gradcheck import gradcheck
 from glassnet.inspection.trace import (
-    FORMATS,
     NOTATIONS,
     Trace,
     _derivative,
@@ -42,22 +57,8 @@ from glassnet.inspection.trace import (
 
 __all__ = ["PARTS", "ROUNDINGS", "Exercise", "carried_trace", "exercise", "round_to"]
 
-#: The questions of a sheet, in the order they are asked.
-PARTS = ("forward", "loss", "deltas", "gradients", "update", "new_prediction")
-#: ``"exact"``: float64 throughout; ``"carry"``: also the values of a student
-#: who rounds every intermediate result to ``decimals`` and computes on.
-ROUNDINGS = ("exact", "carry")
-#: Activations of hidden layers (elementwise, with a derivative a student can
-#: write down); the output may also be softmax.
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
-OUTPUT_ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "softmax")
-#: Losses an exercise asks about; their formulas are written on the sheet.
-EXERCISE_LOSSES = ("binary_cross_entropy", "cross_entropy", "mse", "sse")
 #: The output that pairs with each loss when none is given.
 _DEFAULT_OUTPUT = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax"}
-MAX_UNITS = 10
-MAX_LAYERS = 4
-MAX_BATCH = 4
 #: A ReLU pre-activation closer to 0 than this is redrawn: at the kink the
 #: derivative is a convention, and rounding could flip its side.
 _KINK_MARGIN = 0.05
@@ -122,15 +123,15 @@ class Exercise:
         ValueError
             An unknown ``format``.
         """
-        return exercise_render.questions(self, _check_format(format))
+        return exercise_render.questions(self, check_format(format))
 
     def answers(self, format: str = "markdown") -> str:
         """The answer key, in the formats of :meth:`questions`."""
-        return exercise_render.answers(self, _check_format(format))
+        return exercise_render.answers(self, check_format(format))
 
     def render(self, format: str = "markdown") -> str:
         """Questions followed by the answer key, as one document."""
-        return exercise_render.both(self, _check_format(format))
+        return exercise_render.both(self, check_format(format))
 
     def to_dict(self) -> dict:
         """``{"questions": ..., "answers": ...}``: the JSON documents as dicts."""
@@ -223,49 +224,31 @@ def exercise(
     TypeError
         A parameter of the wrong type.
     """
-    seed = _check_int(seed, "seed", 0, None)
-    given = _parse_weights(weights)
-    sizes = _check_layers(layers, given)
-    activation = _check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
-    loss = _check_loss(loss, sizes[-1])
+    seed = check_int(seed, "seed", 0, None)
+    given = parse_weights(weights)
+    sizes = check_layers(layers, given)
+    activation = check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
+    loss = check_loss(loss, sizes[-1])
     output = _DEFAULT_OUTPUT.get(loss, "identity") if output is None else output
-    output = _check_choice(output, "output", OUTPUT_ACTIVATIONS)
-    notation = _check_choice(notation, "notation", NOTATIONS)
-    lr = _check_lr(lr)
-    parts = _check_parts(parts)
-    decimals = _check_int(decimals, "decimals", 0, 16)
-    rounding = _check_choice(rounding, "rounding", ROUNDINGS)
-    X = None if input is None else _check_input(input, sizes[0], batch)
+    output = check_choice(output, "output", OUTPUT_ACTIVATIONS)
+    notation = check_choice(notation, "notation", NOTATIONS)
+    lr = check_lr(lr)
+    parts = check_parts(parts)
+    decimals = check_int(decimals, "decimals", 0, 16)
+    rounding = check_choice(rounding, "rounding", ROUNDINGS)
+    X = None if input is None else check_input(input, sizes[0], batch)
     if batch is None:
         batch = 1 if X is None else X.shape[0]
-    batch = _check_int(batch, "batch", 1, MAX_BATCH)
+    batch = check_int(batch, "batch", 1, MAX_BATCH)
+    if title is not None and not isinstance(title, str):
+        raise TypeError(
+            f"The 'title' parameter of exercise must be a str. Got {short(title)} "
+            "instead."
+        )
     rng = np.random.default_rng(seed)
-    for _ in range(_DRAWS):
-        params = given or _draw_parameters(rng, sizes)
-        network = _build(params, activation, output, loss)
-        X_try = X if X is not None else _draw_input(rng, batch, sizes[0])
-        # Something drawn: redraw until clear of kinks, samples distinct.
-        if (given is None or X is None) and not _clear_of_kinks(
-            network, X_try, distinct=X is None
-        ):
-            continue
-        X = X_try
-        break
-    else:  # pragma: no cover - a ReLU network whose every draw sits on a kink
-        raise ValueError(
-            f"No draw of seed {seed} keeps every ReLU pre-activation at least "
-            f"{_KINK_MARGIN} away from 0 in {_DRAWS} tries; try another seed."
-        )
+    network, X = _draw_network(rng, given, X, sizes, batch, (activation, output, loss))
     Y = _targets(network, rng, X, target, loss, output)
-    report = gradcheck(network, X, Y)
-    if not report.passed:
-        raise ValueError(
-            "The exercise's network fails the numerical gradient check (largest "
-            f"relative error {report.max_rel_error:.1e}, tolerance "
-            f"{report.tolerance:g}), so no answer key is made from its gradients; "
-            "a ReLU pre-activation exactly at 0 (the kink) is the usual cause: "
-            "change the weights or the input."
-        )
+    report = _gradient_check(network, X, Y)
     traced = trace_network(network, X, Y, optimizer=SGD(lr))
     traced = replace(traced, notation=notation, decimals=decimals)
     carried = None
@@ -390,6 +373,39 @@ def _carried_forward(net, X, Y, r) -> float:
     return net.loss.value(A, Y)
 
 
+def _draw_network(rng, given, X, sizes, batch: int, kinds) -> tuple:
+    """The network and input: given, or drawn until clear of the kinks.
+
+    ``kinds`` is ``(activation, output, loss)``.
+    """
+    for _ in range(_DRAWS):
+        network = _build(given or _draw_parameters(rng, sizes), *kinds)
+        drawn_X = X if X is not None else _draw_input(rng, batch, sizes[0])
+        # Something drawn: redraw until clear of kinks, samples distinct.
+        if (given is not None and X is not None) or _clear_of_kinks(
+            network, drawn_X, distinct=X is None
+        ):
+            return network, drawn_X
+    raise ValueError(  # pragma: no cover - every draw sits on a ReLU kink
+        f"No draw keeps every ReLU pre-activation at least {_KINK_MARGIN} away "
+        f"from 0 in {_DRAWS} tries; try another seed."
+    )
+
+
+def _gradient_check(network, X, Y):
+    """Refuse a network whose backpropagation central differences disagree."""
+    report = gradcheck(network, X, Y)
+    if not report.passed:
+        raise ValueError(
+            "The exercise's network fails the numerical gradient check (largest "
+            f"relative error {report.max_rel_error:.1e}, tolerance "
+            f"{report.tolerance:g}), so no answer key is made from its gradients; "
+            "a ReLU pre-activation exactly at 0 (the kink) is the usual cause: "
+            "change the weights or the input."
+        )
+    return report
+
+
 # -- drawing the numbers -----------------------------------------------------------
 def _tenths(rng, low: int, high: int, size, nonzero: bool = False) -> np.ndarray:
     """Multiples of 0.1 from ``low/10`` to ``high/10``, as exact decimals."""
@@ -459,7 +475,7 @@ def _targets(network, rng, X, target, loss: str, output: str) -> np.ndarray:
     except ValueError as exc:
         raise ValueError(
             f"The 'target' parameter of exercise must be {n} target(s) for the "
-            f"loss '{loss}' with {k} output(s) ({exc}). Got {_short(target)} instead."
+            f"loss '{loss}' with {k} output(s) ({exc}). Got {short(target)} instead."
         ) from None
     if Y.shape[0] != n:
         raise ValueError(
@@ -472,201 +488,3 @@ def _targets(network, rng, X, target, loss: str, output: str) -> np.ndarray:
 def _default_title(seed: int, drawn: bool) -> str:
     base = "Exercise: one step of backpropagation"
     return f"{base} (seed {seed})" if drawn else base
-
-
-# -- checks --------------------------------------------------------------------------
-def _short(value) -> str:
-    text = repr(value if not isinstance(value, np.ndarray) else value.tolist())
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _check_format(format: str) -> str:
-    return _check_choice(format, "format", FORMATS, owner="Exercise")
-
-
-def _check_choice(value, name: str, allowed, owner: str = "exercise") -> str:
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(
-            f"The '{name}' parameter of {owner} must be one of "
-            f"{', '.join(map(repr, allowed))}. Got {_short(value)} instead."
-        )
-    return value
-
-
-def _check_int(value, name: str, low: int, high: int | None) -> int:
-    bounds = f"[{low}, {'inf' if high is None else high}]"
-    message = (
-        f"The '{name}' parameter of exercise must be an int in the range {bounds}. "
-        f"Got {_short(value)} instead."
-    )
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(message)
-    if value < low or (high is not None and value > high):
-        raise ValueError(message)
-    return int(value)
-
-
-def _check_lr(lr) -> float:
-    message = (
-        "The 'lr' parameter of exercise must be a number in the range (0, 10]. "
-        f"Got {_short(lr)} instead."
-    )
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.number)):
-        raise TypeError(message)
-    if not (np.isfinite(lr) and 0 < lr <= 10):
-        raise ValueError(message)
-    return float(lr)
-
-
-def _check_loss(loss, n_outputs: int) -> str:
-    if loss is None:
-        return "binary_cross_entropy" if n_outputs == 1 else "cross_entropy"
-    name = LOSSES[loss].name if isinstance(loss, str) and loss in LOSSES else loss
-    return _check_choice(name, "loss", EXERCISE_LOSSES)
-
-
-def _check_parts(parts) -> tuple[str, ...]:
-    if isinstance(parts, str):
-        parts = (parts,)
-    try:
-        chosen = list(parts)
-    except TypeError:
-        chosen = [parts]
-    unknown = [p for p in chosen if p not in PARTS]
-    if unknown or not chosen:
-        raise ValueError(
-            f"The 'parts' parameter of exercise must be one or more of "
-            f"{', '.join(PARTS)}. Got {_short(unknown[0] if unknown else parts)} "
-            "instead."
-        )
-    return tuple(p for p in PARTS if p in chosen)
-
-
-def _check_layers(layers, given) -> tuple[int, ...]:
-    if layers is None:
-        if given is not None:
-            return (given[0][0].shape[1], *(W.shape[0] for W, _ in given))
-        layers = (2, 2, 1)
-    message = (
-        "The 'layers' parameter of exercise must be 2 to "
-        f"{MAX_LAYERS + 1} unit counts from 1 to {MAX_UNITS}, input first, "
-        f"e.g. (2, 2, 1). Got {_short(layers)} instead."
-    )
-    try:
-        sizes = tuple(layers)
-    except TypeError:
-        raise TypeError(message) from None
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
-            raise TypeError(message)
-    if not 2 <= len(sizes) <= MAX_LAYERS + 1 or not all(
-        1 <= s <= MAX_UNITS for s in sizes
-    ):
-        raise ValueError(message)
-    sizes = tuple(int(s) for s in sizes)
-    if given is not None:
-        implied = (given[0][0].shape[1], *(W.shape[0] for W, _ in given))
-        if implied != sizes:
-            raise ValueError(
-                "The 'layers' parameter of exercise must agree with the weights "
-                f"given ({'-'.join(map(str, implied))}). Got "
-                f"{'-'.join(map(str, sizes))} instead."
-            )
-    return sizes
-
-
-def _parse_weights(weights) -> list[tuple[np.ndarray, np.ndarray]] | None:
-    """``weights`` as [(W, b), ...], each checked for shape and values."""
-    if weights is None:
-        return None
-    form = (
-        '{"W": [W1, ...], "b": [b1, ...]} (W of shape (n_out, n_in)) or '
-        '{"transfer": [T0, ...]} (shape (n_in + 1, n_out), bias in row 0)'
-    )
-    if not isinstance(weights, dict) or not (
-        set(weights) == {"W", "b"} or set(weights) == {"transfer"}
-    ):
-        raise ValueError(
-            f"The 'weights' parameter of exercise must be {form}. Got "
-            f"{_short(weights)} instead."
-        )
-    try:
-        if "transfer" in weights:
-            matrices = [np.asarray(T, dtype=np.float64) for T in weights["transfer"]]
-            if not all(T.ndim == 2 and T.shape[0] >= 2 for T in matrices):
-                raise ValueError("a transfer matrix is not 2-D with 2 or more rows")
-            pairs = [(T[1:].T.copy(), T[0].copy()) for T in matrices]
-        else:
-            Ws = [np.asarray(W, dtype=np.float64) for W in weights["W"]]
-            bs = [np.asarray(b, dtype=np.float64) for b in weights["b"]]
-            if len(Ws) != len(bs):
-                raise ValueError(f"{len(Ws)} W but {len(bs)} b")
-            pairs = list(zip(Ws, bs, strict=True))
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"The 'weights' parameter of exercise must be {form} of numbers ({exc})."
-            f" Got {_short(weights)} instead."
-        ) from None
-    _check_chain(pairs, "transfer" in weights)
-    return pairs
-
-
-def _check_chain(pairs, transfer: bool) -> None:
-    if not 1 <= len(pairs) <= MAX_LAYERS:
-        raise ValueError(
-            f"The 'weights' parameter of exercise must give 1 to {MAX_LAYERS} "
-            f"layers. Got {len(pairs)} instead."
-        )
-    for i, (W, b) in enumerate(pairs):
-        shown = f"T{i} has shape {(W.shape[-1] + 1, *W.shape[:1])}" if transfer else ""
-        if W.ndim != 2 or b.shape != (W.shape[0],):
-            raise ValueError(
-                f"The 'weights' parameter of exercise must give layer {i + 1} a W "
-                f"of shape (n_out, n_in) and a b of shape (n_out,). Got W "
-                f"{W.shape} and b {b.shape} instead."
-            )
-        if i and W.shape[1] != pairs[i - 1][0].shape[0]:
-            what = (
-                f"T{i} must have {pairs[i - 1][0].shape[0] + 1} rows (1 + the "
-                f"{pairs[i - 1][0].shape[0]} units of the layer before); {shown}"
-                if transfer
-                else f"W{i + 1} must have {pairs[i - 1][0].shape[0]} columns (the "
-                f"units of the layer before); it has shape {W.shape}"
-            )
-            raise ValueError(
-                f"The 'weights' parameter of exercise must chain: {what}. Got "
-                "mismatched shapes instead."
-            )
-        if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
-            raise ValueError(
-                "The 'weights' parameter of exercise must hold finite numbers. Got "
-                f"NaN or infinity in layer {i + 1} instead."
-            )
-        if max(W.shape) > MAX_UNITS:
-            raise ValueError(
-                f"The 'weights' parameter of exercise must have at most {MAX_UNITS} "
-                f"units per layer. Got shape {W.shape} in layer {i + 1} instead."
-            )
-
-
-def _check_input(values, n_inputs: int, batch) -> np.ndarray:
-    X = np.asarray(values)
-    message = (
-        f"The 'input' parameter of exercise must be finite numbers of shape "
-        f"(n_samples, {n_inputs}) or ({n_inputs},), 1 to {MAX_BATCH} samples"
-    )
-    if X.dtype.kind not in "biuf":
-        raise TypeError(f"{message}. Got {_short(values)} instead.")
-    X = X.astype(np.float64)
-    if X.ndim == 1:
-        X = X[None, :]
-    if X.ndim != 2 or X.shape[1] != n_inputs or not 1 <= X.shape[0] <= MAX_BATCH:
-        raise ValueError(f"{message}. Got shape {np.shape(values)} instead.")
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{message}. Got NaN or infinity instead.")
-    if batch is not None and batch != X.shape[0]:
-        raise ValueError(
-            f"The 'batch' parameter of exercise must equal the samples of 'input' "
-            f"({X.shape[0]}). Got {_short(batch)} instead."
-        )
-    return X
