@@ -5,13 +5,14 @@ import json
 import re
 import shutil
 import subprocess
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.inspection.exercise import PARTS
+from glassnet.inspection.exercise import PARTS, round_to
 from glassnet.inspection.lecture_examples import EXAMPLES
 
 # -- an independent step in plain NumPy, samples as columns (lecture 001/003) ----
@@ -51,51 +52,60 @@ def _cost_and_dA(a, Y, loss):
     return np.sum((a - Y) ** 2) / n, 2 * (a - Y) / n  # sse
 
 
-def _forward(Ws, bs, X, hidden, output):
+def _same(values):
+    return values
+
+
+def _forward(Ws, bs, X, hidden, output, R=_same):
     a, zs, activations = X.T, [], [X.T]
     for i, (W, b) in enumerate(zip(Ws, bs, strict=True)):
-        z = W @ a + b[:, None]
+        z = R(W @ a + b[:, None])
         name = output if i == len(Ws) - 1 else hidden
-        a = _softmax(z) if name == "softmax" else _PHI[name][0](z)
+        a = R(_softmax(z) if name == "softmax" else _PHI[name][0](z))
         zs.append(z)
         activations.append(a)
     return zs, activations
 
 
-def reference_step(Ws, bs, X, Y, *, hidden, output, loss, lr):
+def reference_step(Ws, bs, X, Y, *, hidden, output, loss, lr, R=_same):
     """Forward, loss, deltas (general chain rule), gradients, SGD, new output.
 
-    Per-sample arrays are returned as (n_samples, n_units), like a trace.
+    ``R`` rounds every value shown before it is used (carry mode); the
+    default keeps every digit. Per-sample arrays are returned as
+    (n_samples, n_units), like a trace.
     """
-    zs, acts = _forward(Ws, bs, X, hidden, output)
+    zs, acts = _forward(Ws, bs, X, hidden, output, R)
     C, dA = _cost_and_dA(acts[-1], Y.T, loss)
     a = acts[-1]
     if output == "softmax":  # Jacobian-vector product, column by column
-        delta = a * (dA - np.sum(dA * a, axis=0))
+        delta = R(a * (dA - np.sum(dA * a, axis=0)))
     else:
-        delta = dA * _PHI[output][1](zs[-1], a)
+        delta = R(dA * _PHI[output][1](zs[-1], a))
     deltas, dWs, dbs = [None] * len(Ws), [None] * len(Ws), [None] * len(Ws)
+    psis = [None] * len(Ws)
     for i in range(len(Ws) - 1, -1, -1):
         deltas[i] = delta
-        dWs[i] = delta @ acts[i].T
-        dbs[i] = delta.sum(axis=1)
+        dWs[i] = R(delta @ acts[i].T)
+        dbs[i] = R(delta.sum(axis=1))
         if i:
-            delta = (Ws[i].T @ delta) * _PHI[hidden][1](zs[i - 1], acts[i])
-    new_Ws = [W - lr * dW for W, dW in zip(Ws, dWs, strict=True)]
-    new_bs = [b - lr * db for b, db in zip(bs, dbs, strict=True)]
-    _, new_acts = _forward(new_Ws, new_bs, X, hidden, output)
+            psis[i - 1] = R(_PHI[hidden][1](zs[i - 1], acts[i]))
+            delta = R((Ws[i].T @ delta) * psis[i - 1])
+    new_Ws = [R(W - lr * dW) for W, dW in zip(Ws, dWs, strict=True)]
+    new_bs = [R(b - lr * db) for b, db in zip(bs, dbs, strict=True)]
+    _, new_acts = _forward(new_Ws, new_bs, X, hidden, output, R)
     new_C, _ = _cost_and_dA(new_acts[-1], Y.T, loss)
     return {
         "z": [z.T for z in zs],
         "a": [a.T for a in acts[1:]],
-        "loss": C,
+        "loss": R(C),
         "delta": [d.T for d in deltas],
+        "psi": [None if p is None else p.T for p in psis],
         "dW": dWs,
         "db": dbs,
         "W_new": new_Ws,
         "b_new": new_bs,
         "new_output": new_acts[-1].T,
-        "new_loss": new_C,
+        "new_loss": R(new_C),
     }
 
 
@@ -114,7 +124,7 @@ CASES = [
 ]
 
 
-def _reference_of(ex):
+def _reference_of(ex, R=_same):
     s = ex.settings
     given = json.loads(ex.questions("json"))["given"]
     Ws = [np.array(W) for W in given["W"]]
@@ -122,7 +132,7 @@ def _reference_of(ex):
     X, Y = np.array(given["input"]), np.array(given["target"])
     return reference_step(
         Ws, bs, X, Y, hidden=s["activation"], output=s["output"], loss=s["loss"],
-        lr=s["lr"],
+        lr=s["lr"], R=R,
     )  # fmt: skip
 
 
@@ -388,7 +398,30 @@ def test_unknown_format_is_refused():
 
 
 def _r(values, d):
-    return np.vectorize(lambda v: round(float(v), d))(values)
+    """Half away from zero on the decimal value, as a calculator rounds."""
+
+    def one(v):
+        exact = Decimal(f"{float(v):.12g}")  # the decimal value, without float noise
+        return float(exact.quantize(Decimal(10) ** -d, ROUND_HALF_UP))
+
+    return np.vectorize(one)(values)
+
+
+@pytest.mark.parametrize(
+    "value,decimals,rounded",
+    [
+        (0.3 * 0.25, 2, 0.08),  # the float is 0.07499999999999999722...
+        (-0.3 * 0.25, 2, -0.08),
+        (0.125, 2, 0.13),  # a tie: half away from zero, not half to even
+        (2.675, 2, 2.68),  # the float is 2.67499999999999982236...
+        (0.1 + 0.2, 1, 0.3),
+        (0.5244998, 4, 0.5245),
+        (-0.0, 3, 0.0),
+        (1234.5, 0, 1235.0),
+    ],
+)
+def test_round_to_rounds_the_decimal_value_as_by_hand(value, decimals, rounded):
+    assert round_to(value, decimals) == rounded
 
 
 def carried_by_hand(W1, b1, W2, b2, x, y, lr, d):
@@ -435,6 +468,20 @@ def test_carry_equals_a_hand_carried_computation(seed, decimals):
         np.testing.assert_allclose(carried["gradients"][i]["db"], hand["db"][i])
         np.testing.assert_allclose(carried["update"][i]["W"], hand["W"][i])
         np.testing.assert_allclose(carried["update"][i]["b"], hand["b"][i])
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"seed{c['seed']}")
+def test_carry_equals_numpy_rounding_every_stage(case):
+    ex = gn.exercise(**case, rounding="carry", decimals=3)
+    ref = _reference_of(ex, R=lambda values: _r(values, 3))
+    carried = ex.carried
+    assert carried.loss == ref["loss"] and carried.new_loss == ref["new_loss"]
+    np.testing.assert_array_equal(carried.new_output, ref["new_output"])
+    for i, t in enumerate(carried.layers):
+        for name in ("z", "a", "delta", "dW", "db", "W_new", "b_new"):
+            np.testing.assert_array_equal(getattr(t, name), ref[name][i], name)
+        if i < len(carried.layers) - 1:
+            np.testing.assert_array_equal(t.psi, ref["psi"][i])
 
 
 def test_carry_shows_both_values_where_rounding_matters():

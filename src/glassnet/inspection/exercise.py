@@ -198,7 +198,8 @@ def exercise(
         gradients, update, new_prediction.
     decimals : int in [0, 16], default 4
         Digits after the decimal point in the key (and of the carried
-        rounding).
+        rounding), rounded half away from zero as by hand
+        (:func:`round_to`).
     rounding : {"exact", "carry"}, default "exact"
     weights : dict, optional
         ``{"W": [W1, W2, ...], "b": [b1, b2, ...]}`` with ``W`` of shape

@@ -13,8 +13,10 @@ Text, Markdown and LaTeX (a complete document for pdflatex: ``article``,
 from __future__ import annotations
 
 import json
+import math
 import re
 import textwrap
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -34,14 +36,24 @@ _END = "\\end{document}\n"
 
 
 def round_to(values, decimals: int) -> np.ndarray:
-    """``values`` rounded to ``decimals`` digits as they are printed.
+    """``values`` rounded to ``decimals`` digits as by hand.
 
-    Each entry goes through Python's ``format(v, ".{decimals}f")`` (correct
-    rounding of the float's exact value, half to even), so the carried
-    number is the one a student reads off the printed key.
+    Each entry is read as the decimal number it stands for (its first 12
+    significant digits, which drops the float's binary noise: ``0.3 * 0.25``
+    is 0.075) and rounded half away from zero, as a calculator does:
+    0.075 -> 0.08, -0.075 -> -0.08, 0.125 -> 0.13 (``format`` would give
+    0.07, -0.07 and 0.12, from the binary values or half to even). The key's
+    printed numbers, its JSON and the carried computation all use it.
     """
+    step = Decimal(1).scaleb(-decimals)
+
+    def one(v: float) -> float:
+        if not math.isfinite(v):
+            return v
+        return float(Decimal(f"{v:.12g}").quantize(step, rounding=ROUND_HALF_UP))
+
     array = np.asarray(values, dtype=np.float64)
-    flat = [float(f"{v:.{decimals}f}") for v in array.ravel()]
+    flat = [one(float(v)) for v in array.ravel()]
     return np.array(flat, dtype=np.float64).reshape(array.shape)
 
 
@@ -185,10 +197,36 @@ def key_items(ex) -> list:
     """The trace's layout in the exercise's notation, cut to the parts asked;
     with a carried trace, value cells are ``(value, marked, carried)``."""
     layout = _Transfer if ex.notation == "transfer" else _WB
-    items = layout(ex.trace, ex.decimals).build()
+    items = _rounded(layout(ex.trace, ex.decimals).build(), ex.decimals)
     if ex.carried is not None:
-        items = _merge(items, layout(ex.carried, ex.decimals).build())
+        carried = _rounded(layout(ex.carried, ex.decimals).build(), ex.decimals)
+        items = _merge(items, carried)
     return _select(items, set(ex.parts))
+
+
+def _rounded(items: list, decimals: int) -> list:
+    """Every value cell rounded by :func:`round_to`, so that the writers,
+    which print a float's binary value, print the key's own rounding."""
+
+    def cells(mat: Mat) -> Mat:
+        return Mat(
+            [
+                [
+                    (float(round_to(c[0], decimals)), *c[1:])
+                    if isinstance(c, tuple)
+                    else c
+                    for c in row
+                ]
+                for row in mat.rows
+            ]
+        )
+
+    return [
+        Eq([cells(p) if isinstance(p, Mat) else p for p in item.parts], item.relation)
+        if isinstance(item, Eq)
+        else item
+        for item in items
+    ]
 
 
 _GIVEN = re.compile(r"(a\^\(0\)|x\^\(0\)|[Wb]\^\(\d+\)|y)")
