@@ -147,7 +147,7 @@ def test_a_fifo_is_written_into_not_replaced(tmp_path, capsys):
         (["--weights", "{not json"], "--weights must be valid JSON"),
         (["--input", "0,x"], "--input must be numbers separated by commas"),
         (["--input", "0,1;2"], "--input must give every sample the same number"),
-        (["--input", "1,2,3"], "--input must be finite numbers of shape"),
+        (["--input", "1,2,3"], "--input must be finite numbers of magnitude"),
         (["--target", "2"], "--target must be 1 target(s)"),
         (["--target", "0,1"], "--target must be"),
         (["--lr", "0"], "--lr must be a number in the range (0, 10]. Got 0.0"),
@@ -157,13 +157,18 @@ def test_a_fifo_is_written_into_not_replaced(tmp_path, capsys):
         (["--loss", "huber"], "--loss must be one of 'binary_cross_entropy'"),
         (["--layers", "2,2,1", "--weights", '{"W": [[[1]]], "b": [[0]]}'], "--layers"),
         (["--out", "d", "--answers", "a.md"], "give either --out DIR or"),
+        (["--questions", "s.md", "--answers", "./s.md"], "must be different files"),
+        (["--out", "taken.txt"], "--out must be a folder"),
     ],
 )
 def test_bad_values_are_refused_naming_the_flag(
     argv, message, capsys, tmp_path, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "taken.txt").write_text("keep")
     line = _error(capsys, argv)
+    assert (tmp_path / "taken.txt").read_text() == "keep"
+    assert not (tmp_path / "s.md").exists()
     assert message in line, line
     assert not (tmp_path / "d").exists()
 

@@ -5,6 +5,7 @@ import json
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -418,6 +419,7 @@ def _r(values, d):
         (0.5244998, 4, 0.5245),
         (-0.0, 3, 0.0),
         (1234.5, 0, 1235.0),
+        (1e300, 16, 1e300),  # beyond the default 28 digits of decimal
     ],
 )
 def test_round_to_rounds_the_decimal_value_as_by_hand(value, decimals, rounded):
@@ -619,6 +621,7 @@ def test_lecture_003_multiclass_example_against_numpy():
         (dict(input=[1.0, 2.0, 3.0]), "input"),
         (dict(input=[[1.0, float("inf")]]), "input"),
         (dict(input=[["a", "b"]]), "input"),
+        (dict(input=[1e200, 0.5]), "input"),
         (dict(target=[2]), "target"),
         (dict(target=[0.5, 0.5]), "target"),
         (dict(target=["yes"]), "target"),
@@ -629,6 +632,7 @@ def test_lecture_003_multiclass_example_against_numpy():
         (dict(weights={"transfer": [[[1, 2], [3, 4], [5, 6]], [[1], [2]]]}), "weights"),
         (dict(weights={"W": [[[0.1, float("nan")]]], "b": [[0.0]]}), "weights"),
         (dict(weights={"W": [[["a"]]], "b": [[0.0]]}), "weights"),
+        (dict(weights={"W": [[[0.1, 2000.0]]], "b": [[0.0]]}), "weights"),
         (dict(weights={"w": []}), "weights"),
         (dict(weights=[[0.1]]), "weights"),
         (dict(weights={"W": [[[0.1, 0.2]]], "b": [[0.1]]}, layers=(3, 1)), "layers"),
@@ -656,6 +660,15 @@ def test_a_failed_gradient_check_refuses_the_key():
         weights=weights, input=[1, 0.8], target=[1], activation="relu", loss="mse"
     )
     assert ex.gradcheck_error < 1e-6
+
+
+def test_a_step_that_overflows_is_refused():
+    from glassnet.inspection.exercise import _check_finite
+
+    trace = gn.exercise(seed=0).trace
+    _check_finite(trace)
+    with pytest.raises(ValueError, match="The 'lr' parameter of exercise must keep"):
+        _check_finite(replace(trace, new_output=np.array([[np.inf]])))
 
 
 def test_given_numbers_are_kept_and_the_rest_drawn():

@@ -141,10 +141,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from glassnet.inspection.exercise import exercise
 
-    if args.out is not None and (args.questions or args.answers):
-        raise UsageError(
-            "give either --out DIR or --questions/--answers FILE, not both"
-        )
+    _check_destinations(args)
     options = {
         "seed": args.seed,
         "layers": args.layers,
@@ -191,6 +188,30 @@ def run(args) -> int:
     if written:
         print(f"wrote {' and '.join(written)}", file=_status_stream(targets))
     return 0
+
+
+def _check_destinations(args) -> None:
+    """Refuse destinations that would clash, before any work is done."""
+    if args.out is not None and (args.questions or args.answers):
+        raise UsageError(
+            "give either --out DIR or --questions/--answers FILE, not both"
+        )
+    out = None if args.out is None else Path(args.out).expanduser()
+    if out is not None and out.exists() and not out.is_dir():
+        raise UsageError(
+            f"--out must be a folder (it is created if missing). Got {args.out!r}, "
+            "which is a file, instead."
+        )
+    same = args.questions and args.answers and args.questions != STDOUT
+    if same and _resolved(args.questions) == _resolved(args.answers):
+        raise UsageError(
+            "--questions and --answers must be different files. Got "
+            f"{args.questions!r} for both instead."
+        )
+
+
+def _resolved(path: str) -> Path:
+    return Path(path).expanduser().resolve()
 
 
 def _write(path: Path, text: str) -> None:

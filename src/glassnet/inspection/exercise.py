@@ -249,9 +249,10 @@ def exercise(
     rng = np.random.default_rng(seed)
     network, X = _draw_network(rng, given, X, sizes, batch, (activation, output, loss))
     Y = _targets(network, rng, X, target, loss, output)
-    report = _gradient_check(network, X, Y)
     traced = trace_network(network, X, Y, optimizer=SGD(lr))
     traced = replace(traced, notation=notation, decimals=decimals)
+    _check_finite(traced)
+    report = _gradient_check(network, X, Y)
     carried = None
     if rounding == "carry":
         carried = carried_trace(network, X, Y, lr=lr, decimals=decimals)
@@ -393,6 +394,19 @@ def _draw_network(rng, given, X, sizes, batch: int, kinds) -> tuple:
     )
 
 
+def _check_finite(trace: Trace) -> None:
+    """Refuse a step whose numbers overflow (a key of infinities teaches nothing)."""
+    arrays = [trace.loss, trace.new_loss, trace.new_output]
+    for t in trace.layers:
+        arrays += [t.z, t.a, t.delta, t.dW, t.db, t.W_new, t.b_new]
+    if not all(np.all(np.isfinite(a)) for a in arrays):
+        raise ValueError(
+            "The 'lr' parameter of exercise must keep the step finite. Got "
+            "an update that overflows instead; take a smaller learning rate or "
+            "smaller weights and inputs."
+        )
+
+
 def _gradient_check(network, X, Y):
     """Refuse a network whose backpropagation central differences disagree."""
     report = gradcheck(network, X, Y)
@@ -401,7 +415,8 @@ def _gradient_check(network, X, Y):
             "The exercise's network fails the numerical gradient check (largest "
             f"relative error {report.max_rel_error:.1e}, tolerance "
             f"{report.tolerance:g}), so no answer key is made from its gradients; "
-            "a ReLU pre-activation exactly at 0 (the kink) is the usual cause: "
+            "the usual causes are a ReLU pre-activation exactly at 0 (the kink) "
+            "or numbers so large that central differences lose their digits: "
             "change the weights or the input."
         )
     return report

@@ -45,10 +45,16 @@ EXERCISE_LOSSES = ("binary_cross_entropy", "cross_entropy", "mse", "sse")
 MAX_UNITS = 10
 MAX_LAYERS = 4
 MAX_BATCH = 4
+#: Largest magnitude of a given weight, bias or input: a sheet is worked by
+#: hand, and larger numbers overflow nowhere but help no one.
+MAX_MAGNITUDE = 1000.0
 
 
 def short(value) -> str:
-    text = repr(value if not isinstance(value, np.ndarray) else value.tolist())
+    """``value`` for a message: NumPy values as plain Python, cut at 80 chars."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        value = value.tolist()
+    text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -209,10 +215,13 @@ def check_chain(pairs, transfer: bool) -> None:
                 f"The 'weights' parameter of exercise must chain: {what}. Got "
                 "mismatched shapes instead."
             )
-        if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+        values = np.concatenate([W.ravel(), b.ravel()])
+        if not np.all(np.abs(values) <= MAX_MAGNITUDE):  # NaN fails too
             raise ValueError(
-                "The 'weights' parameter of exercise must hold finite numbers. Got "
-                f"NaN or infinity in layer {i + 1} instead."
+                "The 'weights' parameter of exercise must hold finite numbers of "
+                f"magnitude at most {MAX_MAGNITUDE:g}. Got "
+                f"{short(values[~(np.abs(values) <= MAX_MAGNITUDE)][0])} in layer "
+                f"{i + 1} instead."
             )
         if max(W.shape) > MAX_UNITS:
             raise ValueError(
@@ -224,8 +233,9 @@ def check_chain(pairs, transfer: bool) -> None:
 def check_input(values, n_inputs: int, batch) -> np.ndarray:
     X = np.asarray(values)
     message = (
-        f"The 'input' parameter of exercise must be finite numbers of shape "
-        f"(n_samples, {n_inputs}) or ({n_inputs},), 1 to {MAX_BATCH} samples"
+        f"The 'input' parameter of exercise must be finite numbers of magnitude "
+        f"at most {MAX_MAGNITUDE:g}, of shape (n_samples, {n_inputs}) or "
+        f"({n_inputs},), 1 to {MAX_BATCH} samples"
     )
     if X.dtype.kind not in "biuf":
         raise TypeError(f"{message}. Got {short(values)} instead.")
@@ -234,8 +244,9 @@ def check_input(values, n_inputs: int, batch) -> np.ndarray:
         X = X[None, :]
     if X.ndim != 2 or X.shape[1] != n_inputs or not 1 <= X.shape[0] <= MAX_BATCH:
         raise ValueError(f"{message}. Got shape {np.shape(values)} instead.")
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{message}. Got NaN or infinity instead.")
+    if not np.all(np.abs(X) <= MAX_MAGNITUDE):  # NaN fails too
+        bad = X[~(np.abs(X) <= MAX_MAGNITUDE)][0]
+        raise ValueError(f"{message}. Got {short(bad)} instead.")
     if batch is not None and batch != X.shape[0]:
         raise ValueError(
             f"The 'batch' parameter of exercise must equal the samples of 'input' "

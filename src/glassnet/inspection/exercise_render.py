@@ -16,7 +16,7 @@ import json
 import math
 import re
 import textwrap
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 import numpy as np
 
@@ -46,11 +46,13 @@ def round_to(values, decimals: int) -> np.ndarray:
     printed numbers, its JSON and the carried computation all use it.
     """
     step = Decimal(1).scaleb(-decimals)
+    # room for every digit of the largest float to 16 decimals
+    context = Context(prec=400, rounding=ROUND_HALF_UP)
 
     def one(v: float) -> float:
         if not math.isfinite(v):
             return v
-        return float(Decimal(f"{v:.12g}").quantize(step, rounding=ROUND_HALF_UP))
+        return float(Decimal(f"{v:.12g}").quantize(step, context=context))
 
     array = np.asarray(values, dtype=np.float64)
     flat = [one(float(v)) for v in array.ravel()]
