@@ -385,6 +385,7 @@ def test_json_questions_hold_the_given_numbers():
 def test_markdown_sheet_has_headings_and_math():
     ex = gn.exercise(seed=0)
     md = ex.render("markdown")
+    assert ex._repr_markdown_() == md and str(ex) == ex.render("text")
     assert md.startswith("# Exercise: one step of backpropagation (seed 0)")
     assert "## Questions" in md and "# Answer key" in md
     assert md.count("$$") % 2 == 0 and r"\begin{aligned}" in md
@@ -681,3 +682,6 @@ def test_given_numbers_are_kept_and_the_rest_drawn():
     assert ex.settings["title"].endswith("(seed 3)")
     fixed = gn.exercise(seed=3, weights=weights, input=[0.1, 0.2], target=[1])
     assert fixed.settings["title"] == "Exercise: one step of backpropagation"
+    # a drawn target depends on the seed too
+    drawn = gn.exercise(seed=3, weights=weights, input=[0.1, 0.2])
+    assert drawn.settings["title"].endswith("(seed 3)")

@@ -114,7 +114,7 @@ class Exercise:
     def decimals(self) -> int:
         return self.settings["decimals"]
 
-    def questions(self, format: str = "markdown") -> str:
+    def questions(self, format: str = "text") -> str:
         """The question sheet as ``"text"``, ``"markdown"``, ``"latex"`` or
         ``"json"``; LaTeX is a complete document for pdflatex.
 
@@ -125,11 +125,11 @@ class Exercise:
         """
         return exercise_render.questions(self, check_format(format))
 
-    def answers(self, format: str = "markdown") -> str:
+    def answers(self, format: str = "text") -> str:
         """The answer key, in the formats of :meth:`questions`."""
         return exercise_render.answers(self, check_format(format))
 
-    def render(self, format: str = "markdown") -> str:
+    def render(self, format: str = "text") -> str:
         """Questions followed by the answer key, as one document."""
         return exercise_render.both(self, check_format(format))
 
@@ -142,6 +142,9 @@ class Exercise:
 
     def __str__(self) -> str:
         return self.render("text")
+
+    def _repr_markdown_(self) -> str:
+        return self.render("markdown")
 
 
 def exercise(
@@ -277,7 +280,8 @@ def exercise(
             )
             if value is not None
         ],
-        "title": title or _default_title(seed, given is None or input is None),
+        "title": title
+        or _default_title(seed, given is None or input is None or target is None),
     }
     return Exercise(
         network=network,
