@@ -58,6 +58,7 @@ from glassnet.core.regularizers import (
     Regularizer,
 )
 from glassnet.files.model_file import ModelFileError, load, save
+from glassnet.inspection.exercise import Exercise, exercise
 from glassnet.inspection.gradcheck import GradcheckReport, gradcheck
 from glassnet.inspection.lecture_examples import lecture_examples
 from glassnet.inspection.trace import LayerTrace, Trace
@@ -166,6 +167,7 @@ __all__ = [
     "DiagnosticWarning",
     "Diagnostics",
     "EpochLogger",
+    "Exercise",
     "Exp",
     "ExponentialDecay",
     "GradcheckReport",
@@ -203,6 +205,7 @@ __all__ = [
     "Trace",
     "__version__",
     "evaluate",
+    "exercise",
     "diagnose",
     "fit",
     "from_safetensors",

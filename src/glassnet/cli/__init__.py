@@ -34,6 +34,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from glassnet.cli import (
+        exercise_cmd,
         export_cmd,
         inspect_cmds,
         misc,
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect_cmds.add_parsers(sub)
     misc.add_parsers(sub)
     trace_cmd.add_parser(sub)
+    exercise_cmd.add_parser(sub)
     report_cmd.add_parser(sub)
     export_cmd.add_parser(sub)
     sweep_cmd.add_parser(sub)

@@ -7,10 +7,12 @@ training step in the lectures' notation, every z, a, delta and gradient
 :mod:`~glassnet.inspection.trace_render` and
 :mod:`~glassnet.inspection.trace_doc`), and
 :mod:`~glassnet.inspection.lecture_examples` holds the lectures' worked
-examples, number for number. Built on :mod:`glassnet.training` and
-:mod:`glassnet.core`.
+examples, number for number; :mod:`~glassnet.inspection.exercise` turns
+one traced step into an exercise sheet and its answer key. Built on
+:mod:`glassnet.training` and :mod:`glassnet.core`.
 """
 
+from glassnet.inspection.exercise import Exercise, exercise
 from glassnet.inspection.gradcheck import GradcheckReport, ParameterCheck, gradcheck
 from glassnet.inspection.lecture_examples import (
     EXAMPLES,
@@ -21,11 +23,13 @@ from glassnet.inspection.trace import LayerTrace, Trace, trace_network
 
 __all__ = [
     "EXAMPLES",
+    "Exercise",
     "GradcheckReport",
     "LayerTrace",
     "LectureExample",
     "ParameterCheck",
     "Trace",
+    "exercise",
     "gradcheck",
     "lecture_examples",
     "trace_network",
