@@ -107,6 +107,15 @@ def write_target(path) -> str:
     return name
 
 
+def _is_special(path) -> bool:
+    """Whether ``path`` (links followed) exists and is neither a file nor a folder."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def _error(kind: type[OSError], number: int, message: str) -> OSError:
     """``kind(message)`` with its errno set (and no "[Errno n]" in the text)."""
     error = kind(message)
@@ -117,10 +126,14 @@ def _error(kind: type[OSError], number: int, message: str) -> OSError:
 def atomic_save(path, write: Callable[[str], None]) -> None:
     """Create or replace ``path`` with what ``write(temporary_path)`` writes.
 
-    A replaced file keeps its permission bits (``0o777``: never setuid,
-    setgid or sticky); a new file gets the mode :func:`open` would give it
-    (``0o666`` less the umask). A symbolic link is written through, as
-    :func:`open` does: its target is replaced atomically and the link kept.
+    A device, named pipe or socket that ``path`` names (``/dev/null``,
+    ``/dev/stdout``, a FIFO) is written into directly, as :func:`open` would:
+    there is nothing to replace atomically, and a rename would replace the
+    device itself by an ordinary file. A replaced file keeps its permission
+    bits (``0o777``: never setuid, setgid or sticky); a new file gets the
+    mode :func:`open` would give it (``0o666`` less the umask). A symbolic
+    link is written through, as :func:`open` does: its target is replaced
+    atomically and the link kept.
 
     Raises
     ------
@@ -137,6 +150,9 @@ def atomic_save(path, write: Callable[[str], None]) -> None:
         Writes the complete file to the path it is given. If it raises, the
         temporary file is removed and ``path`` is left as it was.
     """
+    if _is_special(path):
+        write(os.fspath(path))  # nothing to replace: write into the device
+        return
     path = write_target(path)
     directory = os.path.dirname(os.path.abspath(path))
     prefix = _temp_prefix(os.path.basename(path))
@@ -180,6 +196,12 @@ def check_writable(path) -> None:
         The folder is not writable, the disk is full, ... (the message names
         the path and the reason).
     """
+    if _is_special(path):
+        # a device or pipe: opening it to probe could block or have effects;
+        # only its permission is asked
+        if not os.access(path, os.W_OK):
+            raise PermissionError(f"Cannot write {os.fspath(path)}: permission denied.")
+        return
     name = write_target(path)
     directory = os.path.dirname(os.path.abspath(name))
     if not os.path.isdir(directory):
