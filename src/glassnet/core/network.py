@@ -457,6 +457,267 @@ class Network:
                     each_chunk(rows, A)
         return outputs
 
+    # -- gradients with respect to the inputs -------------------------------------
+    # The delta recursion of lectures 002/003 taken one layer further down:
+    # dS/dX = delta^1 W^1, the first layer's dX that training skips. Both
+    # methods run in inference mode on a scratch copy (:meth:`_scratch_copy`),
+    # so the network is left exactly as it was.
+    def input_gradients(self, X, y) -> np.ndarray:
+        """Gradient of each sample's own loss with respect to its input.
+
+        Row ``i`` is ``dC_i / dx_i``, where ``C_i`` is the cost of sample
+        ``i`` alone (:meth:`Loss.sample_costs`) and ``x_i`` is row ``i`` of
+        ``X`` as passed. It is *not* divided by ``n``: the batch cost
+        ``C = 1/n sum_i C_i`` of :meth:`loss_and_gradients` has
+        ``dC/dx_i = dC_i/dx_i / n`` (sample ``i`` enters only its own
+        cost). To weight sample ``i`` by ``w_i``, multiply row ``i`` by
+        ``w_i``. The weight penalty does not depend on ``x``, so it does not
+        enter.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Raw inputs, as :meth:`predict` takes them.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets, as :meth:`fit` takes them (class labels in the model's
+            label space).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features), in the network's dtype.
+
+        Notes
+        -----
+        *Inference mode*: dropout is off and batch normalization uses its
+        running statistics, so each row depends on its own sample only (in
+        training mode a batch's statistics would mix the rows) and the
+        result is the gradient of the function :meth:`predict` computes.
+
+        *Raw inputs*: the network's own preprocessing is differentiated too
+        (chain rule). A scaler maps column ``j`` to ``a_j x_j + c_j``, so
+        ``dC/dx_raw_j = dC/dx_scaled_j * a_j``; uint8 inputs are pixels that
+        :meth:`as_batch` divides by 255, so their gradient is per unit of
+        the 0..255 value (1/255 of the gradient with respect to the [0, 1]
+        intensity). One-hot columns of categorical features (the
+        ``"col=cat"`` features of :attr:`preprocessing`'s schema) are inputs
+        of the network like any other: their entry is the partial derivative
+        with respect to that 0/1 indicator, a first-order sensitivity, not a
+        derivative with respect to the category (which has none); changing
+        the category from ``a`` to ``b`` changes the loss by about the
+        entry of ``col=b`` minus that of ``col=a``.
+
+        *No state changes*: the network's parameters, gradients, batch
+        normalization statistics, dropout masks and random generators and
+        the arrays the layers keep from the last pass are untouched.
+
+        At a kink (ReLU at ``z = 0``) the derivative used is the one of
+        backpropagation (0 for ReLU's left side).
+
+        Raises
+        ------
+        ValueError, TypeError
+            As :meth:`prepare_inputs` and :meth:`prepare_targets`: wrong
+            number of features, non-finite inputs, a length of ``y`` that is
+            not ``n_samples``, unknown class labels.
+        """
+        X = self.prepare_inputs(X)
+        Y = self.prepare_targets(y, X)
+
+        def output_delta(net, rows):
+            # the loss's output delta carries 1/m for a chunk of m rows:
+            # weights m make row i the delta of C_i itself
+            m = Y[rows].shape[0]
+            weights = np.full(m, float(m), dtype=self.dtype)
+            return net._output_delta(Y[rows], weights)
+
+        return self._gradient_to_inputs(X, output_delta)
+
+    def saliency(self, X, target=None, *, score: str = "logit") -> np.ndarray:
+        """Gradient of a class score with respect to the input: a saliency map.
+
+        Simonyan, Vedaldi and Zisserman (2013), "Deep Inside Convolutional
+        Networks", section 3: the map of image ``x`` for class ``c`` is
+        ``dS_c/dx`` at ``x``, with ``S_c`` the class score before the
+        softmax. Positive entries are inputs whose increase raises the score
+        of ``c`` ("which pixels push this image towards a 3"), negative ones
+        lower it. (The paper then takes ``|dS_c/dx|``; the signed map is
+        returned here, take ``np.abs`` for theirs.)
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Raw inputs, as :meth:`predict` takes them.
+        target : class label, array-like of shape (n_samples,), or None
+            The class of each sample's map, in the labels the model was
+            trained on (``3`` for the digit 3, ``"yes"`` for a model trained
+            on ``"yes"``/``"no"``); one label applies to every sample. None
+            takes each sample's predicted class (:meth:`predict`). For a
+            multi-label network (several sigmoid outputs) ``target`` is the
+            index of an output unit and is required.
+        score : {"logit", "probability"}, default "logit"
+            ``"logit"``: ``S_c = z_c``, the pre-activation of output unit
+            ``c`` (the paper's choice: it does not depend on the other
+            classes' scores, which a softmax probability does). For a single
+            sigmoid output, class 1 has score ``z`` and class 0 has ``-z``
+            (the log-odds of each class). ``"probability"``: ``S_c`` is the
+            predicted probability of ``c`` (:meth:`predict_proba`'s column).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features), in the network's dtype.
+
+        Notes
+        -----
+        Computed as :meth:`input_gradients` is -- inference mode, the
+        network's preprocessing differentiated (scalers, uint8 pixels: see
+        there), no change to the network -- by backpropagating
+        ``dS_c/dz^L`` (a one-hot row for the logit) instead of the loss's
+        output delta.
+
+        Raises
+        ------
+        ValueError
+            For a regression network (it has no class scores), an unknown
+            ``score``, a class label the network does not know, a ``target``
+            of the wrong length, or ``target=None`` for a multi-label
+            network; and as :meth:`prepare_inputs` for bad ``X``.
+        """
+        if self.task != "classification":
+            raise ValueError(
+                "Network.saliency needs a classifier (a classification loss with "
+                f"a sigmoid or softmax output); this network's loss "
+                f"'{self.loss.name}' makes it a regressor, which has no class "
+                "scores. Use input_gradients(X, y) for the gradient of its loss."
+            )
+        if score not in ("logit", "probability"):
+            raise ValueError(
+                "The 'score' parameter of Network.saliency must be 'logit' or "
+                f"'probability'. Got {score!r} instead."
+            )
+        X = self.prepare_inputs(X)
+        codes = self._saliency_codes(X, target)
+
+        def output_delta(net, rows):
+            last = net.layers[-1]
+            # None: the predicted class, from this forward pass's outputs
+            # (as predict decides it)
+            chunk = _predicted_codes(last.A) if codes is None else codes[rows]
+            # dS/dA^L: +-1 at the class's unit (for one sigmoid unit, class 0
+            # has logit -z and probability 1 - a: the sign -1)
+            seed = np.zeros_like(last.A)
+            if self.n_outputs == 1:
+                seed[:, 0] = np.where(chunk == 1, 1.0, -1.0)
+            else:
+                seed[np.arange(seed.shape[0]), chunk] = 1.0
+            if score == "logit":  # S = +-z_c: dS/dz^L is the seed itself
+                return seed
+            # S = a_c: dS/dz^L = dS/dA^L * phi'(z^L), the output activation's
+            # chain rule (a Jacobian-vector product for softmax)
+            return last.activation.backward(seed, last.Z, last.A)
+
+        return self._gradient_to_inputs(X, output_delta)
+
+    def _saliency_codes(self, X, target) -> np.ndarray | None:
+        """Class codes (n_samples,) of the labels ``target``; None for None."""
+        n = X.shape[0]
+        multi_label = self.output_activation.name == "sigmoid" and self.n_outputs > 1
+        n_classes = 2 if self.n_outputs == 1 else self.n_outputs
+        if target is None:
+            if multi_label:
+                raise ValueError(
+                    "The 'target' parameter of Network.saliency must be an output "
+                    "index for a multi-label network (several sigmoid outputs), "
+                    "which predicts a set of labels, not one class. Got None "
+                    "instead."
+                )
+            return None
+        given = np.asarray(target)
+        if given.ndim > 1 or (given.ndim == 1 and given.shape[0] != n):
+            raise ValueError(
+                "The 'target' parameter of Network.saliency must be one class "
+                f"label or an array of shape (n_samples,) = ({n},). Got shape "
+                f"{given.shape} instead."
+            )
+        labels = np.broadcast_to(given, (n,))
+        known = list(range(n_classes))
+        if self.preprocessing is not None and not multi_label:
+            known = getattr(self.preprocessing, "classes", None) or known
+            try:
+                labels = self.preprocessing.encode(labels)
+            except ValueError as exc:
+                raise ValueError(
+                    "The 'target' parameter of Network.saliency must hold class "
+                    f"labels of this network. {exc}"
+                ) from exc
+        codes = np.asarray(labels)
+        valid = codes.dtype.kind in "iub" or (
+            codes.dtype.kind == "f" and np.all(np.isfinite(codes))
+        )
+        valid = valid and np.all((codes >= 0) & (codes < n_classes) & (codes % 1 == 0))
+        if not valid:
+            what = "output index" if multi_label else "class label"
+            bad = given.item() if given.ndim == 0 else given.ravel()[:5].tolist()
+            raise ValueError(
+                f"The 'target' parameter of Network.saliency must be a {what} of "
+                f"this network, one of [{_listed(known)}]. "
+                f"Got {_value_repr(bad)} instead."
+            )
+        return codes.astype(np.int64)
+
+    def _gradient_to_inputs(self, X: np.ndarray, output_delta) -> np.ndarray:
+        """``dS/dX`` (n_samples, n_inputs) of prepared raw inputs ``X``.
+
+        ``output_delta(net, rows)`` gives ``dS/dz^L`` of the chunk ``rows``
+        after the forward pass of ``net`` (a scratch copy of this network).
+        Rows are independent in inference mode, so chunks of
+        :attr:`INFERENCE_CHUNK` rows bound the memory.
+        """
+        scratch = self._scratch_copy()
+        n, size = X.shape[0], self.INFERENCE_CHUNK
+        out = np.empty((n, self.n_inputs), dtype=self.dtype)
+        for start in range(0, n, size):
+            rows = slice(start, start + size)
+            scratch._forward(scratch.as_batch(X[rows]), training=False)
+            delta = output_delta(scratch, rows)
+            out[rows] = scratch._backpropagate(delta, to_input=True)
+        # chain rule through as_batch: x_net = a * x_raw + c, column by column
+        out *= self._input_slope(X)
+        return out
+
+    def _input_slope(self, X: np.ndarray) -> np.ndarray:
+        """``d x_net / d x_raw`` per column, shape (n_inputs,): see as_batch."""
+        slope = np.ones(self.n_inputs)
+        if X.dtype == np.uint8:
+            slope /= 255.0
+        if self.preprocessing is not None:
+            derivative = getattr(self.preprocessing, "transform_slope", None)
+            if derivative is None:
+                raise TypeError(
+                    "The network's preprocessing must give the derivative of its "
+                    "transform (a transform_slope() method, as "
+                    "glassnet.datasets.Preprocessing has) for gradients with "
+                    "respect to the raw inputs. Got "
+                    f"{type(self.preprocessing).__name__} instead."
+                )
+            scale = derivative()
+            if scale is not None:
+                slope = slope * scale
+        return slope.astype(self.dtype)
+
+    def _scratch_copy(self) -> Network:
+        """A copy to run passes on: its layers are copies, the rest is shared.
+
+        The layers' parameters, kept arrays, masks and random generators are
+        copied (and the copy is outside any workspace block), so nothing a
+        pass does reaches this network; the metadata, preprocessing and the
+        optimizer's state are only read, so they are shared, not copied.
+        """
+        shared = ("metadata", "preprocessing", "optimizer")
+        memo = {
+            id(getattr(self, k)): getattr(self, k) for k in shared if hasattr(self, k)
+        }
+        return copy.deepcopy(self, memo)
+
     # -- forward and backward -----------------------------------------------------
     def _forward(self, X: np.ndarray, training: bool) -> np.ndarray:
         A = X
@@ -483,15 +744,26 @@ class Network:
 
     def _backward(self, Y: np.ndarray, weights=None, penalties=None) -> None:
         # delta^L from the loss (fused for canonical pairs), then the recursion
-        # delta^l = (W^(l+1)^T delta^(l+1)) * phi'(z^l) through each layer.
-        dA = self.layers[-1].backward_delta(
-            self._output_delta(Y, weights), need_dX=len(self.layers) > 1
-        )
-        for i in range(len(self.layers) - 2, -1, -1):
-            dA = self.layers[i].backward(dA, need_dX=i > 0)
+        # down the layers.
+        self._backpropagate(self._output_delta(Y, weights))
         # The penalty R(W) is part of the cost, so dR/dW is part of dC/dW.
         # (The training loop passes the penalized layers, found once per fit.)
         regularizers.add_penalty_gradients(self, penalties)
+
+    def _backpropagate(self, delta: np.ndarray, *, to_input: bool = False):
+        """The recursion from the output delta ``dS/dZ^L`` (n, n_outputs) down.
+
+        delta^l = (W^(l+1)^T delta^(l+1)) * phi'(z^l) through each layer,
+        filling every layer's gradients. The first layer's ``dX`` -- one more
+        step of the same recursion, ``dS/dX = delta^1 W^1`` -- is computed only
+        when ``to_input`` (training never needs it) and then returned, shape
+        (n, n_inputs); else None.
+        """
+        layers = self.layers
+        dA = layers[-1].backward_delta(delta, need_dX=to_input or len(layers) > 1)
+        for i in range(len(layers) - 2, -1, -1):
+            dA = layers[i].backward(dA, need_dX=to_input or i > 0)
+        return dA
 
     def _loss_value(self, Y: np.ndarray, weights=None) -> float:
         last = self.layers[-1]
@@ -842,6 +1114,26 @@ class Network:
 def _upward(module: str):
     """A module above the engine, for the convenience methods (see there)."""
     return importlib.import_module(module)
+
+
+def _listed(values, limit: int = 10) -> str:
+    """``"3, 5, 7"``: the first ``limit`` values, then how many more."""
+    shown = ", ".join(_value_repr(v) for v in values[:limit])
+    more = len(values) - limit
+    return shown if more <= 0 else f"{shown}, ... ({more} more)"
+
+
+def _value_repr(value, width: int = 60) -> str:
+    """``repr`` of a label (NumPy scalars as Python's), cut to ``width``."""
+    text = repr(value.item() if isinstance(value, np.generic) else value)
+    return text if len(text) <= width else text[:width] + "..."
+
+
+def _predicted_codes(A: np.ndarray) -> np.ndarray:
+    """Class codes (n,) that predict gives for outputs ``A`` (n, n_outputs)."""
+    if A.shape[1] == 1:
+        return (A[:, 0] >= 0.5).astype(np.int64)
+    return A.argmax(axis=1)
 
 
 def _weight_arrays(layer: Layer):

@@ -158,6 +158,15 @@ class Preprocessing:
         """Scale inputs of shape (n_samples, n_features) as in training."""
         return X if self.scaler is None else self.scaler.transform(X)
 
+    def transform_slope(self) -> np.ndarray | None:
+        """``d transform(x)_j / d x_j``, shape (n_features,); None without scaler.
+
+        :meth:`transform` is affine column by column, so this is constant:
+        the factor by which a gradient with respect to the scaled inputs
+        becomes one with respect to the raw inputs (chain rule).
+        """
+        return None if self.scaler is None else self.scaler.transform_slope()
+
     def encode(self, y) -> np.ndarray:
         """Class labels, shape (n_samples,) or (n_samples, 1), to int64 codes.
 

@@ -177,6 +177,11 @@ class StandardScaler(_ColumnTransformer):
         out = (arr.astype(np.float64) - self.mean_) / self.scale_
         return out.astype(_out_dtype(arr), copy=False)
 
+    def transform_slope(self) -> np.ndarray:
+        """``d x'_j / d x_j = 1 / scale_j``, shape (n_features,), float64."""
+        self._check_fitted()
+        return 1.0 / self.scale_
+
     def inverse_transform(self, Z) -> np.ndarray:
         """Return ``Z * scale_ + mean_``, shape (n_samples, n_features)."""
         arr = self._check_input(Z, "Z")
@@ -271,6 +276,13 @@ class MinMaxScaler(_ColumnTransformer):
         lo, hi = self.feature_range
         out = lo + (arr.astype(np.float64) - self.data_min_) * (hi - lo) / self._range()
         return out.astype(_out_dtype(arr), copy=False)
+
+    def transform_slope(self) -> np.ndarray:
+        """``d x'_j / d x_j = (hi - lo) / (data_max_j - data_min_j)``, shape
+        (n_features,), float64 (a constant column's range counts as 1)."""
+        self._check_fitted()
+        lo, hi = self.feature_range
+        return (hi - lo) / self._range()
 
     def inverse_transform(self, Z) -> np.ndarray:
         """Undo :meth:`transform` (constant columns come back as their value)."""
