@@ -72,36 +72,10 @@ def plane_gradients(net, X: np.ndarray, y: np.ndarray, features) -> np.ndarray:
     ndarray of shape (n, 2), float64
         Row ``i``: the gradient of the cost of point ``i`` alone (not divided
         by ``n``), in inference mode (no dropout), with respect to its
-        coordinates ``(x1, x2)``.
+        coordinates ``(x1, x2)``: :meth:`Network.input_gradients` (which
+        differentiates the network's scaling too) times the features'
+        Jacobian.
     """
     with np.errstate(all="ignore"):
-        G = np.asarray(_input_gradients(net, expand(X, features), y), np.float64)
+        G = np.asarray(net.input_gradients(expand(X, features), y), np.float64)
     return np.einsum("nf,nfc->nc", G, feature_jacobian(X, features))
-
-
-def _input_gradients(net, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``dC_i/dx_i`` with respect to the network's raw inputs, (n, n_inputs).
-
-    The backward pass of lecture 001 taken one layer further down, to the
-    first layer's ``dX``, through Network's public per-batch interface, on a
-    copy in inference mode (the network is not changed).
-    """
-    copy = net.astype(net.dtype)
-    X = copy.prepare_inputs(X)
-    Y = copy.prepare_targets(y, X)
-    copy.batch_loss(copy.as_batch(X), Y, training=False)
-    last = copy.layers[-1]
-    # The loss's output delta carries 1/m for m rows; weights m make row i
-    # the delta of C_i, the cost of sample i alone.
-    m = Y.shape[0]
-    weights = np.full(m, float(m), dtype=copy.dtype)
-    delta = copy.loss.output_delta(last.Z, last.A, Y, last.activation, weights)
-    dA = last.backward_delta(delta, need_dX=True)
-    for layer in reversed(copy.layers[:-1]):
-        dA = layer.backward(dA, need_dX=True)
-    # The preprocessing scales column j as a_j x_j + c_j: dC/dx_j = a_j dC/dx'_j.
-    scaler = getattr(copy.preprocessing, "scaler", None)
-    if scaler is not None:
-        ones = np.ones((1, X.shape[1]))
-        dA = dA * (scaler.transform(ones) - scaler.transform(0.0 * ones))
-    return dA
