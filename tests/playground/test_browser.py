@@ -941,7 +941,7 @@ def test_step_through_a_sample_stage_by_stage_lights_the_picture(
     page.wait_for_function(SETTLED, timeout=WAIT)
 
 
-def test_clicking_a_point_while_stepping_steps_through_that_point(context, server):
+def test_a_click_or_an_edit_while_stepping_traces_again(context, server):
     page = open_page(context, server, "?seed=6")
     page.click("#step-through")
     wait_stage(page, 0)
@@ -967,6 +967,18 @@ def test_clicking_a_point_while_stepping_steps_through_that_point(context, serve
     )
     np.testing.assert_allclose(shown, [x1, x2], rtol=1e-6)
     assert "#17" in page.text_content("#stepper-title")
+    # An edited bias: the same stage, traced again with the new value.
+    page.click("#stage-next")
+    wait_stage(page, 1)
+    page.click(".node.unit[data-layer='1'][data-row='0']")
+    page.fill("#editor-input", "2.5")
+    page.click("#editor-form button[type=submit]")
+    page.wait_for_function(
+        "() => document.querySelector('#stage .num[data-q=b]').dataset.v === '2.5'",
+        timeout=WAIT,
+    )
+    assert page.get_attribute("#stage", "data-stage") == "1"
+    page.click("#editor-close")
     page.click("#stepper-exit")
     page.wait_for_function("() => !playground.stepping", timeout=WAIT)
     assert not page.evaluate("playground.playing")  # it was paused before
