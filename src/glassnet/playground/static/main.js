@@ -470,7 +470,7 @@ function stepperKeys(event) {
   if (!app.stepping || event.altKey || event.ctrlKey || event.metaKey) return;
   const target = event.target;
   if (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) return;
-  const moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+  const moves = { ArrowRight: 1, ArrowLeft: -1 }; // up and down still scroll
   if (event.key in moves) {
     event.preventDefault();
     moveStage(moves[event.key]);
