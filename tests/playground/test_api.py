@@ -711,6 +711,7 @@ def test_every_field_of_every_body_refuses_every_wrong_type_with_a_400(server, s
         (f"{here}/config", config),
         (f"{here}/parameter", weight),
         (f"{here}/parameter", bias),
+        (f"{here}/step-through", {"point": 1, "notation": "wb", "decimals": 3}),
     ]
     for path, good in bodies:
         for field in good:

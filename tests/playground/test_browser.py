@@ -791,3 +791,225 @@ def test_the_trace_decimals_selector_and_its_link(context, server, shots):
     bad = open_page(context, server, "?decimals=9")
     assert bad.input_value("#decimals") == "4"
     assert "decimals=9" in bad.text_content("#message-text")
+
+
+# -- stepping through one sample; the input-gradient arrows ----------------------------
+def lit(page):
+    """What the network picture lights now: links (layer, class) and units."""
+    return page.evaluate(
+        """() => ({
+          links: Array.from(document.querySelectorAll('#network .link.lit'))
+            .map(e => [Number(e.dataset.layer), e.classList.contains('back')]),
+          units: Array.from(document.querySelectorAll('#network .node.unit.lit'))
+            .map(e => Number(e.dataset.layer)),
+          inputs: document.querySelectorAll('#network .node.feature.lit').length,
+          values: Array.from(document.querySelectorAll('#network .stage-value'))
+            .map(e => Number(e.dataset.v)),
+        })"""
+    )
+
+
+def stage_numbers(page, quantity):
+    return page.eval_on_selector_all(
+        f"#stage .num[data-q={quantity}]", "els => els.map(e => Number(e.dataset.v))"
+    )
+
+
+def wait_stage(page, index):
+    page.wait_for_function(
+        f"() => document.querySelector('#stage').dataset.stage === '{index}'",
+        timeout=WAIT,
+    )
+
+
+def test_step_through_a_sample_stage_by_stage_lights_the_picture(
+    context, server, shots, tmp_path
+):
+    page = open_page(context, server, "?seed=6")
+    page.click("#play")
+    page.wait_for_function(
+        "() => Number(document.querySelector('#epoch').dataset.epoch) >= 3",
+        timeout=WAIT,
+    )
+    page.click("#step-through")
+    wait_stage(page, 0)
+    # Training pauses, and the page says so; Play and Step wait for the exit.
+    page.wait_for_function("() => !playground.playing", timeout=WAIT)
+    assert "Training is paused" in page.text_content("#stepper-paused")
+    assert page.is_disabled("#play") and page.is_disabled("#step")
+    point = page.evaluate("playground.stepping.point")
+    epoch = page.evaluate("playground.frame.epoch")
+    model = call(server, "GET", f"/api/sessions/{sid(page)}/model").body
+    path = tmp_path / "stepping.glassnet"
+    path.write_bytes(model)
+    weights = dense_weights(gn.load(path))
+    x1, x2, y = page.evaluate(f"playground.setup.train[{point}]")
+    hand = hand_step(weights, ["tanh", "tanh"], np.array([x1, x2]), y, lr=0.03)
+    sizes = [(4, 2), (2, 4), (1, 2)]  # (n_out, n_in) of layers 1, 2, 3
+    # (kind, layer, equation, lit links' layer, lit units' layer, backward)
+    stages = [
+        ("input", None, "a(0) = x", None, None, False),
+        *[
+            ("forward", l, f"z({l}) = W({l}) a({l - 1}) + b({l})", l, l, False)
+            for l in (1, 2, 3)  # noqa: E741
+        ],
+        ("loss", 3, "C = binary_cross_entropy(a(3), y)", None, 3, False),
+        ("delta", 3, "δ(3) = ∂C/∂z(3) = (a(3) − y)", None, 3, True),
+        ("delta", 2, "δ(2) = ψ(a(2)) ⊙ (W(3))T δ(3)", 3, 2, True),
+        ("delta", 1, "δ(1) = ψ(a(1)) ⊙ (W(2))T δ(2)", 2, 1, True),
+        *[
+            ("gradient", l, f"∂C/∂W({l}) = δ({l}) (a({l - 1}))T", l, l, True)
+            for l in (1, 2, 3)  # noqa: E741
+        ],
+    ]
+    assert page.evaluate("playground.stepping.stages.length") == len(stages)
+    for index, (kind, layer, equation, links, units, back) in enumerate(stages):
+        if index:
+            page.click("#stage-next")
+        wait_stage(page, index)
+        box = page.locator("#stage")
+        assert box.get_attribute("data-kind") == kind
+        assert equation in box.text_content(), (index, box.text_content())
+        shown = lit(page)
+        n_links = sizes[links - 1][0] * sizes[links - 1][1] if links else 0
+        assert len(shown["links"]) == n_links, (index, shown)
+        assert all(entry == [links, back] for entry in shown["links"]), index
+        if units is None:  # the input: the two features in use
+            assert shown["inputs"] == 2 and shown["units"] == []
+            np.testing.assert_allclose(shown["values"], [x1, x2], rtol=1e-6)
+            continue
+        assert shown["units"] == [units] * sizes[units - 1][0], (index, shown)
+        # The numbers of the equation and beside the units are the lecture's.
+        if kind == "forward":
+            expected = hand["a"][layer - 1]
+            for name in ("z", "a"):
+                got = stage_numbers(page, name)
+                np.testing.assert_allclose(
+                    got, hand[name][layer - 1], rtol=1e-4, atol=1e-6
+                )
+        elif kind == "loss":
+            expected = hand["a"][2]
+            assert stage_numbers(page, "loss")[0] == pytest.approx(
+                hand["loss"], rel=1e-5
+            )
+        elif kind == "delta":
+            expected = hand["delta"][layer - 1]
+            got = stage_numbers(page, "delta")
+            np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-6)
+        else:
+            expected = hand["delta"][layer - 1]
+            got = stage_numbers(page, "dW")
+            np.testing.assert_allclose(
+                got, hand["dW"][layer - 1].ravel(), rtol=1e-4, atol=1e-6
+            )
+        np.testing.assert_allclose(shown["values"], expected, rtol=1e-4, atol=1e-6)
+        if index == 2:
+            page.locator(".column.net").screenshot(path=shots / "17-step-forward.png")
+        if index == 7:
+            page.locator(".column.net").screenshot(path=shots / "18-step-backward.png")
+    assert page.is_disabled("#stage-next")
+    # Back with Prev and the arrow keys (not while typing in a field).
+    page.click("#stage-prev")
+    wait_stage(page, len(stages) - 2)
+    page.keyboard.press("ArrowLeft")
+    wait_stage(page, len(stages) - 3)
+    page.keyboard.press("ArrowRight")
+    wait_stage(page, len(stages) - 2)
+    assert page.evaluate("playground.frame.epoch") == epoch  # still paused
+    # Next point: the same mode, the next point's trace, from its first stage.
+    page.click("#next-point")
+    page.wait_for_function(
+        f"() => playground.stepping && playground.stepping.point === {point + 1}"
+        " && document.querySelector('#stage').dataset.point === String("
+        f"{point + 1})",
+        timeout=WAIT,
+    )
+    wait_stage(page, 0)
+    # Exit (Esc): nothing lit, and training resumes.
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "() => !playground.stepping && playground.playing", timeout=WAIT
+    )
+    assert page.is_hidden("#stepper")
+    assert lit(page) == {"links": [], "units": [], "inputs": 0, "values": []}
+    page.wait_for_function(
+        f"() => Number(document.querySelector('#epoch').dataset.epoch) > {epoch}",
+        timeout=WAIT,
+    )
+    assert not page.is_disabled("#play")
+    page.click("#play")
+    page.wait_for_function(SETTLED, timeout=WAIT)
+
+
+def test_a_click_or_an_edit_while_stepping_traces_again(context, server):
+    page = open_page(context, server, "?seed=6")
+    page.click("#step-through")
+    wait_stage(page, 0)
+    page.click("#stage-next")
+    wait_stage(page, 1)
+    x1, x2, _ = page.evaluate("playground.setup.train[17]")
+    at = page.evaluate(
+        """([x1, x2]) => { const c = document.querySelector('#boundary');
+          const r = c.getBoundingClientRect(); const [a, b, lo, hi] =
+          playground.setup.domain; const w = r.width / c.width;
+          return [r.left + (30 + (x1 - a) / (b - a) * 304) * w,
+                  r.top + (6 + (hi - x2) / (hi - lo) * 304) * w]; }""",
+        [x1, x2],
+    )
+    page.mouse.click(*at)
+    page.wait_for_function(
+        "() => document.querySelector('#stage').dataset.point === '17'",
+        timeout=WAIT,
+    )
+    wait_stage(page, 0)
+    shown = page.eval_on_selector_all(
+        "#stage .num[data-q=input]", "els => els.map(e => Number(e.dataset.v))"
+    )
+    np.testing.assert_allclose(shown, [x1, x2], rtol=1e-6)
+    assert "#17" in page.text_content("#stepper-title")
+    # An edited bias: the same stage, traced again with the new value.
+    page.click("#stage-next")
+    wait_stage(page, 1)
+    page.click(".node.unit[data-layer='1'][data-row='0']")
+    page.fill("#editor-input", "2.5")
+    page.click("#editor-form button[type=submit]")
+    page.wait_for_function(
+        "() => document.querySelector('#stage .num[data-q=b]').dataset.v === '2.5'",
+        timeout=WAIT,
+    )
+    assert page.get_attribute("#stage", "data-stage") == "1"
+    page.click("#editor-close")
+    page.click("#stepper-exit")
+    page.wait_for_function("() => !playground.stepping", timeout=WAIT)
+    assert not page.evaluate("playground.playing")  # it was paused before
+
+
+def test_the_input_gradient_arrows_toggle(context, server, shots):
+    page = open_page(context, server, "?seed=2")
+    play_until(
+        page, "() => Number(document.querySelector('#epoch').dataset.epoch) >= 20"
+    )
+    n = page.evaluate("playground.setup.train.length")
+    before = canvas_pixels(page, "#boundary")
+    assert page.get_attribute("#boundary", "data-arrows") == "0"
+    assert page.is_hidden("#input-gradients-note")
+    page.check("#input-gradients")
+    page.wait_for_function(
+        f"() => document.querySelector('#boundary').dataset.arrows === '{n}'",
+        timeout=WAIT,
+    )
+    assert "direction in which" in page.text_content("#input-gradients-note")
+    assert "inputGradients=true" in page.input_value("#link")
+    # The page draws the server's field: -dC/dx of each training point.
+    field = call(server, "GET", f"/api/sessions/{sid(page)}/input-gradients").json()
+    assert page.evaluate("playground.field.gradient") == field["gradient"]
+    with_arrows = canvas_pixels(page, "#boundary")
+    dark = lambda p: (p.sum(axis=2) < 120).sum()  # noqa: E731
+    assert dark(with_arrows) > dark(before) + 50  # the arrows' dark strokes
+    page.locator(".column.output").screenshot(path=shots / "19-input-gradients.png")
+    page.uncheck("#input-gradients")
+    page.wait_for_function(
+        "() => document.querySelector('#boundary').dataset.arrows === '0'",
+        timeout=WAIT,
+    )
+    assert page.is_hidden("#input-gradients-note")

@@ -88,6 +88,9 @@ ROUTES = [
     ("POST", rf"/api/sessions/{_SID}/parameter", "parameter"),
     ("GET", rf"/api/sessions/{_SID}/stream", "stream"),
     ("GET", rf"/api/sessions/{_SID}/trace", "trace"),
+    ("POST", rf"/api/sessions/{_SID}/step-through", "step_through"),
+    ("POST", rf"/api/sessions/{_SID}/step-through/exit", "step_through_exit"),
+    ("GET", rf"/api/sessions/{_SID}/input-gradients", "input_gradients"),
     ("GET", rf"/api/sessions/{_SID}/model", "model"),
     ("GET", rf"/api/sessions/{_SID}/train-config", "train_config"),
     ("GET", rf"/api/sessions/{_SID}/data\.csv", "data_csv"),
@@ -359,6 +362,19 @@ class Handler(BaseHTTPRequestHandler):
         notation = self.query.get("notation", ["wb"])[0]
         decimals = self.query.get("decimals", ["4"])[0]
         self._send_json(200, session.trace(point, notation, decimals))
+
+    def route_step_through(self, sid: str) -> None:
+        session = self._session(sid)
+        info = session.step_through(self._json_body())
+        self._send_json(200, {"trace": info, "frame": session.frame()})
+
+    def route_step_through_exit(self, sid: str) -> None:
+        session = self._session(sid)
+        session.end_step_through()
+        self._send_json(200, {"frame": session.frame()})
+
+    def route_input_gradients(self, sid: str) -> None:
+        self._send_json(200, self._session(sid).input_gradients())
 
     def route_model(self, sid: str) -> None:
         session = self._session(sid)

@@ -23,7 +23,7 @@ import numpy as np
 from glassnet.cli._common import UsageError
 from glassnet.core._validation import some_names
 from glassnet.core.optimizers import get_optimizer
-from glassnet.playground import export, frames, views
+from glassnet.playground import export, field, frames, views
 from glassnet.playground.config import NOTATIONS, Limits, PlaygroundError, shown
 from glassnet.playground.data import (
     Upload,
@@ -103,6 +103,8 @@ class Session:
         self.cursor = self.epoch = self.updates = 0
         self.edited = False
         self.notice = None
+        # Stepping through one sample: {"point": i, "resume": playing before}.
+        self.stepping: dict | None = None
         self.history: list[list] = []
         self.dense = [
             (i + 1, layer)
@@ -181,7 +183,41 @@ class Session:
 
     def play(self, playing: bool) -> None:
         with self.cond:
+            if playing:
+                self.stepping = None  # playing leaves the step-through
             self.playing = bool(playing) and self.notice is None
+            self.cond.notify_all()
+
+    # -- stepping through one sample --------------------------------------------------
+    def step_through(self, request: dict) -> dict:
+        """Pause and trace one training point, to walk through stage by stage.
+
+        ``request``: ``{"point": i, "notation": "wb" or "transfer",
+        "decimals": d}`` (the last two optional). Training stays paused
+        until :meth:`end_step_through`, which resumes it if it was playing
+        when the step-through began. Returns :meth:`trace` of the point:
+        the numbers the page shows are the network's own forward and
+        backward pass (:func:`glassnet.inspection.trace.trace_network`).
+        """
+        point, notation, decimals = _step_through_request(request)
+        with self.cond:
+            i = _index(point, "point", self.X_train.shape[0])
+            resume = self.playing if self.stepping is None else self.stepping["resume"]
+            self.playing = False
+            self.stepping = {"point": i, "resume": resume}
+            self.version += 1
+            self.cond.notify_all()
+            return self.trace(i, notation, decimals)
+
+    def end_step_through(self) -> None:
+        """Leave the step-through: training resumes if it was playing before."""
+        with self.cond:
+            if self.stepping is None:
+                return
+            resume = self.stepping["resume"]
+            self.stepping = None
+            self.playing = resume and self.notice is None
+            self.version += 1
             self.cond.notify_all()
 
     def _evaluate(self) -> None:
@@ -289,6 +325,24 @@ class Session:
             self.version += 1
 
     # -- the numbers behind the pictures --------------------------------------------
+    def input_gradients(self) -> dict:
+        """``dC/dx`` of every training point's own cost, in the plane.
+
+        ``gradient`` is a list of ``[dC/dx1, dC/dx2]``, one per training
+        point in the order of the setup's ``train`` (None where not finite);
+        the page draws arrows of minus it. Inference mode (no dropout); see
+        :func:`glassnet.playground.field.plane_gradients`.
+        """
+        with self.cond:
+            gradient = field.plane_gradients(
+                self.net, self.points.X_train, self.y_train, self.config["features"]
+            )
+            return {
+                "version": self.version,
+                "direction": "dC/dx (the page draws -dC/dx)",
+                "gradient": [[frames.finite(a), frames.finite(b)] for a, b in gradient],
+            }
+
     def trace(self, point, notation: str = "wb", decimals=4) -> dict:
         """One step on training point ``point`` alone, in lecture notation.
 
@@ -326,6 +380,41 @@ class Session:
         info["decimals"] = decimals
         info["text"] = trace.render("text", notation=notation, decimals=decimals)
         return info
+
+
+#: The fields of a step-through request.
+STEP_THROUGH_FIELDS = ("point", "notation", "decimals")
+
+
+def _step_through_request(request) -> tuple[int, str, int]:
+    """``point`` (a JSON int), ``notation`` and ``decimals`` of a step-through."""
+    if not isinstance(request, dict):
+        raise _bad("The step-through request must be a JSON object.")
+    unknown = sorted(set(request) - set(STEP_THROUGH_FIELDS))
+    if unknown:
+        raise _bad(
+            f"Unknown field(s) {some_names(unknown)} in a step-through request; "
+            f"valid: {', '.join(STEP_THROUGH_FIELDS)}."
+        )
+    point = request.get("point")
+    if not _is_int(point):
+        raise _bad(
+            "The 'point' of a step-through must be an int (a training point's "
+            f"number). Got {shown(point)} instead."
+        )
+    notation = request.get("notation", "wb")
+    if not isinstance(notation, str) or notation not in NOTATIONS:
+        raise _bad(
+            f"The 'notation' of a trace must be one of {', '.join(NOTATIONS)}. "
+            f"Got {shown(notation)} instead."
+        )
+    decimals = request.get("decimals", 4)
+    if not _is_int(decimals) or not 0 <= decimals <= MAX_DECIMALS:
+        raise _bad(
+            f"The 'decimals' of a trace must be an int in the range "
+            f"[0, {MAX_DECIMALS}]. Got {shown(decimals)} instead."
+        )
+    return point, notation, decimals
 
 
 def _is_int(value) -> bool:

@@ -36,6 +36,11 @@ def frame(session) -> dict:
             "playing": session.playing,
             "edited": session.edited,
             "notice": session.notice,
+            "stepping": (
+                None
+                if session.stepping is None
+                else {"point": session.stepping["point"]}
+            ),
             "metrics": {k: frames.finite(v) for k, v in session.metrics.items()},
             "history": [
                 [p[0], frames.finite(p[1]), frames.finite(p[2])]

@@ -6,6 +6,7 @@ import { buildControls, showConfig, configQuery, configFromQuery } from "./contr
 import { drawOutput, drawLossChart, drawLegend, toData, toPixel } from "./plots.js";
 import { NetworkView } from "./network.js";
 import { renderTrace } from "./trace.js";
+import { buildStages, renderStage } from "./stepper.js";
 import { renderDiagnostics } from "./diagnostics.js";
 
 const $ = (id) => document.getElementById(id);
@@ -23,6 +24,10 @@ const app = {
   lastError: null,
   stream: null,
   hover: null, // the hidden unit whose heatmap the output plot shows: {li, row, layer}
+  // Stepping through one sample: {point, info (its trace), stages, stage}.
+  stepping: null,
+  // Input gradients of the training points: {version, gradient (n x 2)}.
+  field: null,
 };
 window.playground = app;
 
@@ -40,7 +45,7 @@ const whenLoaded = (handler) => (...args) => {
 
 // What only the page draws, kept in the link beside the run's settings
 // (the TensorFlow Playground's names).
-const VIEW = { showTestData: "show-test", discretize: "discretize" };
+const VIEW = { showTestData: "show-test", discretize: "discretize", inputGradients: "input-gradients" };
 
 // The trace's digits after the point, as `glassnet trace --decimals`.
 const DECIMALS = ["2", "3", "4", "5", "6"];
@@ -98,9 +103,11 @@ function applyFrame(frame) {
   app.version = frame.version;
   app.frame = frame;
   app.playing = frame.playing;
+  followStepping(frame);
   scheduleDraw();
   refreshTrace();
   refreshExport();
+  refreshField();
 }
 
 function applyState(state) {
@@ -142,7 +149,12 @@ function draw() {
   const began = performance.now();
   const discretize = $("discretize").checked;
   const unit = hoveredUnit(frame);
-  drawOutput($("boundary"), setup, frame, { showTest: $("show-test").checked, discretize, point: app.point, unit });
+  const arrows = !unit && $("input-gradients").checked && app.field && app.field.setup === setup.id
+    ? app.field.gradient : null;
+  const scale = drawOutput($("boundary"), setup, frame, { showTest: $("show-test").checked, discretize, point: app.point, unit, arrows });
+  $("input-gradients-note").hidden = !$("input-gradients").checked;
+  $("input-gradients-scale").textContent = scale ? scale.toPrecision(3) : "\u2013";
+  $("boundary").dataset.arrows = String(arrows ? arrows.length : 0);
   const showing = unit ? `unit ${app.hover.layer}.${app.hover.row + 1}` : "output";
   if (showing !== shownLegend) {
     drawLegend($("legend"), setup, unit ? app.hover : null);
@@ -169,6 +181,8 @@ function draw() {
     ? `accuracy: training ${fmt(m.train_accuracy)}, test ${fmt(m.test_accuracy)}`
     : `mean absolute error: training ${fmt(m.train_mae)}, test ${fmt(m.test_mae)}`;
   const play = $("play");
+  play.disabled = Boolean(app.stepping);
+  $("step").disabled = Boolean(app.stepping);
   play.classList.toggle("playing", app.playing);
   $("play-icon").setAttribute("d", app.playing ? "M6 5h4v14H6zM14 5h4v14h-4z" : "M8 5v14l11-7z");
   play.setAttribute("aria-label", app.playing ? "Pause" : "Play");
@@ -378,6 +392,107 @@ function choosePoint(index) {
   $("trace-point").value = String(app.point);
   scheduleDraw();
   refreshTrace(true);
+  if (app.stepping) return stepThrough(app.point);
+}
+
+// -- stepping through one sample ----------------------------------------------------------
+// The server pauses training and sends the trace of the point; the page
+// shows one stage of it at a time and lights up the picture. Leaving asks
+// the server to resume training if it was playing.
+async function stepThrough(point, stage = 0) {
+  const digits = Number($("decimals").value);
+  const answer = await act(request("POST", `${base()}/step-through`, { point, decimals: digits }));
+  if (!answer) return;
+  const info = answer.trace;
+  const stages = buildStages(info);
+  app.stepping = { point: info.point, info, stages, stage: Math.min(stage, stages.length - 1) };
+  app.point = info.point;
+  $("trace-point").value = String(app.point);
+  applyFrame(answer.frame);
+  showStage();
+}
+
+function showStage() {
+  const s = app.stepping;
+  const digits = Number($("decimals").value);
+  $("stepper").hidden = false;
+  $("step-through").hidden = true;
+  $("stepper-point").textContent = String(s.point);
+  renderStage($("stage"), s.info, s.stages, s.stage, digits);
+  network.light(s.stages[s.stage].light, digits);
+  $("stage-prev").disabled = s.stage === 0;
+  $("stage-next").disabled = s.stage === s.stages.length - 1;
+  $("stage-counter").textContent = `stage ${s.stage + 1} of ${s.stages.length}`;
+  scheduleDraw();
+}
+
+function moveStage(by) {
+  const s = app.stepping;
+  if (!s) return;
+  const stage = Math.max(0, Math.min(s.stages.length - 1, s.stage + by));
+  if (stage === s.stage) return;
+  s.stage = stage;
+  showStage();
+}
+
+// The page's side of leaving (the server has already resumed, or ended the
+// step-through itself: a reset, a new configuration, Play).
+function leaveStepping() {
+  app.stepping = null;
+  $("stepper").hidden = true;
+  $("step-through").hidden = false;
+  network.light(null);
+  scheduleDraw();
+}
+
+async function exitStepThrough() {
+  if (!app.stepping) return;
+  const answer = await act(request("POST", `${base()}/step-through/exit`));
+  leaveStepping();
+  if (answer) applyFrame(answer.frame);
+}
+
+// A frame while stepping: the server may have ended the step-through, or the
+// network changed (a weight edited): then the point is traced again.
+let retracing = false;
+function followStepping(frame) {
+  const s = app.stepping;
+  if (!s) return;
+  if (!frame.stepping) {
+    leaveStepping();
+  } else if (frame.version !== s.info.version && !retracing) {
+    retracing = true;
+    stepThrough(s.point, s.stage).finally(() => { retracing = false; });
+  }
+}
+
+function stepperKeys(event) {
+  if (!app.stepping || event.altKey || event.ctrlKey || event.metaKey) return;
+  const target = event.target;
+  if (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) return;
+  const moves = { ArrowRight: 1, ArrowLeft: -1 }; // up and down still scroll
+  if (event.key in moves) {
+    event.preventDefault();
+    moveStage(moves[event.key]);
+  } else if (event.key === "Escape") {
+    event.preventDefault();
+    whenLoaded(exitStepThrough)();
+  }
+}
+
+// -- input gradients of the training points, fetched when shown -----------------------------
+const fieldNow = throttled(async () => {
+  if (!app.setup || !app.frame || !$("input-gradients").checked) return;
+  const key = `${app.setup.id}/${app.frame.version}`;
+  if (app.field && app.field.key === key) return;
+  const answer = await act(request("GET", `${base()}/input-gradients`));
+  if (!answer) return;
+  app.field = { key, setup: app.setup.id, version: answer.version, gradient: answer.gradient };
+  scheduleDraw();
+}, 300);
+
+function refreshField(force = false) {
+  fieldNow(force);
 }
 
 function clickOutput(event) {
@@ -432,10 +547,21 @@ function wire() {
     $(id).addEventListener("change", () => { scheduleDraw(); updateLink(); });
   }
   $("boundary").addEventListener("click", whenLoaded(clickOutput));
+  $("step-through").addEventListener("click", whenLoaded(() => stepThrough(app.point)));
+  $("stage-next").addEventListener("click", () => moveStage(1));
+  $("stage-prev").addEventListener("click", () => moveStage(-1));
+  $("next-point").addEventListener("click", whenLoaded(() => choosePoint((app.point + 1) % app.setup.train.length)));
+  $("stepper-exit").addEventListener("click", whenLoaded(exitStepThrough));
+  document.addEventListener("keydown", stepperKeys);
+  $("input-gradients").addEventListener("change", () => refreshField(true));
   $("trace-point").addEventListener("change", whenLoaded(() => choosePoint(Number($("trace-point").value))));
   $("notation").addEventListener("change", () => refreshTrace(true));
   $("trace-text").addEventListener("change", () => refreshTrace(true));
-  $("decimals").addEventListener("change", () => { refreshTrace(true); updateLink(); });
+  $("decimals").addEventListener("change", () => {
+    refreshTrace(true);
+    updateLink();
+    if (app.stepping) showStage();
+  });
   $("editor-form").addEventListener("submit", setParameter);
   $("editor-close").addEventListener("click", () => network.close());
   $("message-close").addEventListener("click", () => clearMessage());

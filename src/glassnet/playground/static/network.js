@@ -2,6 +2,7 @@
 // proportional to |w| and coloured by sign, and the weight / bias editor.
 
 import { BLUE, ORANGE, bytes, floats, paintHeatmap, rgb, divergingColour } from "./plots.js";
+import { formatNumber } from "./trace.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const HEAD = 58; // room for the layer headers
@@ -107,6 +108,9 @@ export class NetworkView {
           const line = document.createElementNS(SVG, "path");
           line.setAttribute("d", path);
           line.setAttribute("class", "link");
+          line.dataset.layer = layer.index;
+          line.dataset.row = k;
+          line.dataset.col = j;
           svg.append(hit, line);
           hit.addEventListener("click", (event) => this.choose({ layer: layer.index, li, param: "W", row: k, col: j }, event));
           row.push(line);
@@ -257,6 +261,40 @@ export class NetworkView {
       this.links[choice.li][choice.row][choice.col].classList.add("chosen");
     } else {
       this.unitCanvases[choice.li][choice.row].parentElement.classList.add("chosen");
+    }
+  }
+
+  // The nodes of each column: the inputs in use, then each layer's units.
+  columns() {
+    const inputs = this.featureNodes.filter((_, i) => this.setup.features[i].on);
+    return [inputs, ...this.unitCanvases.map((canvases) => canvases.map((c) => c.parentElement))];
+  }
+
+  // Light up what a step-through stage uses, or nothing (null). `light`:
+  // links (layers by position from 0), units and sources (columns: 0 the
+  // inputs, p the p-th layer), values ({column: numbers} written beside the
+  // units) and back (a stage of the backward pass); see stepper.js.
+  light(light, digits = 4) {
+    const box = this.container;
+    for (const old of box.querySelectorAll(".lit, .source")) old.classList.remove("lit", "source", "back");
+    for (const old of box.querySelectorAll(".stage-value")) old.remove();
+    box.classList.toggle("stepping", Boolean(light));
+    box.classList.toggle("backward", Boolean(light && light.back));
+    if (!light) return;
+    const columns = this.columns();
+    const mark = (node, name) => {
+      node.classList.add(name);
+      if (light.back) node.classList.add("back");
+    };
+    for (const li of light.links) this.links[li].forEach((row) => row.forEach((path) => mark(path, "lit")));
+    for (const c of light.sources) columns[c].forEach((node) => mark(node, "source"));
+    for (const c of light.units) columns[c].forEach((node) => mark(node, "lit"));
+    for (const [c, values] of Object.entries(light.values)) {
+      columns[c].forEach((node, k) => {
+        const tag = element("span", `stage-value${values[k] < 0 ? " neg" : ""}`, node);
+        tag.textContent = formatNumber(values[k], digits);
+        tag.dataset.v = String(values[k]);
+      });
     }
   }
 

@@ -118,8 +118,51 @@ function unitImage(values, size, discretize) {
   return image;
 }
 
+// Longest input-gradient arrow, in canvas pixels.
+export const ARROW_PIXELS = 24;
+
+// Arrows of -dC/dx at the training points: `gradient` holds dC/dx (n x 2, in
+// the plane's units) of each point's own cost; an arrow points where moving
+// the point lowers its cost, its length proportional to |dC/dx| (the longest
+// ARROW_PIXELS). Returns |dC/dx| per pixel of length (0: no arrow).
+function drawArrows(context, setup, gradient) {
+  const [a, b, c, d] = setup.domain;
+  const sx = PLOT.size / (b - a);
+  const sy = PLOT.size / (d - c);
+  let top = 0;
+  for (const [g1, g2] of gradient) top = Math.max(top, Math.hypot(g1, g2));
+  if (!(top > 0) || !Number.isFinite(top)) return 0;
+  // a step -dC/dx in the plane is (-g1 sx, +g2 sy) on the canvas (x2 points up)
+  const longest = Math.max(...gradient.map(([g1, g2]) => Math.hypot(g1 * sx, g2 * sy)));
+  const perPixel = longest / ARROW_PIXELS;
+  for (const pass of [["rgba(255,255,255,0.85)", 3.2], ["#1d1d1d", 1.3]]) {
+    context.strokeStyle = pass[0];
+    context.fillStyle = pass[0];
+    context.lineWidth = pass[1];
+    gradient.forEach(([g1, g2], i) => {
+      const dx = (-g1 * sx) / perPixel;
+      const dy = (g2 * sy) / perPixel;
+      const length = Math.hypot(dx, dy);
+      if (!(length >= 1)) return;
+      const [px, py] = toPixel(setup.domain, setup.train[i][0], setup.train[i][1]);
+      const [ux, uy] = [dx / length, dy / length];
+      const head = Math.min(5, length * 0.5);
+      context.beginPath();
+      context.moveTo(px, py);
+      context.lineTo(px + dx, py + dy);
+      context.moveTo(px + dx - head * (ux - uy * 0.5), py + dy - head * (uy + ux * 0.5));
+      context.lineTo(px + dx, py + dy);
+      context.lineTo(px + dx - head * (ux + uy * 0.5), py + dy - head * (uy - ux * 0.5));
+      context.stroke();
+    });
+  }
+  return top / ARROW_PIXELS;
+}
+
 // The network's output over the plane (or, with options.unit, one hidden
-// unit's activation, enlarged from its heatmap), the points, and the traced point.
+// unit's activation, enlarged from its heatmap), the points, the traced
+// point and, with options.arrows, the input-gradient arrows. Returns the
+// arrows' |dC/dx| per pixel of length (0: none drawn).
 export function drawOutput(canvas, setup, frame, options) {
   const context = canvas.getContext("2d");
   context.clearRect(0, 0, canvas.width, canvas.height);
@@ -160,7 +203,9 @@ export function drawOutput(canvas, setup, frame, options) {
     context.strokeStyle = "#111";
     context.stroke();
   }
+  const scale = options.arrows ? drawArrows(context, setup, options.arrows) : 0;
   context.restore();
+  return scale;
 }
 
 function drawAxes(context, setup) {

@@ -1,7 +1,7 @@
 // The trace panel: one step on one training point in lecture notation, from
 // the JSON the server's Trace.render("json") produced.
 
-function element(tag, className, text) {
+export function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
@@ -41,8 +41,13 @@ export function formatNumber(v, decimals) {
 
 let decimals = 4;
 
+// The digits after the point of the number cells made from now on.
+export function setDecimals(digits) {
+  decimals = digits;
+}
+
 // A number cell that keeps its exact value for readers (and tests).
-function num(value, quantity, layer, row, col) {
+export function num(value, quantity, layer, row, col) {
   const cell = element("span", "num", formatNumber(value, decimals));
   if (value < 0) cell.classList.add("neg");
   cell.dataset.q = quantity;
@@ -55,7 +60,7 @@ function num(value, quantity, layer, row, col) {
 }
 
 // One sample's values as a column vector (shown as a row with a transpose mark).
-function vector(values, quantity, layer) {
+export function vector(values, quantity, layer) {
   const box = element("span", "vec");
   box.style.gridTemplateColumns = `repeat(${values.length}, auto)`;
   values.forEach((v, k) => box.append(num(v, quantity, layer, k)));
@@ -64,7 +69,7 @@ function vector(values, quantity, layer) {
   return wrap;
 }
 
-function matrix(rows, quantity, layer) {
+export function matrix(rows, quantity, layer) {
   const box = element("span", "mat");
   box.style.gridTemplateColumns = `repeat(${rows[0].length}, auto)`;
   rows.forEach((row, r) => row.forEach((v, c) => box.append(num(v, quantity, layer, r, c))));
@@ -72,7 +77,7 @@ function matrix(rows, quantity, layer) {
 }
 
 // "lhs = value" with lhs in HTML (only our own fixed markup, never data).
-function eq(lhs, ...values) {
+export function eq(lhs, ...values) {
   const line = element("div", "eq");
   const left = element("span", "lhs");
   left.innerHTML = lhs;
@@ -83,10 +88,10 @@ function eq(lhs, ...values) {
   return line;
 }
 
-const sup = (name, l) => `<i>${name}</i><sup>(${l})</sup>`;
-const PHI = { sigmoid: "&sigma;", tanh: "tanh", relu: "ReLU", leaky_relu: "LeakyReLU", identity: "id", softmax: "softmax" };
+export const sup = (name, l) => `<i>${name}</i><sup>(${l})</sup>`;
+export const PHI = { sigmoid: "&sigma;", tanh: "tanh", relu: "ReLU", leaky_relu: "LeakyReLU", identity: "id", softmax: "softmax" };
 
-function scalar(value, quantity) {
+export function scalar(value, quantity) {
   const cell = num(value, quantity);
   cell.classList.add("scalar");
   return cell;
