@@ -82,5 +82,17 @@ numpydoc_attributes_as_param_list = True
 numpydoc_xref_param_type = False
 numpydoc_validation_checks = set()
 
-suppress_warnings = []
-nitpicky = False
+
+def _skip_member(app, what, name, obj, skip, options):
+    """Leave out the ``set_*_request`` methods scikit-learn adds to estimators.
+
+    scikit-learn generates them on every estimator for its metadata routing; their
+    docstrings refer to scikit-learn's own glossary, which is not part of this site.
+    """
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return skip
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_member)
