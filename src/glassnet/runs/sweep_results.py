@@ -267,7 +267,7 @@ class SweepResult:
         return header, rows
 
     def table(self) -> str:
-        """The results as an aligned text table (the best row marked with *).
+        """The results as an aligned text table (the best row marked with ``*``).
 
         Returns
         -------
