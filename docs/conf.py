@@ -69,6 +69,8 @@ nb_execution_in_temp = True  # files written by cells land in a temporary folder
 nb_merge_streams = True
 nb_kernel_rgx_aliases = {".*": "python3"}
 nb_execution_excludepatterns = []
+# Markdown outputs (a trace's to_markdown()) are parsed as MyST, so their $$ math renders.
+nb_render_markdown_format = "myst"
 
 # --- API reference -----------------------------------------------------------
 autosummary_generate = True
