@@ -1,0 +1,232 @@
+"""Screenshots of ``glassnet playground`` for the playground tour, taken by the build.
+
+When the builder starts, this extension serves the playground in-process on a free
+port of 127.0.0.1, drives it with headless Chromium through Playwright to the states
+the tour describes (a fresh page, a trained circle, XOR with and without the product
+feature, a traced step, the diagnostics), and writes one PNG per state into
+``docs/_build/screenshots/``, which ``playground.md`` includes. Every image is
+therefore the playground of the code being documented.
+
+Chromium is looked up at ``$GLASSNET_CHROMIUM``, else ``/usr/bin/chromium`` (Debian's
+package; ``.ci/run`` installs it), and Playwright comes with the ``docs`` extra.
+Without either the build stops with a message saying what to install: a tour with
+missing or stale pictures is worse than a failed build.
+
+Run on its own (``python docs/_ext/screenshots.py [FOLDER]``) it writes the same
+PNGs to FOLDER.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+#: The PNG files, by name, that ``playground.md`` includes.
+SHOTS = (
+    "start.png",
+    "circle-trained.png",
+    "side-panel.png",
+    "xor-linear.png",
+    "xor-product.png",
+    "trace.png",
+)
+CHROMIUM = os.environ.get("GLASSNET_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WAIT_MS = 60_000  # any one condition; the build machine may be busy
+READY = "() => window.playground && playground.setup && playground.framesDrawn > 0"
+# Paused, and the last frame drawn.
+SETTLED = (
+    "() => !playground.playing && document.querySelector('#epoch').dataset.epoch"
+    " === String(playground.frame.epoch)"
+)
+
+
+class ScreenshotError(RuntimeError):
+    """The screenshots could not be taken; the message says why and what to do."""
+
+
+def _epoch_at_least(n: int, extra: str = "true") -> str:
+    return (
+        f"() => Number(document.querySelector('#epoch').dataset.epoch) >= {n}"
+        f" && ({extra})"
+    )
+
+
+@contextmanager
+def _playground():
+    """A playground server on 127.0.0.1 (a free port) for the block."""
+    from glassnet.playground import Limits, PlaygroundServer
+
+    server = PlaygroundServer("127.0.0.1", 0, limits=Limits(grace_seconds=2))
+    thread = threading.Thread(target=server.serve_forever, args=(0.1,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@contextmanager
+def _browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        raise ScreenshotError(
+            "The playground tour's screenshots are taken by the build with "
+            "Playwright, which is not installed: pip install -e '.[docs]' (or pip "
+            "install playwright)."
+        ) from exc
+    if not Path(CHROMIUM).is_file():
+        raise ScreenshotError(
+            "The playground tour's screenshots are taken by the build with headless "
+            f"Chromium, which is not at {CHROMIUM}: apt-get install chromium, or "
+            "point GLASSNET_CHROMIUM at a Chromium executable."
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class _Tour:
+    """One browser page on the playground, and the pictures taken of it."""
+
+    def __init__(self, browser, server, folder: Path):
+        self.browser, self.server, self.folder = browser, server, folder
+        self.errors: list[str] = []
+
+    def open(self, query: str = ""):
+        context = self.browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.goto(self.server.url + query)
+        page.wait_for_function(READY, timeout=WAIT_MS)
+        page.wait_for_timeout(1000)  # the first frames settle the layout
+        return page
+
+    def play_until(self, page, condition: str) -> None:
+        from playwright.sync_api import TimeoutError
+
+        for _ in range(3):  # a click during a re-layout can be lost: retry
+            page.click("#play")
+            try:
+                page.wait_for_function("() => playground.playing", timeout=5000)
+                break
+            except TimeoutError:
+                continue
+        page.wait_for_function(condition, timeout=WAIT_MS)
+        page.click("#play")
+        page.wait_for_function(SETTLED, timeout=WAIT_MS)
+
+    def top(self, page, name: str) -> None:
+        """The header and the three columns: data, network, output."""
+        box = page.locator("main.columns").bounding_box()
+        page.screenshot(
+            path=self.folder / name,
+            clip={"x": 0, "y": 0, "width": 1400, "height": box["y"] + box["height"]},
+        )
+
+    def run(self) -> None:
+        page = self.open()
+        self.top(page, "start.png")
+        # The default circle: train until the test loss is small, show the test points.
+        self.play_until(
+            page,
+            _epoch_at_least(
+                30, "Number(document.querySelector('#test-loss').dataset.value) < 0.1"
+            ),
+        )
+        page.check("#show-test")
+        self.top(page, "circle-trained.png")
+        page.locator(".panel.side").screenshot(path=self.folder / "side-panel.png")
+        page.context.close()
+
+        # XOR without hidden layers: x1 and x2 alone cannot separate it ...
+        page = self.open("?data=xor&layers=&features=x1,x2&lr=0.1")
+        self.play_until(page, _epoch_at_least(40))
+        self.top(page, "xor-linear.png")
+        page.context.close()
+        # ... the product x1 x2 alone can.
+        page = self.open("?data=xor&layers=&features=x1x2&lr=0.1")
+        self.play_until(page, _epoch_at_least(40))
+        self.top(page, "xor-product.png")
+        page.context.close()
+
+        # One step, a training point traced in lecture 002's notation.
+        page = self.open("?seed=5")
+        page.click("#step")
+        page.wait_for_function("() => playground.frame.updates === 1", timeout=WAIT_MS)
+        page.fill("#trace-point", "12")
+        page.dispatch_event("#trace-point", "change")
+        page.select_option("#decimals", "3")
+        page.select_option("#notation", "transfer")
+        page.wait_for_function(
+            "() => { const t = document.querySelector('#trace');"
+            " return t.dataset.point === '12' && t.dataset.updates === '1'"
+            " && t.dataset.notation === 'transfer'; }",
+            timeout=WAIT_MS,
+        )
+        page.locator(".trace-panel").screenshot(path=self.folder / "trace.png")
+        page.context.close()
+        if self.errors:
+            raise ScreenshotError(f"The playground page reported errors: {self.errors}")
+
+
+def take(folder: Path) -> float:
+    """Write :data:`SHOTS` into ``folder``; returns the seconds it took."""
+    start = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in SHOTS:
+        (folder / name).unlink(missing_ok=True)
+    with _browser() as browser, _playground() as server:
+        _Tour(browser, server, folder).run()
+    missing = [name for name in SHOTS if not (folder / name).is_file()]
+    if missing:
+        raise ScreenshotError(f"The tour did not write {missing} into {folder}.")
+    return time.perf_counter() - start
+
+
+def _builder_inited(app) -> None:
+    from sphinx.errors import ExtensionError
+    from sphinx.util import logging
+
+    folder = Path(app.srcdir) / "_build" / "screenshots"
+    try:
+        seconds = take(folder)
+    except ScreenshotError as exc:
+        raise ExtensionError(str(exc)) from exc
+    except Exception as exc:  # a timeout or a crash of the page: say where
+        raise ExtensionError(
+            f"Taking the playground tour's screenshots failed: {exc!r}"
+        ) from exc
+    logging.getLogger(__name__).info(
+        f"playground screenshots: {len(SHOTS)} in {folder} ({seconds:.1f} s)"
+    )
+
+
+def setup(app):
+    app.connect("builder-inited", _builder_inited)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
+    print(f"{len(SHOTS)} screenshots in {target} ({take(target):.1f} s)")
