@@ -44,7 +44,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-WAIT_MS = 60_000  # any one condition; the build machine may be busy
+WAIT_MS = 120_000  # any one condition; the build machine may be busy
+NETWORK_AND_OUTPUT = ["section.column.net", "section.column.output"]
 READY = "() => window.playground && playground.setup && playground.framesDrawn > 0"
 # Paused, and the last frame drawn.
 SETTLED = (
@@ -123,18 +124,28 @@ class _Tour:
         return page
 
     def play_until(self, page, condition: str) -> None:
+        # One click each way: the page queues clicks and answers each once the
+        # server has (slowly, on a busy machine), so a second click would undo it.
+        page.click("#play")
+        self.wait(page, "() => playground.playing", "playing")
+        self.wait(page, condition, condition)
+        page.click("#play")
+        self.wait(page, SETTLED, "paused")
+
+    def wait(self, page, condition: str, what: str) -> None:
         from playwright.sync_api import TimeoutError
 
-        for _ in range(3):  # a click during a re-layout can be lost: retry
-            page.click("#play")
-            try:
-                page.wait_for_function("() => playground.playing", timeout=5000)
-                break
-            except TimeoutError:
-                continue
-        page.wait_for_function(condition, timeout=WAIT_MS)
-        page.click("#play")
-        page.wait_for_function(SETTLED, timeout=WAIT_MS)
+        try:
+            page.wait_for_function(condition, timeout=WAIT_MS)
+        except TimeoutError:
+            state = page.evaluate(
+                "() => ({playing: playground.playing, epoch: playground.frame.epoch,"
+                " test_loss: document.querySelector('#test-loss').dataset.value,"
+                " message: document.querySelector('#message-text').textContent})"
+            )
+            raise ScreenshotError(
+                f"waited {WAIT_MS / 1000:.0f} s for {what}; the page: {state}"
+            ) from None
 
     def top(self, page, name: str) -> None:
         """The header and the three columns: data, network, output."""
@@ -144,10 +155,41 @@ class _Tour:
             clip={"x": 0, "y": 0, "width": 1400, "height": box["y"] + box["height"]},
         )
 
+    def shoot(self, page, selectors: list[str], name: str) -> None:
+        """The smallest rectangle around the elements of ``selectors``."""
+        boxes = []
+        for selector in selectors:
+            found = page.locator(selector)
+            boxes += [found.nth(i).bounding_box() for i in range(found.count())]
+        left = min(b["x"] for b in boxes) - 6
+        top = min(b["y"] for b in boxes) - 6
+        right = max(b["x"] + b["width"] for b in boxes) + 6
+        bottom = max(b["y"] + b["height"] for b in boxes) + 6
+        page.screenshot(
+            path=self.folder / name,
+            full_page=True,
+            clip={"x": left, "y": top, "width": right - left, "height": bottom - top},
+        )
+
     def run(self) -> None:
+        for what, stage in (
+            ("the circle", self.circle),
+            ("XOR without hidden layers", self.xor),
+            ("a traced step", self.traced_step),
+        ):
+            try:
+                stage()
+            except Exception as exc:
+                raise ScreenshotError(
+                    f"The playground tour's screenshots failed at {what}: {exc}"
+                ) from exc
+        if self.errors:
+            raise ScreenshotError(f"The playground page reported errors: {self.errors}")
+
+    def circle(self) -> None:
+        """The page as it opens, then trained until the test loss is small."""
         page = self.open()
         self.top(page, "start.png")
-        # The default circle: train until the test loss is small, show the test points.
         self.play_until(
             page,
             _epoch_at_least(
@@ -155,39 +197,39 @@ class _Tour:
             ),
         )
         page.check("#show-test")
-        self.top(page, "circle-trained.png")
-        page.locator(".panel.side").screenshot(path=self.folder / "side-panel.png")
+        self.shoot(page, NETWORK_AND_OUTPUT, "circle-trained.png")
+        self.shoot(page, [".panel.side > section"], "side-panel.png")
         page.context.close()
 
-        # XOR without hidden layers: x1 and x2 alone cannot separate it ...
-        page = self.open("?data=xor&layers=&features=x1,x2&lr=0.1")
-        self.play_until(page, _epoch_at_least(40))
-        self.top(page, "xor-linear.png")
-        page.context.close()
-        # ... the product x1 x2 alone can.
-        page = self.open("?data=xor&layers=&features=x1x2&lr=0.1")
-        self.play_until(page, _epoch_at_least(40))
-        self.top(page, "xor-product.png")
-        page.context.close()
+    def xor(self) -> None:
+        """No hidden layer: x1 and x2 cannot separate XOR, the product x1 x2 can."""
+        for features, name in (
+            ("x1,x2", "xor-linear.png"),
+            ("x1x2", "xor-product.png"),
+        ):
+            page = self.open(f"?data=xor&layers=&features={features}&lr=0.1")
+            self.play_until(page, _epoch_at_least(40))
+            self.shoot(page, NETWORK_AND_OUTPUT, name)
+            page.context.close()
 
-        # One step, a training point traced in lecture 002's notation.
+    def traced_step(self) -> None:
+        """One step, a training point traced in lecture 002's notation."""
         page = self.open("?seed=5")
         page.click("#step")
-        page.wait_for_function("() => playground.frame.updates === 1", timeout=WAIT_MS)
+        self.wait(page, "() => playground.frame.updates === 1", "one step")
         page.fill("#trace-point", "12")
         page.dispatch_event("#trace-point", "change")
         page.select_option("#decimals", "3")
         page.select_option("#notation", "transfer")
-        page.wait_for_function(
+        self.wait(
+            page,
             "() => { const t = document.querySelector('#trace');"
             " return t.dataset.point === '12' && t.dataset.updates === '1'"
             " && t.dataset.notation === 'transfer'; }",
-            timeout=WAIT_MS,
+            "the trace of point 12",
         )
         page.locator(".trace-panel").screenshot(path=self.folder / "trace.png")
         page.context.close()
-        if self.errors:
-            raise ScreenshotError(f"The playground page reported errors: {self.errors}")
 
 
 def take(folder: Path) -> float:
@@ -213,10 +255,6 @@ def _builder_inited(app) -> None:
         seconds = take(folder)
     except ScreenshotError as exc:
         raise ExtensionError(str(exc)) from exc
-    except Exception as exc:  # a timeout or a crash of the page: say where
-        raise ExtensionError(
-            f"Taking the playground tour's screenshots failed: {exc!r}"
-        ) from exc
     logging.getLogger(__name__).info(
         f"playground screenshots: {len(SHOTS)} in {folder} ({seconds:.1f} s)"
     )
