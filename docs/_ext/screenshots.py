@@ -18,10 +18,12 @@ PNGs to FOLDER.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
 import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -129,8 +131,31 @@ class _Tour:
         page.click("#play")
         self.wait(page, "() => playground.playing", "playing")
         self.wait(page, condition, condition)
+        self.pause(page)
+
+    def pause(self, page) -> None:
+        from playwright.sync_api import TimeoutError
+
         page.click("#play")
-        self.wait(page, SETTLED, "paused")
+        try:
+            page.wait_for_function(SETTLED, timeout=15_000)
+            return
+        except TimeoutError:
+            pass
+        # On a busy machine the page can draw a frame streamed before the pause
+        # after the pause's answer and go on showing "playing": the server decides.
+        session = page.evaluate("playground.setup.id")
+        url = f"{self.server.url}api/sessions/{session}"
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            frame = json.load(answer)["frame"]
+        if frame["playing"]:
+            raise ScreenshotError(f"the run did not pause (epoch {frame['epoch']})")
+        self.wait(
+            page,
+            "() => document.querySelector('#epoch').dataset.epoch"
+            f" === '{frame['epoch']}'",
+            f"the last frame (epoch {frame['epoch']}) to be drawn",
+        )
 
     def wait(self, page, condition: str, what: str) -> None:
         from playwright.sync_api import TimeoutError
