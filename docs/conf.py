@@ -9,6 +9,7 @@ output shown is real, and a cell that raises fails the build. The MNIST, ILPD an
 California-housing pages read the datasets from the folder named by GLASSNET_DATA.
 """
 
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -88,5 +89,36 @@ numpydoc_attributes_as_param_list = True
 numpydoc_xref_param_type = False
 numpydoc_validation_checks = set()
 
-suppress_warnings = []
-nitpicky = False
+
+def _skip_member(app, what, name, obj, skip, options):
+    """Leave out the ``set_*_request`` methods scikit-learn adds to estimators.
+
+    scikit-learn generates them on every estimator for its metadata routing; their
+    docstrings refer to scikit-learn's own glossary, which is not part of this site.
+    """
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return skip
+
+
+def _describe_data(app, what, name, obj, options, lines):
+    """Say what a module-level constant holds: a registry's names, a constant's value.
+
+    The registries (``glassnet.losses.LOSSES``, ...) would otherwise show no more
+    than their name; their full repr (classes and functions) would be unreadable.
+    """
+    if what != "data":
+        return
+    type_doc = (inspect.getdoc(type(obj)) or "").strip().splitlines()
+    if type_doc and type_doc[0] in (line.strip() for line in lines[:5]):
+        lines.clear()  # autodoc fell back to the docstring of int, str, dict, ...
+    if isinstance(obj, dict):
+        keys = ", ".join(f"``{key!r}``" for key in obj)
+        lines.extend(["", f"Keys: {keys}."])
+    elif isinstance(obj, (str, int, float, tuple)):
+        lines.extend(["", f"Value: ``{obj!r}``."])
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_member)
+    app.connect("autodoc-process-docstring", _describe_data)

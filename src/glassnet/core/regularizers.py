@@ -10,13 +10,13 @@ network (``Network(..., regularizer="l2")``); a layer's own regularizer takes
 precedence. The penalty is part of the loss that training and
 :meth:`Network.evaluate` report, as in Keras.
 
-=========  ==============================  ===========================
-name       penalty R(W)                    gradient dR/dW
-=========  ==============================  ===========================
-l2         l2 * sum(W^2)                   2 * l2 * W
-l1         l1 * sum(|W|)                   l1 * sign(W)
-l1_l2      l1 * sum(|W|) + l2 * sum(W^2)   l1 * sign(W) + 2 * l2 * W
-=========  ==============================  ===========================
+=========  =================================  ===========================
+name       penalty R(W)                       gradient dR/dW
+=========  =================================  ===========================
+l2         l2 * sum(W^2)                      2 * l2 * W
+l1         l1 * sum(abs(W))                   l1 * sign(W)
+l1_l2      l1 * sum(abs(W)) + l2 * sum(W^2)   l1 * sign(W) + 2 * l2 * W
+=========  =================================  ===========================
 
 (Keras's convention. PyTorch's ``weight_decay=wd`` equals ``L2(wd / 2)``.)
 """

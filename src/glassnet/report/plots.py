@@ -641,7 +641,7 @@ def plot_gradient_flow(runs: dict, *, epoch: int = 0, ax=None, save=None):
 
 # -- the network itself --------------------------------------------------------
 def plot_network(network, *, max_units: int = 12, ax=None, save=None):
-    """The layers as columns of neurons, links wide as |w| and coloured by sign.
+    """The layers as columns of neurons, links wide as ``|w|`` and coloured by sign.
 
     Each non-output column has lecture 002's bias neuron ``1`` on top, linked
     to the next layer with width proportional to ``|b|``. Blue links are

@@ -150,7 +150,7 @@ class SweepResult:
         return header, rows
 
     def table(self) -> str:
-        """The results as an aligned text table (the best row marked with *)."""
+        """The results as an aligned text table (the best row marked with ``*``)."""
         header, rows = self.rows()
         n_params = len(header) - 6
         cells = [header] + [
