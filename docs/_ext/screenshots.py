@@ -72,7 +72,7 @@ def _playground():
     """A playground server on 127.0.0.1 (a free port) for the block."""
     from glassnet.playground import Limits, PlaygroundServer
 
-    server = PlaygroundServer("127.0.0.1", 0, limits=Limits(grace_seconds=2))
+    server = PlaygroundServer("127.0.0.1", 0, limits=Limits())
     thread = threading.Thread(target=server.serve_forever, args=(0.1,), daemon=True)
     thread.start()
     try:
