@@ -32,12 +32,16 @@ copyright = "glassnet contributors"
 release = glassnet.__version__
 version = release
 
+# docs/_ext: this site's own extensions (screenshots: the playground tour's pictures).
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
+
 extensions = [
     "myst_nb",
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "numpydoc",
     "sphinx.ext.mathjax",
+    "screenshots",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb"}
@@ -70,6 +74,8 @@ nb_execution_in_temp = True  # files written by cells land in a temporary folder
 nb_merge_streams = True
 nb_kernel_rgx_aliases = {".*": "python3"}
 nb_execution_excludepatterns = []
+# Markdown outputs (a trace's to_markdown()) are parsed as MyST: their $$ math renders.
+nb_render_markdown_format = "myst"
 
 # --- API reference -----------------------------------------------------------
 autosummary_generate = True
