@@ -2,6 +2,7 @@
 mode, the lectures' worked examples, and refused inputs."""
 
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -685,3 +686,21 @@ def test_given_numbers_are_kept_and_the_rest_drawn():
     # a drawn target depends on the seed too
     drawn = gn.exercise(seed=3, weights=weights, input=[0.1, 0.2])
     assert drawn.settings["title"].endswith("(seed 3)")
+
+
+def test_a_number_that_rounds_to_zero_is_written_without_a_sign():
+    # decimals=0 rounds every small negative gradient (e.g. -0.3) to zero:
+    # it is "0" in every format, never "-0" (nor -0.0 in the JSON).
+    ex = gn.exercise(seed=0, decimals=0)
+    for fmt in ("text", "markdown", "latex"):
+        assert re.search(r"-0(?![.\d])", ex.answers(fmt)) is None, fmt
+
+    def numbers(tree):
+        if isinstance(tree, dict):
+            return [v for value in tree.values() for v in numbers(value)]
+        if isinstance(tree, list):
+            return [v for value in tree for v in numbers(value)]
+        return [tree] if isinstance(tree, float) else []
+
+    zeros = [v for v in numbers(json.loads(ex.answers("json"))["answers"]) if v == 0]
+    assert zeros and all(math.copysign(1.0, v) > 0 for v in zeros)
