@@ -704,3 +704,21 @@ def test_a_number_that_rounds_to_zero_is_written_without_a_sign():
 
     zeros = [v for v in numbers(json.loads(ex.answers("json"))["answers"]) if v == 0]
     assert zeros and all(math.copysign(1.0, v) > 0 for v in zeros)
+
+
+@pytest.mark.parametrize(
+    "weights,entry",
+    [
+        ({"W": [[[True, 2], [3, 4]], [[1, 2]]], "b": [[1, 2], [1]]}, "True"),
+        ({"W": [[["0.5", 2], [3, 4]], [[1, 2]]], "b": [[1, 2], [1]]}, "'0.5'"),
+        ({"W": [[[1, 2], [3, 4]], [[1, 2]]], "b": [[1, 2], ["1"]]}, "'1'"),
+        ({"transfer": [[[1, 2], [3, False], [5, 6]], [[1], [2], [3]]]}, "False"),
+        ({"W": [np.eye(2, dtype=bool), np.ones((1, 2))], "b": [[0, 0], [0]]}, "bool"),
+    ],
+    ids=["bool-W", "string-W", "string-b", "bool-transfer", "bool-array"],
+)
+def test_weights_that_are_not_numbers_are_refused(weights, entry):
+    # np.asarray(..., dtype=float) would read true as 1.0 and "0.5" as 0.5
+    with pytest.raises(ValueError, match=r"The 'weights' parameter of exercise") as e:
+        gn.exercise(weights=weights)
+    assert entry in str(e.value)
