@@ -166,3 +166,15 @@ def test_report_of_a_small_mnist_model_shows_its_saliency(mpl, data_dir, tmp_pat
     # the maps of uint8 images are per unit of the 0..255 pixel value
     per_intensity = net.saliency(X[:3].astype(np.float32) / 255)
     np.testing.assert_allclose(net.saliency(X[:3]), per_intensity / 255, rtol=1e-4)
+
+
+def test_the_report_caption_says_how_many_classes_the_section_shows(mpl):
+    # 8 classes, at most SALIENCY_IMAGES (6) images: the caption says so
+    # rather than "one test image of each class"
+    net = gn.Network.mlp([16, 5, 8], seed=0)
+    X, y = np.random.default_rng(5).random((16, 16)), np.arange(16) % 8
+    shown = sections.saliency_section(net, X, y, sections.Figures())
+    assert "each of the first 6 of the 8 classes to appear in the test set" in shown
+    assert "of each class:" not in shown
+    three = sections.saliency_section(net, X[:3], y[:3], sections.Figures())
+    assert "For one test image of each class:" in three
