@@ -722,3 +722,31 @@ def test_weights_that_are_not_numbers_are_refused(weights, entry):
     with pytest.raises(ValueError, match=r"The 'weights' parameter of exercise") as e:
         gn.exercise(weights=weights)
     assert entry in str(e.value)
+
+
+@pytest.mark.parametrize("target", [30.0, -250.0, 1000.0])
+def test_a_regression_target_far_from_zero_gets_its_key(target):
+    # C ~ (y_hat - y)^2 is large, so central differences carry a rounding
+    # error of ~ u |C| / eps; the gradient check must not refuse a correct
+    # network for it. The key is the step worked out here in NumPy.
+    x = np.array([0.0, 1.0])
+    ex = gn.exercise(seed=0, layers=(2, 2, 1), input=x, target=[target], loss="mse")
+    given = json.loads(ex.questions("json"))["given"]  # the drawn weights
+    W1, W2 = (np.array(W) for W in given["W"])
+    b1, b2 = (np.array(b) for b in given["b"])
+    a1 = _sigmoid(W1 @ x + b1)
+    y_hat = W2 @ a1 + b2
+    d2 = 2 * (y_hat - target)  # dC/dz for C = (y_hat - y)^2, n = k = 1
+    d1 = (W2.T @ d2) * a1 * (1 - a1)
+    t = ex.trace
+    assert t.loss == pytest.approx(float((y_hat - target)[0] ** 2), rel=1e-12)
+    np.testing.assert_allclose(t.layers[1].dW, np.outer(d2, a1), rtol=1e-12)
+    np.testing.assert_allclose(t.layers[0].dW, np.outer(d1, x), rtol=1e-12)
+    assert ex.gradcheck_error < 1e-6
+
+
+@pytest.mark.parametrize("target", [1000.5, -1e300, float("inf"), float("nan")])
+def test_a_target_beyond_the_inputs_bound_is_refused_by_name(target):
+    # not an overflowing step blamed on the learning rate
+    with pytest.raises(ValueError, match=r"The 'target' parameter of exercise must"):
+        gn.exercise(layers=(2, 2, 1), loss="mse", input=[0.5, -1.0], target=[target])
