@@ -98,6 +98,13 @@ def test_without_target_only_the_predicted_class_and_per_image_targets(mpl):
         ({"max_images": 0}, "'max_images'.*positive int. Got 0"),
         ({"max_images": 2.5}, "'max_images'.*positive int. Got 2.5"),
         ({"image_shape": (20, 20)}, "'image_shape'.*784 pixels. Got \\(20, 20\\)"),
+        ({"image_shape": "28x28"}, "'image_shape'.*pair.*positive ints. Got '28x28'"),
+        (
+            {"image_shape": (-28, -28)},
+            "'image_shape'.*positive ints. Got \\(-28, -28\\)",
+        ),
+        ({"image_shape": (28.0, 28.0)}, "'image_shape'.*positive ints. Got \\(28.0"),
+        ({"image_shape": (28, 28, 1)}, "'image_shape'.*pair"),
         ({"target": [0, 1]}, "'target' parameter of plot_saliency.*\\(3\\). Got 2"),
         ({"y": [0, 1]}, "'y' parameter of plot_saliency.*\\(3\\). Got 2"),
         ({"target": 9}, "'target' parameter of Network.saliency"),
@@ -178,3 +185,10 @@ def test_the_report_caption_says_how_many_classes_the_section_shows(mpl):
     assert "of each class:" not in shown
     three = sections.saliency_section(net, X[:3], y[:3], sections.Figures())
     assert "For one test image of each class:" in three
+
+
+@pytest.mark.parametrize("shape", ["4x4", (-4, -4), (4.0, 4.0), (True, 16)])
+def test_first_layer_weights_check_image_shape_as_saliency_does(mpl, shape):
+    net = gn.Network.mlp([16, 3, 2], seed=0)
+    with pytest.raises(ValueError, match="'image_shape' parameter of plot_first_"):
+        plotting.plot_first_layer_weights(net, image_shape=shape)
