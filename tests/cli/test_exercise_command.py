@@ -211,3 +211,18 @@ def test_an_error_as_typed(tmp_path):
         run("exercise", "--decimals", "-1", cwd=tmp_path),
         "--decimals must be an int in the range [0, 16]",
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"W": ' + "[" * 100_000 + "]" * 100_000 + ', "b": []}',  # nested deep
+        '{"W": [[[1' + "0" * 5000 + ']]], "b": [[1]]}',  # a 5001-digit int
+    ],
+    ids=["deep", "long-int"],
+)
+def test_weights_json_that_python_cannot_parse_is_one_line(tmp_path, capsys, text):
+    path = tmp_path / "w.json"
+    path.write_text(text)
+    line = _error(capsys, ["--weights", str(path), "--answers", "-"])
+    assert "--weights file" in line and "must be valid JSON" in line

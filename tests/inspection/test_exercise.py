@@ -2,6 +2,7 @@
 mode, the lectures' worked examples, and refused inputs."""
 
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -685,3 +686,67 @@ def test_given_numbers_are_kept_and_the_rest_drawn():
     # a drawn target depends on the seed too
     drawn = gn.exercise(seed=3, weights=weights, input=[0.1, 0.2])
     assert drawn.settings["title"].endswith("(seed 3)")
+
+
+def test_a_number_that_rounds_to_zero_is_written_without_a_sign():
+    # decimals=0 rounds every small negative gradient (e.g. -0.3) to zero:
+    # it is "0" in every format, never "-0" (nor -0.0 in the JSON).
+    ex = gn.exercise(seed=0, decimals=0)
+    for fmt in ("text", "markdown", "latex"):
+        assert re.search(r"-0(?![.\d])", ex.answers(fmt)) is None, fmt
+
+    def numbers(tree):
+        if isinstance(tree, dict):
+            return [v for value in tree.values() for v in numbers(value)]
+        if isinstance(tree, list):
+            return [v for value in tree for v in numbers(value)]
+        return [tree] if isinstance(tree, float) else []
+
+    zeros = [v for v in numbers(json.loads(ex.answers("json"))["answers"]) if v == 0]
+    assert zeros and all(math.copysign(1.0, v) > 0 for v in zeros)
+
+
+@pytest.mark.parametrize(
+    "weights,entry",
+    [
+        ({"W": [[[True, 2], [3, 4]], [[1, 2]]], "b": [[1, 2], [1]]}, "True"),
+        ({"W": [[["0.5", 2], [3, 4]], [[1, 2]]], "b": [[1, 2], [1]]}, "'0.5'"),
+        ({"W": [[[1, 2], [3, 4]], [[1, 2]]], "b": [[1, 2], ["1"]]}, "'1'"),
+        ({"transfer": [[[1, 2], [3, False], [5, 6]], [[1], [2], [3]]]}, "False"),
+        ({"W": [np.eye(2, dtype=bool), np.ones((1, 2))], "b": [[0, 0], [0]]}, "bool"),
+    ],
+    ids=["bool-W", "string-W", "string-b", "bool-transfer", "bool-array"],
+)
+def test_weights_that_are_not_numbers_are_refused(weights, entry):
+    # np.asarray(..., dtype=float) would read true as 1.0 and "0.5" as 0.5
+    with pytest.raises(ValueError, match=r"The 'weights' parameter of exercise") as e:
+        gn.exercise(weights=weights)
+    assert entry in str(e.value)
+
+
+@pytest.mark.parametrize("target", [30.0, -250.0, 1000.0])
+def test_a_regression_target_far_from_zero_gets_its_key(target):
+    # C ~ (y_hat - y)^2 is large, so central differences carry a rounding
+    # error of ~ u |C| / eps; the gradient check must not refuse a correct
+    # network for it. The key is the step worked out here in NumPy.
+    x = np.array([0.0, 1.0])
+    ex = gn.exercise(seed=0, layers=(2, 2, 1), input=x, target=[target], loss="mse")
+    given = json.loads(ex.questions("json"))["given"]  # the drawn weights
+    W1, W2 = (np.array(W) for W in given["W"])
+    b1, b2 = (np.array(b) for b in given["b"])
+    a1 = _sigmoid(W1 @ x + b1)
+    y_hat = W2 @ a1 + b2
+    d2 = 2 * (y_hat - target)  # dC/dz for C = (y_hat - y)^2, n = k = 1
+    d1 = (W2.T @ d2) * a1 * (1 - a1)
+    t = ex.trace
+    assert t.loss == pytest.approx(float((y_hat - target)[0] ** 2), rel=1e-12)
+    np.testing.assert_allclose(t.layers[1].dW, np.outer(d2, a1), rtol=1e-12)
+    np.testing.assert_allclose(t.layers[0].dW, np.outer(d1, x), rtol=1e-12)
+    assert ex.gradcheck_error < 1e-6
+
+
+@pytest.mark.parametrize("target", [1000.5, -1e300, float("inf"), float("nan")])
+def test_a_target_beyond_the_inputs_bound_is_refused_by_name(target):
+    # not an overflowing step blamed on the learning rate
+    with pytest.raises(ValueError, match=r"The 'target' parameter of exercise must"):
+        gn.exercise(layers=(2, 2, 1), loss="mse", input=[0.5, -1.0], target=[target])

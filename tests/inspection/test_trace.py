@@ -344,3 +344,67 @@ def test_trace_is_the_pass_the_network_would_take_next(rng):
     twin = copy.deepcopy(net)
     t = net.trace(X[:4], y[:4])
     np.testing.assert_array_equal(t.output, twin.forward(X[:4], training=True))
+
+
+# -- a regularized network: the cost and its gradients hold the weight penalty --------
+def test_trace_of_a_regularized_network_writes_the_penalty_it_computes():
+    T0 = np.array([[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]])
+    T1 = np.array([[-0.3], [0.5], [0.1]])
+    l1, l2 = 0.02, 0.05
+    layers = [
+        gn.Dense.from_transfer_matrix(T0, activation="sigmoid"),
+        gn.Dense.from_transfer_matrix(T1, activation="sigmoid"),
+    ]
+    net = gn.Network(
+        layers,
+        loss="binary_cross_entropy",
+        dtype="float64",
+        regularizer=gn.L1L2(l1=l1, l2=l2),
+    )
+    t = net.trace([[0, 1]], [1], optimizer=gn.SGD(lr=1.0))
+    # By hand (lecture 002's grounded example): C = -ln y_hat + R(W), with
+    # R(W) = l1 sum|W| + l2 sum W^2 over both weight matrices (not the bias
+    # rows), and dC/dW = delta a^T + l1 sign(W) + 2 l2 W.
+    W1, W2 = T0[1:].T, T1[1:].T
+    x = np.array([0.0, 1.0])
+    a1 = 1 / (1 + np.exp(-(W1 @ x + T0[0])))
+    y_hat = 1 / (1 + np.exp(-(W2 @ a1 + T1[0])))
+    R = sum(l1 * np.abs(W).sum() + l2 * (W**2).sum() for W in (W1, W2))
+    assert t.penalty == pytest.approx(R)
+    assert t.loss == pytest.approx(-np.log(y_hat[0]) + R)
+    d2 = y_hat - 1.0
+    d1 = (W2.T @ d2) * a1 * (1 - a1)
+    for layer, W, delta, a in ((t.layers[0], W1, d1, x), (t.layers[1], W2, d2, a1)):
+        expected = np.outer(delta, a) + l1 * np.sign(W) + 2 * l2 * W
+        np.testing.assert_allclose(layer.dW, expected, rtol=1e-12)
+    assert t.penalized == (1, 2)
+    data = json.loads(t.to_json())
+    assert data["penalty"] == pytest.approx(R) and data["penalized"] == [1, 2]
+    # The formulas say so, in both notations: C = ... + R(W), dC/dW = ... + dR/dW.
+    wb = t.render("text", notation="wb")
+    assert "binary cross entropy(a^(2), y) + R(W) =" in wb
+    assert "dC/dW^(1) = delta^(1) a^(0)T + dR/dW^(1) =" in wb
+    assert "dC/dW^(2) = delta^(2) a^(1)T + dR/dW^(2) =" in wb
+    transfer = t.render("text", notation="transfer")
+    assert "nabla^(0) = dJ/dW^(0) = x^(0) (delta^(1)_[1+])T + dR/dW^(0) =" in transfer
+    assert r"\frac{\partial R}{\partial W^{(1)}}" in t.render("latex", notation="wb")
+    # Without a penalty nothing changes: the grounded example's formulas.
+    plain = grounded_network().trace([[0, 1]], [1])
+    assert plain.penalty == 0.0 and plain.penalized == ()
+    assert "R(W)" not in plain.render("text") and "dR/dW" not in plain.render("text")
+
+
+def test_a_zero_is_written_without_a_sign():
+    # ReLU hidden unit switched off (z = -1): delta^(1) = (W^T delta^(2)) * 0,
+    # which is -0.0 in IEEE arithmetic since W^T delta^(2) < 0; it is a zero.
+    layers = [
+        gn.Dense.from_transfer_matrix(np.array([[-1.0], [1.0]]), activation="relu"),
+        gn.Dense.from_transfer_matrix(np.array([[0.0], [1.0]]), activation="sigmoid"),
+    ]
+    net = gn.Network(layers, loss="binary_cross_entropy", dtype="float64")
+    t = net.trace([[0.0]], [1])
+    assert t.layers[0].delta[0, 0] == 0.0
+    for fmt in ("text", "markdown", "latex"):
+        text = t.render(fmt)
+        assert "-0.0000" not in text, fmt
+        assert "0.0000" in text

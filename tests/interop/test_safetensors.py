@@ -120,3 +120,13 @@ def test_errors(tmp_path):
     save_file({"0.weight": torch.zeros(2, 2)}, tmp_path / "plain.safetensors")
     with pytest.raises(ValueError, match="no glassnet architecture"):
         gn.from_safetensors(tmp_path / "plain.safetensors")
+
+
+def test_metadata_nested_too_deep_for_python_is_refused_by_name(tmp_path):
+    from safetensors.numpy import save_file as save_numpy
+
+    path = tmp_path / "deep.safetensors"
+    deep = "[" * 100_000 + "]" * 100_000  # json.loads: RecursionError
+    save_numpy({"w": np.zeros(2, np.float32)}, str(path), metadata={"glassnet": deep})
+    with pytest.raises(ValueError, match="glassnet metadata cannot be read"):
+        gn.from_safetensors(path)

@@ -738,7 +738,10 @@ def test_hovering_a_unit_shows_its_activation_in_the_output_plot(
 
 
 def python_number(v, decimals):
-    """How glassnet trace --decimals writes a number (Python's format)."""
+    """How glassnet trace --decimals writes a number (Python's format; a zero,
+    -0.0 included, without a sign)."""
+    if v == 0:
+        v = 0.0
     if v == 0 or 10.0**-decimals <= abs(v) < 1e6:
         return f"{v:.{decimals}f}"
     return f"{v:.{max(decimals - 1, 1)}e}"
@@ -939,6 +942,39 @@ def test_step_through_a_sample_stage_by_stage_lights_the_picture(
     assert not page.is_disabled("#play")
     page.click("#play")
     page.wait_for_function(SETTLED, timeout=WAIT)
+
+
+def test_step_through_of_a_regularized_run_writes_the_weight_penalty(
+    context, server, tmp_path
+):
+    page = open_page(context, server, "?seed=6&l2=0.1")
+    page.click("#step-through")
+    wait_stage(page, 0)
+    point = page.evaluate("playground.stepping.point")
+    path = tmp_path / "l2.glassnet"
+    path.write_bytes(call(server, "GET", f"/api/sessions/{sid(page)}/model").body)
+    weights = dense_weights(gn.load(path))
+    x1, x2, y = page.evaluate(f"playground.setup.train[{point}]")
+    hand = hand_step(weights, ["tanh", "tanh"], np.array([x1, x2]), y, lr=0.03)
+    # C = data loss + R(W), R(W) = l2 sum W^2 over every weight matrix
+    penalty = 0.1 * sum(float(np.sum(np.square(W))) for W, _ in weights)
+    for index in range(1, 9):  # input, 3 forward stages, the loss (4) ... layer 1
+        page.click("#stage-next")
+        wait_stage(page, index)
+        text = page.text_content("#stage")
+        if index == 4:
+            assert "C = binary_cross_entropy(a(3), y) + R(W)" in text, text
+            assert stage_numbers(page, "loss")[0] == pytest.approx(
+                hand["loss"] + penalty, rel=1e-5
+            )
+    assert "∂C/∂W(1) = δ(1) (a(0))T + ∂R/∂W(1)" in page.text_content("#stage")
+    W1 = weights[0][0]
+    np.testing.assert_allclose(
+        np.reshape(stage_numbers(page, "dW"), W1.shape),
+        np.asarray(hand["dW"][0]) + 2 * 0.1 * W1,
+        rtol=1e-4,
+        atol=1e-6,
+    )
 
 
 def test_a_click_or_an_edit_while_stepping_traces_again(context, server):

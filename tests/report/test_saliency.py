@@ -98,6 +98,13 @@ def test_without_target_only_the_predicted_class_and_per_image_targets(mpl):
         ({"max_images": 0}, "'max_images'.*positive int. Got 0"),
         ({"max_images": 2.5}, "'max_images'.*positive int. Got 2.5"),
         ({"image_shape": (20, 20)}, "'image_shape'.*784 pixels. Got \\(20, 20\\)"),
+        ({"image_shape": "28x28"}, "'image_shape'.*pair.*positive ints. Got '28x28'"),
+        (
+            {"image_shape": (-28, -28)},
+            "'image_shape'.*positive ints. Got \\(-28, -28\\)",
+        ),
+        ({"image_shape": (28.0, 28.0)}, "'image_shape'.*positive ints. Got \\(28.0"),
+        ({"image_shape": (28, 28, 1)}, "'image_shape'.*pair"),
         ({"target": [0, 1]}, "'target' parameter of plot_saliency.*\\(3\\). Got 2"),
         ({"y": [0, 1]}, "'y' parameter of plot_saliency.*\\(3\\). Got 2"),
         ({"target": 9}, "'target' parameter of Network.saliency"),
@@ -166,3 +173,22 @@ def test_report_of_a_small_mnist_model_shows_its_saliency(mpl, data_dir, tmp_pat
     # the maps of uint8 images are per unit of the 0..255 pixel value
     per_intensity = net.saliency(X[:3].astype(np.float32) / 255)
     np.testing.assert_allclose(net.saliency(X[:3]), per_intensity / 255, rtol=1e-4)
+
+
+def test_the_report_caption_says_how_many_classes_the_section_shows(mpl):
+    # 8 classes, at most SALIENCY_IMAGES (6) images: the caption says so
+    # rather than "one test image of each class"
+    net = gn.Network.mlp([16, 5, 8], seed=0)
+    X, y = np.random.default_rng(5).random((16, 16)), np.arange(16) % 8
+    shown = sections.saliency_section(net, X, y, sections.Figures())
+    assert "each of the first 6 of the 8 classes to appear in the test set" in shown
+    assert "of each class:" not in shown
+    three = sections.saliency_section(net, X[:3], y[:3], sections.Figures())
+    assert "For one test image of each class:" in three
+
+
+@pytest.mark.parametrize("shape", ["4x4", (-4, -4), (4.0, 4.0), (True, 16)])
+def test_first_layer_weights_check_image_shape_as_saliency_does(mpl, shape):
+    net = gn.Network.mlp([16, 3, 2], seed=0)
+    with pytest.raises(ValueError, match="'image_shape' parameter of plot_first_"):
+        plotting.plot_first_layer_weights(net, image_shape=shape)

@@ -250,8 +250,13 @@ def _read_weights(text: str) -> dict:
             raise UsageError(f"{source} cannot be read: {exc}") from None
     try:
         weights = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{source} must be valid JSON. Got an error: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        # ValueError: bad JSON or an int of more than 4300 digits;
+        # RecursionError: arrays nested thousands deep
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UsageError(
+            f"{source} must be valid JSON. Got an error: {first}"
+        ) from None
     return weights
 
 

@@ -170,13 +170,13 @@ def parse_weights(weights) -> list[tuple[np.ndarray, np.ndarray]] | None:
         )
     try:
         if "transfer" in weights:
-            matrices = [np.asarray(T, dtype=np.float64) for T in weights["transfer"]]
+            matrices = [_numbers(T) for T in weights["transfer"]]
             if not all(T.ndim == 2 and T.shape[0] >= 2 for T in matrices):
                 raise ValueError("a transfer matrix is not 2-D with 2 or more rows")
             pairs = [(T[1:].T.copy(), T[0].copy()) for T in matrices]
         else:
-            Ws = [np.asarray(W, dtype=np.float64) for W in weights["W"]]
-            bs = [np.asarray(b, dtype=np.float64) for b in weights["b"]]
+            Ws = [_numbers(W) for W in weights["W"]]
+            bs = [_numbers(b) for b in weights["b"]]
             if len(Ws) != len(bs):
                 raise ValueError(f"{len(Ws)} W but {len(bs)} b")
             pairs = list(zip(Ws, bs, strict=True))
@@ -187,6 +187,29 @@ def parse_weights(weights) -> list[tuple[np.ndarray, np.ndarray]] | None:
         ) from None
     check_chain(pairs, "transfer" in weights)
     return pairs
+
+
+def _numbers(value) -> np.ndarray:
+    """``value`` (nested lists or an array of numbers) as a float64 array.
+
+    Only numbers are numbers: ``true`` or ``"0.5"`` in a JSON file is a
+    mistake that ``np.asarray(..., dtype=float)`` would silently read as
+    1.0 or 0.5, so a bool or a string entry raises ValueError.
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "iuf":
+            raise ValueError(f"an array of dtype {value.dtype}")
+        return value.astype(np.float64)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, (bool, np.bool_)) or not isinstance(
+            item, (int, float, np.integer, np.floating)
+        ):
+            raise ValueError(f"the entry {short(item)} is not a number")
+    return np.asarray(value, dtype=np.float64)
 
 
 def check_chain(pairs, transfer: bool) -> None:

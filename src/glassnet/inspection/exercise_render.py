@@ -42,7 +42,8 @@ def round_to(values, decimals: int) -> np.ndarray:
     significant digits, which drops the float's binary noise: ``0.3 * 0.25``
     is 0.075) and rounded half away from zero, as a calculator does:
     0.075 -> 0.08, -0.075 -> -0.08, 0.125 -> 0.13 (``format`` would give
-    0.07, -0.07 and 0.12, from the binary values or half to even). The key's
+    0.07, -0.07 and 0.12, from the binary values or half to even); a value
+    that rounds to zero is 0, never -0. The key's
     printed numbers, its JSON and the carried computation all use it.
     """
     step = Decimal(1).scaleb(-decimals)
@@ -52,7 +53,8 @@ def round_to(values, decimals: int) -> np.ndarray:
     def one(v: float) -> float:
         if not math.isfinite(v):
             return v
-        return float(Decimal(f"{v:.12g}").quantize(step, context=context))
+        # + 0.0: a value that rounds to zero is 0, not -0 (-0.3 -> 0, not -0)
+        return float(Decimal(f"{v:.12g}").quantize(step, context=context)) + 0.0
 
     array = np.asarray(values, dtype=np.float64)
     flat = [one(float(v)) for v in array.ravel()]

@@ -185,6 +185,13 @@ class Trace:
         Default notation of ``str()`` and the notebook renderings.
     decimals : int
         Default decimals of ``str()`` and the notebook renderings.
+    penalty : float
+        The weight penalty ``R(W)`` included in ``loss`` (0 without a
+        regularizer): ``loss`` is the data loss plus ``penalty``.
+    penalized : tuple of int
+        The :attr:`LayerTrace.index` of each layer whose ``dW`` includes the
+        penalty's gradient ``dR/dW`` (``l1 sign(W) + 2 l2 W``); the
+        renderings write ``+ R(W)`` and ``+ dR/dW`` into the formulas.
 
     See Also
     --------
@@ -227,6 +234,8 @@ class Trace:
     corrections: tuple[Correction, ...] = ()
     notation: str = "wb"
     decimals: int = 4
+    penalty: float = 0.0
+    penalized: tuple[int, ...] = ()
 
     @classmethod
     def from_network(cls, network, loss: float, **options) -> Trace:
@@ -508,7 +517,8 @@ class Trace:
             ``output``, ``layers`` (one dict per layer: ``x``, ``z``, ``a``,
             ``delta``, ``psi``, ``W``, ``b``, ``dW``, ``db`` and, after an
             update, ``W_new``, ``b_new``), ``optimizer``, ``step_size``,
-            ``new_output``, ``new_loss``, ``notes`` and ``corrections``.
+            ``new_output``, ``new_loss``, ``penalty``, ``penalized``, ``notes``
+            and ``corrections``.
 
         Raises
         ------
@@ -550,6 +560,8 @@ class Trace:
             "step_size": self.step_size,
             "new_output": _plain(self.new_output),
             "new_loss": self.new_loss,
+            "penalty": self.penalty,
+            "penalized": list(self.penalized),
             "notes": list(self.notes),
             "corrections": [
                 {
@@ -672,6 +684,7 @@ def trace_network(network, X, y, *, optimizer=None) -> Trace:
     # generator, so that the next prediction or fit would differ.
     traced = network.astype(network.dtype)
     loss = traced.loss_and_gradients(X, y)
+    penalty, penalized, penalty_notes = _penalty_of(traced)
     last = traced.layers[-1]
     fused = None
     if traced.loss.is_canonical(last.activation):
@@ -682,7 +695,9 @@ def trace_network(network, X, y, *, optimizer=None) -> Trace:
         targets=np.array(traced.prepare_targets(y, traced.layers[0].X)),
         loss_name=traced.loss.name,
         fused_factor=fused,
-        notes=_preprocessing_note(traced),
+        notes=_preprocessing_note(traced) + penalty_notes,
+        penalty=penalty,
+        penalized=penalized,
     )
     if optimizer is None:
         return trace
@@ -717,6 +732,31 @@ def _preprocessing_note(network) -> tuple[str, ...]:
         "The input x is the sample after the network's preprocessing; the "
         "targets y are the labels as the network encodes them.",
     )
+
+
+def _penalty_of(network) -> tuple[float, tuple[int, ...], tuple[str, ...]]:
+    """``R(W)`` of ``network``'s weights, the indices of the layers it
+    penalizes, and a note naming the regularizers (empty without one)."""
+    from glassnet.core import regularizers
+
+    pairs = [
+        (reg, layer)
+        for reg, layer in regularizers.penalized_layers(network)
+        if reg.l1 or reg.l2
+    ]
+    if not pairs:
+        return 0.0, (), ()
+    index = {id(layer): i + 1 for i, layer in enumerate(network.layers)}
+    penalized = tuple(index[id(layer)] for _, layer in pairs)
+    penalty = float(sum(reg.penalty(layer.W) for reg, layer in pairs))
+    names = sorted({repr(reg) for reg, _ in pairs})
+    note = (
+        f"The cost includes the weight penalty R(W) = l1 sum|W| + l2 sum W^2 of "
+        f"{', '.join(names)} over the weights of layer(s) "
+        f"{', '.join(map(str, penalized))} (not the biases): R(W) = {penalty:.6g}, "
+        "and each dC/dW of those layers adds dR/dW = l1 sign(W) + 2 l2 W."
+    )
+    return penalty, penalized, (note,)
 
 
 def _derivative(activation, Z, A) -> np.ndarray | None:

@@ -239,6 +239,8 @@ class _Writer:
     def number(self, value: float) -> str:
         """Fixed point, or scientific where fixed point would hide the value."""
         p = self.precision
+        if value == 0:
+            value = 0.0  # not "-0.000": a zero has no sign to show
         if value == 0 or (10.0**-p <= abs(value) < 1e6) or not np.isfinite(value):
             return f"{value:.{p}f}"
         return f"{value:.{max(p - 1, 1)}e}"

@@ -177,9 +177,21 @@ def sup(name: str, layer, latex_name: str | None = None, suffix: str = "") -> Sy
 
 def _loss_sym(trace, output: Sym) -> Sym:
     name = trace.loss_name.replace("_", " ")
+    # the cost a regularized network trains on: data loss + weight penalty
+    plus = " + R(W)" if trace.penalized else ""
     return Sym(
-        f"{name}({output.text}, y)",
-        rf"\text{{{name}}}\left({output.latex}, y\right)",
+        f"{name}({output.text}, y){plus}",
+        rf"\text{{{name}}}\left({output.latex}, y\right){plus}",
+    )
+
+
+def _plus_penalty(trace, index: int, grad: Sym, weights: Sym) -> Sym:
+    """``grad`` + ``dR/dW`` where layer ``index``'s weights are penalized."""
+    if index not in trace.penalized:
+        return grad
+    return Sym(
+        f"{grad.text} + dR/d{weights.text}",
+        rf"{grad.latex} + \frac{{\partial R}}{{\partial {weights.latex}}}",
     )
 
 
@@ -341,6 +353,7 @@ class _WB(_Layout):
                 f"sum over samples of delta^({ell})", rf"\sum_i \delta^{{({ell})}}_i"
             )
         )
+        outer = _plus_penalty(self.trace, ell, outer, sup("W", ell))
         return [
             Eq([dW, outer, matrix(t.dW, _marks(self.trace, "dW", ell))]),
             Eq([db, summed, column(t.db, _marks(self.trace, "db", ell))]),
@@ -526,9 +539,15 @@ class _Transfer(_Layout):
                             f"dJ/dW^({i})",
                             rf"\frac{{\partial J}}{{\partial \mathbb{{W}}^{{({i})}}}}",
                         ),
-                        Sym(
-                            f"x^({i}) ({delta.text})T",
-                            rf"\mathbf{{x}}^{{({i})}} \left({delta.latex}\right)^T",
+                        _plus_penalty(
+                            trace,
+                            t.index,
+                            Sym(
+                                f"x^({i}) ({delta.text})T",
+                                rf"\mathbf{{x}}^{{({i})}} "
+                                rf"\left({delta.latex}\right)^T",
+                            ),
+                            self.T(i),
                         ),
                         transfer(
                             t.db,

@@ -174,7 +174,8 @@ def _read(path) -> tuple[dict, dict]:
         architecture = json.loads(metadata["glassnet"])
         if architecture.get("format") != _FORMAT:
             raise ValueError(f"unknown format {architecture.get('format')!r}")
-    except (ValueError, AttributeError) as error:
+    except (ValueError, AttributeError, RecursionError) as error:
+        # RecursionError: JSON nested thousands deep
         raise ValueError(
             f"{path}'s glassnet metadata cannot be read: {error}"
         ) from None

@@ -588,27 +588,15 @@ def plot_first_layer_weights(
     ------
     ValueError
         For inputs that are not a square image without ``image_shape``, an
-        ``image_shape`` of another number of pixels, or a ``save`` path of
-        another format.
+        ``image_shape`` that is not a pair of positive ints or has another
+        number of pixels, or a ``save`` path of another format.
     ImportError
         Without matplotlib.
     """
     first = next(layer for layer in network.layers if hasattr(layer, "W"))
     W = np.asarray(first.W, dtype=float)
     n_in = W.shape[1]
-    if image_shape is None:
-        side = math.isqrt(n_in)
-        if side * side != n_in:
-            raise ValueError(
-                "The 'image_shape' parameter of plot_first_layer_weights is needed: "
-                f"the {n_in} inputs are not a square image."
-            )
-        image_shape = (side, side)
-    if int(np.prod(image_shape)) != n_in:
-        raise ValueError(
-            "The 'image_shape' parameter of plot_first_layer_weights must have "
-            f"{n_in} pixels. Got {tuple(image_shape)} instead."
-        )
+    image_shape = _image_shape(n_in, image_shape, "plot_first_layer_weights")
     units = min(W.shape[0], max_units)
     cols = math.ceil(math.sqrt(units))
     rows = math.ceil(units / cols)
@@ -643,12 +631,25 @@ def _image_shape(n_in: int, image_shape, caller: str) -> tuple[int, int]:
                 "inputs are not a square image."
             )
         return side, side
-    if int(np.prod(image_shape)) != n_in:
+    pair = (
+        isinstance(image_shape, (tuple, list))
+        and len(image_shape) == 2
+        and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0
+            for v in image_shape
+        )
+    )
+    if not pair:
+        raise ValueError(
+            f"The 'image_shape' parameter of {caller} must be a pair (height, "
+            f"width) of positive ints. Got {image_shape!r} instead."
+        )
+    if image_shape[0] * image_shape[1] != n_in:
         raise ValueError(
             f"The 'image_shape' parameter of {caller} must have {n_in} pixels. "
             f"Got {tuple(image_shape)} instead."
         )
-    return tuple(image_shape)
+    return int(image_shape[0]), int(image_shape[1])
 
 
 def plot_saliency(
@@ -706,7 +707,8 @@ def plot_saliency(
     ------
     ValueError
         As :meth:`Network.saliency` (a regression network, unknown classes,
-        bad ``X``), for an ``image_shape`` that does not match the inputs and
+        bad ``X``), for an ``image_shape`` that is not a pair of positive ints
+        or does not match the inputs, and
         for ``max_images`` not a positive int.
     """
     if (

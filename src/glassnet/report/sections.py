@@ -395,6 +395,13 @@ def saliency_section(network, X, y, figures: Figures) -> str:
     X = network.prepare_inputs(X)
     _, first = np.unique(_true_codes(network, y), return_index=True)
     rows = np.sort(first)[:SALIENCY_IMAGES]
+    # every class of the test labels, or the first SALIENCY_IMAGES to appear
+    which = (
+        "each class"
+        if rows.size == first.size
+        else f"each of the first {rows.size} of the {first.size} classes to appear "
+        "in the test set"
+    )
     images = X[rows]
     labels = np.asarray(y)[rows] if np.ndim(y) == 1 else None
     runner_up = np.argsort(network.predict_proba(images), axis=1, kind="stable")[:, -2]
@@ -406,7 +413,7 @@ def saliency_section(network, X, y, figures: Figures) -> str:
             lambda: plot_saliency(
                 network, images, runner_up, y=labels, max_images=SALIENCY_IMAGES
             ),
-            "For one test image of each class: the image, then the gradient of "
+            f"For one test image of {which}: the image, then the gradient of "
             "its predicted class's score (the logit, before the softmax) with "
             "respect to each pixel, then that of its runner-up class (the next "
             "most probable). Blue pixels push the image towards the class as "

@@ -9,7 +9,9 @@
 // delta^(l) = dC/dz^(l), psi(a) the derivative of the activation written in
 // its output (lecture 002).
 
-import { PHI, element, matrix, scalar, setDecimals, sup, vector } from "./trace.js";
+import {
+  PHI, element, matrix, penaltyGradient, penaltyTerm, scalar, setDecimals, sup, vector,
+} from "./trace.js";
 
 // A line "lhs = part = part ...": lhs and string parts are our own fixed
 // markup (never data), numbers are cells.
@@ -93,7 +95,7 @@ export function buildStages(info) {
     light: { links: [], units: [last], sources: [], values: { [last]: L.a[0] } },
     draw: (box) => {
       box.append(line("<i>y</i> (the target as the loss sees it)", "=", vector(t.targets[0], "y")));
-      box.append(line(`<i>C</i> = ${t.loss_name}(${sup("a", L.index)}, <i>y</i>)`, "=", scalar(t.loss, "loss")));
+      box.append(line(`<i>C</i> = ${t.loss_name}(${sup("a", L.index)}, <i>y</i>)${penaltyTerm(t)}`, "=", scalar(t.loss, "loss")));
     },
   });
   const fused = info.fused_factor !== null && info.fused_factor !== undefined;
@@ -149,9 +151,9 @@ export function buildStages(info) {
       title: `Backward pass: the gradients of layer ${l}`,
       light: { links: [li], units: [li + 1], sources: [li], values: { [li + 1]: layer.delta[0] }, back: true },
       draw: (box) => {
-        box.append(line(`&part;C/&part;${sub("w", l, "kj")} = ${sub("&delta;", l, "k")} ${j}, &nbsp; &part;C/&part;${sub("b", l, "k")} = ${sub("&delta;", l, "k")}`));
+        box.append(line(`&part;C/&part;${sub("w", l, "kj")} = ${sub("&delta;", l, "k")} ${j}${penaltyGradient(t, l, sub("w", l, "kj"))}, &nbsp; &part;C/&part;${sub("b", l, "k")} = ${sub("&delta;", l, "k")}`));
         box.append(line(
-          `&part;C/&part;${sup("W", l)} = ${sup("&delta;", l)} (${input})<sup>T</sup>`,
+          `&part;C/&part;${sup("W", l)} = ${sup("&delta;", l)} (${input})<sup>T</sup>${penaltyGradient(t, l, sup("W", l))}`,
           "=", matrix(layer.dW, "dW", l),
         ));
         box.append(line(`&part;C/&part;${sup("b", l)} = ${sup("&delta;", l)}`, "=", vector(layer.db, "db", l)));

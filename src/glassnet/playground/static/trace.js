@@ -25,7 +25,7 @@ function roundText(exact, rounded, digits) {
 export function formatNumber(v, decimals) {
   if (v === null || v === undefined || Number.isNaN(v)) return "nan";
   if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-  const sign = v < 0 || Object.is(v, -0) ? "-" : "";
+  const sign = v < 0 ? "-" : ""; // a zero has no sign to show: -0 is "0.000"
   const a = Math.abs(v);
   if (a === 0 || (a >= 10 ** -decimals && a < 1e6)) {
     return sign + roundText(a.toFixed(Math.min(decimals + 40, 100)), a.toFixed(decimals), decimals);
@@ -89,6 +89,15 @@ export function eq(lhs, ...values) {
 }
 
 export const sup = (name, l) => `<i>${name}</i><sup>(${l})</sup>`;
+
+// The weight penalty of a regularized network (Trace.penalty, Trace.penalized):
+// the cost is the data loss + R(W), and a penalized layer's gradient adds dR/dW.
+export function penaltyTerm(t) {
+  return t.penalized && t.penalized.length ? " + <i>R</i>(<i>W</i>)" : "";
+}
+export function penaltyGradient(t, l, weights) {
+  return t.penalized && t.penalized.includes(l) ? ` + &part;<i>R</i>/&part;${weights}` : "";
+}
 export const PHI = { sigmoid: "&sigma;", tanh: "tanh", relu: "ReLU", leaky_relu: "LeakyReLU", identity: "id", softmax: "softmax" };
 
 export function scalar(value, quantity) {
@@ -165,9 +174,9 @@ function backward(t, info, box, notation) {
   for (const layer of layers) {
     const l = layer.index;
     if (transfer) {
-      box.append(eq(`&nabla;<sup>(${l - 1})</sup> = &part;C/&part;${W2(l - 1)} = ${sup("x", l - 1)} ${sup("&delta;", l)}<sup>T</sup>`, matrix(layer.transfer_gradient, "dT", l)));
+      box.append(eq(`&nabla;<sup>(${l - 1})</sup> = &part;C/&part;${W2(l - 1)} = ${sup("x", l - 1)} ${sup("&delta;", l)}<sup>T</sup>${penaltyGradient(t, l, W2(l - 1))}`, matrix(layer.transfer_gradient, "dT", l)));
     } else {
-      box.append(eq(`&part;C/&part;${sup("W", l)} = ${sup("&delta;", l)} ${sup("a", l - 1)}<sup>T</sup>`, matrix(layer.dW, "dW", l)));
+      box.append(eq(`&part;C/&part;${sup("W", l)} = ${sup("&delta;", l)} ${sup("a", l - 1)}<sup>T</sup>${penaltyGradient(t, l, sup("W", l))}`, matrix(layer.dW, "dW", l)));
       box.append(eq(`&part;C/&part;${sup("b", l)} = ${sup("&delta;", l)}`, vector(layer.db, "db", l)));
     }
   }
@@ -212,7 +221,7 @@ export function renderTrace(container, info, { notation, text, digits = 4 }) {
   (notation === "transfer" ? forwardTransfer : forwardWB)(t, forward);
   const L = t.layers[t.layers.length - 1].index;
   forward.append(eq(`<i>y</i> (target as the loss sees it)`, vector(t.targets[0], "y")));
-  forward.append(eq(`<i>C</i> = ${t.loss_name}(${sup("a", L)}, <i>y</i>)`, scalar(t.loss, "loss")));
+  forward.append(eq(`<i>C</i> = ${t.loss_name}(${sup("a", L)}, <i>y</i>)${penaltyTerm(t)}`, scalar(t.loss, "loss")));
   const back = element("section", "backward");
   back.append(element("h3", "", "Backward pass"));
   backward(t, info, back, notation);
