@@ -192,10 +192,10 @@ def jax_runner(name, sizes, hidden, X, y, batch, make_optimizer, test, loss):
     NumPy generator and passes each batch's row indices to the step, which
     gathers ``X[idx]`` inside the compiled function (faster than gathering
     outside it: one dispatch per step instead of three; 1.7 against 2.0 s
-    for a W1 epoch on the 2-core machine). Parameters and optimizer state
-    are donated, so the update writes in place. The last partial batch has
-    its own shape and thus its own compilation: the warm-up epoch of
-    ``take_turns`` compiles both before anything is timed. Returns None
+    for a W1 epoch, one run on the busy 2-core machine). Parameters and
+    optimizer state are donated, so the update writes in place. The last
+    partial batch has its own shape and thus its own compilation: the
+    warm-up epoch of ``take_turns`` compiles both before anything is timed. Returns None
     (after a printed note) when JAX is not installed.
     """
     modules = _jax()
