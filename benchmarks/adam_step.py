@@ -91,7 +91,7 @@ def main() -> None:
         a = arrays(n)
         reps = max(1, 20_000_000 // n)
         times = {key: [] for key in steps}
-        for key, step in steps.items():
+        for step in steps.values():
             step(a)
         for _ in range(args.turns):
             for key, step in steps.items():

@@ -54,7 +54,10 @@ def adam(p, g, m, v, s):
 
 def workload(sizes, batch, n_samples=60000):
     rng = np.random.default_rng(0)
-    WT = [rng.standard_normal((i, o), dtype=np.float32) * 0.05 for i, o in zip(sizes, sizes[1:])]
+    WT = [
+        rng.standard_normal((i, o), dtype=np.float32) * 0.05
+        for i, o in zip(sizes, sizes[1:], strict=False)
+    ]
     dWT = [np.empty_like(w) for w in WT]
     A = [rng.random((batch, s), dtype=np.float32) for s in sizes]
     D = [rng.standard_normal((batch, s), dtype=np.float32) for s in sizes]
@@ -154,7 +157,7 @@ def main() -> None:
                     times[key].append(time.perf_counter() - start)
         base = times["BLAS pool"]
         for key, t in times.items():
-            ratio = statistics.median(b / x for b, x in zip(base, t))
+            ratio = statistics.median(b / x for b, x in zip(base, t, strict=True))
             print(
                 f"{name} {key:<10} median {statistics.median(t):.3f} "
                 f"min {min(t):.3f}  BLAS pool / this {ratio:.2f}"
