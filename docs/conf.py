@@ -7,6 +7,14 @@ Build (from the repository root; warnings are errors):
 Pages are MyST Markdown; their ``{code-cell}`` blocks run at build time, so every
 output shown is real, and a cell that raises fails the build. The MNIST, ILPD and
 California-housing pages read the datasets from the folder named by GLASSNET_DATA.
+
+Why Sphinx (with numpydoc, MyST-NB and the PyData theme) and not MkDocs with
+mkdocstrings: glassnet's docstrings are numpydoc, the format of NumPy, SciPy and
+scikit-learn, which numpydoc renders as written and whose validator the docstring
+test (tests/test_docstrings.py) already uses; MyST-NB runs every page as a notebook
+at build time and fails the build on an error; autosummary gives each public name
+its own page; and the PyData theme is the one NumPy, pandas and scikit-learn use, so
+the API pages read like the references practitioners know.
 """
 
 import inspect
