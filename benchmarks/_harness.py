@@ -48,14 +48,27 @@ class Runner:
     times: list[float] = field(default_factory=list)
 
 
-def take_turns(runners: list[Runner], turns: int, warmup: int = 1) -> None:
-    """Time ``turns`` epochs of every runner, alternating, after ``warmup``."""
+#: Seconds of rest, untimed, before each runner's turn. The thread pools of
+#: BLAS, OpenMP (PyTorch) and XLA (JAX) keep spinning for a while after their
+#: work ends; without a rest the next runner would share the cores with the
+#: previous library's idle threads, which no user running one library meets.
+SETTLE_SECONDS = 0.5
+
+
+def take_turns(
+    runners: list[Runner], turns: int, warmup: int = 1, settle: float = SETTLE_SECONDS
+) -> None:
+    """Time ``turns`` epochs of every runner, alternating, after ``warmup``.
+
+    Each timed epoch starts after ``settle`` seconds of rest (not timed).
+    """
     for _ in range(warmup):
         for r in runners:
             r.epoch()
     for turn in range(turns):
         order = runners[turn % len(runners) :] + runners[: turn % len(runners)]
         for r in order:
+            time.sleep(settle)
             start = time.perf_counter()
             r.epoch()
             r.times.append(time.perf_counter() - start)

@@ -12,10 +12,13 @@ Adam update of every parameter, two ways, taking turns:
   split in two halves (rows of the batch, or rows of dW^T) run on a persistent
   pool of two threads of ours, and Adam's passes split the same way, so that
   the same threads run the products and the optimizer, as PyTorch's single
-  OpenMP pool does.
+  OpenMP pool does;
+- ``Adam split``: the products on OpenBLAS's threads, Adam's halves on two
+  threads (the calling one and one of ours).
 
 Needs ``pip install threadpoolctl``. The figures decide whether glassnet keeps
-an own pool (see benchmarks/README.md).
+an own pool (see benchmarks/README.md: neither split won, so glassnet has
+none).
 """
 
 from __future__ import annotations
@@ -129,6 +132,28 @@ def own_pool(work, pool):
     return epoch
 
 
+def split_adam(work, pool):
+    """The BLAS pool for the products; Adam's halves on two threads of ours."""
+    WT, dWT, A, D, flat, steps = work
+    mid = flat[0].shape[0] // 2
+    lo = [a[:mid] for a in flat]
+    hi = [a[mid:] for a in flat]
+
+    def epoch():
+        for _ in range(steps):
+            for k, w in enumerate(WT):
+                np.matmul(A[k], w, out=A[k + 1])
+            for k in range(len(WT) - 1, -1, -1):
+                np.matmul(A[k].T, D[k + 1], out=dWT[k])
+                if k:
+                    np.matmul(D[k + 1], WT[k].T, out=D[k])
+            future = pool.submit(adam, *hi)
+            adam(*lo)
+            future.result()
+
+    return epoch
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=7)
@@ -142,10 +167,16 @@ def main() -> None:
         ("W3", [784, 1024, 1024, 10], 256),
     ):
         work = workload(sizes, batch)
-        runs = {"BLAS pool": blas_pool(work), "own pool": own_pool(work, pool)}
+        runs = {
+            "BLAS pool": blas_pool(work),
+            "own pool": own_pool(work, pool),
+            "Adam split": split_adam(work, pool),
+        }
         times = {key: [] for key in runs}
         for turn in range(args.turns + 1):
-            for key, run in runs.items() if turn % 2 else reversed(runs.items()):
+            items = list(runs.items())
+            for key, run in items if turn % 2 else items[::-1]:
+                time.sleep(0.5)  # the previous run's spinning threads settle
                 if key == "own pool":
                     with threadpool_limits(1, user_api="blas"):
                         start = time.perf_counter()
