@@ -35,6 +35,8 @@ SHOTS = (
     "xor-linear.png",
     "xor-product.png",
     "trace.png",
+    "step-through.png",
+    "input-gradients.png",
 )
 CHROMIUM = os.environ.get("GLASSNET_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -201,6 +203,8 @@ class _Tour:
             ("the circle", self.circle),
             ("XOR without hidden layers", self.xor),
             ("a traced step", self.traced_step),
+            ("the step-through", self.step_through),
+            ("the input-gradient arrows", self.input_gradients),
         ):
             try:
                 stage()
@@ -254,6 +258,33 @@ class _Tour:
             "the trace of point 12",
         )
         page.locator(".trace-panel").screenshot(path=self.folder / "trace.png")
+        page.context.close()
+
+
+    def step_through(self) -> None:
+        """One training point walked backward: the stage of delta of layer 2."""
+        page = self.open("?seed=6")
+        self.play_until(page, _epoch_at_least(3))
+        page.click("#step-through")
+        stage = "() => document.querySelector('#stage').dataset.stage === '{}'"
+        self.wait(page, stage.format(0), "the step-through's first stage")
+        for index in range(1, 7):  # input, 3 forward, cost, delta 3, delta 2
+            page.click("#stage-next")
+            self.wait(page, stage.format(index), f"stage {index}")
+        self.shoot(page, ["section.column.net", "#stepper"], "step-through.png")
+        page.context.close()
+
+    def input_gradients(self) -> None:
+        """The circle trained a while, with the arrows of -dC/dx on."""
+        page = self.open("?seed=2")
+        self.play_until(page, _epoch_at_least(20))
+        page.check("#input-gradients")
+        self.wait(
+            page,
+            "() => document.querySelector('#boundary').dataset.arrows !== '0'",
+            "the arrows",
+        )
+        self.shoot(page, ["section.column.output"], "input-gradients.png")
         page.context.close()
 
 
