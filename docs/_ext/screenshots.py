@@ -260,7 +260,6 @@ class _Tour:
         page.locator(".trace-panel").screenshot(path=self.folder / "trace.png")
         page.context.close()
 
-
     def step_through(self) -> None:
         """One training point walked backward: the stage of delta of layer 2."""
         page = self.open("?seed=6")
