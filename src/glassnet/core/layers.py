@@ -293,9 +293,9 @@ class Dense(Layer):
     Raises
     ------
     ValueError
-        If ``n_in`` or ``n_out`` is not a positive int (TypeError for a
-        non-number), or an activation, initializer or regularizer name is
-        unknown.
+        If ``n_in`` or ``n_out`` is not positive (TypeError if it is not an
+        int: ``2.5``, ``True``, ``"3"``), or an activation, initializer or
+        regularizer name is unknown.
 
     Notes
     -----
@@ -915,7 +915,8 @@ class BatchNorm(Layer):
     ------
     ValueError
         If ``momentum`` is not in [0, 1), ``eps`` not positive, or
-        ``n_features`` not a positive int (TypeError for a non-number).
+        ``n_features`` not positive (TypeError if ``n_features`` is not an
+        int, or ``momentum`` or ``eps`` not a number).
 
     Attributes
     ----------
