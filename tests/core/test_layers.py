@@ -353,3 +353,23 @@ def test_a_diverging_batch_norm_network_is_stopped_as_diverged(rng):
     with np.errstate(all="ignore"):
         net.fit(X, y, epochs=20, optimizer=gn.SGD(lr=1e6), callbacks=[guard])
     assert guard.terminated
+
+
+@pytest.mark.parametrize(
+    "T, error, detail",
+    [
+        ([[1.0], [2.0, 3.0]], ValueError, "Got"),  # ragged rows
+        ([1.0, 2.0], ValueError, "Got shape (2,)"),
+        ([[1.0, 2.0]], ValueError, "Got shape (1, 2)"),
+        ([["a"], ["b"]], TypeError, "of numbers"),
+        ([[1 + 2j], [1.0]], TypeError, "of numbers"),
+        ([[np.nan], [1.0]], ValueError, "all finite"),  # a bias
+        ([[1.0], [np.inf]], ValueError, "all finite"),  # a weight
+    ],
+)
+def test_bad_transfer_matrix_is_named_as_the_T_parameter(T, error, detail):
+    with pytest.raises(error) as caught:
+        gn.Dense.from_transfer_matrix(T)
+    message = str(caught.value)
+    assert message.startswith("The 'T' parameter of Dense.from_transfer_matrix")
+    assert detail in message and message.endswith("instead.")

@@ -13,7 +13,7 @@ import hashlib
 
 import numpy as np
 
-from glassnet.core._validation import check_number
+from glassnet.core._validation import check_number, short_repr
 from glassnet.core.activations import Activation, activation_from_config, get_activation
 from glassnet.core.backends import NUMPY, NumpyBackend
 from glassnet.core.initializers import (
@@ -293,9 +293,9 @@ class Dense(Layer):
     Raises
     ------
     ValueError
-        If ``n_in`` or ``n_out`` is not a positive int (TypeError for a
-        non-number), or an activation, initializer or regularizer name is
-        unknown.
+        If ``n_in`` or ``n_out`` is not positive (TypeError if it is not an
+        int: ``2.5``, ``True``, ``"3"``), or an activation, initializer or
+        regularizer name is unknown.
 
     Notes
     -----
@@ -510,7 +510,10 @@ class Dense(Layer):
         Raises
         ------
         ValueError
-            If ``T`` is not 2-D with at least two rows, or not finite.
+            If ``T`` is not 2-D with at least two rows (ragged rows included),
+            or not finite.
+        TypeError
+            If ``T`` is not numeric (strings, objects, complex numbers).
 
         Examples
         --------
@@ -519,11 +522,24 @@ class Dense(Layer):
         >>> layer.b, layer.W
         (array([0.5]), array([[ 1., -1.]]))
         """
-        T = np.asarray(T)
+        expected = (
+            "The 'T' parameter of Dense.from_transfer_matrix must be a 2-D "
+            "transfer matrix of shape (n_in + 1, n_out) with the biases in row 0"
+        )
+        try:
+            T = np.asarray(T)
+        except (ValueError, TypeError) as exc:  # ragged nested lists
+            raise ValueError(f"{expected}. Got {short_repr(T)} instead.") from exc
         if T.ndim != 2 or T.shape[0] < 2:
+            raise ValueError(f"{expected}. Got shape {T.shape} instead.")
+        if T.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{expected}, of numbers. Got an array of dtype {T.dtype} instead."
+            )
+        if not np.all(np.isfinite(T)):
             raise ValueError(
-                "A transfer matrix must be 2-D of shape (n_in + 1, n_out) with "
-                f"the biases in row 0. Got shape {T.shape} instead."
+                f"{expected}, all finite. Got NaN or infinity in "
+                f"{int(T.size - np.isfinite(T).sum())} entries instead."
             )
         dtype = T.dtype if T.dtype.kind == "f" else np.float64
         kwargs.setdefault("dtype", dtype)
@@ -899,7 +915,8 @@ class BatchNorm(Layer):
     ------
     ValueError
         If ``momentum`` is not in [0, 1), ``eps`` not positive, or
-        ``n_features`` not a positive int (TypeError for a non-number).
+        ``n_features`` not positive (TypeError if ``n_features`` is not an
+        int, or ``momentum`` or ``eps`` not a number).
 
     Attributes
     ----------
