@@ -164,3 +164,24 @@ def test_uploads_are_limited_in_bytes_rows_and_classes():
     classes = "x1,x2,label\n" + "".join(f"{i},{i},{i % 4}\n" for i in range(20))
     with pytest.raises(PlaygroundError, match="has 4 classes; the playground shows at"):
         upload(classes, limits=Limits(max_classes=3))
+
+
+def test_a_pause_outdates_every_frame_streamed_while_playing():
+    # The page applies a frame unless its version is older than the one it has;
+    # a frame streamed just before the pause and delivered after the pause's
+    # answer must be older, or it would show the run as playing again.
+    from glassnet.playground.session import Session
+
+    limits = Limits()
+    session = Session(parse_config({}, limits), limits)
+    session.play(True)
+    streamed = session.advance()
+    assert streamed["playing"] is True
+    session.play(False)
+    paused = session.frame()
+    assert paused["playing"] is False
+    assert paused["version"] > streamed["version"]
+    session.play(False)  # no change, no new version
+    assert session.frame()["version"] == paused["version"]
+    session.play(True)
+    assert session.frame()["version"] > paused["version"]

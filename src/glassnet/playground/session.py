@@ -185,7 +185,12 @@ class Session:
         with self.cond:
             if playing:
                 self.stepping = None  # playing leaves the step-through
-            self.playing = bool(playing) and self.notice is None
+            now = bool(playing) and self.notice is None
+            if now != self.playing:
+                # a new version: a frame streamed before the change, arriving
+                # after it, is older and cannot undo it on the page
+                self.version += 1
+            self.playing = now
             self.cond.notify_all()
 
     # -- stepping through one sample --------------------------------------------------
