@@ -216,13 +216,9 @@ def _resolved(path: str) -> Path:
 
 def _write(path: Path, text: str) -> None:
     """A regular file atomically; a device or pipe (/dev/null, /dev/stdout)
-    by writing into it, never by renaming a new file over it."""
+    by writing into it (as :func:`glassnet.files.atomic.atomic_save` does)."""
     if path.is_dir():
         raise UsageError(f"cannot write {path}: it is a directory")
-    if path.exists() and not path.is_file():
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        return
     write_text_atomically(path, text)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet.core._validation import check_number
 from glassnet.core.losses import LOSSES
 from glassnet.inspection.trace import FORMATS
 
@@ -72,16 +73,7 @@ def check_choice(value, name: str, allowed, owner: str = "exercise") -> str:
 
 
 def check_int(value, name: str, low: int, high: int | None) -> int:
-    bounds = f"[{low}, {'inf' if high is None else high}]"
-    message = (
-        f"The '{name}' parameter of exercise must be an int in the range {bounds}. "
-        f"Got {short(value)} instead."
-    )
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(message)
-    if value < low or (high is not None and value > high):
-        raise ValueError(message)
-    return int(value)
+    return check_number(value, name, "exercise", low=low, high=high, integer=True)
 
 
 def check_lr(lr) -> float:

@@ -184,8 +184,11 @@ def choose(
         return get(None)
     if not _numba_installed():
         return NUMPY
-    load = LOAD_SECONDS["warm" if _kernels_cached() else "cold"]
-    if compiled_saving(steps, parameters, activations, updates=updates) <= load:
+    saving = compiled_saving(steps, parameters, activations, updates=updates)
+    # (a saving below even a warm load needs no look at the disk cache)
+    if saving <= LOAD_SECONDS["warm"]:
+        return NUMPY
+    if saving <= LOAD_SECONDS["warm" if _kernels_cached() else "cold"]:
         return NUMPY
     try:
         return get("compiled")
