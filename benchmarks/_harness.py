@@ -92,7 +92,11 @@ def _timed(f) -> float:
 
 
 def matmul_floor_epoch(
-    sizes: list[int], n_samples: int, batch: int, transposed: bool = False
+    sizes: list[int],
+    n_samples: int,
+    batch: int,
+    transposed: bool = False,
+    adam=None,
 ):
     """A function running the matrix products of one MLP epoch, alone.
 
@@ -102,13 +106,29 @@ def matmul_floor_epoch(
     (and dW) as the rows of its transpose, as glassnet does, computing
     ``dW^T = X^T delta``. Timed as a runner among the others, it gives the
     floor turn by turn.
+
+    Every W and dW is a view into one flat buffer of all parameters (and one
+    of all gradients), each followed by its bias, as in glassnet. With
+    ``adam`` (a glassnet backend), each step also runs that backend's Adam
+    step over those two buffers, flushing the moments every 64 steps as glassnet's
+    Adam asks (the compiled kernel flushes at every step anyway): the
+    products and the optimizer alone, the least an epoch with that backend's
+    Adam can cost.
     """
     rng = np.random.default_rng(0)
     shapes = [(o, i) for i, o in zip(sizes, sizes[1:], strict=False)]
-    Ws = [
-        rng.random(shape[::-1] if transposed else shape, dtype=np.float32)
-        for shape in shapes
-    ]
+    # every W (and dW) a view into one flat buffer of all parameters (and
+    # one of all gradients), each W followed by its bias, as in glassnet
+    n_params = sum(o * i + o for o, i in shapes)
+    p = rng.random(n_params, dtype=np.float32)
+    g = np.zeros(n_params, np.float32)
+    Ws, dW, start = [], [], 0
+    for shape in shapes:
+        shape = shape[::-1] if transposed else shape
+        stop = start + shape[0] * shape[1]
+        Ws.append(p[start:stop].reshape(shape))
+        dW.append(g[start:stop].reshape(shape))
+        start = stop + shape[0 if not transposed else 1]
     steps = []
     for rows in [batch] * (n_samples // batch) + (
         [n_samples % batch] if n_samples % batch else []
@@ -117,8 +137,16 @@ def matmul_floor_epoch(
     acts = {
         r: [rng.random((r, s), dtype=np.float32) for s in sizes] for r in set(steps)
     }
-    dW = [np.empty_like(W) for W in Ws]
     outs = {r: [np.empty((r, s), dtype=np.float32) for s in sizes] for r in set(steps)}
+    m, v, scratch = (np.zeros(n_params, np.float32) for _ in range(3))
+    count = [0]
+
+    def step_adam():
+        count[0] += 1
+        adam.adam(
+            p, g, m, v, scratch, lr_t=1e-3, beta1=0.9, beta2=0.999,
+            eps_hat=1e-8, tiny=1e-30, flush=count[0] % 64 == 0,
+        )  # fmt: skip
 
     def epoch():
         for r in steps:
@@ -132,6 +160,8 @@ def matmul_floor_epoch(
                     np.matmul(a[k + 1].T, a[k], out=dW[k])
                 if k > 0:
                     np.matmul(a[k + 1], Ws[k].T if transposed else Ws[k], out=o[k])
+            if adam is not None:
+                step_adam()
 
     epoch()
     return epoch

@@ -13,7 +13,10 @@ installed (``fit(..., backend="compiled")``), on NumPy alone
 floats. W1 and W3 time the matrix products alone (the floor) as two more
 runners, with W stored as (out, in) and as W^T, so that glassnet / floor is
 paired turn by turn like the rest. Each table ends with a ``targets:`` line,
-the paired median ratios the speed targets are stated in.
+the paired median ratios the speed targets are stated in; W1 and W3 add a
+``bounds:`` line: the same ratios for the floor, and for two more runners, the
+products plus each backend's Adam step and nothing else (what an epoch of only
+that work would score; no implementation doing it can do better).
 
 JAX runs with its defaults (no ``XLA_FLAGS``): on the CPU its matrix products
 use every core, as PyTorch's do with ``torch.set_num_threads(os.cpu_count())``.
@@ -44,6 +47,7 @@ from _harness import (  # noqa: E402
 
 import glassnet as gn  # noqa: E402
 import glassnet.datasets  # noqa: E402, F401
+from glassnet.core import backends  # noqa: E402
 
 
 def glassnet_runner(
@@ -391,18 +395,31 @@ def adam_workload(sizes, batch, turns):
     )
     # The floor takes its turns too, so that glassnet / floor is paired as
     # well: the products alone with W stored as (out, in) and as W^T.
-    for transposed, layout in ((False, "W"), (True, "W^T")):
+    # And the products with each backend's Adam step and nothing else (W^T
+    # stored, as glassnet does): the least an epoch with that Adam can cost.
+    for name in ["numpy", "compiled"] if accelerated() else ["numpy"]:
         runners.append(
+            Runner(
+                f"products + Adam ({name})",
+                matmul_floor_epoch(
+                    sizes, X.shape[0], batch, True, adam=backends.get(name)
+                ),
+            )
+        )
+    floors = []
+    for transposed, layout in ((False, "W"), (True, "W^T")):
+        floors.append(
             Runner(
                 f"products alone, {layout} stored",
                 matmul_floor_epoch(sizes, X.shape[0], batch, transposed),
             )
         )
+    runners += floors
     take_turns(runners, turns)
     flops = epoch_flops(sizes, X.shape[0])
     peak = gemm_peak()
     print(report(runners, reference=runners[0].name, flops=flops, peak=peak))
-    floor = min(runners[-2:], key=lambda r: sorted(r.times)[len(r.times) // 2])
+    floor = min(floors, key=lambda r: sorted(r.times)[len(r.times) // 2])
     print(
         f"{flops / 1e9:.1f} GFLOP of matrix products per epoch; GEMM peak "
         f"{peak:.0f} GFLOP/s. The floor is the faster 'products alone' row "
@@ -420,6 +437,22 @@ def adam_workload(sizes, batch, turns):
                 ("compiled / floor", compiled, floor.name),
             ],
         )
+    )
+    # What the products alone, or with each backend's Adam, would score: no
+    # epoch that contains them can beat these ratios (they bound the targets).
+    jax = "JAX, jit step + optax Adam"
+    with_compiled, with_numpy = "products + Adam (compiled)", "products + Adam (numpy)"
+    print(
+        targets(
+            runners,
+            [
+                ("floor / PyTorch fused Adam", floor.name, fused),
+                ("floor / JAX", floor.name, jax),
+                ("products + compiled Adam / fused", with_compiled, fused),
+                ("products + compiled Adam / JAX", with_compiled, jax),
+                ("products + NumPy Adam / fused", with_numpy, fused),
+            ],
+        ).replace("targets", "bounds", 1)
     )
 
 
