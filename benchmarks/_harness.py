@@ -110,8 +110,8 @@ def matmul_floor_epoch(
     Every W and dW is a view into one flat buffer of all parameters (and one
     of all gradients), each followed by its bias, as in glassnet. With
     ``adam`` (a glassnet backend), each step also runs that backend's Adam
-    step over those two buffers, flushing the moments every 64 steps as glassnet's
-    Adam asks (the compiled kernel flushes at every step anyway): the
+    step over those two buffers, flushing the moments every 64 steps as
+    glassnet's Adam asks (the compiled kernel flushes at every step anyway): the
     products and the optimizer alone, the least an epoch with that backend's
     Adam can cost.
     """
@@ -139,13 +139,14 @@ def matmul_floor_epoch(
     }
     outs = {r: [np.empty((r, s), dtype=np.float32) for s in sizes] for r in set(steps)}
     m, v, scratch = (np.zeros(n_params, np.float32) for _ in range(3))
-    count = [0]
+    t = 0
 
     def step_adam():
-        count[0] += 1
+        nonlocal t
+        t += 1
         adam.adam(
             p, g, m, v, scratch, lr_t=1e-3, beta1=0.9, beta2=0.999,
-            eps_hat=1e-8, tiny=1e-30, flush=count[0] % 64 == 0,
+            eps_hat=1e-8, tiny=1e-30, flush=t % 64 == 0,
         )  # fmt: skip
 
     def epoch():

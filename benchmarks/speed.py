@@ -16,7 +16,8 @@ paired turn by turn like the rest. Each table ends with a ``targets:`` line,
 the paired median ratios the speed targets are stated in; W1 and W3 add a
 ``bounds:`` line: the same ratios for the floor, and for two more runners, the
 products plus each backend's Adam step and nothing else (what an epoch of only
-that work would score; no implementation doing it can do better).
+that work would score; no implementation doing it can do better beyond the
+noise).
 
 JAX runs with its defaults (no ``XLA_FLAGS``): on the CPU its matrix products
 use every core, as PyTorch's do with ``torch.set_num_threads(os.cpu_count())``.
@@ -273,15 +274,15 @@ def paired(a: Runner, b: Runner) -> float:
     return statistics.median(x / y for x, y in zip(a.times, b.times, strict=False))
 
 
-def targets(runners, pairs) -> str:
-    """The 'targets:' line: paired median ratios of the named runners."""
+def targets(runners, pairs, label: str = "targets") -> str:
+    """The 'targets:' (or other ``label``) line: paired medians of named runners."""
     by_name = {r.name: r for r in runners}
     parts = [
-        f"{label} {paired(by_name[a], by_name[b]):.2f}"
-        for label, a, b in pairs
+        f"{name} {paired(by_name[a], by_name[b]):.2f}"
+        for name, a, b in pairs
         if a in by_name and b in by_name
     ]
-    return "targets (paired medians): " + ", ".join(parts)
+    return f"{label} (paired medians): " + ", ".join(parts)
 
 
 def accelerated() -> bool:
@@ -452,7 +453,8 @@ def adam_workload(sizes, batch, turns):
                 ("products + compiled Adam / JAX", with_compiled, jax),
                 ("products + NumPy Adam / fused", with_numpy, fused),
             ],
-        ).replace("targets", "bounds", 1)
+            label="bounds",
+        )
     )
 
 
